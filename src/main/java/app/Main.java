@@ -1,0 +1,57 @@
+package app;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.sql.Connection;
+import java.util.Arrays;
+
+/** Command-line entry point of the runnable jar; the {@code orchestrator} script builds the jar and calls it. */
+public final class Main {
+
+  static final String HELP = """
+      Usage: orchestrator <command> [options]
+
+      Commands:
+        serve     Start a node (default). Embedded H2 under ./data unless ORCH_DB_PROFILE=postgres.
+        schema    Apply the DDL in ddl/ to the configured database (idempotent) and exit.
+        help      Show this help.
+
+      Configuration comes from application.conf and ORCH_* environment variables (see README.md).
+      """;
+
+  private Main() {}
+
+  public static void main(String[] args) throws Exception {
+    String command = args.length == 0 ? "serve" : args[0];
+    String[] rest = Arrays.copyOfRange(args, Math.min(1, args.length), args.length);
+    switch (command) {
+      case "serve" -> serve();
+      case "schema" -> schema();
+      case "help", "--help", "-h" -> System.out.print(HELP);
+      default -> {
+        System.err.println("Unknown command '" + command + "'" + (rest.length > 0 ? " " + String.join(" ", rest) : ""));
+        System.err.print(HELP);
+        System.exit(2);
+      }
+    }
+  }
+
+  private static void serve() {
+    // Only the real process exits the JVM when the actor system stops (not tests that start nodes).
+    Config config = AppConfig.load(ConfigFactory.parseString("akka.coordinated-shutdown.exit-jvm = on"));
+    Node node = Node.start(config);
+    System.out.println("Orchestrator node up: http://" + config.getString("orchestrator.http.interface") + ":"
+        + node.httpPort() + "/health");
+  }
+
+  private static void schema() throws Exception {
+    Config config = AppConfig.load();
+    Config db = config.getConfig("orchestrator.db.active");
+    try (Connection connection = java.sql.DriverManager.getConnection(
+        db.getString("url"), db.getString("user"), db.getString("password"))) {
+      int statements = SchemaApplier.apply(connection, db.getString("ddl-dir"));
+      System.out.println("Schema applied to " + config.getString("orchestrator.db.profile") + " database ("
+          + statements + " statements).");
+    }
+  }
+}

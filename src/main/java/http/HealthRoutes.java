@@ -1,0 +1,54 @@
+package http;
+
+import akka.actor.typed.ActorSystem;
+import akka.cluster.Member;
+import akka.cluster.MemberStatus;
+import akka.cluster.typed.Cluster;
+import akka.http.javadsl.model.StatusCodes;
+import akka.http.javadsl.server.AllDirectives;
+import akka.http.javadsl.server.Route;
+import app.Database;
+import java.util.concurrent.CompletionStage;
+import java.util.stream.StreamSupport;
+
+/** {@code GET /health}: this node's address, its cluster status and whether the journal database answers. */
+public final class HealthRoutes extends AllDirectives {
+
+  public record ClusterHealth(String selfStatus, int members, int unreachable, String leader) {}
+
+  public record JournalHealth(String profile, boolean reachable, long millis, String error) {}
+
+  public record Health(String status, String node, ClusterHealth cluster, JournalHealth journal) {}
+
+  private final ActorSystem<?> system;
+  private final Database database;
+  private final Json json;
+
+  public HealthRoutes(ActorSystem<?> system, Database database, Json json) {
+    this.system = system;
+    this.database = database;
+    this.json = json;
+  }
+
+  public Route route() {
+    return path("health", () -> get(() -> onSuccess(health(), health ->
+        complete("ok".equals(health.status()) ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE,
+            health, json.marshaller()))));
+  }
+
+  public CompletionStage<Health> health() {
+    return database.ping().thenApply(ping -> {
+      Cluster cluster = Cluster.get(system);
+      Member self = cluster.selfMember();
+      var state = cluster.state();
+      int members = (int) StreamSupport.stream(state.getMembers().spliterator(), false).count();
+      String leader = state.getLeader() == null ? null : state.getLeader().toString();
+      ClusterHealth clusterHealth =
+          new ClusterHealth(self.status().toString(), members, state.getUnreachable().size(), leader);
+      boolean up = self.status() == MemberStatus.up() || self.status() == MemberStatus.weaklyUp();
+      String status = up && ping.reachable() ? "ok" : "degraded";
+      return new Health(status, self.address().toString(), clusterHealth,
+          new JournalHealth(database.profile(), ping.reachable(), ping.millis(), ping.error()));
+    });
+  }
+}

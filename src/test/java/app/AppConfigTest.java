@@ -1,0 +1,51 @@
+package app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class AppConfigTest {
+
+  @Test
+  void embeddedDefaultIsH2UnderTheDataDir() {
+    Config config = AppConfig.load(ConfigFactory.parseMap(Map.of("orchestrator.data-dir", "/tmp/x")));
+    assertEquals("h2", config.getString("orchestrator.db.profile"));
+    assertEquals("jdbc:h2:file:/tmp/x/orchestrator;DB_CLOSE_DELAY=-1",
+        config.getString("akka-persistence-jdbc.shared-databases.default.db.url"));
+    assertEquals("slick.jdbc.H2Profile$", config.getString("akka-persistence-jdbc.shared-databases.default.profile"));
+    assertEquals("h2-dialect", config.getString("akka.projection.jdbc.dialect"));
+    assertEquals(8080, config.getInt("orchestrator.http.port"));
+    assertEquals(8558, config.getInt("akka.management.http.port"));
+  }
+
+  @Test
+  void postgresProfileWiresJournalAndProjections() {
+    Config config = AppConfig.load(ConfigFactory.parseMap(Map.of(
+        "orchestrator.db.profile", "postgres", "orchestrator.db.postgres.url", "jdbc:postgresql://db:5432/x")));
+    assertEquals("jdbc:postgresql://db:5432/x", config.getString("akka-persistence-jdbc.shared-databases.default.db.url"));
+    assertEquals("slick.jdbc.PostgresProfile$",
+        config.getString("akka-persistence-jdbc.shared-databases.default.profile"));
+    assertEquals("postgres-dialect", config.getString("akka.projection.jdbc.dialect"));
+  }
+
+  @Test
+  void unknownProfileIsRefusedWithTheChoices() {
+    IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
+        () -> AppConfig.load(ConfigFactory.parseMap(Map.of("orchestrator.db.profile", "mysql"))));
+    assertTrue(error.getMessage().contains("ORCH_DB_PROFILE"), error.getMessage());
+  }
+
+  @Test
+  void commaSeparatedSeedNodesBecomeAkkaSeedNodes() {
+    Config config = AppConfig.load(ConfigFactory.parseMap(Map.of("orchestrator.cluster.seed-nodes",
+        "akka://Orchestrator@10.0.0.1:25520, akka://Orchestrator@10.0.0.2:25520")));
+    assertEquals(List.of("akka://Orchestrator@10.0.0.1:25520", "akka://Orchestrator@10.0.0.2:25520"),
+        config.getStringList("akka.cluster.seed-nodes"));
+  }
+}

@@ -1,0 +1,55 @@
+package support;
+
+import app.AppConfig;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/** Node configurations for tests: free ports, and either the real test PostgreSQL or an H2 file in a temp dir. */
+public final class TestConfig {
+  private TestConfig() {}
+
+  public static Config postgres() {
+    return postgres(Map.of());
+  }
+
+  public static Config postgres(Map<String, Object> overrides) {
+    Map<String, Object> settings = base();
+    settings.put("orchestrator.db.profile", "postgres");
+    settings.put("orchestrator.db.postgres.url", TestDatabase.URL);
+    settings.put("orchestrator.db.postgres.user", TestDatabase.USER);
+    settings.put("orchestrator.db.postgres.password", TestDatabase.PASSWORD);
+    settings.putAll(overrides);
+    return AppConfig.load(ConfigFactory.parseMap(settings));
+  }
+
+  public static Config h2(Path dataDir) {
+    Map<String, Object> settings = base();
+    settings.put("orchestrator.db.profile", "h2");
+    settings.put("orchestrator.data-dir", dataDir.toAbsolutePath().toString());
+    return AppConfig.load(ConfigFactory.parseMap(settings));
+  }
+
+  private static Map<String, Object> base() {
+    Map<String, Object> settings = new HashMap<>();
+    settings.put("akka.remote.artery.canonical.port", 0);
+    settings.put("orchestrator.http.port", 0);
+    settings.put("akka.management.http.port", freePort());
+    settings.put("orchestrator.cluster.seed-nodes", "");
+    settings.put("orchestrator.cluster.bootstrap", false);
+    settings.put("akka.coordinated-shutdown.exit-jvm", "off");
+    return settings;
+  }
+
+  public static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,48 @@
+package support;
+
+import app.SchemaApplier;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The real PostgreSQL the tests run against (scripts/test.sh creates it fresh). Never a mock: the journal, the
+ * read side and the fault tests all need the real thing.
+ */
+public final class TestDatabase {
+  public static final String URL = env("ORCH_TEST_DB_URL", "jdbc:postgresql://127.0.0.1:5432/orchestrator_test");
+  public static final String USER = env("ORCH_TEST_DB_USER", "orchestrator_test");
+  public static final String PASSWORD = env("ORCH_TEST_DB_PASSWORD", "orchestrator_test");
+
+  private TestDatabase() {}
+
+  public static Connection connect() throws SQLException {
+    return DriverManager.getConnection(URL, USER, PASSWORD);
+  }
+
+  /** Applies the schema and empties every table, so each test class starts from a clean journal. */
+  public static void reset() {
+    try (Connection c = connect()) {
+      SchemaApplier.apply(c, "ddl/postgres");
+      List<String> tables = new ArrayList<>();
+      try (ResultSet rs = c.getMetaData().getTables(null, "public", "%", new String[] {"TABLE"})) {
+        while (rs.next()) tables.add(rs.getString("TABLE_NAME"));
+      }
+      try (Statement s = c.createStatement()) {
+        s.execute("TRUNCATE " + String.join(", ", tables) + " RESTART IDENTITY CASCADE");
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("Test PostgreSQL not reachable at " + URL
+          + " (run scripts/test.sh, which starts it): " + e.getMessage(), e);
+    }
+  }
+
+  private static String env(String name, String fallback) {
+    String value = System.getenv(name);
+    return value == null || value.isBlank() ? fallback : value;
+  }
+}
