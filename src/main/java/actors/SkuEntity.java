@@ -335,7 +335,9 @@ public final class SkuEntity {
 
   public record Summary(String sku, boolean exists, int onHand, int reserved, int safetyStock, int available,
                         Map<String, Reservation> reservations, List<Listing> listings, PushRules pushRules,
-                        Map<String, Integer> shown, Instant lastUpdated, long eventSeq) implements CborSerializable {}
+                        Map<String, Integer> shown, Instant lastUpdated, long eventSeq,
+                        long replayedOnRecovery /* events replayed after the snapshot when this incarnation started */)
+      implements CborSerializable {}
 
   /** Answer to SetStock/AdjustStock: a forced change below what is reserved reports the shortfall and the orders. */
   public record StockResult(Summary summary, int shortfall, List<String> shortOrderKeys) implements CborSerializable {}
@@ -506,6 +508,9 @@ public final class SkuEntity {
     /** Holds by expiry, derived from reservations (rebuilt after a snapshot is loaded). */
     @JsonIgnore private TreeSet<Hold> holds;
     @JsonIgnore private int finishedKeysKept = Integer.MAX_VALUE;
+    /** Events applied to this object: at the end of recovery, the number replayed after the snapshot. */
+    @JsonIgnore private long appliedSinceLoad;
+    @JsonIgnore private long replayedOnRecovery;
 
     private State() {}
 
@@ -520,6 +525,7 @@ public final class SkuEntity {
     public int available() { return SkuEntity.available(onHand, reserved, safetyStock); }
     public int reservationCount() { return reservations.size(); }
     public int finishedCount() { return finished.size(); }
+    public long replayedOnRecovery() { return replayedOnRecovery; }
 
     @Override public int onHand() { return onHand; }
     @Override public void onHand(int value) { onHand = value; }
@@ -560,6 +566,10 @@ public final class SkuEntity {
       return holds;
     }
 
+    void recoveryCompleted() {
+      replayedOnRecovery = appliedSinceLoad;
+    }
+
     Instant earliestHold() {
       TreeSet<Hold> h = holds();
       return h.isEmpty() ? null : h.first().until();
@@ -589,6 +599,7 @@ public final class SkuEntity {
 
     State apply(Event event, int finishedKeysKept) {
       this.finishedKeysKept = finishedKeysKept;
+      appliedSinceLoad++;
       eventSeq++;
       lastUpdated = event.at();
       if (event instanceof StockSet e) {
@@ -616,7 +627,7 @@ public final class SkuEntity {
       int available = available();
       return new Summary(sku, exists, onHand, reserved, safetyStock, available,
           Collections.unmodifiableMap(new LinkedHashMap<>(reservations)), List.copyOf(listings.values()), pushRules,
-          shownQuantities(available, listings.values(), pushRules), lastUpdated, eventSeq);
+          shownQuantities(available, listings.values(), pushRules), lastUpdated, eventSeq, replayedOnRecovery);
     }
 
     /** A deep copy for snapshots (serialized off the actor's thread while this one keeps changing). */
@@ -835,8 +846,11 @@ public final class SkuEntity {
 
   /** The sharded entity: the batching front with the persistent part as its child. */
   public static Behavior<Command> create(String sku) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-        new Front(ctx, timers, sku, Settings.from(ctx.getSystem().settings().config()))));
+    return Behaviors.setup(ctx -> create(sku, Settings.from(ctx.getSystem().settings().config())));
+  }
+
+  public static Behavior<Command> create(String sku, Settings settings) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new Front(ctx, timers, sku, settings)));
   }
 
   /** The event-sourced part alone (tests drive it with EventSourcedBehaviorTestKit). */
@@ -1202,6 +1216,9 @@ public final class SkuEntity {
     public SignalHandler<State> signalHandler() {
       return newSignalHandlerBuilder()
           .onSignal(RecoveryCompleted.class, (state, signal) -> {
+            state.recoveryCompleted();
+            ctx.getLog().debug("SKU {} recovered at seq {} ({} events replayed after the snapshot)",
+                sku, state.eventSeq(), state.replayedOnRecovery());
             armedFor = null;
             rearmExpiry(state);
             if (front != null) front.tell(new ChildReady());
