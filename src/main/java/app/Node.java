@@ -1,5 +1,6 @@
 package app;
 
+import actors.SkuEntity;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.javadsl.Adapter;
 import akka.actor.typed.javadsl.Behaviors;
@@ -13,6 +14,7 @@ import com.typesafe.config.Config;
 import http.HealthRoutes;
 import http.HttpServer;
 import http.Json;
+import http.SkuRoutes;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,11 +44,13 @@ public final class Node implements AutoCloseable {
       Database database = Database.get(system);
       if (config.getBoolean("orchestrator.db.apply-schema")) applySchema(database);
       joinCluster(system, config);
+      SkuEntity.init(system);
       AkkaManagement.get(Adapter.toClassic(system)).start().toCompletableFuture().get(30, TimeUnit.SECONDS);
 
       Json json = new Json(system);
       List<Route> routes = new ArrayList<>();
       routes.add(new HealthRoutes(system, database, json).route());
+      routes.add(new SkuRoutes(system, json).route());
       ServerBinding binding = new HttpServer(system, json).bind(routes)
           .toCompletableFuture().get(30, TimeUnit.SECONDS);
       log.info("Node {} serving HTTP on {} (database profile {})",

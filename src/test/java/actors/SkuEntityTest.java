@@ -1,0 +1,412 @@
+package actors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import actors.SkuEntity.*;
+import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import akka.actor.testkit.typed.javadsl.TestProbe;
+import akka.pattern.StatusReply;
+import akka.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/** The event-sourced part of the SKU entity, command by command, with serialization round trips on. */
+class SkuEntityTest {
+  static final Config CONFIG = ConfigFactory.load(EventSourcedBehaviorTestKit.config()
+      .withFallback(ConfigFactory.parseString("orchestrator.sku.read-journal = \"akka.persistence.testkit.query\""))
+      .withFallback(ConfigFactory.parseResources("serialization.conf"))
+      .withFallback(ConfigFactory.parseResources("sku.conf")));
+  static final ActorTestKit kit = ActorTestKit.create(CONFIG);
+  static final Settings SETTINGS = Settings.from(CONFIG);
+
+  @AfterAll
+  static void stop() {
+    kit.shutdownTestKit();
+  }
+
+  private final String sku = "SKU-" + UUID.randomUUID();
+  private EventSourcedBehaviorTestKit<Command, Event, State> entity = testKit(SETTINGS);
+
+  private EventSourcedBehaviorTestKit<Command, Event, State> testKit(Settings settings) {
+    return EventSourcedBehaviorTestKit.create(kit.system(), SkuEntity.persistent(sku, settings, null));
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  private ReservationReply reserve(String order, int quantity) {
+    return reserve(order, quantity, null);
+  }
+
+  private ReservationReply reserve(String order, int quantity, Instant holdUntil) {
+    return entity.<ReservationReply>runCommand(r -> new Reserve(order, quantity, holdUntil, r)).reply();
+  }
+
+  private ReservationReply release(String order) {
+    return entity.<ReservationReply>runCommand(r -> new Release(order, r)).reply();
+  }
+
+  private ReservationReply commit(String order) {
+    return entity.<ReservationReply>runCommand(r -> new Commit(order, r)).reply();
+  }
+
+  private ReservationReply clearHold(String order) {
+    return entity.<ReservationReply>runCommand(r -> new ClearHold(order, r)).reply();
+  }
+
+  private Summary summary() {
+    return entity.<StatusReply<Summary>>runCommand(GetState::new).reply().getValue();
+  }
+
+  private StatusReply<StockResult> setStock(int onHand, boolean force) {
+    return entity.<StatusReply<StockResult>>runCommand(r -> new SetStock(onHand, force, "alice", r)).reply();
+  }
+
+  private StatusReply<StockResult> adjust(int delta, AdjustReason reason, boolean force) {
+    return entity.<StatusReply<StockResult>>runCommand(r -> new AdjustStock(delta, reason, force, "bob", r)).reply();
+  }
+
+  private ReservationRefused refused(ReservationReply reply, RefusalReason reason) {
+    ReservationRefused refused = assertInstanceOf(ReservationRefused.class, reply);
+    assertEquals(reason, refused.reason(), refused.message());
+    return refused;
+  }
+
+  // ------------------------------------------------------------------ existence and reservations
+
+  @Test
+  void unknownSkuRefusesEveryReservationAndPersistsNothing() {
+    var result = entity.<ReservationReply>runCommand(r -> new Reserve("o1", 1, null, r));
+    refused(result.reply(), RefusalReason.UNKNOWN_SKU);
+    assertTrue(result.hasNoEvents());
+    assertFalse(summary().exists());
+    // releasing or committing an unknown order changes nothing either
+    assertEquals(new Released(sku, "o1", 0), release("o1"));
+    refused(commit("o1"), RefusalReason.NOT_RESERVED);
+    assertEquals(0, summary().eventSeq());
+  }
+
+  @Test
+  void reservationIsAllOrNothingAgainstAvailable() {
+    assertTrue(setStock(5, false).isSuccess());
+    assertEquals(new Reserved(sku, "o1", 3), reserve("o1", 3));
+    ReservationRefused refusal = refused(reserve("o2", 3), RefusalReason.INSUFFICIENT_STOCK);
+    assertEquals(2, refusal.available());
+    assertEquals(new Reserved(sku, "o3", 2), reserve("o3", 2));
+    Summary s = summary();
+    assertEquals(5, s.onHand());
+    assertEquals(5, s.reserved());
+    assertEquals(0, s.available());
+    assertEquals(Map.of("o1", new Reservation(3, null), "o3", new Reservation(2, null)), s.reservations());
+  }
+
+  @Test
+  void invalidQuantitiesAreRefused() {
+    setStock(5, false);
+    refused(reserve("o1", 0), RefusalReason.INVALID_QUANTITY);
+    refused(reserve("o2", -3), RefusalReason.INVALID_QUANTITY);
+    refused(reserve(" ", 1), RefusalReason.INVALID_QUANTITY);
+    assertEquals(0, summary().reserved());
+  }
+
+  @Test
+  void reservingAgainWithTheSameOrderKeyGivesTheOriginalAnswer() {
+    setStock(10, false);
+    assertEquals(new Reserved(sku, "o1", 4), reserve("o1", 4));
+    var again = entity.<ReservationReply>runCommand(r -> new Reserve("o1", 7, null, r));
+    assertEquals(new Reserved(sku, "o1", 4), again.reply());
+    assertTrue(again.hasNoEvents());
+    assertEquals(4, summary().reserved());
+  }
+
+  @Test
+  void releaseIsIdempotentAndAFinishedOrderCannotReserveAgain() {
+    setStock(10, false);
+    reserve("o1", 4);
+    var released = entity.<ReservationReply>runCommand(r -> new Release("o1", r));
+    assertEquals(new Released(sku, "o1", 4), released.reply());
+    assertInstanceOf(ReservationReleased.class, released.event());
+    var twice = entity.<ReservationReply>runCommand(r -> new Release("o1", r));
+    assertEquals(new Released(sku, "o1", 0), twice.reply());
+    assertTrue(twice.hasNoEvents());
+    refused(reserve("o1", 4), RefusalReason.ALREADY_FINISHED);
+    refused(commit("o1"), RefusalReason.ALREADY_FINISHED);
+    refused(clearHold("o1"), RefusalReason.ALREADY_FINISHED);
+    assertEquals(0, summary().reserved());
+    assertEquals(10, summary().available());
+  }
+
+  @Test
+  void commitTakesStockOutAndIsIdempotent() {
+    setStock(10, false);
+    reserve("o1", 4);
+    reserve("o2", 1);
+    assertEquals(new Committed(sku, "o1", 4), commit("o1"));
+    Summary s = summary();
+    assertEquals(6, s.onHand());
+    assertEquals(1, s.reserved());
+    assertEquals(5, s.available());
+    var again = entity.<ReservationReply>runCommand(r -> new Commit("o1", r));
+    assertEquals(new Committed(sku, "o1", 4), again.reply());
+    assertTrue(again.hasNoEvents());
+    refused(release("o1"), RefusalReason.ALREADY_FINISHED);
+    refused(reserve("o1", 1), RefusalReason.ALREADY_FINISHED);
+    refused(commit("never"), RefusalReason.NOT_RESERVED);
+    refused(clearHold("never"), RefusalReason.NOT_RESERVED);
+    assertEquals(6, summary().onHand());
+  }
+
+  @Test
+  void safetyStockLowersAvailableButNeverBelowZero() {
+    setStock(10, false);
+    reserve("o1", 6);
+    var set = entity.<StatusReply<Summary>>runCommand(r -> new SetSafetyStock(3, "carol", r));
+    assertEquals(1, set.reply().getValue().available());
+    refused(reserve("o2", 2), RefusalReason.INSUFFICIENT_STOCK);
+    entity.<StatusReply<Summary>>runCommand(r -> new SetSafetyStock(8, "carol", r));
+    assertEquals(0, summary().available());
+    assertTrue(entity.<StatusReply<Summary>>runCommand(r -> new SetSafetyStock(-1, "carol", r)).reply().isError());
+  }
+
+  // ------------------------------------------------------------------ stock changes by operators
+
+  @Test
+  void settingStockBelowReservedIsRefusedUnlessForced() {
+    setStock(10, false);
+    reserve("o1", 3);
+    reserve("o2", 4);
+    var refusedResult = entity.<StatusReply<StockResult>>runCommand(r -> new SetStock(5, false, "alice", r));
+    assertTrue(refusedResult.reply().isError());
+    assertEquals(SkuEntity.CONFLICT, SkuEntity.errorCode(refusedResult.reply().getError().getMessage()));
+    assertTrue(refusedResult.reply().getError().getMessage().contains("o2"));
+    assertTrue(refusedResult.hasNoEvents());
+    assertEquals(10, summary().onHand());
+
+    var forced = entity.<StatusReply<StockResult>>runCommand(r -> new SetStock(5, true, "alice", r));
+    StockResult result = forced.reply().getValue();
+    assertEquals(2, result.shortfall());
+    assertEquals(List.of("o2"), result.shortOrderKeys()); // the newest reservation covers the shortfall
+    StockSet event = assertInstanceOf(StockSet.class, forced.event());
+    assertEquals(2, event.shortfall());
+    assertEquals("alice", event.actor());
+    assertTrue(event.forced());
+    assertEquals(5, result.summary().onHand());
+    assertEquals(0, result.summary().available());
+    assertTrue(setStock(-1, true).isError());
+  }
+
+  @Test
+  void adjustmentsCheckReasonSignsStockAndRecordTheActor() {
+    StatusReply<StockResult> unknown = adjust(5, AdjustReason.RECEIVED, false);
+    assertEquals(SkuEntity.NOT_FOUND, SkuEntity.errorCode(unknown.getError().getMessage()));
+    setStock(5, false);
+    assertEquals(SkuEntity.INVALID, SkuEntity.errorCode(adjust(2, AdjustReason.DAMAGED, false).getError().getMessage()));
+    assertEquals(SkuEntity.INVALID, SkuEntity.errorCode(adjust(-2, AdjustReason.RECEIVED, false).getError().getMessage()));
+    assertEquals(SkuEntity.INVALID, SkuEntity.errorCode(adjust(0, AdjustReason.CORRECTION, false).getError().getMessage()));
+
+    var received = entity.<StatusReply<StockResult>>runCommand(r -> new AdjustStock(7, AdjustReason.RECEIVED, false, "bob", r));
+    assertEquals(12, received.reply().getValue().summary().onHand());
+    StockAdjusted event = assertInstanceOf(StockAdjusted.class, received.event());
+    assertEquals("bob", event.actor());
+    assertEquals(AdjustReason.RECEIVED, event.reason());
+
+    reserve("o1", 10);
+    StatusReply<StockResult> damaged = adjust(-5, AdjustReason.DAMAGED, false);
+    assertEquals(SkuEntity.CONFLICT, SkuEntity.errorCode(damaged.getError().getMessage()));
+    StockResult forced = adjust(-5, AdjustReason.DAMAGED, true).getValue();
+    assertEquals(3, forced.shortfall());
+    assertEquals(List.of("o1"), forced.shortOrderKeys());
+    assertEquals(7, forced.summary().onHand());
+    // below zero is never allowed, forced or not
+    assertEquals(SkuEntity.CONFLICT, SkuEntity.errorCode(adjust(-8, AdjustReason.CORRECTION, true).getError().getMessage()));
+    assertEquals(7, summary().onHand());
+  }
+
+  // ------------------------------------------------------------------ listings and push rules
+
+  @Test
+  void aListingMakesTheSkuExistAndListingsCanBeChangedAndRemoved() {
+    var put = entity.<StatusReply<Summary>>runCommand(r -> new PutListing(Listing.shopee("s1", "100", "7"), "dave", r));
+    assertTrue(put.reply().getValue().exists());
+    refused(reserve("o1", 1), RefusalReason.INSUFFICIENT_STOCK); // exists now, but nothing on hand
+    entity.<StatusReply<Summary>>runCommand(r -> new PutListing(Listing.shopee("s1", "100", "8"), "dave", r));
+    entity.<StatusReply<Summary>>runCommand(r -> new PutListing(Listing.tiktok("t1", "p1", "k1"), "dave", r));
+    Summary s = summary();
+    assertEquals(List.of(Listing.shopee("s1", "100", "8"), Listing.tiktok("t1", "p1", "k1")), s.listings());
+
+    StatusReply<Summary> invalid = entity.<StatusReply<Summary>>runCommand(
+        r -> new PutListing(Listing.tiktok("t2", "p1", null), "dave", r)).reply();
+    assertEquals(SkuEntity.INVALID, SkuEntity.errorCode(invalid.getError().getMessage()));
+
+    var removed = entity.<StatusReply<Summary>>runCommand(r -> new RemoveListing(Channel.SHOPEE, "s1", "dave", r));
+    assertEquals(List.of(Listing.tiktok("t1", "p1", "k1")), removed.reply().getValue().listings());
+    StatusReply<Summary> missing = entity.<StatusReply<Summary>>runCommand(
+        r -> new RemoveListing(Channel.SHOPEE, "s1", "dave", r)).reply();
+    assertEquals(SkuEntity.NOT_FOUND, SkuEntity.errorCode(missing.getError().getMessage()));
+  }
+
+  @Test
+  void pushRulesAreStoredAndShapeTheShownQuantities() {
+    setStock(100, false);
+    entity.<StatusReply<Summary>>runCommand(r -> new PutListing(Listing.shopee("s1", "1", "0"), "dave", r));
+    entity.<StatusReply<Summary>>runCommand(r -> new PutListing(Listing.whatsapp("cat"), "dave", r));
+    PushRules rules = new PushRules(Map.of(Channel.SHOPEE, new ChannelRule(null, 50, null, null),
+        Channel.WHATSAPP, new ChannelRule(null, null, 10, null)));
+    Summary s = entity.<StatusReply<Summary>>runCommand(r -> new SetPushRules(rules, "erin", r)).reply().getValue();
+    assertEquals(rules, s.pushRules());
+    assertEquals(Map.of("shopee:s1", 50, "whatsapp:cat", 10), s.shown());
+    PushRules bad = new PushRules(Map.of(Channel.SHOPEE, new ChannelRule(null, 150, null, null)));
+    StatusReply<Summary> invalid = entity.<StatusReply<Summary>>runCommand(r -> new SetPushRules(bad, "erin", r)).reply();
+    assertEquals(SkuEntity.INVALID, SkuEntity.errorCode(invalid.getError().getMessage()));
+    assertEquals(rules, summary().pushRules());
+  }
+
+  // ------------------------------------------------------------------ batches
+
+  @Test
+  void aBatchIsDecidedInOrderAndWrittenInOneGo() {
+    setStock(5, false);
+    TestProbe<ReservationReply> callers = kit.createTestProbe();
+    TestProbe<Command> front = kit.createTestProbe();
+    var result = entity.runCommand(new Batch(List.of(
+        new Reserve("a", 3, null, callers.getRef()),
+        new Reserve("b", 3, null, callers.getRef()),
+        new Reserve("c", 2, null, callers.getRef()),
+        new Release("a", callers.getRef()),
+        new Reserve("d", 3, null, callers.getRef()),
+        new Reserve("c", 2, null, callers.getRef())), 42, front.getRef()));
+    assertEquals(new Reserved(sku, "a", 3), callers.receiveMessage());
+    refused(callers.receiveMessage(), RefusalReason.INSUFFICIENT_STOCK);
+    assertEquals(new Reserved(sku, "c", 2), callers.receiveMessage());
+    assertEquals(new Released(sku, "a", 3), callers.receiveMessage());
+    assertEquals(new Reserved(sku, "d", 3), callers.receiveMessage());
+    assertEquals(new Reserved(sku, "c", 2), callers.receiveMessage());
+    assertEquals(new BatchDone(42), front.receiveMessage());
+    assertEquals(4, result.events().size());
+    assertEquals(5, result.state().reserved());
+    assertEquals(0, result.state().available());
+  }
+
+  // ------------------------------------------------------------------ finished keys, recovery, history
+
+  @Test
+  void onlyTheMostRecentFinishedKeysAreRemembered() {
+    Settings small = new Settings(SETTINGS.maxBatchSize(), SETTINGS.maxBuffered(), SETTINGS.snapshotEvery(),
+        SETTINGS.keepSnapshots(), 3, SETTINGS.batchTimeout(), SETTINGS.restartBackoffMin(),
+        SETTINGS.restartBackoffMax(), SETTINGS.readJournal());
+    entity = testKit(small);
+    setStock(100, false);
+    for (int i = 1; i <= 5; i++) {
+      reserve("o" + i, 1);
+      release("o" + i);
+    }
+    assertEquals(3, entity.getState().finishedCount());
+    refused(reserve("o5", 1), RefusalReason.ALREADY_FINISHED);
+    refused(reserve("o3", 1), RefusalReason.ALREADY_FINISHED);
+    assertEquals(new Reserved(sku, "o1", 1), reserve("o1", 1)); // forgotten: the oldest two
+    // the bound survives a restart (it is part of the persisted state)
+    entity.restart();
+    refused(reserve("o4", 1), RefusalReason.ALREADY_FINISHED);
+  }
+
+  @Test
+  void recoveryRebuildsTheSameState() {
+    setStock(20, false);
+    reserve("o1", 2);
+    reserve("o2", 3, Instant.now().plusSeconds(3600));
+    commit("o1");
+    release("o2");
+    entity.<StatusReply<Summary>>runCommand(r -> new PutListing(Listing.whatsapp("cat"), "dave", r));
+    Summary before = summary();
+    entity.restart();
+    Summary after = summary();
+    assertEquals(before.onHand(), after.onHand());
+    assertEquals(before.reservations(), after.reservations());
+    assertEquals(before.listings(), after.listings());
+    assertEquals(before.eventSeq(), after.eventSeq());
+    assertEquals(before.eventSeq(), after.replayedOnRecovery()); // no snapshot yet: everything replayed
+    refused(reserve("o2", 1), RefusalReason.ALREADY_FINISHED);
+  }
+
+  @Test
+  void recoveryStartsFromTheLatestSnapshot() {
+    Settings snapshotEvery10 = new Settings(SETTINGS.maxBatchSize(), SETTINGS.maxBuffered(), 10, 2,
+        SETTINGS.finishedKeysKept(), SETTINGS.batchTimeout(), SETTINGS.restartBackoffMin(),
+        SETTINGS.restartBackoffMax(), SETTINGS.readJournal());
+    entity = testKit(snapshotEvery10);
+    setStock(100, false);
+    for (int i = 0; i < 12; i++) reserve("o" + i, 1); // 13 events: a snapshot at 10
+    entity.restart();
+    Summary s = summary();
+    assertEquals(13, s.eventSeq());
+    assertEquals(3, s.replayedOnRecovery());
+    assertEquals(12, s.reserved());
+    assertEquals(12, s.reservations().size());
+  }
+
+  @Test
+  void historyIsNewestFirstAndPaged() {
+    setStock(5, false);
+    reserve("o1", 2);
+    adjust(3, AdjustReason.RECEIVED, false);
+    release("o1");
+    HistoryPage page = entity.<StatusReply<HistoryPage>>runCommand(r -> new GetHistory(0, 2, r)).reply().getValue();
+    assertEquals(4, page.total());
+    assertEquals(List.of(4L, 3L), page.events().stream().map(HistoryEntry::seq).toList());
+    assertEquals("ReservationReleased", page.events().get(0).type());
+    assertEquals("bob", page.events().get(1).actor());
+    assertTrue(page.events().get(1).description().contains("RECEIVED"), page.events().get(1).description());
+    HistoryPage older = entity.<StatusReply<HistoryPage>>runCommand(r -> new GetHistory(2, 10, r)).reply().getValue();
+    assertEquals(List.of(2L, 1L), older.events().stream().map(HistoryEntry::seq).toList());
+    assertEquals("alice", older.events().get(1).actor());
+    HistoryPage beyond = entity.<StatusReply<HistoryPage>>runCommand(r -> new GetHistory(10, 10, r)).reply().getValue();
+    assertTrue(beyond.events().isEmpty());
+    assertTrue(entity.<StatusReply<HistoryPage>>runCommand(r -> new GetHistory(0, 0, r)).reply().isError());
+  }
+
+  // ------------------------------------------------------------------ hold expiry
+
+  @Test
+  void anExpiredHoldIsReleasedByTheEntity() throws Exception {
+    setStock(5, false);
+    reserve("unpaid", 2, Instant.now().plusMillis(300));
+    reserve("paid", 2, Instant.now().plusMillis(300));
+    assertEquals(new HoldCleared(sku, "paid"), clearHold("paid"));
+    reserve("no-hold", 1);
+    Summary s = awaitReserved(3);
+    assertEquals(Map.of("paid", new Reservation(2, null), "no-hold", new Reservation(1, null)), s.reservations());
+    refused(reserve("unpaid", 1), RefusalReason.ALREADY_FINISHED);
+    HistoryPage page = entity.<StatusReply<HistoryPage>>runCommand(r -> new GetHistory(0, 1, r)).reply().getValue();
+    assertEquals("ReservationExpired", page.events().get(0).type());
+  }
+
+  @Test
+  void holdTimersAreReArmedOnRecovery() throws Exception {
+    setStock(5, false);
+    reserve("unpaid", 2, Instant.now().plusMillis(800));
+    entity.restart();
+    assertEquals(2, summary().reserved());
+    Summary s = awaitReserved(0);
+    assertTrue(s.reservations().isEmpty());
+  }
+
+  private Summary awaitReserved(int reserved) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    Summary s = summary();
+    while (s.reserved() != reserved && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+      s = summary();
+    }
+    assertEquals(reserved, s.reserved(), "reserved after hold expiry: " + s);
+    return s;
+  }
+}
