@@ -4,7 +4,9 @@ package actors;
 public enum Channel {
   SHOPEE,
   TIKTOK,
-  WHATSAPP;
+  WHATSAPP,
+  /** Orders taken by phone and entered by an operator; no marketplace behind them. */
+  PHONE;
 
   /** Lower-case name used in URLs, entity ids and config ({@code shopee}, {@code tiktok}, {@code whatsapp}). */
   public String key() {
@@ -13,6 +15,6 @@ public enum Channel {
 
   public static Channel fromKey(String key) {
     for (Channel c : values()) if (c.key().equals(key)) return c;
-    throw new IllegalArgumentException("unknown channel '" + key + "' (expected shopee, tiktok or whatsapp)");
+    throw new IllegalArgumentException("unknown channel '" + key + "' (expected shopee, tiktok, whatsapp or phone)");
   }
 }

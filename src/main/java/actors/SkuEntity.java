@@ -125,6 +125,7 @@ public final class SkuEntity {
       @JsonSubTypes.Type(value = Release.class, name = "Release"),
       @JsonSubTypes.Type(value = Commit.class, name = "Commit"),
       @JsonSubTypes.Type(value = ClearHold.class, name = "ClearHold"),
+      @JsonSubTypes.Type(value = ReturnToStock.class, name = "ReturnToStock"),
       @JsonSubTypes.Type(value = GetState.class, name = "GetState"),
       @JsonSubTypes.Type(value = SetStock.class, name = "SetStock"),
       @JsonSubTypes.Type(value = AdjustStock.class, name = "AdjustStock"),
@@ -165,6 +166,13 @@ public final class SkuEntity {
 
   /** Order paid: the reservation no longer expires. */
   public record ClearHold(String orderKey, ActorRef<ReservationReply> replyTo) implements ReservationCommand {}
+
+  /**
+   * Goods of a shipped (committed) order came back and an operator confirmed it: on hand grows by {@code quantity}.
+   * Idempotent on the order key: a second return of the same order changes nothing.
+   */
+  public record ReturnToStock(String orderKey, int quantity, String actor, ActorRef<ReservationReply> replyTo)
+      implements ReservationCommand {}
 
   public record GetState(ActorRef<StatusReply<Summary>> replyTo) implements AdminCommand<Summary> {}
 
@@ -222,6 +230,8 @@ public final class SkuEntity {
 
   public record HoldCleared(String sku, String orderKey) implements ReservationReply {}
 
+  public record Restocked(String sku, String orderKey, int quantity) implements ReservationReply {}
+
   public record ReservationRefused(String sku, String orderKey, RefusalReason reason, int available, String message)
       implements ReservationReply {}
 
@@ -243,7 +253,7 @@ public final class SkuEntity {
 
   public record Reservation(int quantity, Instant holdUntil /* nullable */) implements CborSerializable {}
 
-  public enum Outcome { RELEASED, COMMITTED, EXPIRED }
+  public enum Outcome { RELEASED, COMMITTED, EXPIRED, RETURNED }
 
   public record Finished(Outcome outcome, int quantity) implements CborSerializable {}
 
@@ -281,6 +291,7 @@ public final class SkuEntity {
         case SHOPEE -> blank(itemId) ? "itemId is required for a Shopee listing" : null;
         case TIKTOK -> blank(productId) || blank(skuId) ? "productId and skuId are required for a TikTok listing" : null;
         case WHATSAPP -> null;
+        case PHONE -> "phone orders have no listing to show stock on";
       };
     }
   }
@@ -386,6 +397,12 @@ public final class SkuEntity {
     }
   }
 
+  public record StockReturned(String orderKey, int quantity, String actor, Instant at) implements Event {
+    public String describe() {
+      return actor + " put " + quantity + " back on hand (order " + orderKey + " returned)";
+    }
+  }
+
   public record ReservationExpired(String orderKey, int quantity, Instant holdUntil, Instant at) implements Event {
     public String describe() {
       return "Hold of order " + orderKey + " expired at " + holdUntil + ": " + quantity + " released";
@@ -467,6 +484,9 @@ public final class SkuEntity {
     } else if (event instanceof ReservationCommitted e) {
       finish(book, e.orderKey(), Outcome.COMMITTED);
       book.onHand(book.onHand() - e.quantity());
+    } else if (event instanceof StockReturned e) {
+      book.onHand(book.onHand() + e.quantity());
+      book.putFinished(e.orderKey(), new Finished(Outcome.RETURNED, e.quantity()));
     } else if (event instanceof ReservationHoldCleared e) {
       Reservation r = book.reservation(e.orderKey());
       if (r != null) book.putReservation(e.orderKey(), new Reservation(r.quantity(), null));
@@ -762,6 +782,18 @@ public final class SkuEntity {
           return new ReservationRefused(sku, key, RefusalReason.NOT_RESERVED, available, "order " + key + " holds no reservation");
         }
         return record(book, events, new ReservationCommitted(key, held.quantity(), now), new Committed(sku, key, held.quantity()));
+    } else if (command instanceof ReturnToStock r) {
+        if (done != null && done.outcome() == Outcome.RETURNED) return new Restocked(sku, key, done.quantity());
+        if (held != null || (done != null && done.outcome() != Outcome.COMMITTED)) {
+          return new ReservationRefused(sku, key, RefusalReason.NOT_RESERVED, available,
+              "order " + key + " was not shipped from this SKU; nothing to return");
+        }
+        if (r.quantity() <= 0) {
+          return new ReservationRefused(sku, key, RefusalReason.INVALID_QUANTITY, available,
+              "quantity must be positive, was " + r.quantity());
+        }
+        return record(book, events, new StockReturned(key, r.quantity(), r.actor(), now),
+            new Restocked(sku, key, r.quantity()));
     } else {
         if (held == null) {
           return done != null

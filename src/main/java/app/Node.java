@@ -11,7 +11,9 @@ import akka.http.javadsl.server.Route;
 import akka.management.cluster.bootstrap.ClusterBootstrap;
 import akka.management.javadsl.AkkaManagement;
 import com.typesafe.config.Config;
+import actors.OrderEntity;
 import http.HealthRoutes;
+import http.OrderRoutes;
 import http.HttpServer;
 import http.Json;
 import http.SkuRoutes;
@@ -45,12 +47,14 @@ public final class Node implements AutoCloseable {
       if (config.getBoolean("orchestrator.db.apply-schema")) applySchema(database);
       joinCluster(system, config);
       SkuEntity.init(system);
+      OrderEntity.init(system);
       AkkaManagement.get(Adapter.toClassic(system)).start().toCompletableFuture().get(30, TimeUnit.SECONDS);
 
       Json json = new Json(system);
       List<Route> routes = new ArrayList<>();
       routes.add(new HealthRoutes(system, database, json).route());
       routes.add(new SkuRoutes(system, json).route());
+      routes.add(new OrderRoutes(system, json).route());
       ServerBinding binding = new HttpServer(system, json).bind(routes)
           .toCompletableFuture().get(30, TimeUnit.SECONDS);
       log.info("Node {} serving HTTP on {} (database profile {})",

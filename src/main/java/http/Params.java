@@ -1,0 +1,20 @@
+package http;
+
+/** Validation of path parameters and identifiers taken from requests. */
+public final class Params {
+  public static final int MAX_ID_LENGTH = 128;
+
+  private Params() {}
+
+  /** @return null when {@code value} is a usable identifier, else what is wrong with it */
+  public static String checkId(String name, String value) {
+    if (value == null || value.isBlank()) return name + " is missing";
+    if (value.length() > MAX_ID_LENGTH) return name + " is longer than " + MAX_ID_LENGTH + " characters";
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (Character.isISOControl(c)) return name + " contains a control character";
+      if (c == '|') return name + " contains '|', which is reserved";
+    }
+    return null;
+  }
+}
