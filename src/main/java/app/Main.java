@@ -14,6 +14,7 @@ public final class Main {
       Commands:
         serve     Start a node (default). Embedded H2 under ./data unless ORCH_DB_PROFILE=postgres.
         schema    Apply the DDL in ddl/ to the configured database (idempotent) and exit.
+        sandbox   Run the local Shopee / TikTok Shop / WhatsApp stand-in (ORCH_SANDBOX_PORT, default 9090).
         help      Show this help.
 
       Configuration comes from application.conf and ORCH_* environment variables (see README.md).
@@ -27,6 +28,7 @@ public final class Main {
     switch (command) {
       case "serve" -> serve();
       case "schema" -> schema();
+      case "sandbox" -> sandbox.SandboxMain.run(AppConfig.load());
       case "help", "--help", "-h" -> System.out.print(HELP);
       default -> {
         System.err.println("Unknown command '" + command + "'" + (rest.length > 0 ? " " + String.join(" ", rest) : ""));
