@@ -1,6 +1,7 @@
 package adapters;
 
 import actors.Channel;
+import akka.Done;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.javadsl.Adapter;
 import akka.pattern.CircuitBreaker;
@@ -72,7 +73,7 @@ final class ShopGuard {
   private <T> void loop(String kind, int n, Supplier<Duration> gate, Supplier<CompletionStage<Attempt<T>>> attempt,
       CompletableFuture<T> result) {
     delay(gate.get())
-        .thenCompose(v -> limiter == null ? CompletableFuture.<Void>completedFuture(null) : limiter.acquire())
+        .thenCompose(v -> limiter == null ? CompletableFuture.completedFuture(Done.getInstance()) : limiter.acquire())
         .thenCompose(v -> {
           if (breaker.isOpen()) throw new CircuitBreakerOpenException(
               scala.concurrent.duration.Duration.Zero(), "circuit breaker open");
@@ -80,6 +81,17 @@ final class ShopGuard {
           return breaker.callWithCircuitBreakerCS(() -> safely(attempt), ShopGuard::countsAsFailure);
         })
         .whenComplete((outcome, error) -> {
+          try {
+            settle(kind, n, gate, attempt, result, outcome, error);
+          } catch (RuntimeException | Error bug) {
+            result.completeExceptionally(bug);
+          }
+        });
+  }
+
+  private <T> void settle(String kind, int n, Supplier<Duration> gate, Supplier<CompletionStage<Attempt<T>>> attempt,
+      CompletableFuture<T> result, Attempt<T> outcome, Throwable error) {
+    {
           Attempt<T> classified = error != null ? classify(unwrap(error)) : outcome;
           if (classified instanceof Attempt.Ok<T> ok) {
             outcomes.success(channel, shopId, kind, n);
@@ -107,7 +119,7 @@ final class ShopGuard {
             result.completeExceptionally(new MarketCallException(channel, shopId, kind, code, message, attempts,
                 retryable, error == null ? null : unwrap(error)));
           }
-        });
+    }
   }
 
   private static <T> CompletionStage<Attempt<T>> safely(Supplier<CompletionStage<Attempt<T>>> attempt) {
@@ -151,9 +163,10 @@ final class ShopGuard {
     return Duration.ofMillis(Math.max(1, (long) (capped * factor)));
   }
 
-  private CompletionStage<Void> delay(Duration d) {
-    if (d == null || d.isZero() || d.isNegative()) return CompletableFuture.completedFuture(null);
+  /** Note: Patterns.after never completes with a null value, hence Done. */
+  private CompletionStage<Done> delay(Duration d) {
+    if (d == null || d.isZero() || d.isNegative()) return CompletableFuture.completedFuture(Done.getInstance());
     return Patterns.after(d, Adapter.toClassic(system).scheduler(), system.executionContext(),
-        () -> CompletableFuture.completedFuture(null));
+        () -> CompletableFuture.completedFuture(Done.getInstance()));
   }
 }

@@ -1,5 +1,6 @@
 package adapters;
 
+import akka.Done;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.javadsl.Adapter;
 import akka.pattern.Patterns;
@@ -34,10 +35,11 @@ public final class TokenBucket {
   }
 
   /** Completes when the caller may send. */
-  public CompletionStage<Void> acquire() {
+  public CompletionStage<Done> acquire() {
     Duration wait = reserve();
-    if (wait.isZero()) return CompletableFuture.completedFuture(null);
+    if (wait.isZero()) return CompletableFuture.completedFuture(Done.getInstance());
+    // Done, not null: Patterns.after never completes a stage whose value is null.
     return Patterns.after(wait, Adapter.toClassic(system).scheduler(), system.executionContext(),
-        () -> CompletableFuture.completedFuture(null));
+        () -> CompletableFuture.completedFuture(Done.getInstance()));
   }
 }
