@@ -46,6 +46,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class Sandbox implements AutoCloseable {
   static final ObjectMapper MAPPER = new ObjectMapper()
+      .registerModule(new com.fasterxml.jackson.datatype.jsr310.JavaTimeModule())
+      .disable(com.fasterxml.jackson.databind.SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
       .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
   /** One request the sandbox received, with the status it answered and why (ok or the error code). */
