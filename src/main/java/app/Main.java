@@ -15,6 +15,7 @@ public final class Main {
         serve     Start a node (default). Embedded H2 under ./data unless ORCH_DB_PROFILE=postgres.
         schema    Apply the DDL in ddl/ to the configured database (idempotent) and exit.
         bench-sku Reservations/s on one hot SKU vs. a PostgreSQL row-lock baseline (see BENCHMARKS.md).
+        sandbox   Run the local Shopee / TikTok Shop / WhatsApp stand-in (ORCH_SANDBOX_PORT, default 9090).
         help      Show this help.
 
       Configuration comes from application.conf and ORCH_* environment variables (see README.md).
@@ -29,6 +30,7 @@ public final class Main {
       case "serve" -> serve();
       case "schema" -> schema();
       case "bench-sku" -> bench.HotSkuBenchmark.main(rest);
+      case "sandbox" -> sandbox.SandboxMain.run(AppConfig.load());
       case "help", "--help", "-h" -> System.out.print(HELP);
       default -> {
         System.err.println("Unknown command '" + command + "'" + (rest.length > 0 ? " " + String.join(" ", rest) : ""));
