@@ -145,6 +145,12 @@ public final class OrderEntity
 
   public record Get(ActorRef<StatusReply<OrderView>> replyTo) implements Command {}
 
+  /** The marketplace reported the parcel's tracking number (Shopee push code 4). */
+  public record RecordTracking(String trackingNumber, ActorRef<StatusReply<Done>> replyTo) implements Command {}
+
+  /** Operator confirms payment arranged outside a marketplace (WhatsApp, phone): the unpaid hold is cleared. */
+  public record MarkPaid(String by, ActorRef<StatusReply<OrderView>> replyTo) implements Command {}
+
   /** Internal: time to re-send what the current phase is waiting for. */
   enum Retry implements Command { INSTANCE }
 
@@ -181,6 +187,8 @@ public final class OrderEntity
       implements Event {}
 
   public record SkuReserved(String orderKey, String sku, int quantity, Instant at) implements Event {}
+
+  public record TrackingRecorded(String orderKey, String trackingNumber, Instant at) implements Event {}
 
   public record SkuUnknown(String orderKey, String sku, Instant at) implements Event {}
 
@@ -530,6 +538,9 @@ public final class OrderEntity
         .onCommand(Ship.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.error(NOT_FOUND)))
         .onCommand(Restock.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.error(NOT_FOUND)))
         .onCommand(MapLine.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.error(NOT_FOUND)))
+        .onCommand(MarkPaid.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.error(NOT_FOUND)))
+        // a tracking number for an order this service never saw: nothing to attach it to
+        .onCommand(RecordTracking.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.ack()))
         .onAnyCommand(c -> Effect().noReply());
 
     b.forAnyState()
@@ -539,6 +550,8 @@ public final class OrderEntity
         .onCommand(Ship.class, this::onShip)
         .onCommand(Restock.class, this::onRestock)
         .onCommand(MapLine.class, this::onMapLine)
+        .onCommand(RecordTracking.class, this::onTracking)
+        .onCommand(MarkPaid.class, this::onMarkPaid)
         .onCommand(Retry.class, (s, c) -> Effect().none().thenRun(this::resend).thenNoReply())
         .onCommand(WrappedFetchReply.class, this::onFetchReply)
         .onCommand(WrappedSkuReply.class, this::onSkuReply)
@@ -621,6 +634,27 @@ public final class OrderEntity
         ? details.marketStatus() : status;
     Instant hold = effective == MarketStatus.UNPAID ? now.plus(settings.unpaidHold()) : null;
     return new DetailsReceived(orderKey, details, Map.copyOf(lines), List.copyOf(unmapped), hold, now);
+  }
+
+  private ReplyEffect<Event, State> onTracking(State state, RecordTracking c) {
+    if (c.trackingNumber() == null || c.trackingNumber().equals(state.data().trackingNumber())) {
+      return Effect().reply(c.replyTo(), StatusReply.ack());
+    }
+    return Effect().persist(new TrackingRecorded(orderKey, c.trackingNumber(), clock.instant()))
+        .thenReply(c.replyTo(), s -> StatusReply.ack());
+  }
+
+  private ReplyEffect<Event, State> onMarkPaid(State state, MarkPaid c) {
+    OrderData d = state.data();
+    if (d.marketStatus() != MarketStatus.UNPAID) {
+      return Effect().reply(c.replyTo(), StatusReply.success(OrderView.of(state))); // paid already
+    }
+    Instant now = clock.instant();
+    List<Event> events = new ArrayList<>();
+    events.add(new StatusRecorded(orderKey, "PAID (confirmed by " + c.by() + ")", MarketStatus.PAID, null, true, now));
+    events.addAll(reactToStatus(state, MarketStatus.PAID, now));
+    return Effect().persist(events).thenRun(this::drive)
+        .thenReply(c.replyTo(), s -> StatusReply.success(OrderView.of(s)));
   }
 
   // --- operator commands
@@ -918,7 +952,7 @@ public final class OrderEntity
       } else if (o.action() == OutOfStockAction.CANCEL_ON_MARKETPLACE && !o.marketplaceCancelled()
           && (d.channel() == Channel.SHOPEE || d.channel() == Channel.TIKTOK)) {
         out.add(new Outgoing("cancel-on-marketplace", () -> peers.shop(d.channel(), d.shopId())
-            .tell(new ShopAdapter.CancelOrder(d.orderId(), "OUT_OF_STOCK", cancelReplies))));
+            .tell(new ShopAdapter.CancelOrder(d.orderId(), "OUT_OF_STOCK", listingRefs(d), cancelReplies))));
       }
     } else if (state instanceof Cancelling) {
       releaseAll(d, out);
@@ -940,6 +974,11 @@ public final class OrderEntity
     }
     // Blank, Shipped, Delivered, Completed, Cancelled and a Returned order awaiting an operator wait for nothing
     return out;
+  }
+
+  private static List<String> listingRefs(OrderData d) {
+    if (d.details() == null) return List.of();
+    return d.details().lines().stream().map(OrderDetails.Line::listingRef).filter(r -> r != null).toList();
   }
 
   private void releaseAll(OrderData d, List<Outgoing> out) {
@@ -979,6 +1018,7 @@ public final class OrderEntity
           return d.unmapped().isEmpty() && d.unknownSkus().isEmpty() ? new Reserving(d) : new NeedsMapping(d);
         })
         .onEvent(SkuReserved.class, (s, e) -> s.withData(s.data().withReserved(e.sku(), e.quantity(), e.at())))
+        .onEvent(TrackingRecorded.class, (s, e) -> s.withData(s.data().withTracking(e.trackingNumber(), e.at())))
         .onEvent(SkuUnknown.class, (s, e) -> new NeedsMapping(s.data().withUnknown(e.sku(), e.at())))
         .onEvent(OrderConfirmed.class, (s, e) -> new Confirmed(s.data().touch(e.at())))
         .onEvent(OutOfStockDeclared.class, (s, e) -> new OutOfStock(

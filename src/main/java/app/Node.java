@@ -12,7 +12,11 @@ import akka.management.cluster.bootstrap.ClusterBootstrap;
 import akka.management.javadsl.AkkaManagement;
 import com.typesafe.config.Config;
 import actors.OrderEntity;
+import adapters.InboundMessages;
+import adapters.Marketplaces;
+import adapters.ShopAdapter;
 import http.HealthRoutes;
+import http.WebhookRoutes;
 import http.OrderRoutes;
 import http.HttpServer;
 import http.Json;
@@ -48,6 +52,7 @@ public final class Node implements AutoCloseable {
       joinCluster(system, config);
       SkuEntity.init(system);
       OrderEntity.init(system);
+      ShopAdapter.init(system);
       AkkaManagement.get(Adapter.toClassic(system)).start().toCompletableFuture().get(30, TimeUnit.SECONDS);
 
       Json json = new Json(system);
@@ -55,6 +60,8 @@ public final class Node implements AutoCloseable {
       routes.add(new HealthRoutes(system, database, json).route());
       routes.add(new SkuRoutes(system, json).route());
       routes.add(new OrderRoutes(system, json).route());
+      routes.add(new WebhookRoutes(system, Marketplaces.get(system).config(), new InboundMessages(database), json)
+          .route());
       ServerBinding binding = new HttpServer(system, json).bind(routes)
           .toCompletableFuture().get(30, TimeUnit.SECONDS);
       log.info("Node {} serving HTTP on {} (database profile {})",

@@ -92,6 +92,8 @@ public final class OrderRoutes extends AllDirectives {
         return replies.complete(order.<OrderEntity.OrderView>askWithStatus(r -> new OrderEntity.Ship(b.trackingNumber(), actor, r), timeout),
             StatusCodes.OK, OrderRoutes::errorStatus);
       }));
+      case "paid" -> post(() -> replies.complete(order.<OrderEntity.OrderView>askWithStatus(
+          r -> new OrderEntity.MarkPaid(actor, r), timeout), StatusCodes.OK, OrderRoutes::errorStatus));
       case "restock" -> post(() -> replies.complete(order.<OrderEntity.OrderView>askWithStatus(r -> new OrderEntity.Restock(actor, r),
           timeout), StatusCodes.OK, OrderRoutes::errorStatus));
       case "map" -> post(() -> body(MapBody.class, b -> {

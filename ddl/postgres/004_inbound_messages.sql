@@ -1,0 +1,12 @@
+-- Buyers' WhatsApp text messages, kept for an operator to read (no order parsing from free text).
+CREATE TABLE IF NOT EXISTS inbound_messages (
+  message_id VARCHAR(255) PRIMARY KEY,
+  channel VARCHAR(16) NOT NULL,
+  shop_id VARCHAR(128) NOT NULL,
+  from_phone VARCHAR(32) NOT NULL,
+  from_name VARCHAR(255),
+  body TEXT,
+  received_at TIMESTAMP WITH TIME ZONE NOT NULL
+);
+
+CREATE INDEX IF NOT EXISTS inbound_messages_received_idx ON inbound_messages (received_at);
