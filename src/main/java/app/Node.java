@@ -13,7 +13,9 @@ import akka.management.javadsl.AkkaManagement;
 import com.typesafe.config.Config;
 import actors.OrderEntity;
 import adapters.InboundMessages;
+import adapters.MarketplacePoller;
 import adapters.Marketplaces;
+import adapters.OrderIntake;
 import adapters.ShopAdapter;
 import http.HealthRoutes;
 import http.WebhookRoutes;
@@ -60,8 +62,10 @@ public final class Node implements AutoCloseable {
       routes.add(new HealthRoutes(system, database, json).route());
       routes.add(new SkuRoutes(system, json).route());
       routes.add(new OrderRoutes(system, json).route());
-      routes.add(new WebhookRoutes(system, Marketplaces.get(system).config(), new InboundMessages(database), json)
-          .route());
+      OrderIntake intake = new OrderIntake(system, new InboundMessages(database),
+          config.getDuration("orchestrator.webhooks.record-timeout"));
+      routes.add(new WebhookRoutes(system, Marketplaces.get(system).config(), intake, json).route());
+      MarketplacePoller.init(system, intake);
       ServerBinding binding = new HttpServer(system, json).bind(routes)
           .toCompletableFuture().get(30, TimeUnit.SECONDS);
       log.info("Node {} serving HTTP on {} (database profile {})",

@@ -1,18 +1,13 @@
 package http;
 
-import actors.Channel;
-import actors.MarketStatus;
-import actors.OrderDetails;
-import actors.OrderEntity;
-import adapters.InboundMessages;
 import adapters.MarketParseException;
 import adapters.MarketplaceConfig;
+import adapters.OrderIntake;
 import adapters.WebhookEvent;
 import adapters.WebhookParser;
 import adapters.signing.Signatures;
 import akka.Done;
 import akka.actor.typed.ActorSystem;
-import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.http.javadsl.model.ContentTypes;
 import akka.http.javadsl.model.HttpEntities;
 import akka.http.javadsl.model.HttpHeader;
@@ -25,8 +20,6 @@ import akka.http.scaladsl.model.EntityStreamSizeException;
 import akka.stream.Materializer;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -48,24 +41,20 @@ import org.slf4j.LoggerFactory;
 public final class WebhookRoutes extends AllDirectives {
   private static final Logger log = LoggerFactory.getLogger(WebhookRoutes.class);
 
-  private final ClusterSharding sharding;
   private final MarketplaceConfig marketplaces;
-  private final InboundMessages inbox;
+  private final OrderIntake intake;
   private final Json json;
   private final Replies replies;
   private final Materializer materializer;
   private final long maxBody;
-  private final Duration recordTimeout;
 
-  public WebhookRoutes(ActorSystem<?> system, MarketplaceConfig marketplaces, InboundMessages inbox, Json json) {
-    this.sharding = ClusterSharding.get(system);
+  public WebhookRoutes(ActorSystem<?> system, MarketplaceConfig marketplaces, OrderIntake intake, Json json) {
     this.marketplaces = marketplaces;
-    this.inbox = inbox;
+    this.intake = intake;
     this.json = json;
     this.replies = new Replies(json);
     this.materializer = Materializer.matFromSystem(system);
     this.maxBody = system.settings().config().getBytes("orchestrator.webhooks.max-body");
-    this.recordTimeout = system.settings().config().getDuration("orchestrator.webhooks.record-timeout");
   }
 
   public Route route() {
@@ -176,48 +165,8 @@ public final class WebhookRoutes extends AllDirectives {
 
   // ---------------------------------------------------------------- recording
 
-  /** Makes the event durable where it belongs; completes when it is. */
   private CompletionStage<Done> record(WebhookEvent event) {
-    if (event instanceof WebhookEvent.ShopeeOrderStatus e) {
-      return notifyOrder(Channel.SHOPEE, e.shopId(), e.orderSn(), e.status(), e.marketStatus(), e.dedupKey(),
-          e.updatedAt(), null);
-    }
-    if (event instanceof WebhookEvent.TikTokOrderStatus e) {
-      return notifyOrder(Channel.TIKTOK, e.shopId(), e.orderId(), e.status(), e.marketStatus(), e.dedupKey(),
-          e.updatedAt(), null);
-    }
-    if (event instanceof WebhookEvent.TikTokCancellation e) {
-      // the final CANCELLED arrives as an order status change; this one is recorded, not acted on
-      return notifyOrder(Channel.TIKTOK, e.shopId(), e.orderId(), "CANCELLATION_" + e.cancelStatus(),
-          MarketStatus.CANCEL_REQUESTED, e.dedupKey(), Instant.now(), null);
-    }
-    if (event instanceof WebhookEvent.WhatsAppOrder e) {
-      OrderDetails details = e.toOrderDetails();
-      return notifyOrder(Channel.WHATSAPP, e.phoneNumberId(), e.messageId(), details.status(),
-          details.marketStatus(), e.dedupKey(), e.sentAt(), details);
-    }
-    if (event instanceof WebhookEvent.ShopeeTracking e) {
-      return sharding.entityRefFor(OrderEntity.ENTITY_TYPE_KEY,
-              OrderEntity.orderKey(Channel.SHOPEE, e.shopId(), e.orderSn()))
-          .<Done>askWithStatus(r -> new OrderEntity.RecordTracking(e.trackingNumber(), r), recordTimeout);
-    }
-    if (event instanceof WebhookEvent.WhatsAppText e) {
-      return inbox.record(new InboundMessages.Message(e.messageId(), Channel.WHATSAPP, e.phoneNumberId(), e.from(),
-          e.name(), e.body(), e.at())).thenApply(isNew -> Done.getInstance());
-    }
-    // Verification pushes, delivery statuses of our own messages (recorded by the notification side),
-    // and event types this service does not handle: acknowledged so the platform keeps the endpoint enabled.
-    return CompletableFuture.completedFuture(Done.getInstance());
-  }
-
-  private CompletionStage<Done> notifyOrder(Channel channel, String shopId, String orderId, String rawStatus,
-                                            MarketStatus status, String dedupId, Instant updatedAt,
-                                            OrderDetails details) {
-    String invalid = Params.checkId("order id", orderId);
-    if (invalid != null) return CompletableFuture.failedFuture(new IllegalArgumentException(invalid));
-    return sharding.entityRefFor(OrderEntity.ENTITY_TYPE_KEY, OrderEntity.orderKey(channel, shopId, orderId))
-        .askWithStatus(r -> new OrderEntity.Notify(channel, shopId, orderId, rawStatus, status, dedupId,
-            updatedAt == null ? Instant.now() : updatedAt, details, r), recordTimeout);
+    return intake.record(event);
   }
 
   /** 200 with an empty body once recorded; 400 for an unusable id; 503 otherwise, so the platform retries. */

@@ -249,6 +249,21 @@ class WebhookEndToEndTest {
     }
   }
 
+  // ------------------------------------------------------------------ missed webhooks
+
+  @Test
+  void aMissedShopeePushIsRecoveredByTheLostPushPoll() throws Exception {
+    market.sandbox.addShopeeOrder(SHOPEE_SHOP, "SN-LOST", "READY_TO_SHIP",
+        List.of(new Sandbox.ShopeeItem(103, 0, "SKU-BLUE", null, 1, BigDecimal.ONE)));
+    var data = JSON.createObjectNode().put("ordersn", "SN-LOST").put("status", "READY_TO_SHIP")
+        .put("update_time", 1700000000);
+    market.sandbox.addShopeeLostPush(SHOPEE_SHOP, 3, data);
+    awaitOrder("shopee", SHOPEE_SHOP, "SN-LOST", "CONFIRMED");
+    long deadline = System.currentTimeMillis() + 5000;
+    while (market.sandbox.shopeeLostPushCount() > 0 && System.currentTimeMillis() < deadline) Thread.sleep(100);
+    assertEquals(0, market.sandbox.shopeeLostPushCount(), "confirmed as consumed once recorded");
+  }
+
   // ------------------------------------------------------------------ marketplace faults
 
   @Test

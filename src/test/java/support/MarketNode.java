@@ -40,6 +40,8 @@ public final class MarketNode implements AutoCloseable {
     settings.put("orchestrator.marketplaces.retry.max-backoff", "200ms");
     settings.put("orchestrator.marketplaces.http.request-timeout", "2s");
     settings.put("orchestrator.marketplaces.circuit-breaker.reset-timeout", "1s");
+    settings.put("orchestrator.marketplaces.polling.lost-push-interval", "500ms");
+    settings.put("orchestrator.marketplaces.polling.reconcile-interval", "1h");
     settings.put("orchestrator.orders.retry-min", "200ms");
     settings.put("orchestrator.orders.retry-max", "1s");
     if (postgresUrl != null) settings.put("orchestrator.db.postgres.url", postgresUrl);
