@@ -18,6 +18,7 @@ import adapters.Marketplaces;
 import adapters.OrderIntake;
 import adapters.ShopAdapter;
 import http.HealthRoutes;
+import http.ShopRoutes;
 import http.WebhookRoutes;
 import http.OrderRoutes;
 import http.HttpServer;
@@ -65,6 +66,7 @@ public final class Node implements AutoCloseable {
       OrderIntake intake = new OrderIntake(system, new InboundMessages(database),
           config.getDuration("orchestrator.webhooks.record-timeout"));
       routes.add(new WebhookRoutes(system, Marketplaces.get(system).config(), intake, json).route());
+      routes.add(new ShopRoutes(Marketplaces.get(system), json).route());
       MarketplacePoller.init(system, intake);
       ServerBinding binding = new HttpServer(system, json).bind(routes)
           .toCompletableFuture().get(30, TimeUnit.SECONDS);

@@ -278,5 +278,16 @@ class WebhookEndToEndTest {
     long attempts = market.sandbox.calls(actors.Channel.SHOPEE, "get_order_detail").stream()
         .filter(c -> c.body().contains("SN-FAULT") || c.query().toString().contains("SN-FAULT")).count();
     assertTrue(attempts >= 10 && attempts <= 25, "bounded retries, every fault seen: " + attempts);
+    // visible to operators: the shop's order-detail calls show the failures and the retries
+    JsonNode shops = JSON.readTree(Http.get(market.url("/admin/shops")).body());
+    JsonNode detail = null;
+    for (JsonNode shop : shops) {
+      if (shop.get("channel").asText().equals("shopee") && shop.get("shopId").asText().equals(SHOPEE_SHOP)) {
+        for (JsonNode call : shop.get("calls")) if (call.get("kind").asText().equals("order_detail")) detail = call;
+      }
+    }
+    assertTrue(detail != null && detail.get("failures").asLong() >= 1 && detail.get("retries").asLong() >= 5,
+        "failures and retries visible in /admin/shops: " + detail);
+    assertTrue(detail.hasNonNull("lastError"), String.valueOf(detail));
   }
 }
