@@ -17,6 +17,7 @@ import adapters.MarketplacePoller;
 import adapters.Marketplaces;
 import adapters.OrderIntake;
 import adapters.ShopAdapter;
+import http.ClusterRoutes;
 import http.HealthRoutes;
 import http.ShopRoutes;
 import http.WebhookRoutes;
@@ -67,6 +68,7 @@ public final class Node implements AutoCloseable {
           config.getDuration("orchestrator.webhooks.record-timeout"));
       routes.add(new WebhookRoutes(system, Marketplaces.get(system).config(), intake, json).route());
       routes.add(new ShopRoutes(Marketplaces.get(system), json).route());
+      routes.add(new ClusterRoutes(system, json).route());
       MarketplacePoller.init(system, intake);
       ServerBinding binding = new HttpServer(system, json).bind(routes)
           .toCompletableFuture().get(30, TimeUnit.SECONDS);
