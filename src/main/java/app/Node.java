@@ -81,10 +81,21 @@ public final class Node implements AutoCloseable {
     }
   }
 
-  /** Creates or completes the schema before anything touches the journal. */
+  /**
+   * Creates or completes the schema before anything touches the journal. Nodes starting together on a busy
+   * machine (or a database still starting) get a minute of retries before the node gives up.
+   */
   private static void applySchema(Database database) throws Exception {
-    try (Connection connection = database.dataSource().getConnection()) {
-      SchemaApplier.apply(connection, database.ddlDir());
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (true) {
+      try (Connection connection = database.dataSource().getConnection()) {
+        SchemaApplier.apply(connection, database.ddlDir());
+        return;
+      } catch (java.sql.SQLException e) {
+        if (System.nanoTime() > deadline) throw e;
+        log.warn("Schema not applied yet ({}); retrying", e.getMessage());
+        Thread.sleep(1000);
+      }
     }
   }
 
