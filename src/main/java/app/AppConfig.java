@@ -3,7 +3,9 @@ package app;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.List;
 import java.util.Set;
 
@@ -36,6 +38,16 @@ public final class AppConfig {
         .map(String::trim).filter(s -> !s.isEmpty()).toList();
     if (!seeds.isEmpty()) {
       wiring = wiring.withValue("akka.cluster.seed-nodes", ConfigValueFactory.fromIterable(seeds));
+    }
+    List<Map<String, Object>> endpoints = new ArrayList<>();
+    for (String endpoint : plain.getString("orchestrator.cluster.bootstrap-endpoints").split(",")) {
+      String[] hostPort = endpoint.trim().split(":");
+      if (hostPort.length == 2) endpoints.add(Map.of("host", hostPort[0], "port", Integer.parseInt(hostPort[1])));
+    }
+    if (!endpoints.isEmpty()) {
+      String service = plain.getString("akka.management.cluster.bootstrap.contact-point-discovery.service-name");
+      wiring = wiring.withValue("akka.discovery.config.services." + service + ".endpoints",
+          ConfigValueFactory.fromIterable(endpoints));
     }
     return ConfigFactory.load(wiring.withFallback(unresolved));
   }

@@ -48,4 +48,16 @@ class AppConfigTest {
     assertEquals(List.of("akka://Orchestrator@10.0.0.1:25520", "akka://Orchestrator@10.0.0.2:25520"),
         config.getStringList("akka.cluster.seed-nodes"));
   }
+
+  @Test
+  void bootstrapEndpointsBecomeConfigDiscoveryContactPoints() {
+    Config config = AppConfig.load(ConfigFactory.parseMap(Map.of(
+        "orchestrator.cluster.bootstrap-endpoints", "127.0.0.1:8558, 127.0.0.1:8559")));
+    var endpoints = config.getConfigList("akka.discovery.config.services.orchestrator.endpoints");
+    assertEquals(2, endpoints.size());
+    assertEquals(8559, endpoints.get(1).getInt("port"));
+    assertEquals("kubernetes-api", AppConfig.load(ConfigFactory.parseMap(Map.of(
+        "akka.management.cluster.bootstrap.contact-point-discovery.discovery-method", "kubernetes-api")))
+        .getString("akka.management.cluster.bootstrap.contact-point-discovery.discovery-method"));
+  }
 }

@@ -1,0 +1,116 @@
+package support;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An orchestrator node in its own JVM (the test classpath, {@code app.Main serve}), so fault tests can kill it with
+ * SIGKILL like a crashed machine. Settings go in as system properties, which override application.conf.
+ */
+public final class NodeProcess implements AutoCloseable {
+  public final int index;
+  public final int httpPort;
+  public final int managementPort;
+  public final int remotePort;
+  private final Map<String, String> settings;
+  private final Path log;
+  private Process process;
+
+  public NodeProcess(int index, Map<String, String> settings) {
+    this.index = index;
+    this.httpPort = TestConfig.freePort();
+    this.managementPort = TestConfig.freePort();
+    this.remotePort = TestConfig.freePort();
+    this.settings = settings;
+    try {
+      this.log = Files.createTempFile("orch-node-" + index + "-", ".log");
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public String address() {
+    return "akka://Orchestrator@127.0.0.1:" + remotePort;
+  }
+
+  public String url(String path) {
+    return "http://127.0.0.1:" + httpPort + path;
+  }
+
+  public NodeProcess start(List<String> seedNodes) {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-Xmx384m");
+    command.add("-XX:+UseSerialGC");
+    command.add("-Dorchestrator.http.port=" + httpPort);
+    command.add("-Dakka.management.http.port=" + managementPort);
+    command.add("-Dakka.remote.artery.canonical.port=" + remotePort);
+    command.add("-Dorchestrator.cluster.seed-nodes=" + String.join(",", seedNodes));
+    settings.forEach((k, v) -> command.add("-D" + k + "=" + v));
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add("app.Main");
+    command.add("serve");
+    try {
+      process = new ProcessBuilder(command).redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+    return this;
+  }
+
+  public void awaitHealthy(Duration timeout) throws InterruptedException {
+    HttpResponse<String> r = Http.awaitStatus(url("/health"), 200, timeout);
+    if (r == null || r.statusCode() != 200) {
+      throw new IllegalStateException("node " + index + " not healthy: " + (r == null ? "no answer" : r.body())
+          + "\n" + tail());
+    }
+  }
+
+  /** SIGKILL: no shutdown hooks, no leaving the cluster. */
+  public void kill() {
+    if (process != null) process.destroyForcibly();
+    waitFor();
+  }
+
+  /** SIGTERM: CoordinatedShutdown drains HTTP, leaves the cluster and hands its shards over. */
+  public void stop() {
+    if (process != null) process.destroy();
+    waitFor();
+  }
+
+  public boolean alive() {
+    return process != null && process.isAlive();
+  }
+
+  private void waitFor() {
+    try {
+      if (process != null) process.waitFor();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  public String tail() {
+    try {
+      List<String> lines = Files.readAllLines(log);
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+    } catch (IOException e) {
+      return "(no log)";
+    }
+  }
+
+  @Override
+  public void close() {
+    if (alive()) kill();
+    new File(log.toString()).delete();
+  }
+}
