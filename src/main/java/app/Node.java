@@ -48,6 +48,7 @@ public final class Node implements AutoCloseable {
       joinCluster(system, config);
       SkuEntity.init(system);
       OrderEntity.init(system);
+      readside.OrderProjection.init(system, database);
       AkkaManagement.get(Adapter.toClassic(system)).start().toCompletableFuture().get(30, TimeUnit.SECONDS);
 
       Json json = new Json(system);
@@ -55,6 +56,7 @@ public final class Node implements AutoCloseable {
       routes.add(new HealthRoutes(system, database, json).route());
       routes.add(new SkuRoutes(system, json).route());
       routes.add(new OrderRoutes(system, json).route());
+      routes.add(new http.LedgerRoutes(database, json).route());
       ServerBinding binding = new HttpServer(system, json).bind(routes)
           .toCompletableFuture().get(30, TimeUnit.SECONDS);
       log.info("Node {} serving HTTP on {} (database profile {})",
