@@ -56,7 +56,7 @@ public final class Node implements AutoCloseable {
       routes.add(new HealthRoutes(system, database, json).route());
       routes.add(new SkuRoutes(system, json).route());
       routes.add(new OrderRoutes(system, json).route());
-      routes.add(new http.LedgerRoutes(database, json).route());
+      routes.add(new http.LedgerRoutes(system, database, json).route());
       ServerBinding binding = new HttpServer(system, json).bind(routes)
           .toCompletableFuture().get(30, TimeUnit.SECONDS);
       log.info("Node {} serving HTTP on {} (database profile {})",

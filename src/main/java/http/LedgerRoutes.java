@@ -1,6 +1,7 @@
 package http;
 
 import actors.Channel;
+import akka.actor.typed.ActorSystem;
 import akka.http.javadsl.model.ContentTypes;
 import akka.http.javadsl.model.HttpEntities;
 import akka.http.javadsl.model.HttpResponse;
@@ -41,8 +42,9 @@ public final class LedgerRoutes extends AllDirectives {
   private final Json json;
   private final Replies replies;
 
-  public LedgerRoutes(Database database, Json json) {
-    this.queries = new OrderQueries(database);
+  public LedgerRoutes(ActorSystem<?> system, Database database, Json json) {
+    this.queries = new OrderQueries(database,
+        system.settings().config().getInt("orchestrator.ledger.export-page-size"));
     this.json = json;
     this.replies = new Replies(json);
   }

@@ -26,8 +26,6 @@ import java.util.concurrent.CompletionStage;
  * export never holds a connection or a cursor while the client reads slowly.
  */
 public final class OrderQueries {
-  /** Rows read per query by the CSV export. */
-  static final int EXPORT_PAGE = 500;
 
   /**
    * What an operator filters on; every part is optional (null). The time range is on {@code created_at}, from
@@ -56,9 +54,13 @@ public final class OrderQueries {
   private static final String ORDER_BY = " ORDER BY created_at, order_key";
 
   private final Database database;
+  private final int exportPageSize;
 
-  public OrderQueries(Database database) {
+  /** @param exportPageSize rows read per query by {@link #stream} */
+  public OrderQueries(Database database, int exportPageSize) {
+    if (exportPageSize < 1) throw new IllegalArgumentException("export page size must be at least 1");
     this.database = database;
+    this.exportPageSize = exportPageSize;
   }
 
   /** The orders matching {@code filter}, oldest first, and how many match in all. */
@@ -84,7 +86,7 @@ public final class OrderQueries {
     });
   }
 
-  /** Every order matching {@code filter}, oldest first, read {@value #EXPORT_PAGE} at a time as it is consumed. */
+  /** Every order matching {@code filter}, oldest first, read a page at a time as it is consumed. */
   public Source<Entry, NotUsed> stream(Filter filter) {
     return Source.unfoldAsync(Optional.<Entry>empty(), after -> page(filter, after.orElse(null))
             .thenApply(page -> page.isEmpty() ? Optional.<Pair<Optional<Entry>, List<Entry>>>empty()
@@ -98,7 +100,7 @@ public final class OrderQueries {
       String sql = SELECT + where.sql
           + (after == null ? "" : (where.sql.isEmpty() ? " WHERE " : " AND ")
               + "(created_at > ? OR (created_at = ? AND order_key > ?))")
-          + ORDER_BY + " LIMIT " + EXPORT_PAGE;
+          + ORDER_BY + " LIMIT " + exportPageSize;
       try (PreparedStatement s = c.prepareStatement(sql)) {
         int next = where.bind(s);
         if (after != null) {
