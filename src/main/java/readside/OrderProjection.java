@@ -42,8 +42,9 @@ public final class OrderProjection {
       ActorSystem<?> system, Database database, String tag) {
     SourceProvider<Offset, EventEnvelope<OrderEntity.Event>> events =
         EventSourcedProvider.eventsByTag(system, JdbcReadJournal.Identifier(), tag);
+    boolean asyncCommit = "postgres".equals(database.profile());
     return JdbcProjection.exactlyOnce(ProjectionId.of(NAME, tag), events,
-        () -> new HikariJdbcSession(database.dataSource()), Handler::new, system);
+        () -> new HikariJdbcSession(database.dataSource(), asyncCommit), Handler::new, system);
   }
 
   /** Applies one event to its order's rows inside the projection's transaction. */
