@@ -57,6 +57,7 @@ public final class Node implements AutoCloseable {
       SkuEntity.init(system);
       OrderEntity.init(system);
       ShopAdapter.init(system);
+      readside.OrderProjection.init(system, database);
       AkkaManagement.get(Adapter.toClassic(system)).start().toCompletableFuture().get(30, TimeUnit.SECONDS);
 
       Json json = new Json(system);
@@ -70,6 +71,7 @@ public final class Node implements AutoCloseable {
       routes.add(new ShopRoutes(Marketplaces.get(system), json).route());
       routes.add(new ClusterRoutes(system, json).route());
       MarketplacePoller.init(system, intake);
+      routes.add(new http.LedgerRoutes(system, database, json).route());
       ServerBinding binding = new HttpServer(system, json).bind(routes)
           .toCompletableFuture().get(30, TimeUnit.SECONDS);
       log.info("Node {} serving HTTP on {} (database profile {})",
