@@ -60,9 +60,9 @@ import java.util.function.Consumer;
  * <p>The sharded entity is a thin front ({@link Front}) in front of the event-sourced part ({@link Persistent}):
  * the front forwards the first command at once and buffers what arrives while the journal write is in flight, then
  * sends the buffered reservation commands as one {@link Batch}. The persistent part evaluates every item in order
- * against its state, persists all resulting events in one journal write and answers each caller after that write
- * is durable. One write per batch instead of one per reservation is what lets a hot SKU take tens of thousands of
- * reservations a second. Past {@code orchestrator.sku.max-buffered} waiting commands the front answers OVERLOADED
+ * against its state, persists the resulting changes as ONE event ({@link ReservationsApplied}: one journal row and
+ * one tag row) and answers each caller after that write is durable. One row per batch instead of one per reservation
+ * is what lets a hot SKU take tens of thousands of reservations a second. Past {@code orchestrator.sku.max-buffered} waiting commands the front answers OVERLOADED
  * at once: nothing is dropped silently.
  */
 public final class SkuEntity {
