@@ -29,6 +29,7 @@ import akka.persistence.typed.javadsl.RetentionCriteria;
 import akka.persistence.typed.javadsl.SignalHandler;
 import akka.stream.javadsl.Sink;
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
@@ -59,9 +60,9 @@ import java.util.function.Consumer;
  * <p>The sharded entity is a thin front ({@link Front}) in front of the event-sourced part ({@link Persistent}):
  * the front forwards the first command at once and buffers what arrives while the journal write is in flight, then
  * sends the buffered reservation commands as one {@link Batch}. The persistent part evaluates every item in order
- * against its state, persists all resulting events in one journal write and answers each caller after that write
- * is durable. One write per batch instead of one per reservation is what lets a hot SKU take tens of thousands of
- * reservations a second. Past {@code orchestrator.sku.max-buffered} waiting commands the front answers OVERLOADED
+ * against its state, persists the resulting changes as ONE event ({@link ReservationsApplied}: one journal row and
+ * one tag row) and answers each caller after that write is durable. One row per batch instead of one per reservation
+ * is what lets a hot SKU take tens of thousands of reservations a second. Past {@code orchestrator.sku.max-buffered} waiting commands the front answers OVERLOADED
  * at once: nothing is dropped silently.
  */
 public final class SkuEntity {
@@ -371,41 +372,168 @@ public final class SkuEntity {
     default String actor() {
       return null;
     }
-  }
 
-  public record StockReserved(String orderKey, int quantity, Instant holdUntil, Instant at) implements Event {
-    public String describe() {
-      return "Reserved " + quantity + " for order " + orderKey + (holdUntil == null ? "" : " (hold until " + holdUntil + ")");
+    /** Its lines on the history page, newest first (one per change for a batch event). */
+    default List<HistoryEntry> historyEntries(long seq) {
+      return List.of(new HistoryEntry(seq, at(), getClass().getSimpleName(), describe(), actor()));
     }
   }
 
-  public record ReservationReleased(String orderKey, int quantity, Instant at) implements Event {
+  /**
+   * All reservation changes decided from one batch of commands (or one round of hold expiry), in order: ONE journal
+   * row and one tag row per batch whatever its size. akka-persistence-jdbc writes each tagged event with its own
+   * INSERT ... RETURNING, so one event per change made a batch of N cost N+1 round trips (see BENCHMARKS.md).
+   */
+  public record ReservationsApplied(List<Change> changes, Instant at) implements Event {
+    public ReservationsApplied {
+      changes = List.copyOf(changes);
+    }
+
     public String describe() {
-      return "Released " + quantity + " of order " + orderKey;
+      return changes.size() + " reservation change(s)";
+    }
+
+    @Override
+    public List<HistoryEntry> historyEntries(long seq) {
+      List<HistoryEntry> entries = new ArrayList<>(changes.size());
+      for (int i = changes.size() - 1; i >= 0; i--) {
+        Change c = changes.get(i);
+        entries.add(new HistoryEntry(seq, at, c.historyType(), c.describe(), c.actor()));
+      }
+      return entries;
     }
   }
 
-  public record ReservationCommitted(String orderKey, int quantity, Instant at) implements Event {
-    public String describe() {
-      return "Committed " + quantity + " for order " + orderKey + " (shipped)";
+  /**
+   * One change to the reservations, an element of {@link ReservationsApplied}. Kept small (no timestamp, short
+   * type names, no null fields): a batch carries hundreds of them.
+   */
+  @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "t")
+  @JsonSubTypes({
+      @JsonSubTypes.Type(value = Change.Reserved.class, name = "rs"),
+      @JsonSubTypes.Type(value = Change.Released.class, name = "rl"),
+      @JsonSubTypes.Type(value = Change.Committed.class, name = "cm"),
+      @JsonSubTypes.Type(value = Change.HoldCleared.class, name = "hc"),
+      @JsonSubTypes.Type(value = Change.Expired.class, name = "ex"),
+      @JsonSubTypes.Type(value = Change.Returned.class, name = "rt")
+  })
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public sealed interface Change extends CborSerializable {
+    String orderKey();
+
+    /** A sentence for the history page. */
+    String describe();
+
+    /** The type shown on the history page (the names of the one-event-per-change era, kept for readers). */
+    String historyType();
+
+    default String actor() {
+      return null;
+    }
+
+    record Reserved(String orderKey, int quantity, Instant holdUntil /* nullable */) implements Change {
+      public String describe() {
+        return "Reserved " + quantity + " for order " + orderKey + (holdUntil == null ? "" : " (hold until " + holdUntil + ")");
+      }
+
+      public String historyType() {
+        return "StockReserved";
+      }
+    }
+
+    record Released(String orderKey, int quantity) implements Change {
+      public String describe() {
+        return "Released " + quantity + " of order " + orderKey;
+      }
+
+      public String historyType() {
+        return "ReservationReleased";
+      }
+    }
+
+    record Committed(String orderKey, int quantity) implements Change {
+      public String describe() {
+        return "Committed " + quantity + " for order " + orderKey + " (shipped)";
+      }
+
+      public String historyType() {
+        return "ReservationCommitted";
+      }
+    }
+
+    record HoldCleared(String orderKey) implements Change {
+      public String describe() {
+        return "Hold of order " + orderKey + " cleared (paid)";
+      }
+
+      public String historyType() {
+        return "ReservationHoldCleared";
+      }
+    }
+
+    record Expired(String orderKey, int quantity, Instant holdUntil) implements Change {
+      public String describe() {
+        return "Hold of order " + orderKey + " expired at " + holdUntil + ": " + quantity + " released";
+      }
+
+      public String historyType() {
+        return "ReservationExpired";
+      }
+    }
+
+    record Returned(String orderKey, int quantity, String actor) implements Change {
+      public String describe() {
+        return actor + " put " + quantity + " back on hand (order " + orderKey + " returned)";
+      }
+
+      public String historyType() {
+        return "StockReturned";
+      }
     }
   }
 
-  public record ReservationHoldCleared(String orderKey, Instant at) implements Event {
-    public String describe() {
-      return "Hold of order " + orderKey + " cleared (paid)";
+  /** Reservation events of the one-event-per-change era: never written any more, still replayed. */
+  public sealed interface LegacyChangeEvent extends Event {
+    Change change();
+
+    default String describe() {
+      return change().describe();
     }
   }
 
-  public record StockReturned(String orderKey, int quantity, String actor, Instant at) implements Event {
-    public String describe() {
-      return actor + " put " + quantity + " back on hand (order " + orderKey + " returned)";
+  public record StockReserved(String orderKey, int quantity, Instant holdUntil, Instant at) implements LegacyChangeEvent {
+    public Change change() {
+      return new Change.Reserved(orderKey, quantity, holdUntil);
     }
   }
 
-  public record ReservationExpired(String orderKey, int quantity, Instant holdUntil, Instant at) implements Event {
-    public String describe() {
-      return "Hold of order " + orderKey + " expired at " + holdUntil + ": " + quantity + " released";
+  public record ReservationReleased(String orderKey, int quantity, Instant at) implements LegacyChangeEvent {
+    public Change change() {
+      return new Change.Released(orderKey, quantity);
+    }
+  }
+
+  public record ReservationCommitted(String orderKey, int quantity, Instant at) implements LegacyChangeEvent {
+    public Change change() {
+      return new Change.Committed(orderKey, quantity);
+    }
+  }
+
+  public record ReservationHoldCleared(String orderKey, Instant at) implements LegacyChangeEvent {
+    public Change change() {
+      return new Change.HoldCleared(orderKey);
+    }
+  }
+
+  public record StockReturned(String orderKey, int quantity, String actor, Instant at) implements LegacyChangeEvent {
+    public Change change() {
+      return new Change.Returned(orderKey, quantity, actor);
+    }
+  }
+
+  public record ReservationExpired(String orderKey, int quantity, Instant holdUntil, Instant at) implements LegacyChangeEvent {
+    public Change change() {
+      return new Change.Expired(orderKey, quantity, holdUntil);
     }
   }
 
@@ -472,26 +600,24 @@ public final class SkuEntity {
     void reserved(int value);
   }
 
-  /** The one place where reservation events change a book (state or tentative view). */
-  static void applyReservationEvent(Book book, Event event) {
-    if (event instanceof StockReserved e) {
-      book.putReservation(e.orderKey(), new Reservation(e.quantity(), e.holdUntil()));
-      book.reserved(book.reserved() + e.quantity());
-    } else if (event instanceof ReservationReleased e) {
-      finish(book, e.orderKey(), Outcome.RELEASED);
-    } else if (event instanceof ReservationExpired e) {
-      finish(book, e.orderKey(), Outcome.EXPIRED);
-    } else if (event instanceof ReservationCommitted e) {
-      finish(book, e.orderKey(), Outcome.COMMITTED);
-      book.onHand(book.onHand() - e.quantity());
-    } else if (event instanceof StockReturned e) {
-      book.onHand(book.onHand() + e.quantity());
-      book.putFinished(e.orderKey(), new Finished(Outcome.RETURNED, e.quantity()));
-    } else if (event instanceof ReservationHoldCleared e) {
-      Reservation r = book.reservation(e.orderKey());
-      if (r != null) book.putReservation(e.orderKey(), new Reservation(r.quantity(), null));
-    } else {
-      throw new IllegalArgumentException("not a reservation event: " + event);
+  /** The one place where reservation changes change a book (state or tentative view). */
+  static void applyChange(Book book, Change change) {
+    if (change instanceof Change.Reserved c) {
+      book.putReservation(c.orderKey(), new Reservation(c.quantity(), c.holdUntil()));
+      book.reserved(book.reserved() + c.quantity());
+    } else if (change instanceof Change.Released c) {
+      finish(book, c.orderKey(), Outcome.RELEASED);
+    } else if (change instanceof Change.Expired c) {
+      finish(book, c.orderKey(), Outcome.EXPIRED);
+    } else if (change instanceof Change.Committed c) {
+      finish(book, c.orderKey(), Outcome.COMMITTED);
+      book.onHand(book.onHand() - c.quantity());
+    } else if (change instanceof Change.Returned c) {
+      book.onHand(book.onHand() + c.quantity());
+      book.putFinished(c.orderKey(), new Finished(Outcome.RETURNED, c.quantity()));
+    } else if (change instanceof Change.HoldCleared c) {
+      Reservation r = book.reservation(c.orderKey());
+      if (r != null) book.putReservation(c.orderKey(), new Reservation(r.quantity(), null));
     }
   }
 
@@ -524,6 +650,8 @@ public final class SkuEntity {
     @JsonProperty private PushRules pushRules = PushRules.NONE;
     @JsonProperty private Instant lastUpdated;
     @JsonProperty private long eventSeq;
+    /** Lines of the history page: one per admin event, one per reservation change (a batch event has many). */
+    @JsonProperty private long historySize;
 
     /** Holds by expiry, derived from reservations (rebuilt after a snapshot is loaded). */
     @JsonIgnore private TreeSet<Hold> holds;
@@ -542,6 +670,7 @@ public final class SkuEntity {
     public boolean exists() { return exists; }
     public int safetyStock() { return safetyStock; }
     public long eventSeq() { return eventSeq; }
+    public long historySize() { return historySize; }
     public int available() { return SkuEntity.available(onHand, reserved, safetyStock); }
     public int reservationCount() { return reservations.size(); }
     public int finishedCount() { return finished.size(); }
@@ -637,9 +766,13 @@ public final class SkuEntity {
         listings.remove(Listing.key(e.channel(), e.shopId()));
       } else if (event instanceof PushRulesSet e) {
         pushRules = e.rules();
-      } else {
-        applyReservationEvent(this, event);
+      } else if (event instanceof ReservationsApplied e) {
+        for (Change change : e.changes()) applyChange(this, change);
+        historySize += e.changes().size() - 1;
+      } else if (event instanceof LegacyChangeEvent e) {
+        applyChange(this, e.change());
       }
+      historySize++;
       return this;
     }
 
@@ -663,13 +796,14 @@ public final class SkuEntity {
       c.pushRules = pushRules;
       c.lastUpdated = lastUpdated;
       c.eventSeq = eventSeq;
+      c.historySize = historySize;
       return c;
     }
 
     @Override
     public boolean equals(Object o) {
       return o instanceof State s && exists == s.exists && onHand == s.onHand && reserved == s.reserved
-          && safetyStock == s.safetyStock && eventSeq == s.eventSeq && Objects.equals(sku, s.sku)
+          && safetyStock == s.safetyStock && eventSeq == s.eventSeq && historySize == s.historySize && Objects.equals(sku, s.sku)
           && reservations.equals(s.reservations) && finished.equals(s.finished) && listings.equals(s.listings)
           && pushRules.equals(s.pushRules) && Objects.equals(lastUpdated, s.lastUpdated);
     }
@@ -733,10 +867,10 @@ public final class SkuEntity {
   }
 
   /**
-   * Decides one reservation command against {@code book}: appends the resulting event (if any) to {@code events},
+   * Decides one reservation command against {@code book}: appends the resulting change (if any) to {@code changes},
    * applies it to {@code book} and returns the answer for the caller.
    */
-  static ReservationReply decide(State state, Book book, ReservationCommand command, Instant now, List<Event> events) {
+  static ReservationReply decide(State state, Book book, ReservationCommand command, List<Change> changes) {
     String sku = state.sku();
     String key = command.orderKey();
     int available = available(book.onHand(), book.reserved(), state.safetyStock());
@@ -761,7 +895,7 @@ public final class SkuEntity {
           return new ReservationRefused(sku, key, RefusalReason.INSUFFICIENT_STOCK, available,
               "asked " + r.quantity() + ", available " + available);
         }
-        return record(book, events, new StockReserved(key, r.quantity(), r.holdUntil(), now),
+        return record(book, changes, new Change.Reserved(key, r.quantity(), r.holdUntil()),
             new Reserved(sku, key, r.quantity()));
     } else if (command instanceof Release) {
         if (held == null) {
@@ -771,7 +905,7 @@ public final class SkuEntity {
           }
           return new Released(sku, key, 0);
         }
-        return record(book, events, new ReservationReleased(key, held.quantity(), now), new Released(sku, key, held.quantity()));
+        return record(book, changes, new Change.Released(key, held.quantity()), new Released(sku, key, held.quantity()));
     } else if (command instanceof Commit) {
         if (held == null) {
           if (done != null && done.outcome() == Outcome.COMMITTED) return new Committed(sku, key, done.quantity());
@@ -781,7 +915,7 @@ public final class SkuEntity {
           }
           return new ReservationRefused(sku, key, RefusalReason.NOT_RESERVED, available, "order " + key + " holds no reservation");
         }
-        return record(book, events, new ReservationCommitted(key, held.quantity(), now), new Committed(sku, key, held.quantity()));
+        return record(book, changes, new Change.Committed(key, held.quantity()), new Committed(sku, key, held.quantity()));
     } else if (command instanceof ReturnToStock r) {
         if (done != null && done.outcome() == Outcome.RETURNED) return new Restocked(sku, key, done.quantity());
         if (held != null || (done != null && done.outcome() != Outcome.COMMITTED)) {
@@ -792,7 +926,7 @@ public final class SkuEntity {
           return new ReservationRefused(sku, key, RefusalReason.INVALID_QUANTITY, available,
               "quantity must be positive, was " + r.quantity());
         }
-        return record(book, events, new StockReturned(key, r.quantity(), r.actor(), now),
+        return record(book, changes, new Change.Returned(key, r.quantity(), r.actor()),
             new Restocked(sku, key, r.quantity()));
     } else {
         if (held == null) {
@@ -802,13 +936,13 @@ public final class SkuEntity {
               : new ReservationRefused(sku, key, RefusalReason.NOT_RESERVED, available, "order " + key + " holds no reservation");
         }
         if (held.holdUntil() == null) return new HoldCleared(sku, key);
-        return record(book, events, new ReservationHoldCleared(key, now), new HoldCleared(sku, key));
+        return record(book, changes, new Change.HoldCleared(key), new HoldCleared(sku, key));
     }
   }
 
-  private static ReservationReply record(Book book, List<Event> events, Event event, ReservationReply reply) {
-    events.add(event);
-    applyReservationEvent(book, event);
+  private static ReservationReply record(Book book, List<Change> changes, Change change, ReservationReply reply) {
+    changes.add(change);
+    applyChange(book, change);
     return reply;
   }
 
@@ -1071,8 +1205,6 @@ public final class SkuEntity {
 
     private ReplyEffect<Event, State> run(State state, List<Command> items, Batch batch) {
       Instant now = Instant.now();
-      List<Event> events = new ArrayList<>();
-      List<Runnable> replies = new ArrayList<>(items.size());
       if (items.size() == 1 && items.get(0) instanceof AdminCommand<?> admin) {
         AdminOutcome outcome = decideAdmin(state, admin, now);
         return persistThen(outcome.events(), s -> {
@@ -1081,22 +1213,24 @@ public final class SkuEntity {
         });
       }
       Tentative tentative = new Tentative(state);
-      for (Command item : items) {
-        if (!(item instanceof ReservationCommand command)) {
-          throw new IllegalStateException("a batch mixes admin and reservation commands: " + item);
+      List<Change> changes = new ArrayList<>(items.size());
+      ReservationReply[] replies = new ReservationReply[items.size()];
+      for (int i = 0; i < replies.length; i++) {
+        if (!(items.get(i) instanceof ReservationCommand command)) {
+          throw new IllegalStateException("a batch mixes admin and reservation commands: " + items.get(i));
         }
-        ReservationReply reply = decide(state, tentative, command, now, events);
-        replies.add(() -> command.replyTo().tell(reply));
+        replies[i] = decide(state, tentative, command, changes);
       }
-      return persistThen(events, s -> {
-        replies.forEach(Runnable::run);
+      return persistThen(changes.isEmpty() ? List.of() : List.of(new ReservationsApplied(changes, now)), s -> {
+        for (int i = 0; i < replies.length; i++) ((ReservationCommand) items.get(i)).replyTo().tell(replies[i]);
         rearmExpiry(s);
         acknowledge(batch);
       });
     }
 
     private ReplyEffect<Event, State> persistThen(List<Event> events, Consumer<State> afterWrite) {
-      var effect = events.isEmpty() ? Effect().none() : Effect().persist(events);
+      var effect = events.isEmpty() ? Effect().none()
+          : events.size() == 1 ? Effect().persist(events.get(0)) : Effect().persist(events);
       return effect.thenRun(afterWrite::accept).thenNoReply();
     }
 
@@ -1104,15 +1238,17 @@ public final class SkuEntity {
       if (batch != null) batch.ackTo().tell(new BatchDone(batch.batchId()));
     }
 
+    /** Due holds are released like a batch: one event for all of them (at most MAX_EXPIRED_PER_WRITE). */
     private ReplyEffect<Event, State> expire(State state) {
       armedFor = null;
-      List<Event> events = new ArrayList<>();
+      List<Change> changes = new ArrayList<>();
       Instant now = Instant.now();
       for (Hold hold : state.dueHolds(now, MAX_EXPIRED_PER_WRITE)) {
         Reservation r = state.reservation(hold.orderKey());
-        events.add(new ReservationExpired(hold.orderKey(), r.quantity(), hold.until(), now));
+        changes.add(new Change.Expired(hold.orderKey(), r.quantity(), hold.until()));
       }
-      return persistThen(events, this::rearmExpiry);
+      return persistThen(changes.isEmpty() ? List.of() : List.of(new ReservationsApplied(changes, now)),
+          this::rearmExpiry);
     }
 
     private void rearmExpiry(State state) {
@@ -1186,7 +1322,7 @@ public final class SkuEntity {
           return refuse(c, INVALID, "offset must be >= 0 and limit between 1 and " + MAX_HISTORY_PAGE);
         }
         if (!state.exists() && state.eventSeq() == 0) return refuse(c, NOT_FOUND, "SKU " + sku + " is not known");
-        return AdminOutcome.answer(s -> history(s.eventSeq(), c));
+        return AdminOutcome.answer(s -> history(s.eventSeq(), s.historySize(), c));
       }
       throw new IllegalArgumentException("unknown admin command " + command);
     }
@@ -1208,34 +1344,71 @@ public final class SkuEntity {
       return AdminOutcome.answer(s -> command.replyTo().tell(StatusReply.error(error(code, text))));
     }
 
-    /** Reads the page from the read journal off the actor's thread and answers the caller directly. */
-    private void history(long total, GetHistory c) {
-      long to = total - c.offset();
-      if (to < 1) {
+    /**
+     * Reads the page from the read journal off the actor's thread and answers the caller directly. The page counts
+     * history lines (one per change), so it walks back from the newest event, a window of events at a time, until it
+     * has skipped {@code offset} lines and collected {@code limit}.
+     */
+    private void history(long lastSeq, long total, GetHistory c) {
+      if (c.offset() >= total || lastSeq < 1) {
         c.replyTo().tell(StatusReply.success(new HistoryPage(sku, total, c.offset(), c.limit(), List.of())));
         return;
       }
-      long from = Math.max(1, to - c.limit() + 1);
       if (readJournal == null) {
         readJournal = PersistenceQuery.get(akka.actor.typed.javadsl.Adapter.toClassic(ctx.getSystem()))
             .getReadJournalFor(CurrentEventsByPersistenceIdQuery.class, settings.readJournal());
       }
-      readJournal.currentEventsByPersistenceId(SkuEntity.persistenceId(sku).id(), from, to)
-          .runWith(Sink.seq(), ctx.getSystem())
-          .whenComplete((envelopes, failure) -> {
-            if (failure != null) {
-              c.replyTo().tell(StatusReply.error(error(UNAVAILABLE, "history could not be read: " + failure.getMessage())));
-              return;
-            }
-            List<HistoryEntry> entries = new ArrayList<>(envelopes.size());
-            for (int i = envelopes.size() - 1; i >= 0; i--) {
-              EventEnvelope envelope = envelopes.get(i);
-              if (envelope.event() instanceof Event e) {
-                entries.add(new HistoryEntry(envelope.sequenceNr(), e.at(), e.getClass().getSimpleName(), e.describe(), e.actor()));
+      new HistoryReader(readJournal, ctx.getSystem(), SkuEntity.persistenceId(sku).id(), total, c).readBefore(lastSeq);
+    }
+
+    /** One history request in progress (runs on stream threads, touches nothing of the actor). */
+    private final class HistoryReader {
+      private static final int MAX_EVENTS_PER_READ = 200;
+      private final CurrentEventsByPersistenceIdQuery journal;
+      private final ActorSystem<?> system;
+      private final String persistenceId;
+      private final long total;
+      private final GetHistory request;
+      private final List<HistoryEntry> page = new ArrayList<>();
+      private long toSkip;
+
+      HistoryReader(CurrentEventsByPersistenceIdQuery journal, ActorSystem<?> system, String persistenceId, long total,
+                    GetHistory request) {
+        this.journal = journal;
+        this.system = system;
+        this.persistenceId = persistenceId;
+        this.total = total;
+        this.request = request;
+        this.toSkip = request.offset();
+      }
+
+      /** Every event has at least one line, so reading as many events as lines still wanted never reads too far. */
+      void readBefore(long to) {
+        long wanted = toSkip + request.limit() - page.size();
+        long from = Math.max(1, to - Math.min(wanted, MAX_EVENTS_PER_READ) + 1);
+        journal.currentEventsByPersistenceId(persistenceId, from, to)
+            .runWith(Sink.seq(), system)
+            .whenComplete((envelopes, failure) -> {
+              if (failure != null) {
+                request.replyTo().tell(StatusReply.error(error(UNAVAILABLE, "history could not be read: " + failure.getMessage())));
+                return;
               }
-            }
-            c.replyTo().tell(StatusReply.success(new HistoryPage(sku, total, c.offset(), c.limit(), entries)));
-          });
+              for (int i = envelopes.size() - 1; i >= 0 && page.size() < request.limit(); i--) {
+                EventEnvelope envelope = envelopes.get(i);
+                if (!(envelope.event() instanceof Event e)) continue;
+                for (HistoryEntry entry : e.historyEntries(envelope.sequenceNr())) {
+                  if (toSkip > 0) toSkip--;
+                  else if (page.size() < request.limit()) page.add(entry);
+                }
+              }
+              if (page.size() < request.limit() && from > 1) {
+                readBefore(from - 1);
+              } else {
+                request.replyTo().tell(StatusReply.success(
+                    new HistoryPage(sku, total, request.offset(), request.limit(), List.copyOf(page))));
+              }
+            });
+      }
     }
 
     @Override

@@ -14,6 +14,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -134,7 +135,8 @@ class SkuEntityTest {
     reserve("o1", 4);
     var released = entity.<ReservationReply>runCommand(r -> new Release("o1", r));
     assertEquals(new Released(sku, "o1", 4), released.reply());
-    assertInstanceOf(ReservationReleased.class, released.event());
+    assertEquals(List.of(new Change.Released("o1", 4)),
+        assertInstanceOf(ReservationsApplied.class, released.event()).changes());
     var twice = entity.<ReservationReply>runCommand(r -> new Release("o1", r));
     assertEquals(new Released(sku, "o1", 0), twice.reply());
     assertTrue(twice.hasNoEvents());
@@ -291,9 +293,142 @@ class SkuEntityTest {
     assertEquals(new Reserved(sku, "d", 3), callers.receiveMessage());
     assertEquals(new Reserved(sku, "c", 2), callers.receiveMessage());
     assertEquals(new BatchDone(42), front.receiveMessage());
-    assertEquals(4, result.events().size());
+    ReservationsApplied written = assertInstanceOf(ReservationsApplied.class, result.event()); // exactly one event
+    assertEquals(List.of(new Change.Reserved("a", 3, null), new Change.Reserved("c", 2, null),
+        new Change.Released("a", 3), new Change.Reserved("d", 3, null)), written.changes());
     assertEquals(5, result.state().reserved());
     assertEquals(0, result.state().available());
+  }
+
+  private List<Command> reserves(String prefix, int n, TestProbe<ReservationReply> callers) {
+    List<Command> items = new ArrayList<>();
+    for (int i = 0; i < n; i++) items.add(new Reserve(prefix + i, 1, null, callers.getRef()));
+    return items;
+  }
+
+  @Test
+  void nReservationsInOneBatchAreOneJournalEventWithNChanges() {
+    setStock(1000, false);
+    TestProbe<ReservationReply> callers = kit.createTestProbe();
+    TestProbe<Command> front = kit.createTestProbe();
+    int n = 300;
+    var result = entity.runCommand(new Batch(reserves("o", n, callers), 1, front.getRef()));
+    callers.receiveSeveralMessages(n).forEach(r -> assertInstanceOf(Reserved.class, r));
+    front.expectMessage(new BatchDone(1));
+    ReservationsApplied event = assertInstanceOf(ReservationsApplied.class, result.event());
+    assertEquals(n, event.changes().size());
+    assertEquals(new Change.Reserved("o0", 1, null), event.changes().get(0));
+    assertEquals(new Change.Reserved("o" + (n - 1), 1, null), event.changes().get(n - 1));
+    // in the journal itself: the StockSet and one row for the whole batch
+    List<Object> stored = entity.persistenceTestKit().persistedInStorage(SkuEntity.persistenceId(sku).id());
+    assertEquals(2, stored.size(), "journal rows: " + stored.size());
+    assertEquals(event, stored.get(1));
+    assertEquals(2, result.state().eventSeq());
+    assertEquals(1 + n, result.state().historySize());
+    assertEquals(n, result.state().reserved());
+  }
+
+  @Test
+  void recoveryFromBatchEventsRebuildsTheSameState() {
+    setStock(50, false);
+    TestProbe<ReservationReply> callers = kit.createTestProbe();
+    TestProbe<Command> front = kit.createTestProbe();
+    Instant hold = Instant.now().plusSeconds(3600);
+    List<Command> first = reserves("a", 10, callers);
+    first.add(new Reserve("held", 5, hold, callers.getRef()));
+    first.add(new Reserve("paid", 2, hold, callers.getRef()));
+    entity.runCommand(new Batch(first, 1, front.getRef()));
+    List<Command> second = new ArrayList<>(List.of(
+        new Release("a0", callers.getRef()),
+        new Commit("a1", callers.getRef()),
+        new Commit("a2", callers.getRef()),
+        new ClearHold("paid", callers.getRef()),
+        new ReturnToStock("a2", 1, "ops", callers.getRef()),
+        new Reserve("a0", 1, null, callers.getRef()))); // refused: already finished, no change
+    second.addAll(reserves("b", 5, callers));
+    var result = entity.runCommand(new Batch(second, 2, front.getRef()));
+    callers.receiveSeveralMessages(12 + 11);
+    assertEquals(10, assertInstanceOf(ReservationsApplied.class, result.event()).changes().size());
+    State before = entity.getState();
+    assertEquals(3, before.eventSeq());
+    assertEquals(1 + 12 + 10, before.historySize());
+
+    entity.restart();
+    State after = entity.getState();
+    assertEquals(before, after); // reservations, finished keys, stock, seq, history size
+    assertEquals(3, after.replayedOnRecovery());
+    Summary s = summary();
+    assertEquals(50 - 2 + 1, s.onHand());
+    assertEquals(10 - 3 + 5 + 2 + 5, s.reserved());
+    assertEquals(new Reservation(5, hold), s.reservations().get("held"));
+    assertEquals(new Reservation(2, null), s.reservations().get("paid"));
+    refused(reserve("a0", 1), RefusalReason.ALREADY_FINISHED);
+    assertEquals(new Restocked(sku, "a2", 1),
+        entity.<ReservationReply>runCommand(r -> new ReturnToStock("a2", 1, "ops", r)).reply());
+  }
+
+  @Test
+  void eventsWrittenOnePerChangeStillRecover() {
+    Instant at = Instant.parse("2024-01-01T00:00:00Z");
+    Instant hold = Instant.now().plusSeconds(3600);
+    entity.initialize(new StockSet(10, 0, 0, List.of(), false, "alice", at),
+        new StockReserved("o1", 3, null, at), new StockReserved("o2", 2, hold, at),
+        new ReservationHoldCleared("o2", at), new ReservationCommitted("o1", 3, at),
+        new StockReturned("o1", 1, "ops", at), new StockReserved("o3", 1, null, at),
+        new ReservationReleased("o3", 1, at));
+    Summary s = summary();
+    assertEquals(10 - 3 + 1, s.onHand());
+    assertEquals(Map.of("o2", new Reservation(2, null)), s.reservations());
+    assertEquals(8, s.eventSeq());
+    refused(reserve("o3", 1), RefusalReason.ALREADY_FINISHED);
+    HistoryPage page = entity.<StatusReply<HistoryPage>>runCommand(r -> new GetHistory(0, 1, r)).reply().getValue();
+    assertEquals("ReservationReleased", page.events().get(0).type());
+  }
+
+  @Test
+  void aBatchEventOf500ChangesIsSmallAndRoundTripsThroughCbor() {
+    List<Change> changes = new ArrayList<>();
+    for (int i = 0; i < 500; i++) {
+      changes.add(switch (i % 6) {
+        case 0 -> new Change.Reserved("shopee:123456789:2401" + i, 1 + i % 3, null);
+        case 1 -> new Change.Reserved("tiktok:77:5790" + i, 2, Instant.parse("2024-05-05T10:15:30Z"));
+        case 2 -> new Change.Released("shopee:123456789:2401" + i, 1);
+        case 3 -> new Change.Committed("shopee:123456789:2401" + i, 3);
+        case 4 -> new Change.HoldCleared("tiktok:77:5790" + i);
+        default -> new Change.Expired("tiktok:77:5790" + i, 2, Instant.parse("2024-05-05T10:15:30Z"));
+      });
+    }
+    changes.set(5, new Change.Returned("shopee:1:2", 1, "ops-jane"));
+    ReservationsApplied event = new ReservationsApplied(changes, Instant.now());
+    var serialization = akka.serialization.SerializationExtension.get(kit.system());
+    byte[] bytes = serialization.serialize(event).get();
+    Object back = serialization.deserialize(bytes, serialization.findSerializerFor(event).identifier(),
+        akka.serialization.Serializers.manifestFor(serialization.findSerializerFor(event), event)).get();
+    assertEquals(event, back);
+    // about 50 bytes per change with order keys of 20-odd characters: one journal row of ~25 KB for 500 changes
+    assertTrue(bytes.length < 500 * 64, "500 changes took " + bytes.length + " bytes");
+  }
+
+  @Test
+  void historyShowsOneLinePerChangeNewestFirst() {
+    setStock(10, false);
+    TestProbe<ReservationReply> callers = kit.createTestProbe();
+    TestProbe<Command> front = kit.createTestProbe();
+    entity.runCommand(new Batch(reserves("o", 3, callers), 1, front.getRef()));
+    entity.runCommand(new Batch(List.of(new Release("o0", callers.getRef()), new Commit("o1", callers.getRef())),
+        2, front.getRef()));
+    HistoryPage all = entity.<StatusReply<HistoryPage>>runCommand(r -> new GetHistory(0, 10, r)).reply().getValue();
+    assertEquals(6, all.total());
+    assertEquals(List.of("ReservationCommitted", "ReservationReleased", "StockReserved", "StockReserved",
+        "StockReserved", "StockSet"), all.events().stream().map(HistoryEntry::type).toList());
+    assertEquals(List.of(3L, 3L, 2L, 2L, 2L, 1L), all.events().stream().map(HistoryEntry::seq).toList());
+    assertTrue(all.events().get(2).description().contains("order o2"), all.events().get(2).description());
+    // a page boundary inside a batch event
+    HistoryPage middle = entity.<StatusReply<HistoryPage>>runCommand(r -> new GetHistory(1, 3, r)).reply().getValue();
+    assertEquals(List.of("Released 1 of order o0", "Reserved 1 for order o2", "Reserved 1 for order o1"),
+        middle.events().stream().map(HistoryEntry::description).toList());
+    HistoryPage last = entity.<StatusReply<HistoryPage>>runCommand(r -> new GetHistory(5, 10, r)).reply().getValue();
+    assertEquals(List.of("StockSet"), last.events().stream().map(HistoryEntry::type).toList());
   }
 
   // ------------------------------------------------------------------ finished keys, recovery, history
