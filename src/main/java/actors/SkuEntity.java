@@ -1,6 +1,7 @@
 package actors;
 
 import akka.actor.typed.ActorRef;
+import akka.actor.typed.eventstream.EventStream;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.PostStop;
@@ -350,6 +351,13 @@ public final class SkuEntity {
                         Map<String, Integer> shown, Instant lastUpdated, long eventSeq,
                         long replayedOnRecovery /* events replayed after the snapshot when this incarnation started */)
       implements CborSerializable {}
+
+  /**
+   * Published on the node's event stream after every write that changed the SKU: what each listing should show now.
+   * {@code eventSeq} orders them (a listener keeps only the newest); {@code at} is when the write completed.
+   */
+  public record StockChanged(String sku, int onHand, int reserved, int safetyStock, int available,
+                             List<Listing> listings, Map<String, Integer> shown, long eventSeq, Instant at) {}
 
   /** Answer to SetStock/AdjustStock: a forced change below what is reserved reports the shortfall and the orders. */
   public record StockResult(Summary summary, int shortfall, List<String> shortOrderKeys) implements CborSerializable {}
@@ -1229,9 +1237,23 @@ public final class SkuEntity {
     }
 
     private ReplyEffect<Event, State> persistThen(List<Event> events, Consumer<State> afterWrite) {
-      var effect = events.isEmpty() ? Effect().none()
-          : events.size() == 1 ? Effect().persist(events.get(0)) : Effect().persist(events);
-      return effect.thenRun(afterWrite::accept).thenNoReply();
+      if (events.isEmpty()) return Effect().none().thenRun(afterWrite::accept).thenNoReply();
+      var effect = events.size() == 1 ? Effect().persist(events.get(0)) : Effect().persist(events);
+      return effect.thenRun((State s) -> {
+        afterWrite.accept(s);
+        publish(s);
+      }).thenNoReply();
+    }
+
+    /**
+     * Tells this node's listeners (stock sync, live stock board) what the SKU looks like after a write, straight
+     * from the persisted event rather than a polling read side, so channels see a change within milliseconds.
+     */
+    private void publish(State state) {
+      Summary summary = state.summary();
+      ctx.getSystem().eventStream().tell(new EventStream.Publish<>(new StockChanged(summary.sku(), summary.onHand(),
+          summary.reserved(), summary.safetyStock(), summary.available(), summary.listings(), summary.shown(),
+          summary.eventSeq(), Instant.now())));
     }
 
     private void acknowledge(Batch batch) {
