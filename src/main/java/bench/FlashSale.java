@@ -1,0 +1,245 @@
+package bench;
+
+import adapters.MarketplaceConfig;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
+import org.HdrHistogram.ConcurrentHistogram;
+import org.HdrHistogram.Histogram;
+import sandbox.Sandbox;
+
+/**
+ * A flash sale through the real HTTP path, shared by the demo and the benchmark: a catalogue with listings on every
+ * channel, then N orders over Shopee, TikTok Shop and WhatsApp (a share on one hot SKU, some with several lines), each
+ * a correctly signed webhook sent by the marketplace sandbox, C at a time; a non-200 is retried like the platforms do.
+ */
+public final class FlashSale {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** @param runId makes order ids unique per run, so a second run on the same data adds new orders */
+  public record Plan(int orders, double hotShare, int skus, int concurrency, long seed, String runId) {}
+
+  public record Catalogue(List<String> skus, String hotSku, Map<String, Integer> stock) {}
+
+  /** One order as sent: {@code ackMicros} of the attempt that got the final answer, {@code attempts} made. */
+  public record Placed(String channel, String shopId, String orderId, Map<String, Integer> lines, long sentAtMillis,
+                       long ackMicros, int status, int attempts) {}
+
+  public record Result(List<Placed> orders, Histogram ackMicros, long startMillis, long endMillis) {
+    public long accepted() {
+      return orders.stream().filter(o -> o.status() == 200).count();
+    }
+  }
+
+  private final Sandbox sandbox;
+  private final MarketplaceConfig shops;
+  private final List<String> nodes;
+  private final String adminToken;
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  /** @param nodes base URLs of the nodes' HTTP endpoints; webhooks are spread over them round-robin */
+  public FlashSale(Sandbox sandbox, MarketplaceConfig shops, List<String> nodes, String adminToken) {
+    this.sandbox = sandbox;
+    this.shops = shops;
+    this.nodes = nodes;
+    this.adminToken = adminToken;
+  }
+
+  public String shopeeShop() {
+    return shops.shopee().get(0).shopId();
+  }
+
+  public String tiktokShop() {
+    return shops.tiktok().get(0).shopId();
+  }
+
+  public String whatsAppNumber() {
+    return shops.whatsapp().get(0).phoneNumberId();
+  }
+
+  public static String sku(int i) {
+    return String.format("FS-%04d", i);
+  }
+
+  /**
+   * Stock and listings for {@code plan.skus()} SKUs: the hot SKU gets enough for part of its demand, the others a few
+   * units each (so some sell out). Listed on Shopee (one item each), TikTok (one product each) and WhatsApp.
+   */
+  public Catalogue setUpCatalogue(Plan plan, IntConsumer progress) throws Exception {
+    Random random = new Random(plan.seed());
+    List<String> skus = new ArrayList<>();
+    Map<String, Integer> stock = new LinkedHashMap<>();
+    int hotDemand = (int) Math.round(plan.orders() * plan.hotShare());
+    for (int i = 0; i < plan.skus(); i++) {
+      String sku = sku(i);
+      skus.add(sku);
+      stock.put(sku, i == 0 ? Math.max(1, hotDemand * 3 / 5) : random.nextInt(6));
+    }
+    String node = nodes.get(0);
+    List<CompletableFuture<Void>> calls = new ArrayList<>();
+    AtomicInteger done = new AtomicInteger();
+    for (int i = 0; i < skus.size(); i++) {
+      String sku = skus.get(i);
+      int n = i;
+      calls.add(admin("PUT", node + "/admin/skus/" + sku + "/stock", "{\"onHand\":" + stock.get(sku) + "}")
+          .thenCompose(v -> admin("PUT", node + "/admin/skus/" + sku + "/listings",
+              "{\"channel\":\"shopee\",\"shopId\":\"" + shopeeShop() + "\",\"itemId\":\"" + (500000 + n)
+                  + "\",\"modelId\":\"0\"}"))
+          .thenCompose(v -> admin("PUT", node + "/admin/skus/" + sku + "/listings",
+              "{\"channel\":\"tiktok\",\"shopId\":\"" + tiktokShop() + "\",\"productId\":\"P" + (700000 + n)
+                  + "\",\"skuId\":\"S" + (700000 + n) + "\"}"))
+          .thenCompose(v -> admin("PUT", node + "/admin/skus/" + sku + "/listings",
+              "{\"channel\":\"whatsapp\",\"shopId\":\"" + whatsAppNumber() + "\"}"))
+          .thenRun(() -> progress.accept(done.incrementAndGet())));
+      if (calls.size() >= 32) {
+        CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
+        calls.clear();
+      }
+    }
+    CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
+    return new Catalogue(skus, skus.get(0), stock);
+  }
+
+  /** Sends the sale; {@code progress} hears the number of orders answered so far. */
+  public Result run(Plan plan, Catalogue catalogue, IntConsumer progress) throws Exception {
+    Random random = new Random(plan.seed() + 1);
+    List<Map<String, Integer>> lines = new ArrayList<>();
+    for (int i = 0; i < plan.orders(); i++) {
+      Map<String, Integer> order = new LinkedHashMap<>();
+      if (random.nextDouble() < plan.hotShare()) {
+        order.put(catalogue.hotSku(), 1);
+      } else {
+        int n = random.nextDouble() < 0.3 ? 2 + random.nextInt(2) : 1;
+        for (int j = 0; j < n; j++) {
+          order.merge(catalogue.skus().get(1 + random.nextInt(catalogue.skus().size() - 1)), 1 + random.nextInt(2),
+              Integer::sum);
+        }
+      }
+      lines.add(order);
+    }
+    // the marketplaces know their orders before they notify us
+    for (int i = 0; i < plan.orders(); i++) {
+      String id = plan.runId() + "-" + i;
+      switch (i % 3) {
+        case 0 -> sandbox.addShopeeOrder(shopeeShop(), id, "READY_TO_SHIP", lines.get(i).entrySet().stream()
+            .map(e -> new Sandbox.ShopeeItem(500000 + index(e.getKey()), 0, e.getKey(), null, e.getValue(),
+                new BigDecimal("49000"))).toList());
+        case 1 -> sandbox.addTikTokOrder(tiktokShop(), id, "AWAITING_SHIPMENT", lines.get(i).entrySet().stream()
+            .map(e -> new Sandbox.TikTokItem("P" + (700000 + index(e.getKey())), "S" + (700000 + index(e.getKey())),
+                e.getKey(), e.getValue(), new BigDecimal("3.50"))).toList());
+        default -> { }
+      }
+    }
+    Histogram ack = new ConcurrentHistogram(3_600_000_000L, 3);
+    List<Placed> placed = Collections.synchronizedList(new ArrayList<>());
+    AtomicInteger next = new AtomicInteger();
+    AtomicInteger answered = new AtomicInteger();
+    long start = System.currentTimeMillis();
+    List<CompletableFuture<Void>> clients = new ArrayList<>();
+    for (int c = 0; c < plan.concurrency(); c++) {
+      clients.add(CompletableFuture.runAsync(() -> {
+        int i;
+        while ((i = next.getAndIncrement()) < plan.orders()) {
+          placed.add(send(plan, i, lines.get(i), ack));
+          progress.accept(answered.incrementAndGet());
+        }
+      }, Executors.CLIENTS));
+    }
+    CompletableFuture.allOf(clients.toArray(CompletableFuture[]::new)).get(30, TimeUnit.MINUTES);
+    return new Result(List.copyOf(placed), ack, start, System.currentTimeMillis());
+  }
+
+  private Placed send(Plan plan, int i, Map<String, Integer> lines, Histogram ack) {
+    String id = plan.runId() + "-" + i;
+    String node = nodes.get(i % nodes.size());
+    long sentAt = System.currentTimeMillis();
+    int attempts = 0;
+    while (true) {
+      attempts++;
+      long t0 = System.nanoTime();
+      Sandbox.Delivery delivery;
+      try {
+        delivery = (switch (i % 3) {
+          case 0 -> sandbox.sendShopeeOrderStatus(node + "/webhooks/shopee", shopeeShop(), id, "READY_TO_SHIP",
+              Sandbox.Redelivery.ONCE);
+          case 1 -> sandbox.sendTikTokOrderStatus(node + "/webhooks/tiktok", tiktokShop(), id, "AWAITING_SHIPMENT",
+              Sandbox.Redelivery.ONCE);
+          default -> sandbox.sendWhatsAppOrder(node + "/webhooks/whatsapp", whatsAppNumber(), "62812" + (10000 + i),
+              "Buyer " + i, lines.entrySet().stream().map(e -> new Sandbox.WhatsAppItem(e.getKey(), e.getValue(),
+                  new BigDecimal("49000"), "IDR")).toList(), Sandbox.Redelivery.ONCE);
+        }).toCompletableFuture().get(30, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        delivery = new Sandbox.Delivery(0, 1, null);
+      }
+      long micros = (System.nanoTime() - t0) / 1000;
+      ack.recordValue(Math.max(1, micros));
+      String orderId = i % 3 == 2 ? delivery.eventId() : id;
+      if (delivery.status() == 200 || attempts >= 20) {
+        String channel = i % 3 == 0 ? "shopee" : i % 3 == 1 ? "tiktok" : "whatsapp";
+        String shop = i % 3 == 0 ? shopeeShop() : i % 3 == 1 ? tiktokShop() : whatsAppNumber();
+        return new Placed(channel, shop, orderId, lines, sentAt, micros, delivery.status(), attempts);
+      }
+      sleep(200); // the platforms retry a failed delivery later
+    }
+  }
+
+  private static int index(String sku) {
+    return Integer.parseInt(sku.substring(3));
+  }
+
+  // ---------------------------------------------------------------- admin API
+
+  public CompletableFuture<Void> admin(String method, String url, String body) {
+    return adminJson(method, url, body).thenApply(r -> null);
+  }
+
+  public CompletableFuture<JsonNode> adminJson(String method, String url, String body) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+        .header("Content-Type", "application/json")
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    if (adminToken != null) b.header("Authorization", "Bearer " + adminToken);
+    return http.sendAsync(b.build(), HttpResponse.BodyHandlers.ofString()).thenApply(r -> {
+      if (r.statusCode() >= 300) {
+        throw new IllegalStateException(method + " " + url + " answered " + r.statusCode() + ": " + r.body());
+      }
+      try {
+        return r.body().isEmpty() ? JSON.nullNode() : JSON.readTree(r.body());
+      } catch (IOException e) {
+        throw new IllegalStateException(e);
+      }
+    });
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** The blocking client loops run on their own threads, never on an actor dispatcher. */
+  static final class Executors {
+    static final java.util.concurrent.ExecutorService CLIENTS = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+      Thread t = new Thread(r, "flash-sale-client");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+}
