@@ -1,6 +1,7 @@
 package actors;
 
 import adapters.ShopAdapter;
+import adapters.WhatsAppSender;
 import akka.Done;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
@@ -34,6 +35,7 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -73,11 +75,45 @@ public final class OrderEntity
 
   /** @param cancelOutOfStock cancel an out-of-stock order on the marketplace (else hold it for an operator) */
   public record Settings(Duration unpaidHold, Duration retryMin, Duration retryMax, Duration mappingRetry,
-                         boolean cancelOutOfStock) {
+                         boolean cancelOutOfStock, NotificationSettings notifications) {
+    /** Without buyer notifications. */
+    public Settings(Duration unpaidHold, Duration retryMin, Duration retryMax, Duration mappingRetry,
+                    boolean cancelOutOfStock) {
+      this(unpaidHold, retryMin, retryMax, mappingRetry, cancelOutOfStock, NotificationSettings.DISABLED);
+    }
+
     public static Settings from(Config config) {
       Config c = config.getConfig("orchestrator.orders");
       return new Settings(c.getDuration("unpaid-hold"), c.getDuration("retry-min"), c.getDuration("retry-max"),
-          c.getDuration("mapping-retry"), c.getBoolean("cancel-out-of-stock"));
+          c.getDuration("mapping-retry"), c.getBoolean("cancel-out-of-stock"), NotificationSettings.from(config));
+    }
+  }
+
+  /**
+   * Buyer WhatsApp notifications ({@code orchestrator.notifications}, notifications.conf).
+   *
+   * @param phoneNumberId the business number that sends them
+   * @param replyTimeout how long a send may stay unanswered before it is sent again; longer than the client's whole
+   *     retry loop, so that only a lost reply (sender's node gone) leads to a second send
+   */
+  public record NotificationSettings(boolean enabled, String phoneNumberId, String confirmedTemplate,
+                                     String shippedTemplate, String language, Duration replyTimeout) {
+    public static final NotificationSettings DISABLED =
+        new NotificationSettings(false, "", "order_confirmed", "order_shipped", "en", Duration.ofMinutes(2));
+
+    public static NotificationSettings from(Config config) {
+      Config c = config.getConfig("orchestrator.notifications");
+      List<String> numbers = config.getConfigList("orchestrator.marketplaces.whatsapp.numbers").stream()
+          .map(n -> n.getString("phone-number-id")).toList();
+      String sender = c.getString("phone-number-id");
+      if (sender.isBlank()) sender = numbers.isEmpty() ? "" : numbers.get(0);
+      boolean enabled = c.getBoolean("enabled");
+      if (enabled && !numbers.contains(sender)) {
+        throw new IllegalArgumentException("orchestrator.notifications.phone-number-id '" + sender
+            + "' is not a configured WhatsApp number (orchestrator.marketplaces.whatsapp.numbers)");
+      }
+      return new NotificationSettings(enabled, sender, c.getString("confirmed-template"),
+          c.getString("shipped-template"), c.getString("language"), c.getDuration("reply-timeout"));
     }
   }
 
@@ -86,6 +122,8 @@ public final class OrderEntity
     RecipientRef<SkuEntity.Command> sku(String sku);
 
     RecipientRef<ShopAdapter.Command> shop(Channel channel, String shopId);
+
+    RecipientRef<WhatsAppSender.Command> whatsApp(String phoneNumberId);
 
     static Peers sharded(ActorSystem<?> system) {
       ClusterSharding sharding = ClusterSharding.get(system);
@@ -98,6 +136,11 @@ public final class OrderEntity
         @Override
         public RecipientRef<ShopAdapter.Command> shop(Channel channel, String shopId) {
           return sharding.entityRefFor(ShopAdapter.ENTITY_TYPE_KEY, ShopAdapter.entityId(channel, shopId));
+        }
+
+        @Override
+        public RecipientRef<WhatsAppSender.Command> whatsApp(String phoneNumberId) {
+          return sharding.entityRefFor(WhatsAppSender.ENTITY_TYPE_KEY, phoneNumberId);
         }
       };
     }
@@ -159,6 +202,11 @@ public final class OrderEntity
   record WrappedFetchReply(ShopAdapter.FetchReply reply) implements Command {}
 
   record WrappedCancelReply(ShopAdapter.CancelReply reply) implements Command {}
+
+  record WrappedSendReply(WhatsAppSender.SendReply reply) implements Command {}
+
+  /** Internal: time to send a pending buyer notification again (its own timer: it never delays the saga). */
+  enum RetryNotifications implements Command { INSTANCE }
 
   // ---------------------------------------------------------------- events
 
@@ -232,6 +280,43 @@ public final class OrderEntity
 
   public enum OutOfStockAction { CANCEL_ON_MARKETPLACE, HOLD_FOR_OPERATOR }
 
+  /**
+   * The buyer is to get a WhatsApp template message about {@code kind}. Persisted with the event it announces, so
+   * the message is fixed once (a configuration change later does not re-notify old orders); sent until
+   * {@link BuyerNotified} or {@link BuyerNotificationFailed} is persisted.
+   *
+   * @param to the buyer's phone number, digits only
+   */
+  public record BuyerNotificationDue(String orderKey, NotificationKind kind, String phoneNumberId, String to,
+                                     String template, String language, List<String> parameters, Instant at)
+      implements Event {}
+
+  /** WhatsApp accepted the message: {@code wamid} is its id, which delivery statuses name. */
+  public record BuyerNotified(String orderKey, NotificationKind kind, String wamid, Instant at) implements Event {}
+
+  /** WhatsApp refused the message for good (e.g. 131026 undeliverable): never sent again. */
+  public record BuyerNotificationFailed(String orderKey, NotificationKind kind, String code, String reason,
+                                        Instant at) implements Event {}
+
+  public enum NotificationKind { CONFIRMED, SHIPPED }
+
+  public enum NotificationStatus { PENDING, SENT, FAILED }
+
+  /** A buyer notification as the order knows it: what to send, and what came of it. */
+  public record Notification(NotificationKind kind, String phoneNumberId, String to, String template,
+                             String language, List<String> parameters, NotificationStatus status, String wamid,
+                             String error, Instant dueAt, Instant at) implements CborSerializable {
+    static Notification due(BuyerNotificationDue e) {
+      return new Notification(e.kind(), e.phoneNumberId(), e.to(), e.template(), e.language(), e.parameters(),
+          NotificationStatus.PENDING, null, null, e.at(), e.at());
+    }
+
+    Notification settled(NotificationStatus outcome, String messageId, String errorText, Instant when) {
+      return new Notification(kind, phoneNumberId, to, template, language, parameters, outcome, messageId,
+          errorText, dueAt, when);
+    }
+  }
+
   // ---------------------------------------------------------------- state
 
   /** What every phase knows about the order. Immutable; {@code with*} methods return copies. */
@@ -241,18 +326,18 @@ public final class OrderEntity
       OrderDetails details, Map<String, Integer> skuLines, List<String> unmapped, Set<String> unknownSkus,
       Map<String, Integer> reserved, Set<String> released, Set<String> holdCleared, Set<String> committed,
       Set<String> restocked, Instant holdUntil, String trackingNumber, String problem, Instant createdAt,
-      Instant updatedAt) implements CborSerializable {
+      Instant updatedAt, List<Notification> notifications) implements CborSerializable {
 
     static OrderData create(Notified e) {
       return new OrderData(e.orderKey(), e.channel(), e.shopId(), e.orderId(), e.rawStatus(), e.status(),
           e.dedupId() == null ? List.of() : List.of(e.dedupId()), null, Map.of(), List.of(), Set.of(), Map.of(),
-          Set.of(), Set.of(), Set.of(), Set.of(), null, null, null, e.at(), e.at());
+          Set.of(), Set.of(), Set.of(), Set.of(), null, null, null, e.at(), e.at(), List.of());
     }
 
     OrderData touch(Instant at) {
       return new OrderData(orderKey, channel, shopId, orderId, rawStatus, marketStatus, recentDedupIds, details,
           skuLines, unmapped, unknownSkus, reserved, released, holdCleared, committed, restocked, holdUntil,
-          trackingNumber, problem, createdAt, at);
+          trackingNumber, problem, createdAt, at, notifications);
     }
 
     OrderData withStatus(String raw, MarketStatus status, String dedupId, boolean acted, Instant at) {
@@ -262,7 +347,7 @@ public final class OrderEntity
       MarketStatus highest = acted && status.rank() > marketStatus.rank() ? status : marketStatus;
       return new OrderData(orderKey, channel, shopId, orderId, raw, highest, List.copyOf(ids), details, skuLines,
           unmapped, unknownSkus, reserved, released, holdCleared, committed, restocked, holdUntil, trackingNumber,
-          problem, createdAt, at);
+          problem, createdAt, at, notifications);
     }
 
     OrderData withDetails(DetailsReceived e) {
@@ -270,7 +355,7 @@ public final class OrderEntity
       MarketStatus highest = fetched != null && fetched.rank() > marketStatus.rank() ? fetched : marketStatus;
       return new OrderData(orderKey, channel, shopId, orderId, rawStatus, highest, recentDedupIds, e.details(),
           e.skuLines(), e.unmapped(), Set.of(), reserved, released, holdCleared, committed, restocked,
-          e.holdUntil(), trackingNumber, problem, createdAt, e.at());
+          e.holdUntil(), trackingNumber, problem, createdAt, e.at(), notifications);
     }
 
     OrderData withMapped(LineMapped e) {
@@ -283,7 +368,7 @@ public final class OrderEntity
       lines.merge(e.sku(), e.quantity(), Integer::sum);
       return new OrderData(orderKey, channel, shopId, orderId, rawStatus, marketStatus, recentDedupIds, details,
           Map.copyOf(lines), List.copyOf(stillUnmapped), Set.copyOf(unknown), reserved, released, holdCleared,
-          committed, restocked, holdUntil, trackingNumber, problem, createdAt, e.at());
+          committed, restocked, holdUntil, trackingNumber, problem, createdAt, e.at(), notifications);
     }
 
     OrderData withReserved(String sku, int quantity, Instant at) {
@@ -293,19 +378,19 @@ public final class OrderEntity
       unknown.remove(sku);
       return new OrderData(orderKey, channel, shopId, orderId, rawStatus, marketStatus, recentDedupIds, details,
           skuLines, unmapped, Set.copyOf(unknown), Map.copyOf(r), released, holdCleared, committed, restocked,
-          holdUntil, trackingNumber, problem, createdAt, at);
+          holdUntil, trackingNumber, problem, createdAt, at, notifications);
     }
 
     OrderData withUnknown(String sku, Instant at) {
       return new OrderData(orderKey, channel, shopId, orderId, rawStatus, marketStatus, recentDedupIds, details,
           skuLines, unmapped, add(unknownSkus, sku), reserved, released, holdCleared, committed, restocked,
-          holdUntil, trackingNumber, "unknown SKU " + sku, createdAt, at);
+          holdUntil, trackingNumber, "unknown SKU " + sku, createdAt, at, notifications);
     }
 
     OrderData withProblem(String text, Instant at) {
       return new OrderData(orderKey, channel, shopId, orderId, rawStatus, marketStatus, recentDedupIds, details,
           skuLines, unmapped, unknownSkus, reserved, released, holdCleared, committed, restocked, holdUntil,
-          trackingNumber, text, createdAt, at);
+          trackingNumber, text, createdAt, at, notifications);
     }
 
     OrderData withReleased(String sku, Instant at) {
@@ -313,7 +398,7 @@ public final class OrderEntity
       r.remove(sku);
       return new OrderData(orderKey, channel, shopId, orderId, rawStatus, marketStatus, recentDedupIds, details,
           skuLines, unmapped, unknownSkus, Map.copyOf(r), add(released, sku), holdCleared, committed, restocked,
-          holdUntil, trackingNumber, problem, createdAt, at);
+          holdUntil, trackingNumber, problem, createdAt, at, notifications);
     }
 
     OrderData withHoldCleared(String sku, Instant at) {
@@ -321,25 +406,46 @@ public final class OrderEntity
       Instant hold = cleared.containsAll(skuLines.keySet()) ? null : holdUntil;
       return new OrderData(orderKey, channel, shopId, orderId, rawStatus, marketStatus, recentDedupIds, details,
           skuLines, unmapped, unknownSkus, reserved, released, cleared, committed, restocked, hold, trackingNumber,
-          problem, createdAt, at);
+          problem, createdAt, at, notifications);
     }
 
     OrderData withTracking(String tracking, Instant at) {
       return new OrderData(orderKey, channel, shopId, orderId, rawStatus, marketStatus, recentDedupIds, details,
           skuLines, unmapped, unknownSkus, reserved, released, holdCleared, committed, restocked, holdUntil,
-          tracking != null ? tracking : trackingNumber, problem, createdAt, at);
+          tracking != null ? tracking : trackingNumber, problem, createdAt, at, notifications);
     }
 
     OrderData withCommitted(String sku, Instant at) {
       return new OrderData(orderKey, channel, shopId, orderId, rawStatus, marketStatus, recentDedupIds, details,
           skuLines, unmapped, unknownSkus, reserved, released, holdCleared, add(committed, sku), restocked,
-          holdUntil, trackingNumber, problem, createdAt, at);
+          holdUntil, trackingNumber, problem, createdAt, at, notifications);
     }
 
     OrderData withRestocked(String sku, Instant at) {
       return new OrderData(orderKey, channel, shopId, orderId, rawStatus, marketStatus, recentDedupIds, details,
           skuLines, unmapped, unknownSkus, reserved, released, holdCleared, committed, add(restocked, sku),
-          holdUntil, trackingNumber, problem, createdAt, at);
+          holdUntil, trackingNumber, problem, createdAt, at, notifications);
+    }
+
+    OrderData withNotification(Notification n) {
+      List<Notification> list = new ArrayList<>();
+      boolean replaced = false;
+      for (Notification old : notifications) {
+        if (old.kind() == n.kind()) {
+          list.add(n);
+          replaced = true;
+        } else {
+          list.add(old);
+        }
+      }
+      if (!replaced) list.add(n);
+      return new OrderData(orderKey, channel, shopId, orderId, rawStatus, marketStatus, recentDedupIds, details,
+          skuLines, unmapped, unknownSkus, reserved, released, holdCleared, committed, restocked, holdUntil,
+          trackingNumber, problem, createdAt, updatedAt, List.copyOf(list));
+    }
+
+    Notification notification(NotificationKind kind) {
+      return notifications.stream().filter(n -> n.kind() == kind).findFirst().orElse(null);
     }
 
     boolean seen(String dedupId) {
@@ -460,7 +566,8 @@ public final class OrderEntity
                           String marketStatusRaw, MarketStatus marketStatus, Map<String, Integer> lines,
                           Map<String, Integer> reserved, List<String> unmapped, Set<String> unknownSkus,
                           Instant holdUntil, String trackingNumber, String problem, String buyerName,
-                          String currency, java.math.BigDecimal totalAmount, Instant createdAt, Instant updatedAt)
+                          String currency, java.math.BigDecimal totalAmount, Instant createdAt, Instant updatedAt,
+                          List<NotificationView> notifications)
       implements CborSerializable {
     static OrderView of(State state) {
       OrderData d = state.data();
@@ -469,7 +576,30 @@ public final class OrderEntity
           d.marketStatus(), d.skuLines(), d.reserved(), d.unmapped(), d.unknownSkus(), d.holdUntil(),
           d.trackingNumber(), d.problem(), details == null ? null : details.buyerName(),
           details == null ? null : details.currency(), details == null ? null : details.totalAmount(),
-          d.createdAt(), d.updatedAt());
+          d.createdAt(), d.updatedAt(), d.notifications().stream().map(NotificationView::of).toList());
+    }
+
+    public OrderView withNotifications(List<NotificationView> views) {
+      return new OrderView(orderKey, channel, shopId, orderId, phase, marketStatusRaw, marketStatus, lines, reserved,
+          unmapped, unknownSkus, holdUntil, trackingNumber, problem, buyerName, currency, totalAmount, createdAt,
+          updatedAt, List.copyOf(views));
+    }
+  }
+
+  /**
+   * A buyer notification in the admin view. {@code status} is the order's record (PENDING, SENT, FAILED);
+   * {@code delivery*} is WhatsApp's latest delivery status of the message, filled in by the admin route from the
+   * outbound_messages table (null until a status arrived).
+   */
+  public record NotificationView(NotificationKind kind, NotificationStatus status, String wamid, String error,
+                                 Instant at, String deliveryStatus, Instant deliveryAt, String deliveryErrors)
+      implements CborSerializable {
+    static NotificationView of(Notification n) {
+      return new NotificationView(n.kind(), n.status(), n.wamid(), n.error(), n.at(), null, null, null);
+    }
+
+    public NotificationView withDelivery(String status, Instant statusAt, String errors) {
+      return new NotificationView(kind, this.status, wamid, error, at, status, statusAt, errors);
     }
   }
 
@@ -484,8 +614,11 @@ public final class OrderEntity
   private final ActorRef<SkuEntity.ReservationReply> skuReplies;
   private final ActorRef<ShopAdapter.FetchReply> fetchReplies;
   private final ActorRef<ShopAdapter.CancelReply> cancelReplies;
+  private final ActorRef<WhatsAppSender.SendReply> sendReplies;
   /** Consecutive retries of the current phase (not persisted: back-off restarts after a crash). */
   private int attempts;
+  /** Consecutive retries of the pending buyer notification (own back-off: it never slows the saga). */
+  private int notifyAttempts;
 
   private OrderEntity(ActorContext<Command> context, TimerScheduler<Command> timers, String orderKey,
                       Settings settings, Peers peers, Clock clock) {
@@ -500,6 +633,7 @@ public final class OrderEntity
     this.skuReplies = context.messageAdapter(SkuEntity.ReservationReply.class, WrappedSkuReply::new);
     this.fetchReplies = context.messageAdapter(ShopAdapter.FetchReply.class, WrappedFetchReply::new);
     this.cancelReplies = context.messageAdapter(ShopAdapter.CancelReply.class, WrappedCancelReply::new);
+    this.sendReplies = context.messageAdapter(WhatsAppSender.SendReply.class, WrappedSendReply::new);
   }
 
   @Override
@@ -555,7 +689,9 @@ public final class OrderEntity
         .onCommand(Retry.class, (s, c) -> Effect().none().thenRun(this::resend).thenNoReply())
         .onCommand(WrappedFetchReply.class, this::onFetchReply)
         .onCommand(WrappedSkuReply.class, this::onSkuReply)
-        .onCommand(WrappedCancelReply.class, this::onCancelReply);
+        .onCommand(WrappedCancelReply.class, this::onCancelReply)
+        .onCommand(RetryNotifications.class, (s, c) -> Effect().none().thenRun(this::dispatch).thenNoReply())
+        .onCommand(WrappedSendReply.class, this::onSendReply);
     return b.build();
   }
 
@@ -640,8 +776,14 @@ public final class OrderEntity
     if (c.trackingNumber() == null || c.trackingNumber().equals(state.data().trackingNumber())) {
       return Effect().reply(c.replyTo(), StatusReply.ack());
     }
-    return Effect().persist(new TrackingRecorded(orderKey, c.trackingNumber(), clock.instant()))
-        .thenReply(c.replyTo(), s -> StatusReply.ack());
+    Instant now = clock.instant();
+    List<Event> events = new ArrayList<>();
+    events.add(new TrackingRecorded(orderKey, c.trackingNumber(), now));
+    if (state instanceof Shipped) {
+      // shipped by the marketplace without a tracking number: the buyer is told now that there is one
+      notificationDue(state.data(), NotificationKind.SHIPPED, c.trackingNumber(), now).ifPresent(events::add);
+    }
+    return Effect().persist(events).thenRun(this::drive).thenReply(c.replyTo(), s -> StatusReply.ack());
   }
 
   private ReplyEffect<Event, State> onMarkPaid(State state, MarkPaid c) {
@@ -715,7 +857,14 @@ public final class OrderEntity
     int quantity = d.unknownSkus().contains(c.lineRef())
         ? d.skuLines().getOrDefault(c.lineRef(), 0)
         : quantityOfUnmapped(d, c.lineRef());
-    return Effect().persist(new LineMapped(orderKey, c.lineRef(), c.sku(), quantity, c.by(), clock.instant()))
+    Instant now = clock.instant();
+    LineMapped mapped = new LineMapped(orderKey, c.lineRef(), c.sku(), quantity, c.by(), now);
+    List<Event> events = new ArrayList<>();
+    events.add(mapped);
+    if (d.withMapped(mapped).allReserved()) { // confirmed by this mapping (see the LineMapped event handler)
+      notificationDue(d, NotificationKind.CONFIRMED, null, now).ifPresent(events::add);
+    }
+    return Effect().persist(events)
         .thenRun(this::drive).thenReply(c.replyTo(), s -> StatusReply.success(OrderView.of(s)));
   }
 
@@ -787,6 +936,7 @@ public final class OrderEntity
         done.add(sku);
         if (done.containsAll(d.skuLines().keySet())) {
           events.add(new OrderShipped(orderKey, d.channel(), d.trackingNumber(), d.buyerPhone(), d.skuLines(), now));
+          notificationDue(d, NotificationKind.SHIPPED, d.trackingNumber(), now).ifPresent(events::add);
           // statuses that arrived while committing
           if (d.marketStatus().rank() >= MarketStatus.DELIVERED.rank()) events.add(new OrderDelivered(orderKey, now));
           if (d.marketStatus() == MarketStatus.COMPLETED) events.add(new OrderCompleted(orderKey, now));
@@ -815,6 +965,7 @@ public final class OrderEntity
       OrderData after = d.withReserved(sku, reserved.quantity(), now);
       if (after.allReserved()) {
         events.add(new OrderConfirmed(orderKey, d.channel(), d.skuLines(), d.buyerPhone(), d.holdUntil(), now));
+        notificationDue(d, NotificationKind.CONFIRMED, null, now).ifPresent(events::add);
         if (d.marketStatus().rank() >= MarketStatus.SHIPPED.rank() && d.marketStatus().rank() < 5) {
           events.add(new ShipRequested(orderKey, null, "marketplace", now)); // shipped before we confirmed
         }
@@ -887,6 +1038,73 @@ public final class OrderEntity
     return Effect().noReply();
   }
 
+  // --- buyer notifications
+
+  /**
+   * The notification that {@code kind} is due, when notifications are on, the buyer's phone is known and the buyer
+   * was not notified of {@code kind} yet. SHIPPED needs the tracking number; without it the notification becomes due
+   * when the tracking number arrives.
+   */
+  private Optional<Event> notificationDue(OrderData d, NotificationKind kind, String trackingNumber, Instant now) {
+    NotificationSettings n = settings.notifications();
+    String to = d.buyerPhone() == null ? "" : d.buyerPhone().replaceAll("[^0-9]", "");
+    if (!n.enabled() || to.isEmpty() || d.notification(kind) != null) return Optional.empty();
+    if (kind == NotificationKind.SHIPPED && (trackingNumber == null || trackingNumber.isBlank())) {
+      return Optional.empty();
+    }
+    List<String> parameters = kind == NotificationKind.CONFIRMED
+        ? List.of(d.orderId()) : List.of(d.orderId(), trackingNumber);
+    String template = kind == NotificationKind.CONFIRMED ? n.confirmedTemplate() : n.shippedTemplate();
+    return Optional.of(new BuyerNotificationDue(orderKey, kind, n.phoneNumberId(), to, template, n.language(),
+        parameters, now));
+  }
+
+  private ReplyEffect<Event, State> onSendReply(State state, WrappedSendReply w) {
+    WhatsAppSender.SendReply reply = w.reply();
+    OrderData d = state.data();
+    if (d == null || !orderKey.equals(reply.orderKey())) return Effect().noReply();
+    NotificationKind kind;
+    try {
+      kind = NotificationKind.valueOf(reply.kind());
+    } catch (IllegalArgumentException e) {
+      return Effect().noReply();
+    }
+    Notification n = d.notification(kind);
+    String key = NOTIFY + kind;
+    if (n == null || n.status() != NotificationStatus.PENDING) {
+      if (reply instanceof WhatsAppSender.Sent sent && n != null && !sent.wamid().equals(n.wamid())) {
+        context.getLog().warn("Order {}: a second {} notification was sent ({}), {} was recorded", orderKey, kind,
+            sent.wamid(), n.wamid());
+      }
+      return Effect().noReply(); // a late or repeated answer: the outcome is recorded already
+    }
+    Instant now = clock.instant();
+    if (reply instanceof WhatsAppSender.Sent sent) {
+      return Effect().persist(new BuyerNotified(orderKey, kind, sent.wamid(), now))
+          .thenRun(s -> {
+            notifying.remove(key);
+            notifyAttempts = 0;
+            drive(s);
+          })
+          .thenNoReply();
+    }
+    WhatsAppSender.SendFailed failed = (WhatsAppSender.SendFailed) reply;
+    if (failed.retryable()) {
+      context.getLog().warn("Order {}: {} notification failed, sent again later: {}", orderKey, kind,
+          failed.code());
+      notifying.remove(key); // the notification timer sends it again with back-off
+      return Effect().noReply();
+    }
+    context.getLog().warn("Order {}: {} notification refused for good: {} {}", orderKey, kind, failed.code(),
+        failed.reason());
+    return Effect().persist(new BuyerNotificationFailed(orderKey, kind, failed.code(), failed.reason(), now))
+        .thenRun(s -> {
+          notifying.remove(key);
+          drive(s);
+        })
+        .thenNoReply();
+  }
+
   // --- the saga driver
 
   /** A message the current state waits to have answered; {@code key} names it so it is sent once per round. */
@@ -894,6 +1112,15 @@ public final class OrderEntity
 
   /** Keys sent since the last retry round (not persisted: after a crash everything outstanding is sent again). */
   private final Set<String> sent = new HashSet<>();
+
+  private static final String NOTIFY = "notify:";
+
+  /**
+   * Buyer notifications sent and not answered yet, with when they were sent. Unlike SKU commands a WhatsApp message
+   * is not idempotent, so a retry tick never re-sends one in flight: only a retryable failure, a reply lost for
+   * {@code reply-timeout}, or a restart (the one window where a message can go twice) sends it again.
+   */
+  private final Map<String, Instant> notifying = new java.util.HashMap<>();
 
   /** After a persisted change: send what the new state waits for and was not sent yet this round. */
   private void drive(State state) {
@@ -908,17 +1135,36 @@ public final class OrderEntity
   }
 
   private void dispatch(State state) {
-    List<Outgoing> outstanding = outstanding(state);
-    for (Outgoing o : outstanding) {
-      if (sent.add(o.key())) o.send().run();
+    boolean sagaWaits = false;
+    boolean notificationWaits = false;
+    for (Outgoing o : outstanding(state)) {
+      if (o.key().startsWith(NOTIFY)) {
+        notificationWaits = true;
+        Instant now = clock.instant();
+        Instant since = notifying.get(o.key());
+        if (since == null || !now.isBefore(since.plus(settings.notifications().replyTimeout()))) {
+          notifying.put(o.key(), now);
+          o.send().run();
+        }
+      } else {
+        sagaWaits = true;
+        if (sent.add(o.key())) o.send().run();
+      }
     }
-    if (outstanding.isEmpty()) {
+    if (!sagaWaits) {
       timers.cancel(Retry.INSTANCE);
       sent.clear();
       attempts = 0;
     } else if (!timers.isTimerActive(Retry.INSTANCE)) {
-      Duration delay = state instanceof NeedsMapping ? settings.mappingRetry() : backoff();
+      Duration delay = state instanceof NeedsMapping ? settings.mappingRetry() : backoff(attempts++);
       timers.startSingleTimer(Retry.INSTANCE, Retry.INSTANCE, delay);
+    }
+    if (!notificationWaits) {
+      timers.cancel(RetryNotifications.INSTANCE);
+      notifying.clear();
+      notifyAttempts = 0;
+    } else if (!timers.isTimerActive(RetryNotifications.INSTANCE)) {
+      timers.startSingleTimer(RetryNotifications.INSTANCE, RetryNotifications.INSTANCE, backoff(notifyAttempts++));
     }
   }
 
@@ -973,6 +1219,14 @@ public final class OrderEntity
       }
     }
     // Blank, Shipped, Delivered, Completed, Cancelled and a Returned order awaiting an operator wait for nothing
+    // from the saga. Whatever the phase, the oldest pending buyer notification is sent (one at a time, so the
+    // buyer never hears "shipped" before "confirmed").
+    if (d != null) {
+      d.notifications().stream().filter(n -> n.status() == NotificationStatus.PENDING).findFirst().ifPresent(n ->
+          out.add(new Outgoing(NOTIFY + n.kind(), () -> peers.whatsApp(n.phoneNumberId())
+              .tell(new WhatsAppSender.SendTemplate(orderKey, n.kind().name(), n.to(), n.template(), n.language(),
+                  n.parameters(), sendReplies)))));
+    }
     return out;
   }
 
@@ -990,10 +1244,9 @@ public final class OrderEntity
     }
   }
 
-  private Duration backoff() {
+  private Duration backoff(int attemptsSoFar) {
     long min = settings.retryMin().toMillis();
-    long delay = Math.min(settings.retryMax().toMillis(), min << Math.min(attempts, 10));
-    attempts++;
+    long delay = Math.min(settings.retryMax().toMillis(), min << Math.min(attemptsSoFar, 10));
     long jitter = (long) (delay * 0.2 * Math.random());
     return Duration.ofMillis(delay + jitter);
   }
@@ -1040,6 +1293,13 @@ public final class OrderEntity
         .onEvent(ReturnRequested.class, (s, e) -> new Returned(s.data().touch(e.at()), false))
         .onEvent(RestockRequested.class, (s, e) -> new Returned(s.data().touch(e.at()), true))
         .onEvent(SkuRestocked.class, (s, e) -> s.withData(s.data().withRestocked(e.sku(), e.at())))
+        .onEvent(BuyerNotificationDue.class, (s, e) ->
+            s.withData(s.data().withNotification(Notification.due(e))))
+        .onEvent(BuyerNotified.class, (s, e) -> s.withData(s.data().withNotification(
+            s.data().notification(e.kind()).settled(NotificationStatus.SENT, e.wamid(), null, e.at()))))
+        .onEvent(BuyerNotificationFailed.class, (s, e) -> s.withData(s.data().withNotification(
+            s.data().notification(e.kind()).settled(NotificationStatus.FAILED, null, e.code() + ": " + e.reason(),
+                e.at()))))
         .onEvent(Notified.class, (s, e) -> s);
     return b.build();
   }

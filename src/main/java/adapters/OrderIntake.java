@@ -19,11 +19,13 @@ import java.util.concurrent.CompletionStage;
 public final class OrderIntake {
   private final ClusterSharding sharding;
   private final InboundMessages inbox;
+  private final OutboundMessages outbound;
   private final Duration timeout;
 
-  public OrderIntake(ActorSystem<?> system, InboundMessages inbox, Duration timeout) {
+  public OrderIntake(ActorSystem<?> system, InboundMessages inbox, OutboundMessages outbound, Duration timeout) {
     this.sharding = ClusterSharding.get(system);
     this.inbox = inbox;
+    this.outbound = outbound;
     this.timeout = timeout;
   }
 
@@ -58,8 +60,11 @@ public final class OrderIntake {
       return inbox.record(new InboundMessages.Message(e.messageId(), Channel.WHATSAPP, e.phoneNumberId(), e.from(),
           e.name(), e.body(), e.at())).thenApply(isNew -> Done.getInstance());
     }
-    // Verification pushes, delivery statuses of our own messages (recorded by the notification side),
-    // and event types this service does not handle: acknowledged so the platform keeps the endpoint enabled.
+    if (event instanceof WebhookEvent.WhatsAppDelivery e) {
+      // only a newer status is written (arrival order is not guaranteed); the same one again changes nothing
+      return outbound.recordDelivery(e).thenApply(changed -> Done.getInstance());
+    }
+    // Verification pushes and event types this service does not handle: acknowledged so the platform keeps the endpoint enabled.
     return CompletableFuture.completedFuture(Done.getInstance());
   }
 

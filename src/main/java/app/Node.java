@@ -16,6 +16,8 @@ import adapters.InboundMessages;
 import adapters.MarketplacePoller;
 import adapters.Marketplaces;
 import adapters.OrderIntake;
+import adapters.OutboundMessages;
+import adapters.WhatsAppSender;
 import adapters.ShopAdapter;
 import http.ClusterRoutes;
 import http.HealthRoutes;
@@ -58,14 +60,16 @@ public final class Node implements AutoCloseable {
       OrderEntity.init(system);
       ShopAdapter.init(system);
       readside.OrderProjection.init(system, database);
+      OutboundMessages outbound = new OutboundMessages(database);
+      WhatsAppSender.init(system, outbound);
       AkkaManagement.get(Adapter.toClassic(system)).start().toCompletableFuture().get(30, TimeUnit.SECONDS);
 
       Json json = new Json(system);
       List<Route> routes = new ArrayList<>();
       routes.add(new HealthRoutes(system, database, json).route());
       routes.add(new SkuRoutes(system, json).route());
-      routes.add(new OrderRoutes(system, json).route());
-      OrderIntake intake = new OrderIntake(system, new InboundMessages(database),
+      routes.add(new OrderRoutes(system, json, outbound).route());
+      OrderIntake intake = new OrderIntake(system, new InboundMessages(database), outbound,
           config.getDuration("orchestrator.webhooks.record-timeout"));
       routes.add(new WebhookRoutes(system, Marketplaces.get(system).config(), intake, json).route());
       routes.add(new ShopRoutes(Marketplaces.get(system), json).route());

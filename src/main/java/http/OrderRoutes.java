@@ -5,6 +5,7 @@ import actors.MarketStatus;
 import actors.OrderDetails;
 import actors.OrderEntity;
 import actors.SkuEntity;
+import adapters.OutboundMessages;
 import akka.Done;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.javadsl.Adapter;
@@ -25,7 +26,9 @@ import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -56,9 +59,11 @@ public final class OrderRoutes extends AllDirectives {
   private final Json json;
   private final Replies replies;
   private final Duration timeout;
+  private final OutboundMessages outbound;
 
-  public OrderRoutes(ActorSystem<?> system, Json json) {
+  public OrderRoutes(ActorSystem<?> system, Json json, OutboundMessages outbound) {
     this.system = system;
+    this.outbound = outbound;
     this.sharding = ClusterSharding.get(system);
     this.json = json;
     this.replies = new Replies(json);
@@ -71,7 +76,8 @@ public final class OrderRoutes extends AllDirectives {
         pathPrefix(channel -> pathPrefix(shop -> pathPrefix(orderId ->
             withOrder(channel, shop, orderId, order -> concat(
                 pathEndOrSingleSlash(() -> get(() -> replies.complete(
-                    order.askWithStatus(OrderEntity.Get::new, timeout), StatusCodes.OK, OrderRoutes::errorStatus))),
+                    withDeliveries(order.askWithStatus(OrderEntity.Get::new, timeout)), StatusCodes.OK,
+                    OrderRoutes::errorStatus))),
                 path(action -> action(order, action,
                     OrderEntity.orderKey(Channel.fromKey(channel), shop, orderId)))))))))));
   }
@@ -106,6 +112,27 @@ public final class OrderRoutes extends AllDirectives {
       }));
       default -> replies.error(StatusCodes.NOT_FOUND, "unknown order action '" + action + "'");
     };
+  }
+
+  /**
+   * The order's notifications with WhatsApp's latest delivery status of each message, from outbound_messages (the
+   * status webhook writes there, not to the order: delivery statuses never drive the order, and three statuses per
+   * message would triple the journal writes of a notification at peak). Without the database the view is still
+   * answered, its delivery fields empty.
+   */
+  private CompletionStage<OrderEntity.OrderView> withDeliveries(CompletionStage<OrderEntity.OrderView> view) {
+    return view.thenCompose(v -> v.notifications().stream().allMatch(n -> n.wamid() == null)
+        ? CompletableFuture.completedFuture(v)
+        : outbound.forOrder(v.orderKey())
+            .thenApply(messages -> {
+              Map<String, OutboundMessages.Message> byWamid = new HashMap<>();
+              for (OutboundMessages.Message m : messages) byWamid.put(m.wamid(), m);
+              return v.withNotifications(v.notifications().stream().map(n -> {
+                OutboundMessages.Message m = n.wamid() == null ? null : byWamid.get(n.wamid());
+                return m == null ? n : n.withDelivery(m.status(), m.statusAt(), m.errors());
+              }).toList());
+            })
+            .exceptionally(e -> v));
   }
 
   private Route withOrder(String channel, String shop, String orderId,

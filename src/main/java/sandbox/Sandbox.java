@@ -796,6 +796,28 @@ public final class Sandbox implements AutoCloseable {
         Map.of("X-Hub-Signature-256", Signatures.whatsAppSignatureHeader(number.appSecret(), body)), redelivery, wamid);
   }
 
+  /**
+   * A delivery status of a message we sent ({@code sent}, {@code delivered}, {@code read}, {@code failed}) at
+   * {@code timestamp} (WhatsApp sends whole seconds, and in any order), signed like every WhatsApp webhook.
+   */
+  public CompletionStage<Delivery> sendWhatsAppStatus(String targetUrl, String phoneNumberId, String wamid,
+      String status, long timestamp, String recipient, Redelivery redelivery) {
+    MarketplaceConfig.WhatsAppNumber number = config.whatsAppNumber(phoneNumberId)
+        .orElseThrow(() -> new IllegalArgumentException("no WhatsApp number " + phoneNumberId));
+    ObjectNode root = MAPPER.createObjectNode().put("object", "whatsapp_business_account");
+    ObjectNode value = root.putArray("entry").addObject().put("id", "SANDBOX-WABA").putArray("changes").addObject()
+        .put("field", "messages").putObject("value");
+    value.put("messaging_product", "whatsapp");
+    value.putObject("metadata").put("display_phone_number", "15550000000").put("phone_number_id", phoneNumberId);
+    ObjectNode s = value.putArray("statuses").addObject();
+    s.put("id", wamid).put("status", status).put("timestamp", Long.toString(timestamp)).put("recipient_id", recipient);
+    if (status.equals("failed")) s.putArray("errors").addObject().put("code", 131026).put("title", "Message undeliverable");
+    byte[] body = root.toString().getBytes(StandardCharsets.UTF_8);
+    return deliver(targetUrl, body,
+        Map.of("X-Hub-Signature-256", Signatures.whatsAppSignatureHeader(number.appSecret(), body)), redelivery,
+        wamid + ":" + status);
+  }
+
   private CompletionStage<Delivery> deliver(String url, byte[] body, Map<String, String> headers,
       Redelivery redelivery, String eventId) {
     return attemptDelivery(url, body, headers, redelivery, eventId, 1);

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import adapters.ShopAdapter;
+import adapters.WhatsAppSender;
 import akka.Done;
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.testkit.typed.javadsl.TestProbe;
@@ -74,6 +75,11 @@ class OrderEntityTest {
       @Override
       public RecipientRef<ShopAdapter.Command> shop(Channel channel, String shopId) {
         return shop.getRef();
+      }
+
+      @Override
+      public RecipientRef<WhatsAppSender.Command> whatsApp(String phoneNumberId) {
+        throw new AssertionError("notifications are off in these tests (OrderNotificationTest covers them)");
       }
     };
     OrderEntity.Settings settings = new OrderEntity.Settings(Duration.ofMinutes(30), retryMin,

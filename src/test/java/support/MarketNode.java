@@ -52,6 +52,17 @@ public final class MarketNode implements AutoCloseable {
     return new MarketNode(node, sandbox, config, httpPort);
   }
 
+  /**
+   * Stops this node and its sandbox, then starts a new node on the same database, ports and configuration with a
+   * fresh sandbox (what the old sandbox recorded is gone: read it before).
+   */
+  public MarketNode restart() {
+    close();
+    Node next = Node.start(config);
+    Sandbox nextSandbox = Sandbox.start(next.system(), config);
+    return new MarketNode(next, nextSandbox, config, httpPort);
+  }
+
   public String url(String path) {
     return "http://127.0.0.1:" + httpPort + path;
   }
