@@ -11,6 +11,7 @@ import akka.actor.typed.SupervisorStrategy;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.TimerScheduler;
+import akka.cluster.sharding.typed.ClusterShardingSettings;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.Entity;
 import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
@@ -146,16 +147,28 @@ public final class OrderEntity
     }
   }
 
+  /**
+   * Orders are remembered entities: an order with work outstanding (a reservation, a release, a notification) is
+   * started again by sharding after its node crashed, without waiting for anyone to touch it. An order with nothing
+   * outstanding passivates itself after {@code passivate-idle-after}, which also removes it from the remembered set.
+   */
   public static void init(ActorSystem<?> system) {
     Settings settings = Settings.from(system.settings().config());
+    Duration idle = system.settings().config().getDuration("orchestrator.orders.passivate-idle-after");
     Peers peers = Peers.sharded(system);
     ClusterSharding.get(system).init(Entity.of(ENTITY_TYPE_KEY,
-        ctx -> create(ctx.getEntityId(), settings, peers, Clock.systemUTC())));
+            ctx -> create(ctx.getEntityId(), settings, peers, Clock.systemUTC(), ctx.getShard(), idle))
+        .withSettings(ClusterShardingSettings.create(system).withRememberEntities(true)));
   }
 
   public static Behavior<Command> create(String orderKey, Settings settings, Peers peers, Clock clock) {
+    return create(orderKey, settings, peers, clock, null, Duration.ofMinutes(1));
+  }
+
+  static Behavior<Command> create(String orderKey, Settings settings, Peers peers, Clock clock,
+                                  ActorRef<ClusterSharding.ShardCommand> shard, Duration passivateIdleAfter) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-        new OrderEntity(ctx, timers, orderKey, settings, peers, clock)));
+        new OrderEntity(ctx, timers, orderKey, settings, peers, clock, shard, passivateIdleAfter)));
   }
 
   // ---------------------------------------------------------------- commands
@@ -207,6 +220,9 @@ public final class OrderEntity
 
   /** Internal: time to send a pending buyer notification again (its own timer: it never delays the saga). */
   enum RetryNotifications implements Command { INSTANCE }
+
+  /** Internal: nothing was outstanding for a while; leave memory (and the remembered set). */
+  enum PassivateIdle implements Command { INSTANCE }
 
   // ---------------------------------------------------------------- events
 
@@ -620,8 +636,12 @@ public final class OrderEntity
   /** Consecutive retries of the pending buyer notification (own back-off: it never slows the saga). */
   private int notifyAttempts;
 
+  private final ActorRef<ClusterSharding.ShardCommand> shard;
+  private final Duration passivateIdleAfter;
+
   private OrderEntity(ActorContext<Command> context, TimerScheduler<Command> timers, String orderKey,
-                      Settings settings, Peers peers, Clock clock) {
+                      Settings settings, Peers peers, Clock clock, ActorRef<ClusterSharding.ShardCommand> shard,
+                      Duration passivateIdleAfter) {
     super(persistenceId(orderKey),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
     this.context = context;
@@ -630,6 +650,8 @@ public final class OrderEntity
     this.settings = settings;
     this.peers = peers;
     this.clock = clock;
+    this.shard = shard;
+    this.passivateIdleAfter = passivateIdleAfter;
     this.skuReplies = context.messageAdapter(SkuEntity.ReservationReply.class, WrappedSkuReply::new);
     this.fetchReplies = context.messageAdapter(ShopAdapter.FetchReply.class, WrappedFetchReply::new);
     this.cancelReplies = context.messageAdapter(ShopAdapter.CancelReply.class, WrappedCancelReply::new);
@@ -691,6 +713,10 @@ public final class OrderEntity
         .onCommand(WrappedSkuReply.class, this::onSkuReply)
         .onCommand(WrappedCancelReply.class, this::onCancelReply)
         .onCommand(RetryNotifications.class, (s, c) -> Effect().none().thenRun(this::dispatch).thenNoReply())
+        .onCommand(PassivateIdle.class, (s, c) -> {
+          if (shard != null && outstanding(s).isEmpty()) shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
+          return Effect().noReply();
+        })
         .onCommand(WrappedSendReply.class, this::onSendReply);
     return b.build();
   }
@@ -1165,6 +1191,11 @@ public final class OrderEntity
       notifyAttempts = 0;
     } else if (!timers.isTimerActive(RetryNotifications.INSTANCE)) {
       timers.startSingleTimer(RetryNotifications.INSTANCE, RetryNotifications.INSTANCE, backoff(notifyAttempts++));
+    }
+    if (sagaWaits || notificationWaits || shard == null) {
+      timers.cancel(PassivateIdle.INSTANCE);
+    } else if (!timers.isTimerActive(PassivateIdle.INSTANCE)) {
+      timers.startSingleTimer(PassivateIdle.INSTANCE, PassivateIdle.INSTANCE, passivateIdleAfter);
     }
   }
 

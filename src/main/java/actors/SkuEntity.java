@@ -84,8 +84,14 @@ public final class SkuEntity {
 
   private SkuEntity() {}
 
+  /**
+   * SKUs are remembered entities and stay in memory (a catalogue is thousands, not millions): after a crash they
+   * start again on their own, so hold-expiry timers re-arm and the stock board and channels hear about expiries
+   * without waiting for the next order.
+   */
   public static void init(ActorSystem<?> system) {
-    ClusterSharding.get(system).init(Entity.of(ENTITY_TYPE_KEY, ctx -> create(ctx.getEntityId())));
+    ClusterSharding.get(system).init(Entity.of(ENTITY_TYPE_KEY, ctx -> create(ctx.getEntityId()))
+        .withSettings(akka.cluster.sharding.typed.ClusterShardingSettings.create(system).withRememberEntities(true)));
   }
 
   public static String tagFor(String sku) {
