@@ -15,6 +15,8 @@ public final class Main {
         serve     Start a node (default). Embedded H2 under ./data unless ORCH_DB_PROFILE=postgres.
         schema    Apply the DDL in ddl/ to the configured database (idempotent) and exit.
         bench-sku Reservations/s on one hot SKU vs. a PostgreSQL row-lock baseline (see BENCHMARKS.md).
+        demo      Start a node on the embedded default with the sandbox marketplaces, run a 2,000-order flash sale
+                  through the webhooks, print a summary, keep serving (--orders N --skus N --concurrency N).
         sandbox   Run the local Shopee / TikTok Shop / WhatsApp stand-in (ORCH_SANDBOX_PORT, default 9090).
         help      Show this help.
 
@@ -30,6 +32,7 @@ public final class Main {
       case "serve" -> serve();
       case "schema" -> schema();
       case "bench-sku" -> bench.HotSkuBenchmark.main(rest);
+      case "demo" -> demo.Demo.main(rest);
       case "sandbox" -> sandbox.SandboxMain.run(AppConfig.load());
       case "help", "--help", "-h" -> System.out.print(HELP);
       default -> {

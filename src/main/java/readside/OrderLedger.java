@@ -34,6 +34,20 @@ public final class OrderLedger {
   public static final java.util.List<String> PHASES = java.util.List.of(NOTIFIED, RESERVING, NEEDS_MAPPING,
       CONFIRMED, OUT_OF_STOCK, SHIPPING, SHIPPED, DELIVERED, COMPLETED, CANCELLING, CANCELLED, RETURNED);
 
+  private static final java.util.Set<Class<?>> IGNORED_WARNED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /** The event types {@link #apply} maps (tests check this covers every {@code OrderEntity.Event}). */
+  public static final java.util.Set<Class<?>> MAPPED = java.util.Set.of(OrderEntity.Notified.class,
+      OrderEntity.StatusRecorded.class, OrderEntity.DetailsReceived.class, OrderEntity.LineMapped.class,
+      OrderEntity.SkuReserved.class, OrderEntity.SkuUnknown.class, OrderEntity.OrderConfirmed.class,
+      OrderEntity.OutOfStockDeclared.class, OrderEntity.SkuReleased.class, OrderEntity.CompensationFinished.class,
+      OrderEntity.MarketplaceCancelled.class, OrderEntity.SkuHoldCleared.class, OrderEntity.ShipRequested.class,
+      OrderEntity.SkuCommitted.class, OrderEntity.OrderShipped.class, OrderEntity.OrderDelivered.class,
+      OrderEntity.OrderCompleted.class, OrderEntity.CancelRequested.class, OrderEntity.OrderCancelled.class,
+      OrderEntity.ReturnRequested.class, OrderEntity.RestockRequested.class, OrderEntity.SkuRestocked.class,
+      OrderEntity.TrackingRecorded.class, OrderEntity.BuyerNotificationDue.class, OrderEntity.BuyerNotified.class,
+      OrderEntity.BuyerNotificationFailed.class);
+
   private OrderLedger() {}
 
   /**
@@ -114,8 +128,16 @@ public final class OrderLedger {
     } else if (event instanceof OrderEntity.SkuRestocked e) {
       line(row, e.sku(), OrderRow.LineState.RESTOCKED);
       touchKeepingPhase(row, at);
-    } else {
-      throw new IllegalArgumentException("no read-side mapping for " + event.getClass().getName());
+    } else if (event instanceof OrderEntity.TrackingRecorded e) {
+      row.trackingNumber = e.trackingNumber();
+      touchKeepingPhase(row, at);
+    } else if (event instanceof OrderEntity.BuyerNotificationDue || event instanceof OrderEntity.BuyerNotified
+        || event instanceof OrderEntity.BuyerNotificationFailed) {
+      // buyer messages are shown from outbound_messages; the ledger row only advances its sequence number
+    } else if (!IGNORED_WARNED.contains(event.getClass())) {
+      // never stall the ledger on an event it does not know (OrderLedgerTest checks every event type is mapped)
+      IGNORED_WARNED.add(event.getClass());
+      org.slf4j.LoggerFactory.getLogger(OrderLedger.class).warn("No ledger mapping for {}", event.getClass().getName());
     }
     return row;
   }

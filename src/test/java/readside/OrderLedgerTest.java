@@ -126,4 +126,12 @@ class OrderLedgerTest {
     assertEquals(t(4), row.updatedAt());
     assertEquals(OrderRow.LineState.RELEASED, row.lines().get("A").state());
   }
+
+  @org.junit.jupiter.api.Test
+  void everyOrderEventTypeHasALedgerMapping() {
+    java.util.Set<Class<?>> all = java.util.Set.of(actors.OrderEntity.Event.class.getPermittedSubclasses());
+    java.util.Set<Class<?>> missing = new java.util.HashSet<>(all);
+    missing.removeAll(OrderLedger.MAPPED);
+    org.junit.jupiter.api.Assertions.assertEquals(java.util.Set.of(), missing, "events the ledger does not map");
+  }
 }

@@ -1,0 +1,202 @@
+package demo;
+
+import adapters.MarketplaceConfig;
+import app.AppConfig;
+import app.Node;
+import bench.FlashSale;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import sandbox.Sandbox;
+
+/**
+ * {@code orchestrator demo}: a node on the embedded default with the marketplace sandbox in-process, a sample
+ * catalogue listed on every channel, a 2,000-order flash sale through the signed webhooks, a readable summary, and
+ * then the node keeps serving. Run twice: the second run resumes the data under ./data and adds a new sale.
+ */
+public final class Demo {
+  private static final PrintStream out = System.out;
+
+  private Demo() {}
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> options = new HashMap<>();
+    for (int i = 0; i + 1 < args.length; i += 2) options.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+    int orders = Integer.parseInt(options.getOrDefault("orders", "2000"));
+    int skus = Integer.parseInt(options.getOrDefault("skus", "200"));
+    int concurrency = Integer.parseInt(options.getOrDefault("concurrency", "32"));
+
+    Map<String, Object> overrides = new HashMap<>();
+    overrides.put("akka.coordinated-shutdown.exit-jvm", "on");
+    overrides.put("akka.loglevel", "WARNING");
+    Config base = AppConfig.load();
+    int sandboxPort = base.getInt("orchestrator.sandbox.port");
+    if (!free(sandboxPort)) {
+      sandboxPort = 0;
+      try (ServerSocket s = new ServerSocket(0)) {
+        sandboxPort = s.getLocalPort();
+      }
+      overrides.put("orchestrator.sandbox.port", sandboxPort);
+    }
+    int httpPort = base.getInt("orchestrator.http.port");
+    overrides.put("orchestrator.marketplaces.shopee.default-shop.callback-url",
+        "http://127.0.0.1:" + httpPort + "/webhooks/shopee");
+    Config config = AppConfig.load(ConfigFactory.parseMap(overrides));
+
+    out.println("Order orchestrator demo: embedded database under " + config.getString("orchestrator.data-dir")
+        + ", marketplace sandbox in-process on port " + sandboxPort);
+    Node node = Node.start(config);
+    Sandbox sandbox = Sandbox.start(node.system(), config);
+    String url = "http://127.0.0.1:" + node.httpPort();
+    MarketplaceConfig shops = MarketplaceConfig.fromConfig(config);
+    String token = DemoAccess.operatorToken(node.system());
+    FlashSale sale = new FlashSale(sandbox, shops, List.of(url), token);
+
+    boolean resumed = exists(sale, url + "/admin/skus/" + FlashSale.sku(0));
+    String runId = "DEMO" + Instant.now().getEpochSecond();
+    out.println(resumed
+        ? "Data: resumed from the previous run (its orders and stock history are kept); this sale's orders are "
+            + runId + "-*, and the catalogue's stock is set again."
+        : "Data: fresh. Loading a sample catalogue of " + skus + " SKUs listed on Shopee, TikTok Shop and WhatsApp.");
+
+    FlashSale.Plan plan = new FlashSale.Plan(orders, 0.25, skus, concurrency, 42, runId);
+    Progress catalogueBar = new Progress("catalogue", skus);
+    FlashSale.Catalogue catalogue = sale.setUpCatalogue(plan, catalogueBar::update);
+    catalogueBar.done();
+
+    Instant saleStart = Instant.now();
+    Progress saleBar = new Progress("flash sale", orders);
+    FlashSale.Result result = sale.run(plan, catalogue, saleBar::update);
+    saleBar.done();
+    out.printf("%d webhooks answered in %.1f s (%d accepted), ack p50 %.1f ms, p99 %.1f ms%n", result.orders().size(),
+        (result.endMillis() - result.startMillis()) / 1000.0, result.accepted(),
+        result.ackMicros().getValueAtPercentile(50) / 1000.0, result.ackMicros().getValueAtPercentile(99) / 1000.0);
+
+    Progress finalBar = new Progress("orders final", orders);
+    awaitFinal(sale, url, saleStart, orders, finalBar);
+    finalBar.done();
+    printSummary(sale, sandbox, url, saleStart, catalogue);
+
+    out.println();
+    out.println("The node keeps serving (Ctrl-C stops it):");
+    out.println("  health      " + url + "/health");
+    out.println("  dashboard   " + url + "/admin/ui");
+    out.println("  orders      " + url + "/admin/orders?limit=20");
+    out.println("  ledger CSV  " + url + "/admin/orders.csv");
+    out.println("  one SKU     " + url + "/admin/skus/" + catalogue.hotSku());
+    out.println("  cluster     " + url + "/admin/cluster");
+    out.println("Example:");
+    out.println("  curl -s " + (token == null ? "" : "-H 'Authorization: Bearer " + token + "' ") + url + "/admin/skus/"
+        + catalogue.hotSku() + "/history?limit=5");
+    node.system().getWhenTerminated().toCompletableFuture().join();
+  }
+
+  private static JsonNode awaitFinal(FlashSale sale, String url, Instant since, int orders, Progress bar)
+      throws Exception {
+    long deadline = System.currentTimeMillis() + Duration.ofMinutes(5).toMillis();
+    JsonNode summary = null;
+    while (System.currentTimeMillis() < deadline) {
+      summary = sale.adminJson("GET", url + "/admin/orders/summary?from=" + since, null).get();
+      int finalCount = count(summary, "CONFIRMED") + count(summary, "OUT_OF_STOCK");
+      bar.update(finalCount);
+      if (finalCount >= orders) return summary;
+      Thread.sleep(250);
+    }
+    return summary;
+  }
+
+  private static int count(JsonNode summary, String status) {
+    JsonNode byStatus = summary.path("byStatus");
+    return byStatus.path(status).asInt(0);
+  }
+
+  private static void printSummary(FlashSale sale, Sandbox sandbox, String url, Instant since,
+                                   FlashSale.Catalogue catalogue) throws Exception {
+    out.println();
+    out.println("Orders of this sale by final state and channel:");
+    out.printf("  %-10s %10s %13s %8s%n", "channel", "CONFIRMED", "OUT_OF_STOCK", "other");
+    for (String channel : List.of("shopee", "tiktok", "whatsapp")) {
+      JsonNode byStatus = sale.adminJson("GET", url + "/admin/orders/summary?from=" + since + "&channel=" + channel,
+          null).get().path("byStatus");
+      int confirmed = byStatus.path("CONFIRMED").asInt(0);
+      int outOfStock = byStatus.path("OUT_OF_STOCK").asInt(0);
+      int total = 0;
+      for (JsonNode n : byStatus) total += n.asInt();
+      out.printf("  %-10s %10d %13d %8d%n", channel, confirmed, outOfStock, total - confirmed - outOfStock);
+    }
+
+    String hot = catalogue.hotSku();
+    JsonNode sku = sale.adminJson("GET", url + "/admin/skus/" + hot, null).get();
+    out.printf("%nThe hot SKU %s: %d units on hand before the sale, %d reserved by confirmed orders, %d available now.%n",
+        hot, catalogue.stock().get(hot), sku.path("reserved").asInt(), sku.path("available").asInt());
+    JsonNode history = sale.adminJson("GET", url + "/admin/skus/" + hot + "/history?limit=3", null).get();
+    out.println("  its newest history lines:");
+    for (JsonNode e : history.path("events")) out.println("    " + e.path("timestamp").asText() + "  " + e.path("description").asText());
+
+    try {
+      JsonNode staleness = sale.adminJson("GET", url + "/admin/sync/staleness", null).get();
+      out.println("Stock-sync staleness (SKU write to marketplace acknowledgement): " + staleness);
+    } catch (Exception notAvailable) {
+      out.println("Stock-sync staleness: not reported by this node.");
+    }
+
+    out.println("What each marketplace shows for the first SKUs (sandbox listings):");
+    for (int i = 0; i < Math.min(5, catalogue.skus().size()); i++) {
+      String s = catalogue.skus().get(i);
+      JsonNode state = sale.adminJson("GET", url + "/admin/skus/" + s, null).get();
+      out.printf("  %s available %3d | Shopee %s | TikTok %s%n", s, state.path("available").asInt(),
+          sandbox.shopeeStock(500000 + i, 0), sandbox.tiktokStock("S" + (700000 + i)));
+    }
+  }
+
+  private static boolean exists(FlashSale sale, String skuUrl) {
+    try {
+      return sale.adminJson("GET", skuUrl, null).get().path("exists").asBoolean(false);
+    } catch (Exception e) {
+      return false;
+    }
+  }
+
+  private static boolean free(int port) {
+    try (ServerSocket s = new ServerSocket(port)) {
+      return true;
+    } catch (Exception e) {
+      return false;
+    }
+  }
+
+  /** A one-line progress bar redrawn in place. */
+  static final class Progress {
+    private final String label;
+    private final int total;
+    private int shown = -1;
+
+    Progress(String label, int total) {
+      this.label = label;
+      this.total = Math.max(1, total);
+    }
+
+    synchronized void update(int done) {
+      int percent = (int) (100L * Math.min(done, total) / total);
+      if (percent == shown) return;
+      shown = percent;
+      int width = 40;
+      int filled = width * percent / 100;
+      out.printf("\r  %-12s [%s%s] %3d%% (%d/%d)", label, "#".repeat(filled), ".".repeat(width - filled), percent,
+          Math.min(done, total), total);
+      out.flush();
+    }
+
+    void done() {
+      update(total);
+      out.println();
+    }
+  }
+}
