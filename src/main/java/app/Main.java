@@ -27,6 +27,9 @@ public final class Main {
 
   public static void main(String[] args) throws Exception {
     String command = args.length == 0 ? "serve" : args[0];
+    if (command.equals("demo") && System.getenv("ORCH_LOG_LEVEL") == null) {
+      System.setProperty("ORCH_LOG_LEVEL", "WARN"); // the demo's own summary is the output; logback reads this
+    }
     String[] rest = Arrays.copyOfRange(args, Math.min(1, args.length), args.length);
     switch (command) {
       case "serve" -> serve();

@@ -89,7 +89,7 @@ public final class FlashSale {
     for (int i = 0; i < plan.skus(); i++) {
       String sku = sku(i);
       skus.add(sku);
-      stock.put(sku, i == 0 ? Math.max(1, hotDemand * 3 / 5) : random.nextInt(6));
+      stock.put(sku, i == 0 ? Math.max(1, hotDemand * 3 / 5) : 2 + random.nextInt(12));
     }
     String node = nodes.get(0);
     List<CompletableFuture<Void>> calls = new ArrayList<>();
