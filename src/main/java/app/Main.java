@@ -17,6 +17,8 @@ public final class Main {
         bench-sku Reservations/s on one hot SKU vs. a PostgreSQL row-lock baseline (see BENCHMARKS.md).
         demo      Start a node on the embedded default with the sandbox marketplaces, run a 2,000-order flash sale
                   through the webhooks, print a summary, keep serving (--orders N --skus N --concurrency N).
+        bench     Flash-sale benchmark through the real HTTP path on PostgreSQL (--orders --skus --hot-share
+                  --concurrency --nodes url,url --json file --hot-sku); see BENCHMARKS.md.
         sandbox   Run the local Shopee / TikTok Shop / WhatsApp stand-in (ORCH_SANDBOX_PORT, default 9090).
         help      Show this help.
 
@@ -36,6 +38,7 @@ public final class Main {
       case "schema" -> schema();
       case "bench-sku" -> bench.HotSkuBenchmark.main(rest);
       case "demo" -> demo.Demo.main(rest);
+      case "bench" -> bench.FlashSaleBenchmark.main(rest);
       case "sandbox" -> sandbox.SandboxMain.run(AppConfig.load());
       case "help", "--help", "-h" -> System.out.print(HELP);
       default -> {

@@ -18,7 +18,19 @@ public final class HealthRoutes extends AllDirectives {
 
   public record JournalHealth(String profile, boolean reachable, long millis, String error) {}
 
-  public record Health(String status, String node, ClusterHealth cluster, JournalHealth journal) {}
+  /** Heap of this JVM now and at its peak since start (sum of the heap pools' peaks), in MiB. */
+  public record JvmHealth(long heapUsedMib, long heapPeakMib, long heapMaxMib) {
+    static JvmHealth now() {
+      var memory = java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+      long peak = 0;
+      for (var pool : java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {
+        if (pool.getType() == java.lang.management.MemoryType.HEAP) peak += pool.getPeakUsage().getUsed();
+      }
+      return new JvmHealth(memory.getUsed() >> 20, peak >> 20, memory.getMax() >> 20);
+    }
+  }
+
+  public record Health(String status, String node, ClusterHealth cluster, JournalHealth journal, JvmHealth jvm) {}
 
   private final ActorSystem<?> system;
   private final Database database;
@@ -48,7 +60,7 @@ public final class HealthRoutes extends AllDirectives {
       boolean up = self.status() == MemberStatus.up() || self.status() == MemberStatus.weaklyUp();
       String status = up && ping.reachable() ? "ok" : "degraded";
       return new Health(status, self.address().toString(), clusterHealth,
-          new JournalHealth(database.profile(), ping.reachable(), ping.millis(), ping.error()));
+          new JournalHealth(database.profile(), ping.reachable(), ping.millis(), ping.error()), JvmHealth.now());
     });
   }
 }

@@ -1,0 +1,272 @@
+package bench;
+
+import adapters.MarketplaceConfig;
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.javadsl.Behaviors;
+import app.AppConfig;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.io.File;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.HdrHistogram.Histogram;
+import sandbox.Sandbox;
+
+/**
+ * {@code orchestrator bench}: a flash sale through the real HTTP path against one node (started here with -Xmx512m
+ * on a fresh PostgreSQL database) or against running nodes ({@code --nodes}), with the marketplace sandbox serving
+ * order details and receiving stock pushes. Reports ack latency, time to final, time until every listing shows the
+ * right stock, stock-sync staleness, orders/s, oversold and lost orders, the node's heap peak; writes JSON too.
+ * {@code --hot-sku} also runs the hot-SKU reservation benchmark against the row-lock baseline.
+ */
+public final class FlashSaleBenchmark {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private FlashSaleBenchmark() {}
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> o = new HashMap<>();
+    List<String> flags = new ArrayList<>();
+    for (int i = 0; i < args.length; i++) {
+      if (args[i].equals("--hot-sku")) flags.add("hot-sku");
+      else if (i + 1 < args.length) o.put(args[i].replaceFirst("^--", ""), args[++i]);
+    }
+    int orders = Integer.parseInt(o.getOrDefault("orders", "2000"));
+    int skus = Integer.parseInt(o.getOrDefault("skus", "1000"));
+    int concurrency = Integer.parseInt(o.getOrDefault("concurrency", "64"));
+    double hotShare = Double.parseDouble(o.getOrDefault("hot-share", "0.25"));
+    String jsonOut = o.getOrDefault("json", "bench-results/flash-sale.json");
+    String token = System.getenv("ORCH_BENCH_ADMIN_TOKEN");
+
+    int sandboxPort = freePort();
+    String callback = "http://orchestrator.bench/webhooks/shopee";
+    Config config = AppConfig.load(ConfigFactory.parseMap(Map.of("akka.actor.provider", "local",
+        "orchestrator.sandbox.port", sandboxPort, "akka.loglevel", "WARNING",
+        "orchestrator.marketplaces.shopee.default-shop.callback-url", callback)));
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "bench", config);
+    Sandbox sandbox = Sandbox.start(system, config);
+
+    Process node = null;
+    List<String> nodes;
+    if (o.containsKey("nodes")) {
+      nodes = Arrays.asList(o.get("nodes").split(","));
+      System.out.println("Against running nodes " + nodes + " (their shops must point at the sandbox on port "
+          + sandboxPort + " and sign Shopee pushes for " + callback + ")");
+    } else {
+      String url = env("ORCH_DB_URL", "jdbc:postgresql://127.0.0.1:5432/orchestrator_bench");
+      String user = env("ORCH_DB_USER", "postgres");
+      String password = env("ORCH_DB_PASSWORD", "");
+      freshDatabase(url, user, password);
+      int httpPort = freePort();
+      node = startNode(url, user, password, httpPort, sandboxPort, callback, token);
+      nodes = List.of("http://127.0.0.1:" + httpPort);
+      awaitHealthy(nodes.get(0));
+      System.out.println("Started one node (-Xmx512m, PostgreSQL " + url + ") on " + nodes.get(0));
+    }
+    try {
+      FlashSale sale = new FlashSale(sandbox, MarketplaceConfig.fromConfig(config), nodes, token);
+      FlashSale.Plan plan = new FlashSale.Plan(orders, hotShare, skus, concurrency, 7, "B" + System.currentTimeMillis());
+      System.out.printf("Catalogue: %d SKUs listed on Shopee, TikTok Shop and WhatsApp...%n", skus);
+      FlashSale.Catalogue catalogue = sale.setUpCatalogue(plan, n -> { });
+      Thread.sleep(2000); // let the catalogue's own stock pushes settle before the sale
+      Instant saleStart = Instant.now();
+      System.out.printf("Flash sale: %d orders, %.0f%% on %s, %d connections...%n", orders, hotShare * 100,
+          catalogue.hotSku(), concurrency);
+      FlashSale.Result result = sale.run(plan, catalogue, n -> { });
+      ObjectNode report = measure(sale, sandbox, nodes.get(0), plan, catalogue, result, saleStart);
+      print(report);
+      if (flags.contains("hot-sku")) {
+        System.out.println();
+        HotSkuBenchmark.main(new String[0]);
+      }
+      Path out = Path.of(jsonOut);
+      if (out.getParent() != null) Files.createDirectories(out.getParent());
+      Files.writeString(out, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(report));
+      System.out.println("JSON: " + out.toAbsolutePath());
+    } finally {
+      if (node != null) {
+        node.destroy();
+        node.waitFor(60, TimeUnit.SECONDS);
+      }
+      sandbox.close();
+      system.terminate();
+    }
+  }
+
+  static ObjectNode measure(FlashSale sale, Sandbox sandbox, String node, FlashSale.Plan plan,
+                            FlashSale.Catalogue catalogue, FlashSale.Result result, Instant saleStart)
+      throws Exception {
+    long first = result.startMillis();
+    // 1. every order final
+    long finalAt = 0;
+    long deadline = System.currentTimeMillis() + 300_000;
+    while (System.currentTimeMillis() < deadline) {
+      JsonNode byStatus = sale.adminJson("GET", node + "/admin/orders/summary?from=" + saleStart, null).get()
+          .path("byStatus");
+      if (byStatus.path("CONFIRMED").asInt() + byStatus.path("OUT_OF_STOCK").asInt() >= plan.orders()) {
+        finalAt = System.currentTimeMillis();
+        break;
+      }
+      Thread.sleep(100);
+    }
+    // 2. every listing shows what the SKU says it should
+    long syncedAt = 0;
+    while (System.currentTimeMillis() < deadline) {
+      if (allListingsRight(sale, sandbox, node, catalogue)) {
+        syncedAt = System.currentTimeMillis();
+        break;
+      }
+      Thread.sleep(200);
+    }
+    // 3. per order: webhook sent → final (from the ledger's timestamps)
+    Map<String, FlashSale.Placed> byId = new HashMap<>();
+    for (FlashSale.Placed p : result.orders()) byId.put(p.orderId(), p);
+    Histogram toFinal = new Histogram(3_600_000L, 3);
+    int seen = 0;
+    for (int offset = 0; ; offset += 500) {
+      JsonNode page = sale.adminJson("GET", node + "/admin/orders?from=" + saleStart + "&limit=500&offset=" + offset,
+          null).get();
+      for (JsonNode row : page.path("orders")) {
+        FlashSale.Placed placed = byId.get(row.path("orderId").asText());
+        if (placed == null) continue;
+        seen++;
+        String finalTime = row.hasNonNull("confirmedAt") ? row.get("confirmedAt").asText() : row.path("updatedAt").asText();
+        long millis = Instant.parse(finalTime).toEpochMilli() - placed.sentAtMillis();
+        toFinal.recordValue(Math.max(1, millis));
+      }
+      if (page.path("orders").size() < 500) break;
+    }
+    // 4. oversold and lost
+    int oversold = 0;
+    for (String sku : catalogue.skus()) {
+      JsonNode state = sale.adminJson("GET", node + "/admin/skus/" + sku, null).get();
+      oversold += Math.max(0, state.path("reserved").asInt() - state.path("onHand").asInt());
+    }
+    long lost = result.accepted() - seen;
+    JsonNode health = sale.adminJson("GET", node + "/health", null).get();
+    JsonNode staleness;
+    try {
+      staleness = sale.adminJson("GET", node + "/admin/sync/staleness", null).get();
+    } catch (Exception e) {
+      staleness = JSON.nullNode();
+    }
+
+    ObjectNode r = JSON.createObjectNode();
+    r.put("orders", plan.orders()).put("accepted", result.accepted()).put("skus", plan.skus())
+        .put("hotShare", plan.hotShare()).put("concurrency", plan.concurrency());
+    r.put("ackP50Ms", result.ackMicros().getValueAtPercentile(50) / 1000.0)
+        .put("ackP99Ms", result.ackMicros().getValueAtPercentile(99) / 1000.0)
+        .put("ackMaxMs", result.ackMicros().getMaxValue() / 1000.0);
+    r.put("webhookToFinalP50Ms", toFinal.getValueAtPercentile(50)).put("webhookToFinalP99Ms", toFinal.getValueAtPercentile(99));
+    r.put("allFinalAfterMs", finalAt == 0 ? -1 : finalAt - first);
+    r.put("allListingsRightAfterMs", syncedAt == 0 ? -1 : syncedAt - first);
+    r.put("ordersPerSecond", result.accepted() * 1000.0 / Math.max(1, result.endMillis() - first));
+    r.put("oversoldUnits", oversold).put("acknowledgedButLost", lost);
+    r.set("syncStaleness", staleness);
+    r.put("nodeHeapPeakMib", health.path("jvm").path("heapPeakMib").asLong());
+    r.put("machine", Runtime.getRuntime().availableProcessors() + " cores");
+    return r;
+  }
+
+  private static boolean allListingsRight(FlashSale sale, Sandbox sandbox, String node, FlashSale.Catalogue catalogue)
+      throws Exception {
+    List<CompletableFuture<JsonNode>> states = new ArrayList<>();
+    for (String sku : catalogue.skus()) states.add(sale.adminJson("GET", node + "/admin/skus/" + sku, null));
+    for (int i = 0; i < catalogue.skus().size(); i++) {
+      JsonNode shown = states.get(i).get().path("shown");
+      Integer shopee = sandbox.shopeeStock(500000 + i, 0);
+      Integer tiktok = sandbox.tiktokStock("S" + (700000 + i));
+      for (var e : (Iterable<Map.Entry<String, JsonNode>>) shown::fields) {
+        Integer actual = e.getKey().startsWith("shopee") ? shopee : e.getKey().startsWith("tiktok") ? tiktok : null;
+        if (e.getKey().startsWith("whatsapp")) continue; // no stock API on WhatsApp's catalogue here
+        if (actual == null || actual != e.getValue().asInt()) return false;
+      }
+    }
+    return true;
+  }
+
+  private static void print(ObjectNode r) {
+    System.out.println();
+    System.out.println("| measure | value |");
+    System.out.println("|---|---|");
+    r.fields().forEachRemaining(e -> System.out.println("| " + e.getKey() + " | " + e.getValue() + " |"));
+  }
+
+  private static Process startNode(String url, String user, String password, int httpPort, int sandboxPort,
+                                   String callback, String token) throws Exception {
+    String jar = new File(FlashSaleBenchmark.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+        .getPath();
+    ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx512m", "-cp", jar, "app.Main", "serve");
+    Map<String, String> env = pb.environment();
+    env.put("ORCH_DB_PROFILE", "postgres");
+    env.put("ORCH_DB_URL", url);
+    env.put("ORCH_DB_USER", user);
+    env.put("ORCH_DB_PASSWORD", password);
+    env.put("ORCH_HTTP_PORT", Integer.toString(httpPort));
+    env.put("ORCH_MANAGEMENT_PORT", Integer.toString(freePort()));
+    env.put("ORCH_REMOTE_PORT", Integer.toString(freePort()));
+    env.put("ORCH_SANDBOX_PORT", Integer.toString(sandboxPort));
+    env.put("ORCH_SHOPEE_CALLBACK_URL", callback);
+    env.put("ORCH_LOG_LEVEL", "WARN");
+    if (token != null) env.putIfAbsent("ORCH_ADMIN_TOKENS", System.getenv().getOrDefault("ORCH_ADMIN_TOKENS", ""));
+    Path log = Files.createDirectories(Path.of("bench-results")).resolve("node.log");
+    return pb.redirectErrorStream(true).redirectOutput(log.toFile()).start();
+  }
+
+  private static void awaitHealthy(String node) throws Exception {
+    var client = java.net.http.HttpClient.newHttpClient();
+    long deadline = System.currentTimeMillis() + 120_000;
+    while (System.currentTimeMillis() < deadline) {
+      try {
+        var r = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(node + "/health")).build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() == 200) return;
+      } catch (Exception notYet) {
+        // starting
+      }
+      Thread.sleep(300);
+    }
+    throw new IllegalStateException("node did not become healthy; see bench-results/node.log");
+  }
+
+  /** Drops and creates the benchmark database (its name must contain "bench"). */
+  private static void freshDatabase(String url, String user, String password) throws Exception {
+    String database = url.replaceFirst("^.*/", "").replaceFirst("\\?.*$", "");
+    if (!database.contains("bench")) {
+      throw new IllegalArgumentException("bench drops its database: ORCH_DB_URL must name a database containing "
+          + "'bench' (was '" + database + "')");
+    }
+    String admin = url.substring(0, url.lastIndexOf('/') + 1) + "postgres";
+    try (Connection c = DriverManager.getConnection(admin, user, password); Statement s = c.createStatement()) {
+      s.execute("DROP DATABASE IF EXISTS \"" + database + "\" WITH (FORCE)");
+      s.execute("CREATE DATABASE \"" + database + "\"");
+    }
+  }
+
+  private static int freePort() throws Exception {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  private static String env(String name, String fallback) {
+    String v = System.getenv(name);
+    return v == null || v.isBlank() ? fallback : v;
+  }
+}
