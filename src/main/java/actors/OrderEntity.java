@@ -895,13 +895,19 @@ public final class OrderEntity
   /** Keys sent since the last retry round (not persisted: after a crash everything outstanding is sent again). */
   private final Set<String> sent = new HashSet<>();
 
+  /** The phase this entity was last seen in on this node (metrics count transitions, not replays). */
+  private String phase;
+
   /** After a persisted change: send what the new state waits for and was not sent yet this round. */
   private void drive(State state) {
+    if (!state.phase().equals(phase)) app.Metrics.get(context.getSystem()).orderEntered(state.phase());
+    phase = state.phase();
     dispatch(state);
   }
 
   /** On recovery and on each retry tick: send everything still outstanding again (receivers are idempotent). */
   private void resend(State state) {
+    phase = state.phase();
     sent.clear();
     timers.cancel(Retry.INSTANCE);
     dispatch(state);
