@@ -66,7 +66,9 @@ public final class ApiErrors {
       case 405 -> "method_not_allowed";
       case 406 -> "not_acceptable";
       case 413 -> "payload_too_large";
+      case 414 -> "uri_too_long";
       case 415 -> "unsupported_media_type";
+      case 431 -> "headers_too_large";
       case 503 -> "unavailable";
       default -> status >= 500 ? "server_error" : "client_error";
     };
