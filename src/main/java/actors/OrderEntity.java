@@ -1148,13 +1148,19 @@ public final class OrderEntity
    */
   private final Map<String, Instant> notifying = new java.util.HashMap<>();
 
+  /** The phase this entity was last seen in on this node (metrics count transitions, not replays). */
+  private String phase;
+
   /** After a persisted change: send what the new state waits for and was not sent yet this round. */
   private void drive(State state) {
+    if (!state.phase().equals(phase)) app.Metrics.get(context.getSystem()).orderEntered(state.phase());
+    phase = state.phase();
     dispatch(state);
   }
 
   /** On recovery and on each retry tick: send everything still outstanding again (receivers are idempotent). */
   private void resend(State state) {
+    phase = state.phase();
     sent.clear();
     timers.cancel(Retry.INSTANCE);
     dispatch(state);

@@ -1054,8 +1054,10 @@ public final class SkuEntity {
     private final ActorRef<Command> child;
     private final ArrayDeque<Command> buffer = new ArrayDeque<>();
     private Batch inFlight;
+    private long inFlightSince;
     private long batchIds;
     private int recoveries;
+    private final app.Metrics metrics;
 
     Front(ActorContext<Command> ctx, TimerScheduler<Command> timers, String sku, Settings settings) {
       super(ctx);
@@ -1064,6 +1066,7 @@ public final class SkuEntity {
       this.settings = settings;
       this.child = ctx.spawn(persistent(sku, settings, ctx.getSelf()), "state");
       ctx.watch(child);
+      this.metrics = app.Metrics.get(ctx.getSystem());
     }
 
     @Override
@@ -1099,6 +1102,7 @@ public final class SkuEntity {
 
     private Behavior<Command> onBatchDone(BatchDone done) {
       if (inFlight != null && inFlight.batchId() == done.batchId()) {
+        metrics.skuBatchWritten(inFlight.items().size(), System.nanoTime() - inFlightSince);
         inFlight = null;
         timers.cancel(TIMEOUT);
         dispatchNext();
@@ -1154,6 +1158,7 @@ public final class SkuEntity {
 
     private void dispatch(List<Command> items) {
       inFlight = new Batch(items, ++batchIds, getContext().getSelf());
+      inFlightSince = System.nanoTime();
       child.tell(inFlight);
       timers.startSingleTimer(TIMEOUT, new BatchTimedOut(inFlight.batchId()), settings.batchTimeout());
     }

@@ -92,9 +92,12 @@ final class JsonTrees {
     return v;
   }
 
+  /** The array, or an empty one when absent; present with another type is malformed (not silently "none"). */
   static JsonNode optArray(JsonNode parent, String field) {
     JsonNode v = parent == null ? null : parent.get(field);
-    return v != null && v.isArray() ? v : MAPPER.createArrayNode();
+    if (v == null || v.isNull()) return MAPPER.createArrayNode();
+    if (!v.isArray()) throw new MarketParseException(field + " must be an array, got " + v.getNodeType());
+    return v;
   }
 
   static Instant epochSeconds(long seconds) {

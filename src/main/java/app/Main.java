@@ -20,6 +20,8 @@ public final class Main {
         bench     Flash-sale benchmark through the real HTTP path on PostgreSQL (--orders --skus --hot-share
                   --concurrency --nodes url,url --json file --hot-sku); see BENCHMARKS.md.
         sandbox   Run the local Shopee / TikTok Shop / WhatsApp stand-in (ORCH_SANDBOX_PORT, default 9090).
+        hash-token  Read an admin token from stdin, print its SHA-256 (ORCH_ADMIN_TOKENS="name:role:hash").
+                    `hash-token new` generates a random token and prints it with its hash.
         help      Show this help.
 
       Configuration comes from application.conf and ORCH_* environment variables (see README.md).
@@ -40,6 +42,7 @@ public final class Main {
       case "demo" -> demo.Demo.main(rest);
       case "bench" -> bench.FlashSaleBenchmark.main(rest);
       case "sandbox" -> sandbox.SandboxMain.run(AppConfig.load());
+      case "hash-token" -> hashToken(rest);
       case "help", "--help", "-h" -> System.out.print(HELP);
       default -> {
         System.err.println("Unknown command '" + command + "'" + (rest.length > 0 ? " " + String.join(" ", rest) : ""));
@@ -55,6 +58,26 @@ public final class Main {
     Node node = Node.start(config);
     System.out.println("Orchestrator node up: http://" + config.getString("orchestrator.http.interface") + ":"
         + node.httpPort() + "/health");
+    node.generatedAdminToken().ifPresent(file -> System.out.println("Admin API: no ORCH_ADMIN_TOKENS, so an operator "
+        + "token for this run is in " + file + ": curl -H \"Authorization: Bearer $(cat " + file + ")\" http://"
+        + config.getString("orchestrator.http.interface") + ":" + node.httpPort() + "/admin/shops"));
+  }
+
+  /** Prints the hash of the token on stdin (first line); with "new", generates a token and prints both. */
+  private static void hashToken(String[] args) throws java.io.IOException {
+    if (args.length > 0 && args[0].equals("new")) {
+      String token = http.AdminTokens.newToken();
+      System.out.println("token: " + token);
+      System.out.println("sha256: " + http.AdminTokens.hash(token));
+      return;
+    }
+    String line = new java.io.BufferedReader(new java.io.InputStreamReader(System.in,
+        java.nio.charset.StandardCharsets.UTF_8)).readLine();
+    if (line == null || line.isBlank()) {
+      System.err.println("hash-token: no token on stdin (e.g. `printf %s \"$TOKEN\" | orchestrator hash-token`)");
+      System.exit(2);
+    }
+    System.out.println(http.AdminTokens.hash(line.strip()));
   }
 
   private static void schema() throws Exception {

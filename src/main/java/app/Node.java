@@ -7,6 +7,7 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.cluster.typed.Cluster;
 import akka.cluster.typed.Join;
 import akka.http.javadsl.ServerBinding;
+import akka.http.javadsl.server.Directives;
 import akka.http.javadsl.server.Route;
 import akka.management.cluster.bootstrap.ClusterBootstrap;
 import akka.management.javadsl.AkkaManagement;
@@ -19,18 +20,23 @@ import adapters.OrderIntake;
 import adapters.OutboundMessages;
 import adapters.WhatsAppSender;
 import adapters.ShopAdapter;
+import http.AdminAuth;
+import http.AdminTokens;
 import http.ClusterRoutes;
 import http.HealthRoutes;
+import http.WebhookMetrics;
 import http.ShopRoutes;
 import http.WebhookRoutes;
 import http.OrderRoutes;
 import http.HttpServer;
 import http.Json;
 import http.SkuRoutes;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,15 +50,19 @@ public final class Node implements AutoCloseable {
 
   private final ActorSystem<Void> system;
   private final ServerBinding binding;
+  private final Path generatedAdminToken;
 
-  private Node(ActorSystem<Void> system, ServerBinding binding) {
+  private Node(ActorSystem<Void> system, ServerBinding binding, Path generatedAdminToken) {
     this.system = system;
     this.binding = binding;
+    this.generatedAdminToken = generatedAdminToken;
   }
 
   public static Node start(Config config) {
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), AppConfig.SYSTEM_NAME, config);
     try {
+      Metrics metrics = Metrics.get(system);
+      AdminTokens.Loaded adminTokens = AdminTokens.load(config);
       Database database = Database.get(system);
       if (config.getBoolean("orchestrator.db.apply-schema")) applySchema(database);
       joinCluster(system, config);
@@ -67,20 +77,30 @@ public final class Node implements AutoCloseable {
       Json json = new Json(system);
       List<Route> routes = new ArrayList<>();
       routes.add(new HealthRoutes(system, database, json).route());
-      routes.add(new SkuRoutes(system, json).route());
-      routes.add(new OrderRoutes(system, json, outbound).route());
+      // Every /admin route behind one bearer-token check; the token's name is the actor in entity events.
+      SkuRoutes skus = new SkuRoutes(system, json);
+      OrderRoutes orders = new OrderRoutes(system, json, outbound);
+      ShopRoutes shops = new ShopRoutes(Marketplaces.get(system), json);
+      ClusterRoutes cluster = new ClusterRoutes(system, json);
+      http.LedgerRoutes ledger = new http.LedgerRoutes(system, database, json);
+      AdminAuth admin = new AdminAuth(adminTokens.tokens(), config.getBytes("orchestrator.admin.max-body"), json, metrics);
+      routes.add(admin.route(actor -> Directives.concat(skus.route(actor), orders.route(actor), ledger.route(),
+          shops.route(), cluster.route())));
       OrderIntake intake = new OrderIntake(system, new InboundMessages(database), outbound,
           config.getDuration("orchestrator.webhooks.record-timeout"));
-      routes.add(new WebhookRoutes(system, Marketplaces.get(system).config(), intake, json).route());
-      routes.add(new ShopRoutes(Marketplaces.get(system), json).route());
-      routes.add(new ClusterRoutes(system, json).route());
+      routes.add(new WebhookMetrics(metrics, json)
+          .around(new WebhookRoutes(system, Marketplaces.get(system).config(), intake, json).route()));
       MarketplacePoller.init(system, intake);
-      routes.add(new http.LedgerRoutes(system, database, json).route());
       ServerBinding binding = new HttpServer(system, json).bind(routes)
           .toCompletableFuture().get(30, TimeUnit.SECONDS);
-      log.info("Node {} serving HTTP on {} (database profile {})",
-          Cluster.get(system).selfMember().address(), binding.localAddress(), database.profile());
-      return new Node(system, binding);
+      log.info("Node {} serving HTTP on {} (database profile {}, {} admin token(s))",
+          Cluster.get(system).selfMember().address(), binding.localAddress(), database.profile(),
+          adminTokens.tokens().size());
+      if (adminTokens.generatedFile() != null) {
+        log.warn("No admin token configured (ORCH_ADMIN_TOKENS): generated operator token '{}' for this run, "
+            + "written to {}", AdminTokens.GENERATED_NAME, adminTokens.generatedFile());
+      }
+      return new Node(system, binding, adminTokens.generatedFile());
     } catch (Exception e) {
       system.terminate();
       throw new IllegalStateException("Node failed to start: " + e.getMessage(), e);
@@ -118,6 +138,11 @@ public final class Node implements AutoCloseable {
 
   public ActorSystem<Void> system() {
     return system;
+  }
+
+  /** Where the node wrote the admin token it generated because none was configured; empty when configured. */
+  public Optional<Path> generatedAdminToken() {
+    return Optional.ofNullable(generatedAdminToken);
   }
 
   public int httpPort() {

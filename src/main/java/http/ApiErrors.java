@@ -7,6 +7,7 @@ import akka.http.javadsl.model.MediaTypes;
 import akka.http.javadsl.model.StatusCodes;
 import akka.http.javadsl.server.ExceptionHandler;
 import akka.http.javadsl.server.RejectionHandler;
+import akka.http.scaladsl.model.EntityStreamSizeException;
 import akka.util.ByteString;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import org.slf4j.Logger;
@@ -34,6 +35,10 @@ public final class ApiErrors {
 
   public ExceptionHandler exceptionHandler() {
     return ExceptionHandler.newBuilder()
+        // a body past a size limit (withSizeLimit, max-content-length) found while it streams in
+        .match(EntityStreamSizeException.class, e -> akka.http.javadsl.server.Directives.complete(HttpResponse.create()
+            .withStatus(StatusCodes.PAYLOAD_TOO_LARGE)
+            .withEntity(jsonEntity("payload_too_large", "request body larger than " + e.limit() + " bytes"))))
         .matchAny(e -> {
           log.error("Unhandled error in HTTP route", e);
           return akka.http.javadsl.server.Directives.complete(HttpResponse.create()
@@ -61,7 +66,9 @@ public final class ApiErrors {
       case 405 -> "method_not_allowed";
       case 406 -> "not_acceptable";
       case 413 -> "payload_too_large";
+      case 414 -> "uri_too_long";
       case 415 -> "unsupported_media_type";
+      case 431 -> "headers_too_large";
       case 503 -> "unavailable";
       default -> status >= 500 ? "server_error" : "client_error";
     };

@@ -70,20 +70,22 @@ public final class OrderRoutes extends AllDirectives {
     this.timeout = system.settings().config().getDuration("orchestrator.orders.ask-timeout");
   }
 
-  public Route route() {
+  /** @param actor the authenticated operator, recorded in the order's events */
+  public Route route(String actor) {
     return pathPrefix("admin", () -> pathPrefix("orders", () -> concat(
-        pathEndOrSingleSlash(() -> post(() -> body(ManualOrder.class, this::createManual))),
+        pathEndOrSingleSlash(() -> post(() -> body(ManualOrder.class, b -> createManual(b, actor)))),
         pathPrefix(channel -> pathPrefix(shop -> pathPrefix(orderId ->
             withOrder(channel, shop, orderId, order -> concat(
                 pathEndOrSingleSlash(() -> get(() -> replies.complete(
                     withDeliveries(order.askWithStatus(OrderEntity.Get::new, timeout)), StatusCodes.OK,
                     OrderRoutes::errorStatus))),
                 path(action -> action(order, action,
-                    OrderEntity.orderKey(Channel.fromKey(channel), shop, orderId)))))))))));
+                    OrderEntity.orderKey(Channel.fromKey(channel), shop, orderId), actor))))))))));
   }
 
-  private Route action(EntityRef<OrderEntity.Command> order, String action, String orderKey) {
-    String actor = "admin"; // replaced by the authenticated token's name once admin auth lands
+  private Route action(EntityRef<OrderEntity.Command> order, String action, String orderKey, String actor) {
+    String invalidAction = Params.checkId("action", action);
+    if (invalidAction != null) return replies.error(StatusCodes.BAD_REQUEST, invalidAction);
     return switch (action) {
       case "events" -> get(() -> replies.complete(events(orderKey), StatusCodes.OK, OrderRoutes::errorStatus));
       case "cancel" -> post(() -> body(CancelBody.class, b -> replies.complete(order.<OrderEntity.OrderView>askWithStatus(
@@ -137,6 +139,8 @@ public final class OrderRoutes extends AllDirectives {
 
   private Route withOrder(String channel, String shop, String orderId,
                           Function<EntityRef<OrderEntity.Command>, Route> inner) {
+    String invalidChannel = Params.checkId("channel", channel);
+    if (invalidChannel != null) return replies.error(StatusCodes.BAD_REQUEST, invalidChannel);
     Channel parsed;
     try {
       parsed = Channel.fromKey(channel);
@@ -155,7 +159,7 @@ public final class OrderRoutes extends AllDirectives {
 
   // --- POST /admin/orders
 
-  private Route createManual(ManualOrder body) {
+  private Route createManual(ManualOrder body, String actor) {
     String invalid = validate(body);
     if (invalid != null) return replies.error(StatusCodes.BAD_REQUEST, invalid);
     Channel channel = Channel.fromKey(body.channel());
@@ -176,7 +180,8 @@ public final class OrderRoutes extends AllDirectives {
       EntityRef<OrderEntity.Command> order =
           sharding.entityRefFor(OrderEntity.ENTITY_TYPE_KEY, OrderEntity.orderKey(channel, shop, orderId));
       CompletionStage<OrderEntity.OrderView> created = order
-          .<Done>askWithStatus(r -> new OrderEntity.Notify(channel, shop, orderId, "MANUAL", MarketStatus.PAID,
+          .<Done>askWithStatus(r -> new OrderEntity.Notify(channel, shop, orderId, "MANUAL (entered by " + actor + ")",
+              MarketStatus.PAID,
               "manual:" + orderId, now, details, r), timeout)
           .thenCompose(done -> order.askWithStatus(OrderEntity.Get::new, timeout));
       return replies.complete(created, StatusCodes.CREATED, OrderRoutes::errorStatus);
@@ -244,7 +249,7 @@ public final class OrderRoutes extends AllDirectives {
     return entity(Unmarshaller.entityToString(), text -> {
       if (text.isBlank()) return inner.apply(null);
       try {
-        return inner.apply(json.mapper().readValue(text, type));
+        return inner.apply(json.readValue(text, type));
       } catch (JsonProcessingException e) {
         return replies.error(StatusCodes.BAD_REQUEST, "malformed JSON body: " + e.getOriginalMessage());
       }

@@ -14,6 +14,18 @@ public final class Params {
       char c = value.charAt(i);
       if (Character.isISOControl(c)) return name + " contains a control character";
       if (c == '|') return name + " contains '|', which is reserved";
+      int type = Character.getType(c);
+      // invisible or direction-changing characters (U+200B, U+202E, ...) and line separators make ids that look
+      // alike but differ; a lone surrogate is not text at all
+      if (type == Character.FORMAT || type == Character.LINE_SEPARATOR || type == Character.PARAGRAPH_SEPARATOR) {
+        return name + " contains an invisible or formatting character";
+      }
+      if (Character.isSurrogate(c)) {
+        boolean paired = Character.isHighSurrogate(c) && i + 1 < value.length()
+            && Character.isLowSurrogate(value.charAt(i + 1));
+        if (!paired) return name + " contains an unpaired surrogate";
+        i++;
+      }
     }
     return null;
   }

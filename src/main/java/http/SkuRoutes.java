@@ -28,8 +28,8 @@ import java.util.function.Function;
 /**
  * Admin API of the SKU entity: {@code /admin/skus/{sku}} (state), {@code /stock}, {@code /adjustments},
  * {@code /listings}, {@code /history}. Parses and validates, asks the entity through sharding, maps the reply to a
- * status. The operator name for the audit trail comes from the {@code X-Actor} header (default "admin") until real
- * authentication arrives.
+ * status. The actor recorded in the SKU's events is the name of the admin token the request was authenticated with
+ * ({@link AdminAuth}).
  */
 public final class SkuRoutes extends AllDirectives {
   private static final Duration ASK_TIMEOUT = Duration.ofSeconds(8);
@@ -48,23 +48,21 @@ public final class SkuRoutes extends AllDirectives {
   /** A 400 found while reading a request: carried to the route as an exception-free value. */
   private record BadRequest(String message) {}
 
-  public Route route() {
+  /** @param actor the authenticated operator, recorded in the SKU's events */
+  public Route route(String actor) {
     return pathPrefix("admin", () -> pathPrefix("skus", () -> pathPrefix(sku -> {
-      String skuError = SkuEntity.skuError(sku);
+      String skuError = SkuEntity.skuError(sku) != null ? SkuEntity.skuError(sku) : Params.checkId("SKU code", sku);
       if (skuError != null) return error(StatusCodes.BAD_REQUEST, "bad_request", skuError);
-      return optionalHeaderValueByName("X-Actor", actorHeader -> {
-        String actor = actorHeader.filter(a -> !a.isBlank() && a.length() <= 100).orElse("admin");
-        return concat(
-            pathEndOrSingleSlash(() -> get(() -> getState(sku))),
-            path("stock", () -> put(() -> body(b -> setStock(sku, b, actor)))),
-            path("adjustments", () -> post(() -> body(b -> adjust(sku, b, actor)))),
-            path("listings", () -> concat(
-                put(() -> body(b -> putListing(sku, b, actor))),
-                delete(() -> parameterOptional("channel", channel -> parameterOptional("shopId", shop ->
-                    removeListing(sku, channel, shop, actor)))))),
-            path("history", () -> get(() -> parameterOptional("offset", offset -> parameterOptional("limit", limit ->
-                history(sku, offset, limit))))));
-      });
+      return concat(
+          pathEndOrSingleSlash(() -> get(() -> getState(sku))),
+          path("stock", () -> put(() -> body(b -> setStock(sku, b, actor)))),
+          path("adjustments", () -> post(() -> body(b -> adjust(sku, b, actor)))),
+          path("listings", () -> concat(
+              put(() -> body(b -> putListing(sku, b, actor))),
+              delete(() -> parameterOptional("channel", channel -> parameterOptional("shopId", shop ->
+                  removeListing(sku, channel, shop, actor)))))),
+          path("history", () -> get(() -> parameterOptional("offset", offset -> parameterOptional("limit", limit ->
+              history(sku, offset, limit))))));
     })));
   }
 
@@ -135,6 +133,8 @@ public final class SkuRoutes extends AllDirectives {
       return badRequest("query parameter channel is required: shopee, tiktok or whatsapp");
     }
     if (shopId.isEmpty() || shopId.get().isBlank()) return badRequest("query parameter shopId is required");
+    String shopError = Params.checkId("shopId", shopId.get());
+    if (shopError != null) return badRequest(shopError);
     return this.<SkuEntity.Summary>ask(sku, r -> new SkuEntity.RemoveListing(channel, shopId.get(), actor, r), this::ok);
   }
 
@@ -160,7 +160,9 @@ public final class SkuRoutes extends AllDirectives {
     return entity(Unmarshaller.entityToString(), text -> {
       JsonNode node;
       try {
-        node = json.mapper().readTree(text);
+        node = json.readTree(text);
+      } catch (Json.Unreadable e) {
+        return badRequest(e.getOriginalMessage());
       } catch (JsonProcessingException e) {
         return badRequest("body is not valid JSON");
       }

@@ -216,7 +216,7 @@ public final class WebhookRoutes extends AllDirectives {
 
   private JsonNode readJson(byte[] raw) {
     try {
-      JsonNode node = json.mapper().readTree(raw);
+      JsonNode node = json.readTree(raw); // refuses deep nesting before building the tree
       return node != null && node.isObject() ? node : null;
     } catch (IOException e) {
       return null;

@@ -40,7 +40,7 @@ class SkuRoutesTest {
 
   private static HttpResponse<String> send(String method, String path, String body) {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(15))
-        .header("Content-Type", "application/json").header("X-Actor", "ops-jane");
+        .header("Content-Type", "application/json");
     request.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
     return Http.send(request.build());
   }
@@ -94,7 +94,7 @@ class SkuRoutesTest {
     assertEquals(5, forced.get("shortfall").asInt());
     assertEquals("order-9", forced.get("shortOrderKeys").get(0).asText());
     JsonNode history = expect(200, send("GET", "R-2/history?limit=1", null));
-    assertEquals("ops-jane", history.at("/events/0/actor").asText());
+    assertEquals(TestConfig.OPERATOR_NAME, history.at("/events/0/actor").asText(), "the admin token's name");
     assertEquals("StockSet", history.at("/events/0/type").asText());
   }
 

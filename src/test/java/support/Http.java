@@ -7,7 +7,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
-/** A plain JDK HTTP client for end-to-end tests against a real bound port. */
+/**
+ * A plain JDK HTTP client for end-to-end tests against a real bound port. Requests to {@code /admin} that carry no
+ * Authorization header get the test operator's bearer token ({@link TestConfig#OPERATOR_TOKEN}); {@link #sendAsIs}
+ * sends a request exactly as built (authentication tests).
+ */
 public final class Http {
   private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -18,6 +22,15 @@ public final class Http {
   }
 
   public static HttpResponse<String> send(HttpRequest request) {
+    boolean admin = request.uri().getRawPath() != null && request.uri().getRawPath().startsWith("/admin");
+    if (admin && request.headers().firstValue("Authorization").isEmpty()) {
+      request = HttpRequest.newBuilder(request, (name, value) -> true)
+          .header("Authorization", "Bearer " + TestConfig.OPERATOR_TOKEN).build();
+    }
+    return sendAsIs(request);
+  }
+
+  public static HttpResponse<String> sendAsIs(HttpRequest request) {
     try {
       return CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {

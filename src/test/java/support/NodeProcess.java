@@ -53,6 +53,7 @@ public final class NodeProcess implements AutoCloseable {
     command.add("-Dakka.management.http.port=" + managementPort);
     command.add("-Dakka.remote.artery.canonical.port=" + remotePort);
     command.add("-Dorchestrator.cluster.seed-nodes=" + String.join(",", seedNodes));
+    command.add("-Dorchestrator.admin.tokens=" + TestConfig.ADMIN_TOKENS);
     settings.forEach((k, v) -> command.add("-D" + k + "=" + v));
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));

@@ -3,6 +3,7 @@ package support;
 import app.AppConfig;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import http.AdminTokens;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
@@ -11,6 +12,12 @@ import java.util.Map;
 
 /** Node configurations for tests: free ports, and either the real test PostgreSQL or an H2 file in a temp dir. */
 public final class TestConfig {
+  /** Admin tokens every test node accepts (only their hashes are configured, as in production). */
+  public static final String OPERATOR_NAME = "test-operator";
+  public static final String OPERATOR_TOKEN = "operator-token-for-tests-only-7f3a";
+  public static final String VIEWER_NAME = "test-viewer";
+  public static final String VIEWER_TOKEN = "viewer-token-for-tests-only-91c2";
+
   private TestConfig() {}
 
   public static Config postgres() {
@@ -42,6 +49,8 @@ public final class TestConfig {
     settings.put("orchestrator.cluster.seed-nodes", "");
     settings.put("orchestrator.cluster.bootstrap", false);
     settings.put("akka.coordinated-shutdown.exit-jvm", "off");
+    settings.put("orchestrator.admin.tokens", OPERATOR_NAME + ":operator:" + AdminTokens.hash(OPERATOR_TOKEN) + ","
+        + VIEWER_NAME + ":viewer:" + AdminTokens.hash(VIEWER_TOKEN));
     return settings;
   }
 

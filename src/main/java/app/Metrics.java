@@ -1,0 +1,192 @@
+package app;
+
+import adapters.CallOutcomes;
+import adapters.MarketplaceConfig;
+import adapters.Marketplaces;
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.DispatcherSelector;
+import akka.actor.typed.Extension;
+import akka.actor.typed.ExtensionId;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This node's metrics: one Prometheus registry per actor system, scraped at {@code GET :8558/metrics}
+ * ({@code http.MetricsRouteProvider}). Entities and routes record through the few methods here; everything else
+ * (marketplace call outcomes, circuit breakers, JVM, dispatcher) is read at scrape time.
+ */
+public final class Metrics implements Extension {
+  private static final Logger log = LoggerFactory.getLogger(Metrics.class);
+
+  public static final class Id extends ExtensionId<Metrics> {
+    private static final Id INSTANCE = new Id();
+
+    @Override
+    public Metrics createExtension(ActorSystem<?> system) {
+      return new Metrics(system);
+    }
+  }
+
+  public static Metrics get(ActorSystem<?> system) {
+    return Id.INSTANCE.apply(system);
+  }
+
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final ActorSystem<?> system;
+  private final DistributionSummary skuBatchSize;
+  private final Timer skuBatchWrite;
+  private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
+  /** Call outcome keys already registered as meters (new shops and call kinds appear while the node runs). */
+  private final Set<String> outcomeMeters = ConcurrentHashMap.newKeySet();
+
+  private Metrics(ActorSystem<?> system) {
+    this.system = system;
+    registry.config().commonTags("node", system.address().toString());
+    new JvmMemoryMetrics().bindTo(registry);
+    gcMetrics.bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    Gauge.builder("akka_actor_system_uptime_seconds", system, s -> s.uptime())
+        .description("seconds since the actor system started").register(registry);
+    bindDefaultDispatcher();
+    skuBatchSize = DistributionSummary.builder("orchestrator_sku_batch_size")
+        .description("reservation commands written in one SKU journal write")
+        .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128, 256, 512)
+        .register(registry);
+    skuBatchWrite = Timer.builder("orchestrator_sku_batch_write")
+        .description("SKU batch round trip: sent to the persistent part until its events are in the journal")
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(10))
+        .register(registry);
+    system.getWhenTerminated().thenRun(() -> {
+      gcMetrics.close();
+      registry.close();
+    });
+  }
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  /** Prometheus text exposition of every meter, with call outcomes and breakers brought up to date first. */
+  public String scrape() {
+    bindMarketplaces();
+    return registry.scrape();
+  }
+
+  // ------------------------------------------------------------------ hooks used by entities and routes
+
+  /** A SKU batch of {@code size} reservation or admin commands was written (or failed) after {@code nanos}. */
+  public void skuBatchWritten(int size, long nanos) {
+    skuBatchSize.record(size);
+    skuBatchWrite.record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** An order entered {@code phase} on this node after a persisted event (replays during recovery not counted). */
+  public void orderEntered(String phase) {
+    Counter.builder("orchestrator_order_transitions").tag("phase", phase)
+        .description("orders that entered a phase on this node (after a persisted event)")
+        .register(registry).increment();
+  }
+
+  /** A webhook answered {@code status} after {@code nanos}. */
+  public void webhookAnswered(String channel, int status, long nanos) {
+    Timer.builder("orchestrator_webhook_requests").tag("channel", channel).tag("status", Integer.toString(status))
+        .description("marketplace webhooks by channel and answer, with latency")
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(10))
+        .register(registry).record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** An admin request was refused by authentication or authorisation. */
+  public void adminRefused(int status) {
+    Counter.builder("orchestrator_admin_refused").tag("status", Integer.toString(status))
+        .description("admin requests refused (401 no or unknown token, 403 role too weak)")
+        .register(registry).increment();
+  }
+
+  // ------------------------------------------------------------------ read at scrape time
+
+  private void bindMarketplaces() {
+    Marketplaces marketplaces;
+    try {
+      marketplaces = Marketplaces.get(system);
+    } catch (RuntimeException e) {
+      return; // no marketplace configuration on this system (some tests)
+    }
+    CallOutcomes outcomes = marketplaces.outcomes();
+    for (CallOutcomes.Outcome o : outcomes.snapshot()) {
+      String key = o.channel() + "|" + o.shopId() + "|" + o.kind();
+      if (!outcomeMeters.add(key)) continue;
+      outcome(outcomes, o, "success", CallOutcomes.Outcome::successes, "orchestrator_outbound_calls");
+      outcome(outcomes, o, "failure", CallOutcomes.Outcome::failures, "orchestrator_outbound_calls");
+      outcome(outcomes, o, null, CallOutcomes.Outcome::attempts, "orchestrator_outbound_attempts");
+      outcome(outcomes, o, null, CallOutcomes.Outcome::retries, "orchestrator_outbound_retries");
+    }
+    MarketplaceConfig config = marketplaces.config();
+    for (var shop : config.shopee()) breaker("shopee", shop.shopId(), () -> marketplaces.shopee().breakerState(shop.shopId()));
+    for (var shop : config.tiktok()) breaker("tiktok", shop.shopId(), () -> marketplaces.tiktok().breakerState(shop.shopId()));
+    for (var n : config.whatsapp()) {
+      breaker("whatsapp", n.phoneNumberId(), () -> marketplaces.whatsApp().breakerState(n.phoneNumberId()));
+    }
+  }
+
+  private void outcome(CallOutcomes outcomes, CallOutcomes.Outcome o, String result,
+                       ToDoubleFunction<CallOutcomes.Outcome> value, String name) {
+    var builder = FunctionCounter.builder(name, outcomes,
+            all -> value.applyAsDouble(all.get(o.channel(), o.shopId(), o.kind())))
+        .tag("channel", o.channel().key()).tag("shop", o.shopId()).tag("kind", o.kind());
+    if (result != null) builder.tag("result", result);
+    builder.register(registry);
+  }
+
+  /** 0 closed, 1 half-open, 2 open. */
+  private void breaker(String channel, String shop, Supplier<String> state) {
+    Gauge.builder("orchestrator_circuit_breaker_state", state, s -> switch (s.get()) {
+          case "open" -> 2;
+          case "half-open" -> 1;
+          default -> 0;
+        })
+        .description("marketplace circuit breaker per shop: 0 closed, 1 half-open, 2 open")
+        .tag("channel", channel).tag("shop", shop).register(registry);
+  }
+
+  /**
+   * The default dispatcher's fork-join pool, when it is one: parallelism, active and running threads, queued tasks.
+   * Akka keeps the pool behind {@code Dispatcher.executorService()}; if that ever changes, the gauges are skipped.
+   */
+  private void bindDefaultDispatcher() {
+    try {
+      Object dispatcher = system.dispatchers().lookup(DispatcherSelector.defaultDispatcher());
+      if (!(dispatcher instanceof akka.dispatch.Dispatcher d)) return;
+      Object executor = d.executorService().executor();
+      if (!(executor instanceof ForkJoinPool pool)) return;
+      String name = "akka_dispatcher_default";
+      Gauge.builder(name + "_parallelism", pool, ForkJoinPool::getParallelism).register(registry);
+      Gauge.builder(name + "_active_threads", pool, ForkJoinPool::getActiveThreadCount).register(registry);
+      Gauge.builder(name + "_running_threads", pool, ForkJoinPool::getRunningThreadCount).register(registry);
+      Gauge.builder(name + "_queued_tasks", pool, p -> p.getQueuedTaskCount() + p.getQueuedSubmissionCount())
+          .register(registry);
+    } catch (RuntimeException | LinkageError e) {
+      log.info("Default dispatcher figures not exported: {}", e.toString());
+    }
+  }
+}

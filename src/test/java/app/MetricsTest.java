@@ -1,0 +1,111 @@
+package app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import adapters.signing.Signatures;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import sandbox.Sandbox;
+import support.Http;
+import support.MarketNode;
+import support.TestDatabase;
+
+/** {@code GET :8558/metrics} after real traffic: webhooks, an order through the saga, SKU batches, outbound calls. */
+class MetricsTest {
+  private static MarketNode market;
+  private static String metricsUrl;
+
+  @BeforeAll
+  static void start() {
+    TestDatabase.reset();
+    market = MarketNode.start(Map.of());
+    metricsUrl = "http://127.0.0.1:" + market.config.getInt("akka.management.http.port") + "/metrics";
+  }
+
+  @AfterAll
+  static void stop() {
+    market.close();
+  }
+
+  private static HttpResponse<String> post(String path, byte[] body, String signature) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(market.url(path)))
+        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    if (signature != null) b.header("Authorization", signature);
+    return Http.send(b.build());
+  }
+
+  /** The value of the first sample whose line starts with {@code name} and contains every label given. */
+  private static double sample(String text, String name, String... labels) {
+    Pattern line = Pattern.compile("^" + Pattern.quote(name) + "(\\{[^}]*\\})? (\\S+)$", Pattern.MULTILINE);
+    Matcher m = line.matcher(text);
+    while (m.find()) {
+      String l = m.group(1) == null ? "" : m.group(1);
+      boolean all = true;
+      for (String label : labels) all &= l.contains(label);
+      if (all) return Double.parseDouble(m.group(2));
+    }
+    throw new AssertionError("no sample " + name + " " + List.of(labels) + " in:\n" + text);
+  }
+
+  @Test
+  void trafficShowsUpInPrometheusText() throws Exception {
+    HttpResponse<String> stock = Http.send(HttpRequest.newBuilder(URI.create(market.url("/admin/skus/SKU-M/stock")))
+        .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString("{\"onHand\":50}")).build());
+    assertEquals(200, stock.statusCode(), stock.body());
+    market.sandbox.addShopeeOrder("1001", "SN-MET-1", "READY_TO_SHIP",
+        List.of(new Sandbox.ShopeeItem(100, 0, "SKU-M", null, 2, BigDecimal.TEN)));
+    byte[] push = ("{\"data\":{\"ordersn\":\"SN-MET-1\",\"status\":\"READY_TO_SHIP\",\"update_time\":1700000000},"
+        + "\"shop_id\":1001,\"code\":3,\"timestamp\":1700000000,\"msg_id\":\"met-1\"}").getBytes(StandardCharsets.UTF_8);
+    String signature = Signatures.shopeePushSign("sandbox-shopee-partner-key", market.url("/webhooks/shopee"), push);
+    assertEquals(200, post("/webhooks/shopee", push, signature).statusCode());
+    assertEquals(401, post("/webhooks/shopee", push, null).statusCode());
+    assertEquals(404, post("/webhooks/tiktok", push, "wrong").statusCode()); // no TikTok shop 1001
+    assertEquals(401, Http.sendAsIs(HttpRequest.newBuilder(URI.create(market.url("/admin/shops"))).build()).statusCode());
+    long deadline = System.currentTimeMillis() + 20_000;
+    while (System.currentTimeMillis() < deadline
+        && !Http.get(market.url("/admin/orders/shopee/1001/SN-MET-1")).body().contains("CONFIRMED")) {
+      Thread.sleep(100);
+    }
+
+    HttpResponse<String> response = Http.awaitStatus(metricsUrl, 200, Duration.ofSeconds(10));
+    assertEquals(200, response.statusCode());
+    assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"));
+    String text = response.body();
+    // webhooks by channel and answer, with a latency histogram
+    assertEquals(1, sample(text, "orchestrator_webhook_requests_seconds_count", "channel=\"shopee\"", "status=\"200\""));
+    assertEquals(1, sample(text, "orchestrator_webhook_requests_seconds_count", "channel=\"shopee\"", "status=\"401\""));
+    assertEquals(1, sample(text, "orchestrator_webhook_requests_seconds_count", "channel=\"tiktok\"", "status=\"404\""));
+    assertTrue(sample(text, "orchestrator_webhook_requests_seconds_bucket", "channel=\"shopee\"", "le=\"+Inf\"") >= 1);
+    // the order went through the saga on this node
+    assertEquals(1, sample(text, "orchestrator_order_transitions_total", "phase=\"CONFIRMED\""));
+    assertEquals(1, sample(text, "orchestrator_order_transitions_total", "phase=\"NOTIFIED\""));
+    // SKU batches: the stock write and the reservation, with sizes and write latency
+    assertTrue(sample(text, "orchestrator_sku_batch_size_count") >= 2);
+    assertTrue(sample(text, "orchestrator_sku_batch_write_seconds_count") >= 2);
+    assertTrue(sample(text, "orchestrator_sku_batch_write_seconds_bucket", "le=\"+Inf\"") >= 2);
+    // outbound calls and breakers
+    assertTrue(sample(text, "orchestrator_outbound_calls_total", "channel=\"shopee\"", "kind=\"order_detail\"",
+        "result=\"success\"") >= 1);
+    assertEquals(0, sample(text, "orchestrator_circuit_breaker_state", "channel=\"shopee\"", "shop=\"1001\""));
+    assertEquals(1, sample(text, "orchestrator_admin_refused_total", "status=\"401\""));
+    // JVM and actor system
+    assertTrue(sample(text, "jvm_memory_used_bytes") > 0);
+    assertTrue(sample(text, "jvm_threads_live_threads") > 0);
+    assertTrue(sample(text, "system_cpu_count") >= 1);
+    assertTrue(text.contains("jvm_gc_"), "GC metrics");
+    assertTrue(sample(text, "akka_actor_system_uptime_seconds") >= 0);
+    assertTrue(sample(text, "akka_dispatcher_default_parallelism") >= 1);
+  }
+}
