@@ -18,6 +18,10 @@ public final class TestConfig {
   public static final String VIEWER_NAME = "test-viewer";
   public static final String VIEWER_TOKEN = "viewer-token-for-tests-only-91c2";
 
+  /** The {@code orchestrator.admin.tokens} value holding both test tokens' hashes. */
+  public static final String ADMIN_TOKENS = OPERATOR_NAME + ":operator:" + AdminTokens.hash(OPERATOR_TOKEN) + ","
+      + VIEWER_NAME + ":viewer:" + AdminTokens.hash(VIEWER_TOKEN);
+
   private TestConfig() {}
 
   public static Config postgres() {
@@ -49,8 +53,7 @@ public final class TestConfig {
     settings.put("orchestrator.cluster.seed-nodes", "");
     settings.put("orchestrator.cluster.bootstrap", false);
     settings.put("akka.coordinated-shutdown.exit-jvm", "off");
-    settings.put("orchestrator.admin.tokens", OPERATOR_NAME + ":operator:" + AdminTokens.hash(OPERATOR_TOKEN) + ","
-        + VIEWER_NAME + ":viewer:" + AdminTokens.hash(VIEWER_TOKEN));
+    settings.put("orchestrator.admin.tokens", ADMIN_TOKENS);
     return settings;
   }
 
