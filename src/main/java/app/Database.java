@@ -100,7 +100,8 @@ public final class Database implements Extension {
   /** A cheap query against the database, bounded by the pool's connection timeout. */
   public CompletionStage<Ping> ping() {
     long start = System.nanoTime();
-    return withConnection(c -> c.isValid(2))
+    return withConnection(c -> c.isValid(2)).toCompletableFuture()
+        .orTimeout(2, java.util.concurrent.TimeUnit.SECONDS) // health answers quickly even while the pool waits
         .handle((valid, error) -> {
           long millis = Duration.ofNanos(System.nanoTime() - start).toMillis();
           if (error != null) {
