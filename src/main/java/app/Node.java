@@ -59,6 +59,7 @@ public final class Node implements AutoCloseable {
       ShopAdapter.init(system);
       readside.OrderProjection.init(system, database);
       readside.StockLevelProjection.init(system, database);
+      readside.StockBoard.init(system, database);
       AkkaManagement.get(Adapter.toClassic(system)).start().toCompletableFuture().get(30, TimeUnit.SECONDS);
 
       Json json = new Json(system);
