@@ -72,6 +72,8 @@ public final class Node implements AutoCloseable {
       readside.OrderProjection.init(system, database);
       OutboundMessages outbound = new OutboundMessages(database);
       WhatsAppSender.init(system, outbound);
+      readside.StockLevelProjection.init(system, database);
+      readside.StockBoard.init(system, database);
       AkkaManagement.get(Adapter.toClassic(system)).start().toCompletableFuture().get(30, TimeUnit.SECONDS);
 
       Json json = new Json(system);
@@ -83,9 +85,10 @@ public final class Node implements AutoCloseable {
       ShopRoutes shops = new ShopRoutes(Marketplaces.get(system), json);
       ClusterRoutes cluster = new ClusterRoutes(system, json);
       http.LedgerRoutes ledger = new http.LedgerRoutes(system, database, json);
+      http.StockLevelRoutes stockLevels = new http.StockLevelRoutes(system, database, json);
       AdminAuth admin = new AdminAuth(adminTokens.tokens(), config.getBytes("orchestrator.admin.max-body"), json, metrics);
       routes.add(admin.route(actor -> Directives.concat(skus.route(actor), orders.route(actor), ledger.route(),
-          shops.route(), cluster.route())));
+          stockLevels.route(), shops.route(), cluster.route())));
       OrderIntake intake = new OrderIntake(system, new InboundMessages(database), outbound,
           config.getDuration("orchestrator.webhooks.record-timeout"));
       routes.add(new WebhookMetrics(metrics, json)
