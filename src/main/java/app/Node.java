@@ -58,6 +58,7 @@ public final class Node implements AutoCloseable {
       OrderEntity.init(system);
       ShopAdapter.init(system);
       readside.OrderProjection.init(system, database);
+      adapters.StockSync.init(system, database);
       AkkaManagement.get(Adapter.toClassic(system)).start().toCompletableFuture().get(30, TimeUnit.SECONDS);
 
       Json json = new Json(system);
@@ -72,6 +73,7 @@ public final class Node implements AutoCloseable {
       routes.add(new ClusterRoutes(system, json).route());
       MarketplacePoller.init(system, intake);
       routes.add(new http.LedgerRoutes(system, database, json).route());
+      routes.add(new http.SyncRoutes(system, json).route());
       ServerBinding binding = new HttpServer(system, json).bind(routes)
           .toCompletableFuture().get(30, TimeUnit.SECONDS);
       log.info("Node {} serving HTTP on {} (database profile {})",
