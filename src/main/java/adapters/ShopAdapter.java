@@ -134,6 +134,8 @@ public final class ShopAdapter extends AbstractBehavior<ShopAdapter.Command> {
 
   record RetryPushes(String group) implements Command {}
 
+  record SpacingPassed(String group) implements Command {}
+
   /** Internal: marketplace stock read per group (target id to quantity), or the group's error. */
   record StockRead(List<PushStock> expected, Map<String, Map<String, Integer>> actual, Map<String, String> errors,
                    ActorRef<StockReconciled> replyTo) implements Command {}
@@ -178,6 +180,9 @@ public final class ShopAdapter extends AbstractBehavior<ShopAdapter.Command> {
   /** Groups waiting for their retry timer, and the back-off the next failure will use. */
   private final Set<String> groupsBackingOff = new HashSet<>();
   private final Map<String, Duration> nextBackoff = new HashMap<>();
+  /** When each group's last call started (min-push-interval), and groups waiting for that interval to pass. */
+  private final Map<String, Long> lastSentNanos = new HashMap<>();
+  private final Set<String> groupsSpacing = new HashSet<>();
   private CompletionStage<Done> writes = CompletableFuture.completedFuture(Done.getInstance());
   /** Order id → everyone waiting for it, in arrival order. */
   private final Map<String, List<ActorRef<FetchReply>>> waiting = new LinkedHashMap<>();
@@ -205,6 +210,7 @@ public final class ShopAdapter extends AbstractBehavior<ShopAdapter.Command> {
         .onMessage(PushStock.class, this::onPushStock)
         .onMessage(PushDone.class, this::onPushDone)
         .onMessage(RetryPushes.class, this::onRetryPushes)
+        .onMessage(SpacingPassed.class, this::onSpacingPassed)
         .onMessage(ReconcileStock.class, this::onReconcile)
         .onMessage(StockRead.class, this::onStockRead)
         .build();
@@ -327,9 +333,17 @@ public final class ShopAdapter extends AbstractBehavior<ShopAdapter.Command> {
 
   /** Starts the group's call unless one is in flight or the group is backing off after a failure. */
   private void sendIfIdle(String group) {
-    if (groupsInFlight.contains(group) || groupsBackingOff.contains(group)) return;
+    if (groupsInFlight.contains(group) || groupsBackingOff.contains(group) || groupsSpacing.contains(group)) return;
+    Set<String> waiting = waitingByGroup.get(group);
+    if (waiting == null || waiting.isEmpty()) return;
+    Long last = lastSentNanos.get(group);
+    long wait = last == null ? 0 : syncSettings.minPushInterval().toNanos() - (System.nanoTime() - last);
+    if (wait > 0) {
+      groupsSpacing.add(group);
+      timers.startSingleTimer("space-" + group, new SpacingPassed(group), Duration.ofNanos(wait));
+      return;
+    }
     Set<String> keys = waitingByGroup.remove(group);
-    if (keys == null || keys.isEmpty()) return;
     List<Sent> sent = new ArrayList<>();
     for (String key : keys) {
       ListingSync sync = listings.get(key);
@@ -346,6 +360,7 @@ public final class ShopAdapter extends AbstractBehavior<ShopAdapter.Command> {
     }
     if (sent.isEmpty()) return;
     groupsInFlight.add(group);
+    lastSentNanos.put(group, System.nanoTime());
     Map<String, String> keyByTarget = new HashMap<>();
     for (Sent s : sent) keyByTarget.put(target(listings.get(s.key()).listing), s.key());
     if (channel == Channel.SHOPEE) {
@@ -424,6 +439,12 @@ public final class ShopAdapter extends AbstractBehavior<ShopAdapter.Command> {
   private Behavior<Command> onRetryPushes(RetryPushes retry) {
     groupsBackingOff.remove(retry.group());
     sendIfIdle(retry.group());
+    return this;
+  }
+
+  private Behavior<Command> onSpacingPassed(SpacingPassed spacing) {
+    groupsSpacing.remove(spacing.group());
+    sendIfIdle(spacing.group());
     return this;
   }
 

@@ -63,11 +63,13 @@ public final class StockSync {
 
   private StockSync() {}
 
-  public record Settings(boolean enabled, Duration retryMin, Duration retryMax, Duration reconcileInterval,
+  public record Settings(boolean enabled, boolean live, Duration minPushInterval, Duration retryMin, Duration retryMax,
+                         Duration reconcileInterval,
                          int catchUpGroupSize, Duration catchUpGroupWithin, Duration askTimeout) {
     public static Settings from(Config config) {
       Config c = config.getConfig("orchestrator.stock-sync");
-      return new Settings(c.getBoolean("enabled"), c.getDuration("retry-min"), c.getDuration("retry-max"),
+      return new Settings(c.getBoolean("enabled"), c.getBoolean("live"), c.getDuration("min-push-interval"),
+          c.getDuration("retry-min"), c.getDuration("retry-max"),
           c.getDuration("reconcile-interval"), c.getInt("catch-up-group-size"),
           c.getDuration("catch-up-group-within"), c.getDuration("ask-timeout"));
     }
@@ -87,7 +89,7 @@ public final class StockSync {
   public static void init(ActorSystem<?> system, Database database) {
     Settings settings = Settings.from(system.settings().config());
     if (!settings.enabled()) return;
-    system.systemActorOf(subscriber(), "stock-sync-subscriber", akka.actor.typed.Props.empty());
+    if (settings.live()) system.systemActorOf(subscriber(), "stock-sync-subscriber", akka.actor.typed.Props.empty());
     ShardedDaemonProcess.get(system).init(ProjectionBehavior.Command.class, CATCH_UP_NAME, SkuEntity.TAGS.size(),
         index -> ProjectionBehavior.create(catchUp(system, database, settings, SkuEntity.TAGS.get(index))),
         ShardedDaemonProcessSettings.create(system), Optional.of(ProjectionBehavior.stopMessage()));
@@ -154,7 +156,9 @@ public final class StockSync {
             EventSourcedProvider.<SkuEntity.Event>eventsByTag(system, JdbcReadJournal.Identifier(), tag),
             () -> new HikariJdbcSession(database.dataSource(), false),
             () -> new CatchUpHandler(system, settings), system)
-        .withGroup(settings.catchUpGroupSize(), settings.catchUpGroupWithin());
+        .withGroup(settings.catchUpGroupSize(), settings.catchUpGroupWithin())
+        // A hot SKU may answer slowly (its reads wait behind its writes): retry the group before restarting.
+        .withRecoveryStrategy(akka.projection.HandlerRecoveryStrategy.retryAndFail(10, Duration.ofSeconds(1)));
   }
 
   /** For each SKU of a group of events: read its state once and push it (duplicates are absorbed downstream). */

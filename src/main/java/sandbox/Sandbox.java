@@ -179,6 +179,11 @@ public final class Sandbox implements AutoCloseable {
     faults.add(new Fault(channel, pathContains, kind, httpStatus, code, delay, new AtomicInteger(times)));
   }
 
+  /** Ends every injected fault (an outage is over). */
+  public void clearFaults() {
+    faults.clear();
+  }
+
   public void injectHttpStatus(Channel channel, String pathContains, int status, int times) {
     inject(channel, pathContains, FaultKind.HTTP_STATUS, status, null, null, times);
   }
