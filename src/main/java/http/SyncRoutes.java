@@ -1,6 +1,5 @@
 package http;
 
-import actors.Channel;
 import actors.SkuEntity;
 import adapters.ListingSyncStore;
 import adapters.StockStaleness;
