@@ -3,6 +3,8 @@ package adapters;
 import actors.CborSerializable;
 import actors.Channel;
 import actors.OrderDetails;
+import actors.SkuEntity.Listing;
+import akka.Done;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
@@ -10,18 +12,27 @@ import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
+import akka.actor.typed.javadsl.TimerScheduler;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.Entity;
 import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The adapter actor of one (channel, shop): the single place in the cluster that calls that shop's marketplace API,
@@ -31,6 +42,14 @@ import java.util.concurrent.CompletionStage;
  * <p>Detail fetches are batched: the first request goes out at once, the ones that arrive while calls are in flight
  * wait and leave together (up to 50 order numbers per call, the platforms' limit), so a flash sale of 2,000 orders
  * costs tens of calls, not thousands, against a per-shop rate limit.
+ *
+ * <p>Stock pushes ({@link PushStock}) are coalesced, latest value wins: per listing only the newest value (highest
+ * SKU event sequence number) waits; a value not newer than the one waiting, in flight or acknowledged is dropped.
+ * One call per Shopee item (its waiting models together) or TikTok product is in flight at a time; what arrives
+ * meanwhile replaces the waiting value and leaves when the call returns, so 500 changes a second become a few calls
+ * and an older value never follows a newer one. Listings that fail (whole call, or Shopee's failure_list / TikTok's
+ * data.errors) are retried with back-off per item/product. Sync status goes to {@code listing_sync}
+ * ({@link ListingSyncStore}) through one chain of writes per adapter, off the actor's thread.
  */
 public final class ShopAdapter extends AbstractBehavior<ShopAdapter.Command> {
 
@@ -44,14 +63,19 @@ public final class ShopAdapter extends AbstractBehavior<ShopAdapter.Command> {
 
   public static void init(ActorSystem<?> system) {
     Marketplaces marketplaces = Marketplaces.get(system);
+    StockSync.Settings settings = StockSync.Settings.from(system.settings().config());
+    ListingSyncStore store = ListingSyncStore.get(system);
+    StockStaleness staleness = StockStaleness.get(system);
     ClusterSharding.get(system).init(Entity.of(ENTITY_TYPE_KEY, ctx -> {
       String[] parts = ctx.getEntityId().split("\\|", 2);
-      return create(Channel.fromKey(parts[0]), parts[1], marketplaces);
+      return create(Channel.fromKey(parts[0]), parts[1], marketplaces, settings, store, staleness);
     }));
   }
 
-  public static Behavior<Command> create(Channel channel, String shopId, Marketplaces marketplaces) {
-    return Behaviors.setup(ctx -> new ShopAdapter(ctx, channel, shopId, marketplaces));
+  public static Behavior<Command> create(Channel channel, String shopId, Marketplaces marketplaces,
+      StockSync.Settings settings, ListingSyncStore store, StockStaleness staleness) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
+        new ShopAdapter(ctx, timers, channel, shopId, marketplaces, settings, store, staleness)));
   }
 
   // ---------------------------------------------------------------- protocol
@@ -83,25 +107,98 @@ public final class ShopAdapter extends AbstractBehavior<ShopAdapter.Command> {
 
   public record CancelFailed(String orderId, String error, boolean retryable) implements CancelReply {}
 
+  /**
+   * Show {@code quantity} on this listing. Latest value wins by {@code eventSeq} (the SKU's event sequence number);
+   * {@code force} also re-pushes a value with the same sequence number (reconciliation, "push now").
+   *
+   * @param syncKey the SKU listing ({@link StockSync#syncKey}), unique per SKU, channel and shop
+   * @param changedAt when the SKU write completed
+   * @param live true for a push caused by a live SKU write: only those are measured for staleness
+   */
+  public record PushStock(String syncKey, String sku, Listing listing, int quantity, long eventSeq,
+                          Instant changedAt, boolean live, boolean force) implements Command {}
+
+  /** Read these listings' stock from the marketplace and re-push those that differ from {@code quantity}. */
+  public record ReconcileStock(List<PushStock> expected, ActorRef<StockReconciled> replyTo) implements Command {}
+
+  /** @param unreadable listings whose marketplace stock could not be read (the call failed) */
+  public record StockReconciled(String channel, String shopId, int checked, int drifted, int unreadable)
+      implements CborSerializable {}
+
   /** Internal: a detail call finished. {@code error} is null on success. */
   record FetchDone(List<String> orderIds, List<OrderDetails> found, String error, boolean retryable)
       implements Command {}
 
+  /** Internal: a stock call for one item/product finished; {@code error} failed it all, else {@code failed} by key. */
+  record PushDone(String group, List<Sent> sent, Map<String, String> failed, String error) implements Command {}
+
+  record RetryPushes(String group) implements Command {}
+
+  record SpacingPassed(String group) implements Command {}
+
+  /** Internal: marketplace stock read per group (target id to quantity), or the group's error. */
+  record StockRead(List<PushStock> expected, Map<String, Map<String, Integer>> actual, Map<String, String> errors,
+                   ActorRef<StockReconciled> replyTo) implements Command {}
+
+  /** A value sent in a call. {@code since}: the oldest live SKU write it covers not yet acknowledged (nullable). */
+  record Sent(String key, int value, long seq, Instant since) {}
+
+  private record Pending(int value, long seq, Instant since) {}
+
+  /** One SKU listing on this shop: what waits, what is in flight, what was acknowledged. */
+  private static final class ListingSync {
+    final String key;
+    String sku;
+    Listing listing;
+    long seenSeq = -1;
+    Pending pending;
+    Sent inFlight;
+    Integer ackedValue;
+    long ackedSeq = -1;
+    int attempts;
+
+    ListingSync(String key) {
+      this.key = key;
+    }
+  }
+
   // ---------------------------------------------------------------- behaviour
+
+  private static final Logger log = LoggerFactory.getLogger(ShopAdapter.class);
 
   private final Channel channel;
   private final String shopId;
   private final Marketplaces marketplaces;
+  private final TimerScheduler<Command> timers;
+  private final StockSync.Settings syncSettings;
+  private final ListingSyncStore store;
+  private final StockStaleness staleness;
+  private final Map<String, ListingSync> listings = new HashMap<>();
+  /** Item/product group → listing keys with a value waiting. */
+  private final Map<String, Set<String>> waitingByGroup = new HashMap<>();
+  private final Set<String> groupsInFlight = new HashSet<>();
+  /** Groups waiting for their retry timer, and the back-off the next failure will use. */
+  private final Set<String> groupsBackingOff = new HashSet<>();
+  private final Map<String, Duration> nextBackoff = new HashMap<>();
+  /** When each group's last call started (min-push-interval), and groups waiting for that interval to pass. */
+  private final Map<String, Long> lastSentNanos = new HashMap<>();
+  private final Set<String> groupsSpacing = new HashSet<>();
+  private CompletionStage<Done> writes = CompletableFuture.completedFuture(Done.getInstance());
   /** Order id → everyone waiting for it, in arrival order. */
   private final Map<String, List<ActorRef<FetchReply>>> waiting = new LinkedHashMap<>();
   private final Queue<String> queue = new ArrayDeque<>();
   private int callsInFlight;
 
-  private ShopAdapter(ActorContext<Command> context, Channel channel, String shopId, Marketplaces marketplaces) {
+  private ShopAdapter(ActorContext<Command> context, TimerScheduler<Command> timers, Channel channel, String shopId,
+      Marketplaces marketplaces, StockSync.Settings syncSettings, ListingSyncStore store, StockStaleness staleness) {
     super(context);
+    this.timers = timers;
     this.channel = channel;
     this.shopId = shopId;
     this.marketplaces = marketplaces;
+    this.syncSettings = syncSettings;
+    this.store = store;
+    this.staleness = staleness;
   }
 
   @Override
@@ -110,6 +207,12 @@ public final class ShopAdapter extends AbstractBehavior<ShopAdapter.Command> {
         .onMessage(FetchOrder.class, this::onFetch)
         .onMessage(FetchDone.class, this::onFetchDone)
         .onMessage(CancelOrder.class, this::onCancel)
+        .onMessage(PushStock.class, this::onPushStock)
+        .onMessage(PushDone.class, this::onPushDone)
+        .onMessage(RetryPushes.class, this::onRetryPushes)
+        .onMessage(SpacingPassed.class, this::onSpacingPassed)
+        .onMessage(ReconcileStock.class, this::onReconcile)
+        .onMessage(StockRead.class, this::onStockRead)
         .build();
   }
 
@@ -195,6 +298,281 @@ public final class ShopAdapter extends AbstractBehavior<ShopAdapter.Command> {
         ? new OrderCancelled(cancel.orderId())
         : new CancelFailed(cancel.orderId(), describe(error), retryable(error))));
     return this;
+  }
+
+  // ---------------------------------------------------------------- stock pushes
+
+  private Behavior<Command> onPushStock(PushStock push) {
+    if (channel != Channel.SHOPEE && channel != Channel.TIKTOK) return this; // no stock API (WhatsApp catalog)
+    if (push.listing() == null || push.listing().channel() != channel || !push.listing().shopId().equals(shopId)) {
+      log.warn("Stock push for {} sent to the adapter of {} {}; ignored", push.syncKey(), channel.key(), shopId);
+      return this;
+    }
+    ListingSync sync = listings.computeIfAbsent(push.syncKey(), ListingSync::new);
+    if (push.eventSeq() < sync.seenSeq || (push.eventSeq() == sync.seenSeq && !push.force())) return this;
+    sync.sku = push.sku();
+    sync.listing = push.listing();
+    sync.seenSeq = push.eventSeq();
+    if (!configured()) {
+      save(List.of(row(sync, push.quantity(), push.eventSeq(), false,
+          channel.key() + " shop " + shopId + " is not configured")));
+      return this;
+    }
+    String group = group(push.listing());
+    if (group == null) {
+      save(List.of(row(sync, push.quantity(), push.eventSeq(), false, "listing ids are not numeric: " + push.listing())));
+      return this;
+    }
+    Instant since = push.live() ? push.changedAt() : null;
+    if (sync.pending != null) since = earliest(sync.pending.since(), since);
+    sync.pending = new Pending(push.quantity(), push.eventSeq(), since);
+    waitingByGroup.computeIfAbsent(group, g -> new LinkedHashSet<>()).add(sync.key);
+    sendIfIdle(group);
+    return this;
+  }
+
+  /** Starts the group's call unless one is in flight or the group is backing off after a failure. */
+  private void sendIfIdle(String group) {
+    if (groupsInFlight.contains(group) || groupsBackingOff.contains(group) || groupsSpacing.contains(group)) return;
+    Set<String> waiting = waitingByGroup.get(group);
+    if (waiting == null || waiting.isEmpty()) return;
+    Long last = lastSentNanos.get(group);
+    long wait = last == null ? 0 : syncSettings.minPushInterval().toNanos() - (System.nanoTime() - last);
+    if (wait > 0) {
+      groupsSpacing.add(group);
+      timers.startSingleTimer("space-" + group, new SpacingPassed(group), Duration.ofNanos(wait));
+      return;
+    }
+    Set<String> keys = waitingByGroup.remove(group);
+    List<Sent> sent = new ArrayList<>();
+    for (String key : keys) {
+      ListingSync sync = listings.get(key);
+      if (sync == null || sync.pending == null) continue;
+      if (!group.equals(group(sync.listing))) { // the listing moved to another item/product meanwhile
+        waitingByGroup.computeIfAbsent(group(sync.listing), g -> new LinkedHashSet<>()).add(key);
+        continue;
+      }
+      Sent s = new Sent(key, sync.pending.value(), sync.pending.seq(), sync.pending.since());
+      sync.pending = null;
+      sync.inFlight = s;
+      sync.attempts++;
+      sent.add(s);
+    }
+    if (sent.isEmpty()) return;
+    groupsInFlight.add(group);
+    lastSentNanos.put(group, System.nanoTime());
+    Map<String, String> keyByTarget = new HashMap<>();
+    for (Sent s : sent) keyByTarget.put(target(listings.get(s.key()).listing), s.key());
+    if (channel == Channel.SHOPEE) {
+      long itemId = Long.parseLong(listings.get(sent.get(0).key()).listing.itemId());
+      List<ShopeeClient.ModelStock> models = sent.stream().map(s -> new ShopeeClient.ModelStock(
+          Long.parseLong(listings.get(s.key()).listing.modelId()), s.value())).toList();
+      getContext().pipeToSelf(safely(() -> marketplaces.shopee().updateStock(shopId, itemId, models)),
+          (result, error) -> {
+            if (error != null) return new PushDone(group, sent, Map.of(), describe(error));
+            Map<String, String> failed = new HashMap<>();
+            for (ShopeeClient.ModelFailure f : result.failed()) {
+              String key = keyByTarget.get(Long.toString(f.modelId()));
+              if (key != null) failed.put(key, "failure_list: " + f.reason());
+            }
+            return new PushDone(group, sent, failed, null);
+          });
+    } else {
+      String productId = listings.get(sent.get(0).key()).listing.productId();
+      List<TikTokClient.SkuQuantity> skus = sent.stream().map(s -> new TikTokClient.SkuQuantity(
+          listings.get(s.key()).listing.skuId(), s.value())).toList();
+      getContext().pipeToSelf(safely(() -> marketplaces.tiktok().updateInventory(shopId, productId, skus)),
+          (result, error) -> {
+            if (error != null) return new PushDone(group, sent, Map.of(), describe(error));
+            Map<String, String> failed = new HashMap<>();
+            for (TikTokClient.SkuError e : result.errors()) {
+              String key = keyByTarget.get(e.skuId());
+              if (key != null) failed.put(key, "data.errors " + e.code() + ": " + e.message());
+            }
+            // An error without a sku_id cannot be placed: the whole call counts as failed.
+            if (result.errors().stream().anyMatch(e -> e.skuId() == null)) {
+              return new PushDone(group, sent, Map.of(), "data.errors without sku_id: " + result.errors());
+            }
+            return new PushDone(group, sent, failed, null);
+          });
+    }
+  }
+
+  private Behavior<Command> onPushDone(PushDone done) {
+    groupsInFlight.remove(done.group());
+    Instant now = Instant.now();
+    List<ListingSyncStore.Row> rows = new ArrayList<>();
+    boolean anyFailed = false;
+    for (Sent s : done.sent()) {
+      ListingSync sync = listings.get(s.key());
+      if (sync == null) continue;
+      sync.inFlight = null;
+      String error = done.error() != null ? done.error() : done.failed().get(s.key());
+      if (error == null) {
+        sync.ackedValue = s.value();
+        sync.ackedSeq = s.seq();
+        if (s.since() != null) staleness.record(channel, Duration.between(s.since(), now));
+        rows.add(row(sync, s.value(), s.seq(), true, null));
+        sync.attempts = 0;
+      } else {
+        anyFailed = true;
+        // Retried unless a newer value is already waiting (it replaces this one, and inherits its oldest write).
+        sync.pending = sync.pending == null ? new Pending(s.value(), s.seq(), s.since())
+            : new Pending(sync.pending.value(), sync.pending.seq(), earliest(sync.pending.since(), s.since()));
+        waitingByGroup.computeIfAbsent(done.group(), g -> new LinkedHashSet<>()).add(s.key());
+        rows.add(row(sync, s.value(), s.seq(), false, error));
+      }
+    }
+    save(rows);
+    if (anyFailed) {
+      Duration delay = nextBackoff.getOrDefault(done.group(), syncSettings.retryMin());
+      nextBackoff.put(done.group(), min(delay.multipliedBy(2), syncSettings.retryMax()));
+      groupsBackingOff.add(done.group());
+      timers.startSingleTimer("retry-" + done.group(), new RetryPushes(done.group()), delay);
+    } else {
+      nextBackoff.remove(done.group());
+      sendIfIdle(done.group());
+    }
+    return this;
+  }
+
+  private Behavior<Command> onRetryPushes(RetryPushes retry) {
+    groupsBackingOff.remove(retry.group());
+    sendIfIdle(retry.group());
+    return this;
+  }
+
+  private Behavior<Command> onSpacingPassed(SpacingPassed spacing) {
+    groupsSpacing.remove(spacing.group());
+    sendIfIdle(spacing.group());
+    return this;
+  }
+
+  private Behavior<Command> onReconcile(ReconcileStock reconcile) {
+    if (!configured() || (channel != Channel.SHOPEE && channel != Channel.TIKTOK)) {
+      reconcile.replyTo().tell(new StockReconciled(channel.key(), shopId, 0, 0, reconcile.expected().size()));
+      return this;
+    }
+    Map<String, CompletableFuture<Map<String, Integer>>> reads = new HashMap<>();
+    for (PushStock expected : reconcile.expected()) {
+      String group = group(expected.listing());
+      if (group == null || reads.containsKey(group)) continue;
+      CompletionStage<Map<String, Integer>> read;
+      if (channel == Channel.SHOPEE) {
+        long itemId = Long.parseLong(expected.listing().itemId());
+        read = safely(() -> marketplaces.shopee().getModelStocks(shopId, itemId)).thenApply(stocks -> {
+          Map<String, Integer> byModel = new HashMap<>();
+          stocks.forEach((model, stock) -> byModel.put(Long.toString(model), stock));
+          return byModel;
+        });
+      } else {
+        String productId = expected.listing().productId();
+        read = safely(() -> marketplaces.tiktok().getSkuQuantities(shopId, productId));
+      }
+      reads.put(group, read.toCompletableFuture());
+    }
+    CompletableFuture<Void> all = CompletableFuture.allOf(reads.values().toArray(CompletableFuture[]::new))
+        .exceptionally(e -> null);
+    getContext().pipeToSelf(all, (ok, ignored) -> {
+      Map<String, Map<String, Integer>> actual = new HashMap<>();
+      Map<String, String> errors = new HashMap<>();
+      reads.forEach((group, f) -> {
+        if (f.isCompletedExceptionally()) errors.put(group, describe(f.handle((v, e) -> e).join()));
+        else actual.put(group, f.join());
+      });
+      return new StockRead(reconcile.expected(), actual, errors, reconcile.replyTo());
+    });
+    return this;
+  }
+
+  private Behavior<Command> onStockRead(StockRead read) {
+    int checked = 0;
+    int drifted = 0;
+    int unreadable = 0;
+    for (PushStock expected : read.expected()) {
+      String group = group(expected.listing());
+      Map<String, Integer> actual = group == null ? null : read.actual().get(group);
+      if (actual == null) {
+        unreadable++;
+        continue;
+      }
+      checked++;
+      ListingSync sync = listings.get(expected.syncKey());
+      // A push already on its way, or a newer value than the one expected: nothing to repair now.
+      if (sync != null && (sync.pending != null || sync.inFlight != null || sync.seenSeq > expected.eventSeq())) continue;
+      Integer shown = actual.get(target(expected.listing()));
+      if (shown == null || shown != expected.quantity()) {
+        drifted++;
+        log.info("Stock drift on {} {} listing {}: marketplace shows {}, should show {}; re-pushing",
+            channel.key(), shopId, expected.syncKey(), shown, expected.quantity());
+        onPushStock(new PushStock(expected.syncKey(), expected.sku(), expected.listing(), expected.quantity(),
+            expected.eventSeq(), expected.changedAt(), false, true));
+      }
+    }
+    read.errors().forEach((group, error) -> log.warn("Stock of {} {} {} could not be read: {}",
+        channel.key(), shopId, group, error));
+    read.replyTo().tell(new StockReconciled(channel.key(), shopId, checked, drifted, unreadable));
+    return this;
+  }
+
+  /** One call per Shopee item or TikTok product; null when the listing's ids cannot be sent. */
+  private String group(Listing listing) {
+    if (listing == null) return null;
+    if (channel == Channel.SHOPEE) {
+      if (!numeric(listing.itemId()) || !numeric(listing.modelId())) return null;
+      return "item:" + listing.itemId();
+    }
+    if (listing.productId() == null || listing.productId().isBlank() || listing.skuId() == null) return null;
+    return "product:" + listing.productId();
+  }
+
+  /** The id the marketplace answers per listing within its group: Shopee model id, TikTok SKU id. */
+  private String target(Listing listing) {
+    return channel == Channel.SHOPEE ? Long.toString(Long.parseLong(listing.modelId())) : listing.skuId();
+  }
+
+  private static boolean numeric(String s) {
+    if (s == null || s.isBlank()) return false;
+    try {
+      Long.parseLong(s);
+      return true;
+    } catch (NumberFormatException e) {
+      return false;
+    }
+  }
+
+  private ListingSyncStore.Row row(ListingSync sync, int value, long seq, boolean acknowledged, String error) {
+    Instant now = Instant.now();
+    return new ListingSyncStore.Row(sync.key, sync.sku, channel.key(), shopId, value, seq, now, acknowledged, error,
+        Math.max(1, sync.attempts), now);
+  }
+
+  /** Chains the write after this adapter's previous one (rows of one listing are written in order). */
+  private void save(List<ListingSyncStore.Row> rows) {
+    if (rows.isEmpty()) return;
+    writes = writes.exceptionally(e -> Done.getInstance()).thenCompose(d -> store.save(rows));
+    writes.whenComplete((d, e) -> {
+      if (e != null) log.warn("listing_sync not written for {} {}: {}", channel.key(), shopId, e.getMessage());
+    });
+  }
+
+  private static Instant earliest(Instant a, Instant b) {
+    if (a == null) return b;
+    if (b == null) return a;
+    return a.isBefore(b) ? a : b;
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
+  }
+
+  /** A client that throws instead of failing its stage still ends in a failed stage. */
+  private static <T> CompletionStage<T> safely(java.util.function.Supplier<CompletionStage<T>> call) {
+    try {
+      return call.get();
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
   }
 
   private boolean configured() {

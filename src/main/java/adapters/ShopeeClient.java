@@ -35,6 +35,12 @@ public final class ShopeeClient {
   static final String CONFIRM_LOST_PUSH = "/api/v2/push/confirm_consumed_lost_push_message";
   static final String TOKEN_REFRESH = "/api/v2/auth/access_token/get";
   static final int MAX_BATCH = 50;
+  /**
+   * UNSURE: MARKETPLACES.md has no "get stock" call. get_model_list answering
+   * {@code response.model[]{model_id, stock_info_v2.summary_info.total_available_stock}} is from memory of Shopee's
+   * docs, not checked; configurable as {@code orchestrator.marketplaces.shopee.stock-read-path}.
+   */
+  static final String MODEL_LIST = "/api/v2/product/get_model_list";
 
   public record ModelStock(long modelId, int stock) {}
 
@@ -94,6 +100,7 @@ public final class ShopeeClient {
   private final CallOutcomes outcomes;
   private final Map<String, ShopState> shops = new ConcurrentHashMap<>();
   private volatile BiConsumer<String, Tokens> tokenListener = (shopId, tokens) -> {};
+  private final String stockReadPath;
 
   public ShopeeClient(ActorSystem<?> system, MarketplaceConfig config) {
     this(system, config, new CallOutcomes());
@@ -105,6 +112,9 @@ public final class ShopeeClient {
     this.outcomes = outcomes;
     this.http = new HttpCaller(system, config.client());
     for (MarketplaceConfig.ShopeeShop shop : config.shopee()) shops.put(shop.shopId(), new ShopState(shop));
+    var root = system.settings().config();
+    this.stockReadPath = root.hasPath("orchestrator.marketplaces.shopee.stock-read-path")
+        ? root.getString("orchestrator.marketplaces.shopee.stock-read-path") : MODEL_LIST;
   }
 
   /** Called after every successful token refresh (e.g. to persist the new refresh token). */
@@ -165,6 +175,23 @@ public final class ShopeeClient {
           .thenApply(next -> merge(sofar, next)));
     }
     return chain;
+  }
+
+  /**
+   * The stock Shopee shows for each model of one item (model id to total available stock), for reconciliation.
+   * An item without models is reported as model 0. UNSURE of the call and its fields: see {@link #MODEL_LIST}.
+   */
+  public CompletionStage<Map<Long, Integer>> getModelStocks(String shopId, long itemId) {
+    return shopCall(shopId, "stock_read", stockReadPath, Map.of("item_id", Long.toString(itemId)), null, root -> {
+      JsonNode response = JsonTrees.required(root, "response", "Shopee get_model_list");
+      Map<Long, Integer> stocks = new LinkedHashMap<>();
+      for (JsonNode model : JsonTrees.optArray(response, "model")) {
+        JsonNode total = model.path("stock_info_v2").path("summary_info").path("total_available_stock");
+        if (!total.isNumber()) throw new MarketParseException("Shopee get_model_list: model without total_available_stock");
+        stocks.put(model.path("model_id").asLong(0), total.asInt());
+      }
+      return stocks;
+    }, false);
   }
 
   /** cancel_order with the configured reason (OUT_OF_STOCK by default; UNSURE in the docs). */

@@ -32,6 +32,11 @@ public final class TikTokClient {
   static final String ORDER_SEARCH = "/order/202309/orders/search";
   static final String CANCEL = "/return_refund/202309/cancellations";
   static final int MAX_BATCH = 50;
+  /**
+   * Product detail, read for stock reconciliation: {@code data.skus[]{id, inventory[].quantity}}. UNSURE (not in
+   * MARKETPLACES.md); configurable as {@code orchestrator.marketplaces.tiktok.product-read-path}.
+   */
+  static final String PRODUCT = "/product/202309/products/{product_id}";
   static final Set<Long> RETRY_CODES = Set.of(36009002L, 36009003L);
 
   public record SkuQuantity(String skuId, int quantity) {}
@@ -54,6 +59,7 @@ public final class TikTokClient {
   private final HttpCaller http;
   private final CallOutcomes outcomes;
   private final Map<String, ShopState> shops = new ConcurrentHashMap<>();
+  private final String productReadPath;
 
   public TikTokClient(ActorSystem<?> system, MarketplaceConfig config) {
     this(system, config, new CallOutcomes());
@@ -69,6 +75,9 @@ public final class TikTokClient {
           config.client(), new TokenBucket(system, shop.rateLimit().ratePerSecond(), shop.rateLimit().burst()),
           outcomes)));
     }
+    var root = system.settings().config();
+    this.productReadPath = root.hasPath("orchestrator.marketplaces.tiktok.product-read-path")
+        ? root.getString("orchestrator.marketplaces.tiktok.product-read-path") : PRODUCT;
   }
 
   public CallOutcomes outcomes() {
@@ -107,6 +116,21 @@ public final class TikTokClient {
             JsonTrees.optText(e, "message")));
       }
       return new InventoryResult(productId, List.copyOf(skus), List.copyOf(errors));
+    });
+  }
+
+  /** The quantity TikTok shows for each SKU of one product (SKU id to the sum over its warehouses). */
+  public CompletionStage<Map<String, Integer>> getSkuQuantities(String shopId, String productId) {
+    String path = productReadPath.replace("{product_id}", productId);
+    return call(shopId, "stock_read", "GET", path, Map.of(), null, root -> {
+      JsonNode data = JsonTrees.required(root, "data", "TikTok product detail");
+      Map<String, Integer> quantities = new LinkedHashMap<>();
+      for (JsonNode sku : JsonTrees.optArray(data, "skus")) {
+        int total = 0;
+        for (JsonNode inventory : JsonTrees.optArray(sku, "inventory")) total += inventory.path("quantity").asInt(0);
+        quantities.put(JsonTrees.text(sku, "id", "TikTok product sku"), total);
+      }
+      return quantities;
     });
   }
 

@@ -74,6 +74,7 @@ public final class Node implements AutoCloseable {
       WhatsAppSender.init(system, outbound);
       readside.StockLevelProjection.init(system, database);
       readside.StockBoard.init(system, database);
+      adapters.StockSync.init(system, database);
       AkkaManagement.get(Adapter.toClassic(system)).start().toCompletableFuture().get(30, TimeUnit.SECONDS);
 
       Json json = new Json(system);
@@ -86,9 +87,10 @@ public final class Node implements AutoCloseable {
       ClusterRoutes cluster = new ClusterRoutes(system, json);
       http.LedgerRoutes ledger = new http.LedgerRoutes(system, database, json);
       http.StockLevelRoutes stockLevels = new http.StockLevelRoutes(system, database, json);
+      http.SyncRoutes sync = new http.SyncRoutes(system, json);
       AdminAuth admin = new AdminAuth(adminTokens.tokens(), config.getBytes("orchestrator.admin.max-body"), json, metrics);
       routes.add(admin.route(actor -> Directives.concat(skus.route(actor), orders.route(actor), ledger.route(),
-          stockLevels.route(), shops.route(), cluster.route())));
+          stockLevels.route(), sync.route(), shops.route(), cluster.route())));
       OrderIntake intake = new OrderIntake(system, new InboundMessages(database), outbound,
           config.getDuration("orchestrator.webhooks.record-timeout"));
       routes.add(new WebhookMetrics(metrics, json)

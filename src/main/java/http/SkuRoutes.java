@@ -27,7 +27,7 @@ import java.util.function.Function;
 
 /**
  * Admin API of the SKU entity: {@code /admin/skus/{sku}} (state), {@code /stock}, {@code /adjustments},
- * {@code /listings}, {@code /history}. Parses and validates, asks the entity through sharding, maps the reply to a
+ * {@code /listings}, {@code /push-rules}, {@code /history}. Parses and validates, asks the entity through sharding, maps the reply to a
  * status. The actor recorded in the SKU's events is the name of the admin token the request was authenticated with
  * ({@link AdminAuth}).
  */
@@ -61,6 +61,7 @@ public final class SkuRoutes extends AllDirectives {
               put(() -> body(b -> putListing(sku, b, actor))),
               delete(() -> parameterOptional("channel", channel -> parameterOptional("shopId", shop ->
                   removeListing(sku, channel, shop, actor)))))),
+          path("push-rules", () -> put(() -> body(b -> setPushRules(sku, b, actor)))),
           path("history", () -> get(() -> parameterOptional("offset", offset -> parameterOptional("limit", limit ->
               history(sku, offset, limit))))));
     })));
@@ -136,6 +137,47 @@ public final class SkuRoutes extends AllDirectives {
     String shopError = Params.checkId("shopId", shopId.get());
     if (shopError != null) return badRequest(shopError);
     return this.<SkuEntity.Summary>ask(sku, r -> new SkuEntity.RemoveListing(channel, shopId.get(), actor, r), this::ok);
+  }
+
+  private static final java.util.Set<String> RULE_FIELDS = java.util.Set.of("showZeroBelow", "percent", "maxShown", "allocation");
+
+  /**
+   * {@code {"shopee": {"showZeroBelow": 5, "percent": 80, "maxShown": 100, "allocation": 10}, "tiktok": {...}}}:
+   * the SKU's whole rule set (a channel left out has no rule; {@code {}} clears them all).
+   */
+  private Route setPushRules(String sku, JsonNode body, String actor) {
+    java.util.Map<Channel, SkuEntity.ChannelRule> channels = new java.util.EnumMap<>(Channel.class);
+    for (var it = body.fields(); it.hasNext(); ) {
+      var entry = it.next();
+      Channel channel;
+      try {
+        channel = Channel.fromKey(entry.getKey());
+      } catch (IllegalArgumentException e) {
+        return badRequest("unknown channel '" + entry.getKey() + "' (expected shopee, tiktok or whatsapp)");
+      }
+      if (channel == Channel.PHONE) return badRequest("phone orders have no listing to show stock on");
+      JsonNode rule = entry.getValue();
+      if (!rule.isObject()) return badRequest(entry.getKey() + " must be an object");
+      Integer[] values = new Integer[4];
+      String[] names = {"showZeroBelow", "percent", "maxShown", "allocation"};
+      for (var f = rule.fieldNames(); f.hasNext(); ) {
+        String name = f.next();
+        if (!RULE_FIELDS.contains(name)) {
+          return badRequest(entry.getKey() + ": unknown field '" + name + "' (expected " + String.join(", ", names) + ")");
+        }
+      }
+      for (int i = 0; i < names.length; i++) {
+        JsonNode v = rule.get(names[i]);
+        if (v == null || v.isNull()) continue;
+        if (!v.isIntegralNumber() || !v.canConvertToInt()) return badRequest(entry.getKey() + "." + names[i] + " must be an integer");
+        values[i] = v.intValue();
+      }
+      channels.put(channel, new SkuEntity.ChannelRule(values[0], values[1], values[2], values[3]));
+    }
+    SkuEntity.PushRules rules = new SkuEntity.PushRules(channels);
+    String invalid = rules.validationError();
+    if (invalid != null) return badRequest(invalid);
+    return this.<SkuEntity.Summary>ask(sku, r -> new SkuEntity.SetPushRules(rules, actor, r), this::ok);
   }
 
   private Route history(String sku, Optional<String> offsetParam, Optional<String> limitParam) {

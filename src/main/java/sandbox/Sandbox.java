@@ -86,6 +86,8 @@ public final class Sandbox implements AutoCloseable {
   private final Map<String, Map<String, ObjectNode>> tiktokOrders = new ConcurrentHashMap<>();
   private final Map<String, Integer> shopeeStock = new ConcurrentHashMap<>();
   private final Map<String, Integer> tiktokStock = new ConcurrentHashMap<>();
+  /** TikTok product id to its SKU ids, learnt from inventory updates (product detail lists them). */
+  private final Map<String, java.util.Set<String>> tiktokProductSkus = new ConcurrentHashMap<>();
   private final Map<String, String> shopeeStockFailures = new ConcurrentHashMap<>();
   private final Map<String, String> tiktokStockFailures = new ConcurrentHashMap<>();
   private final Map<String, String> shopeeAccessTokens = new ConcurrentHashMap<>();
@@ -147,6 +149,7 @@ public final class Sandbox implements AutoCloseable {
     tiktokOrders.clear();
     shopeeStock.clear();
     tiktokStock.clear();
+    tiktokProductSkus.clear();
     shopeeStockFailures.clear();
     tiktokStockFailures.clear();
     shopeeLostPushes.clear();
@@ -174,6 +177,11 @@ public final class Sandbox implements AutoCloseable {
   public void inject(Channel channel, String pathContains, FaultKind kind, int httpStatus, String code,
       Duration delay, int times) {
     faults.add(new Fault(channel, pathContains, kind, httpStatus, code, delay, new AtomicInteger(times)));
+  }
+
+  /** Ends every injected fault (an outage is over). */
+  public void clearFaults() {
+    faults.clear();
   }
 
   public void injectHttpStatus(Channel channel, String pathContains, int status, int times) {
@@ -218,6 +226,25 @@ public final class Sandbox implements AutoCloseable {
 
   public Integer tiktokStock(String skuId) {
     return tiktokStock.get(skuId);
+  }
+
+  /** Changes a model's stock behind the service's back (a seller edit in the console, a lost update). */
+  public void setShopeeStock(long itemId, long modelId, int stock) {
+    shopeeStock.put(itemId + ":" + modelId, stock);
+  }
+
+  /** Changes a TikTok SKU's quantity behind the service's back. */
+  public void setTikTokStock(String productId, String skuId, int quantity) {
+    tiktokProductSkus.computeIfAbsent(productId, k -> ConcurrentHashMap.newKeySet()).add(skuId);
+    tiktokStock.put(skuId, quantity);
+  }
+
+  public void clearShopeeStockFailure(long itemId, long modelId) {
+    shopeeStockFailures.remove(itemId + ":" + modelId);
+  }
+
+  public void clearTikTokSkuFailure(String skuId) {
+    tiktokStockFailures.remove(skuId);
   }
 
   public List<JsonNode> whatsAppSent() {
@@ -457,6 +484,18 @@ public final class Sandbox implements AutoCloseable {
         }
         return new Result(200, ok, "ok");
       }
+      case "/api/v2/product/get_model_list" -> {
+        long itemId = parseLong(q.get("item_id"));
+        if (itemId < 0) return new Result(400, shopeeError("error_param", "item_id is required"), "error_param");
+        ArrayNode models = ok.putObject("response").putArray("model");
+        shopeeStock.forEach((key, stock) -> {
+          if (key.startsWith(itemId + ":")) {
+            ObjectNode m = models.addObject().put("model_id", Long.parseLong(key.substring(key.indexOf(':') + 1)));
+            m.putObject("stock_info_v2").putObject("summary_info").put("total_available_stock", stock);
+          }
+        });
+        return new Result(200, ok, "ok");
+      }
       case "/api/v2/order/cancel_order" -> {
         String sn = json.path("order_sn").asText("");
         ObjectNode order = shopeeOrders.getOrDefault(shopId, Map.of()).get(sn);
@@ -592,9 +631,22 @@ public final class Sandbox implements AutoCloseable {
           e.putObject("detail").put("sku_id", skuId);
         } else {
           tiktokStock.put(skuId, quantity);
+          tiktokProductSkus.computeIfAbsent(productId(path), k -> ConcurrentHashMap.newKeySet()).add(skuId);
         }
       }
       return new Result(200, ok, errors.isEmpty() ? "ok" : "partial");
+    }
+    if (path.startsWith("/product/202309/products/") && request.method().value().equals("GET")
+        && path.indexOf('/', "/product/202309/products/".length()) < 0) {
+      String productId = path.substring("/product/202309/products/".length());
+      ObjectNode data = ok.putObject("data").put("id", productId);
+      ArrayNode skus = data.putArray("skus");
+      for (String skuId : tiktokProductSkus.getOrDefault(productId, java.util.Set.of())) {
+        Integer quantity = tiktokStock.get(skuId);
+        if (quantity == null) continue;
+        skus.addObject().put("id", skuId).putArray("inventory").addObject().put("quantity", quantity);
+      }
+      return new Result(200, ok, "ok");
     }
     if (path.equals("/return_refund/202309/cancellations")) {
       String orderId = json.path("order_id").asText("");
@@ -605,6 +657,11 @@ public final class Sandbox implements AutoCloseable {
       return new Result(200, ok, "ok");
     }
     return new Result(404, tiktokError(40006, "no such API " + path), "40006");
+  }
+
+  private static String productId(String inventoryPath) {
+    String rest = inventoryPath.substring("/product/202309/products/".length());
+    return rest.substring(0, rest.indexOf('/'));
   }
 
   private static ObjectNode tiktokOk() {

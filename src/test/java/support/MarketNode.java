@@ -29,6 +29,11 @@ public final class MarketNode implements AutoCloseable {
 
   /** @param postgresUrl a JDBC URL of another PostgreSQL (fault tests), or null for the shared test database */
   public static MarketNode start(Map<String, Object> overrides, String postgresUrl) {
+    return start(overrides, postgresUrl, "");
+  }
+
+  /** @param hocon settings with substitutions (e.g. a second shop built from the default one), applied over all */
+  public static MarketNode start(Map<String, Object> overrides, String postgresUrl, String hocon) {
     int httpPort = TestConfig.freePort();
     int sandboxPort = TestConfig.freePort();
     Map<String, Object> settings = new HashMap<>();
@@ -46,7 +51,7 @@ public final class MarketNode implements AutoCloseable {
     settings.put("orchestrator.orders.retry-max", "1s");
     if (postgresUrl != null) settings.put("orchestrator.db.postgres.url", postgresUrl);
     settings.putAll(overrides);
-    Config config = TestConfig.postgres(settings);
+    Config config = TestConfig.postgres(settings, hocon);
     Node node = Node.start(config);
     Sandbox sandbox = Sandbox.start(node.system(), config);
     return new MarketNode(node, sandbox, config, httpPort);

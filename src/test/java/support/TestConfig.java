@@ -29,13 +29,18 @@ public final class TestConfig {
   }
 
   public static Config postgres(Map<String, Object> overrides) {
+    return postgres(overrides, "");
+  }
+
+  /** {@code hocon} may use substitutions resolved against the whole configuration. */
+  public static Config postgres(Map<String, Object> overrides, String hocon) {
     Map<String, Object> settings = base();
     settings.put("orchestrator.db.profile", "postgres");
     settings.put("orchestrator.db.postgres.url", TestDatabase.URL);
     settings.put("orchestrator.db.postgres.user", TestDatabase.USER);
     settings.put("orchestrator.db.postgres.password", TestDatabase.PASSWORD);
     settings.putAll(overrides);
-    return AppConfig.load(ConfigFactory.parseMap(settings));
+    return AppConfig.load(ConfigFactory.parseString(hocon).withFallback(ConfigFactory.parseMap(settings)));
   }
 
   public static Config h2(Path dataDir) {
