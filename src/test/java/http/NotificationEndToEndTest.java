@@ -41,7 +41,8 @@ class NotificationEndToEndTest {
     TestDatabase.reset();
     // A send that times out after WhatsApp accepted it is sent again (no idempotency key): a generous timeout keeps
     // a busy test machine from producing that second message, which this test would rightly count.
-    market = MarketNode.start(Map.of("orchestrator.marketplaces.http.request-timeout", "10s"));
+    market = MarketNode.start(Map.of("orchestrator.marketplaces.http.request-timeout", "10s",
+        "orchestrator.notifications.enabled", true));
     setStock("SKU-NOTE", 100);
   }
 

@@ -59,6 +59,8 @@ public final class TestConfig {
     settings.put("orchestrator.cluster.bootstrap", false);
     settings.put("akka.coordinated-shutdown.exit-jvm", "off");
     settings.put("orchestrator.admin.tokens", ADMIN_TOKENS);
+    // Buyer messages only where a test is about them (they need the sandbox's WhatsApp to answer).
+    settings.put("orchestrator.notifications.enabled", false);
     return settings;
   }
 
