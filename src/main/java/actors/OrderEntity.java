@@ -11,7 +11,6 @@ import akka.actor.typed.SupervisorStrategy;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.TimerScheduler;
-import akka.cluster.sharding.typed.ClusterShardingSettings;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.Entity;
 import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
@@ -148,17 +147,16 @@ public final class OrderEntity
   }
 
   /**
-   * Orders are remembered entities: an order with work outstanding (a reservation, a release, a notification) is
-   * started again by sharding after its node crashed, without waiting for anyone to touch it. An order with nothing
-   * outstanding passivates itself after {@code passivate-idle-after}, which also removes it from the remembered set.
+   * An order with nothing outstanding passivates itself after {@code passivate-idle-after}. An order caught with work
+   * outstanding when its node crashed is woken by {@code readside.OrderSweeper} (orders are not remembered entities:
+   * writing each new order to the remembered set made a flash-sale burst time out).
    */
   public static void init(ActorSystem<?> system) {
     Settings settings = Settings.from(system.settings().config());
     Duration idle = system.settings().config().getDuration("orchestrator.orders.passivate-idle-after");
     Peers peers = Peers.sharded(system);
     ClusterSharding.get(system).init(Entity.of(ENTITY_TYPE_KEY,
-            ctx -> create(ctx.getEntityId(), settings, peers, Clock.systemUTC(), ctx.getShard(), idle))
-        .withSettings(ClusterShardingSettings.create(system).withRememberEntities(true)));
+            ctx -> create(ctx.getEntityId(), settings, peers, Clock.systemUTC(), ctx.getShard(), idle)));
   }
 
   public static Behavior<Command> create(String orderKey, Settings settings, Peers peers, Clock clock) {
@@ -203,6 +201,9 @@ public final class OrderEntity
 
   /** The marketplace reported the parcel's tracking number (Shopee push code 4). */
   public record RecordTracking(String trackingNumber, ActorRef<StatusReply<Done>> replyTo) implements Command {}
+
+  /** Wakes the entity up (recovery re-sends whatever it still waits for); answered with nothing. */
+  public enum Wake implements Command { INSTANCE }
 
   /** Operator confirms payment arranged outside a marketplace (WhatsApp, phone): the unpaid hold is cleared. */
   public record MarkPaid(String by, ActorRef<StatusReply<OrderView>> replyTo) implements Command {}
@@ -713,6 +714,7 @@ public final class OrderEntity
         .onCommand(WrappedSkuReply.class, this::onSkuReply)
         .onCommand(WrappedCancelReply.class, this::onCancelReply)
         .onCommand(RetryNotifications.class, (s, c) -> Effect().none().thenRun(this::dispatch).thenNoReply())
+        .onCommand(Wake.class, (s, c) -> Effect().noReply())
         .onCommand(PassivateIdle.class, (s, c) -> {
           if (shard != null && outstanding(s).isEmpty()) shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
           return Effect().noReply();

@@ -70,6 +70,7 @@ public final class Node implements AutoCloseable {
       OrderEntity.init(system);
       ShopAdapter.init(system);
       readside.OrderProjection.init(system, database);
+      readside.OrderSweeper.init(system, database);
       OutboundMessages outbound = new OutboundMessages(database);
       WhatsAppSender.init(system, outbound);
       readside.StockLevelProjection.init(system, database);

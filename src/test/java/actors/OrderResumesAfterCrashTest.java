@@ -17,7 +17,7 @@ import support.TestDatabase;
 
 /**
  * An order caught mid-saga when its node goes down resumes when the node comes back, without a webhook, an operator
- * or any request touching it: orders with work outstanding are remembered entities.
+ * or any request touching it: the order sweeper wakes orders the ledger shows still waiting.
  */
 class OrderResumesAfterCrashTest {
 
@@ -26,7 +26,8 @@ class OrderResumesAfterCrashTest {
     TestDatabase.reset();
     int sandboxPort = TestConfig.freePort();
     Map<String, Object> settings = Map.of("orchestrator.sandbox.port", sandboxPort,
-        "orchestrator.marketplaces.polling.enabled", false);
+        "orchestrator.marketplaces.polling.enabled", false,
+        "orchestrator.orders.sweep-interval", "1s", "orchestrator.orders.sweep-quiet", "1s");
     try (MarketNode market = MarketNode.start(settings)) {
       market.sandbox.close(); // the marketplace cannot answer: the order stays NOTIFIED, fetching its details
       support.Http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(market.url("/admin/skus/SKU-R/stock")))

@@ -32,7 +32,14 @@ public final class Http {
 
   public static HttpResponse<String> sendAsIs(HttpRequest request) {
     try {
-      return CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
+      try {
+        return CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
+      } catch (IOException e) {
+        // A pooled keep-alive connection the server had just closed (after an error answer): nothing was sent on
+        // it, so sending once more on a fresh connection is what any client does.
+        if (!String.valueOf(e.getMessage()).contains("received no bytes")) throw e;
+        return CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
+      }
     } catch (IOException e) {
       throw new IllegalStateException(e);
     } catch (InterruptedException e) {
