@@ -88,6 +88,8 @@ public final class Node implements AutoCloseable {
       http.LedgerRoutes ledger = new http.LedgerRoutes(system, database, json);
       http.StockLevelRoutes stockLevels = new http.StockLevelRoutes(system, database, json);
       http.SyncRoutes sync = new http.SyncRoutes(system, json);
+      // The dashboard page and the OpenAPI document hold no data: served without a token, ahead of AdminAuth.
+      routes.add(new http.UiRoutes().route());
       AdminAuth admin = new AdminAuth(adminTokens.tokens(), config.getBytes("orchestrator.admin.max-body"), json, metrics);
       routes.add(admin.route(actor -> Directives.concat(skus.route(actor), orders.route(actor), ledger.route(),
           stockLevels.route(), sync.route(), shops.route(), cluster.route())));
