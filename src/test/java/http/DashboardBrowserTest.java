@@ -1,6 +1,7 @@
 package http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -48,6 +49,7 @@ class DashboardBrowserTest {
     admin("PUT", "/admin/skus/" + SKU + "/listings",
         "{\"channel\":\"shopee\",\"shopId\":\"" + SHOP + "\",\"itemId\":\"" + ITEM + "\",\"modelId\":\"0\"}");
     awaitSandboxStock(20);
+    admin("PUT", "/admin/skus/SKU-DASH-LOW/stock", "{\"onHand\":3}");
     browser = Chromium.launch(1400, 1000);
   }
 
@@ -104,6 +106,11 @@ class DashboardBrowserTest {
         browser.eval("sessionStorage.getItem('orchestrator.admin.token')").asText(), "kept for this tab only");
     browser.waitFor("document.querySelector('#skus tr[data-sku=\"" + SKU + "\"] [data-listing=\"shopee:" + SHOP
         + "\"][data-shown=\"20\"]')", WAIT, "the SKU with what Shopee shows");
+    browser.waitFor("document.querySelector('#skus tr.low[data-sku=\"SKU-DASH-LOW\"]')", WAIT,
+        "the SKU with 3 available highlighted as low stock (default threshold 5)");
+    assertFalse(browser.eval("document.querySelector('#skus tr[data-sku=\"" + SKU + "\"]').classList.contains('low')")
+        .asBoolean(), "20 available is not low");
+    browser.waitFor("document.getElementById('low-count').textContent === '1 low'", WAIT, "the low-stock count");
     browser.waitFor("document.querySelector('#cluster tbody tr[data-member]')", WAIT, "the cluster member");
     browser.waitFor("document.querySelector('#shops tbody tr[data-shop=\"shopee:" + SHOP + "\"]')", WAIT, "the shop");
 
