@@ -103,6 +103,8 @@ public final class Node implements AutoCloseable {
       log.info("Node {} serving HTTP on {} (database profile {}, {} admin token(s))",
           Cluster.get(system).selfMember().address(), binding.localAddress(), database.profile(),
           adminTokens.tokens().size());
+      log.info("Operator dashboard: http://{}:{}/admin/ui (log in with an admin token)",
+          binding.localAddress().getHostString(), binding.localAddress().getPort());
       if (adminTokens.generatedFile() != null) {
         log.warn("No admin token configured (ORCH_ADMIN_TOKENS): generated operator token '{}' for this run, "
             + "written to {}", AdminTokens.GENERATED_NAME, adminTokens.generatedFile());

@@ -175,5 +175,15 @@ class DashboardBrowserTest {
     browser.click("#logout");
     browser.waitFor("!document.getElementById('login').hidden", WAIT, "the login form again");
     assertTrue(browser.eval("sessionStorage.getItem('orchestrator.admin.token') === null").asBoolean());
+
+    // A viewer sees the same page, and the API refuses its adjustment (403, shown to the operator, nothing changes).
+    browser.type("#token", TestConfig.VIEWER_TOKEN);
+    browser.click("#login-button");
+    browser.waitFor("document.querySelector(" + js(skuRow + " td.onhand") + ")", WAIT, "the SKU table as viewer");
+    browser.type(skuRow + " input.delta", "1");
+    browser.click(skuRow + " button.adjust");
+    browser.waitFor("document.getElementById('toast').className === 'error' && "
+        + "document.getElementById('toast').textContent.includes('viewer')", WAIT, "the viewer's refusal");
+    assertEquals(25, admin("GET", "/admin/skus/" + SKU, null).get("onHand").asInt(), "a viewer changes nothing");
   }
 }
