@@ -37,6 +37,8 @@ class DashboardBrowserTest {
   private static final String SKU = "SKU-DASH";
   private static final long ITEM = 5100;
   private static final Duration WAIT = Duration.ofSeconds(20);
+  /** A SKU code that is markup: the page must show it as text, never run it. */
+  private static final String MARKUP_SKU = "<img src=x onerror=\"window.injected=1\">";
   private static MarketNode market;
   private static Chromium browser;
 
@@ -50,6 +52,8 @@ class DashboardBrowserTest {
         "{\"channel\":\"shopee\",\"shopId\":\"" + SHOP + "\",\"itemId\":\"" + ITEM + "\",\"modelId\":\"0\"}");
     awaitSandboxStock(20);
     admin("PUT", "/admin/skus/SKU-DASH-LOW/stock", "{\"onHand\":3}");
+    admin("PUT", "/admin/skus/" + java.net.URLEncoder.encode(MARKUP_SKU, java.nio.charset.StandardCharsets.UTF_8)
+        .replace("+", "%20") + "/stock", "{\"onHand\":30}");
     browser = Chromium.launch(1400, 1000);
   }
 
@@ -84,6 +88,14 @@ class DashboardBrowserTest {
   }
 
   @Test
+  void aMissingChromiumIsAnErrorThatSaysHowToInstallIt() {
+    IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+        () -> Chromium.binary("/nonexistent/chromium"));
+    assertTrue(e.getMessage().contains("/nonexistent/chromium") && e.getMessage().contains("scripts/test.sh")
+        && e.getMessage().contains("apt-get install -y chromium"), e.getMessage());
+  }
+
+  @Test
   void operatorLogsInWatchesAnOrderArriveOpensItsTimelineAndAdjustsStock() throws Exception {
     // The page itself needs no token; it shows the login form and no data.
     browser.navigate(market.url("/admin/ui"));
@@ -111,6 +123,10 @@ class DashboardBrowserTest {
     assertFalse(browser.eval("document.querySelector('#skus tr[data-sku=\"" + SKU + "\"]').classList.contains('low')")
         .asBoolean(), "20 available is not low");
     browser.waitFor("document.getElementById('low-count').textContent === '1 low'", WAIT, "the low-stock count");
+    browser.waitFor("[...document.querySelectorAll('#skus td')].some(td => td.textContent === " + js(MARKUP_SKU) + ")",
+        WAIT, "the markup SKU code shown as text");
+    assertEquals(0, browser.eval("document.querySelectorAll('#skus img').length").asInt(), "no element made from data");
+    assertTrue(browser.eval("window.injected === undefined").asBoolean(), "no script ran from data");
     browser.waitFor("document.querySelector('#cluster tbody tr[data-member]')", WAIT, "the cluster member");
     browser.waitFor("document.querySelector('#shops tbody tr[data-shop=\"shopee:" + SHOP + "\"]')", WAIT, "the shop");
 
@@ -165,7 +181,7 @@ class DashboardBrowserTest {
 
     browser.waitFor("document.querySelector(" + js(skuRow + " [data-listing=\"shopee:" + SHOP + "\"]")
         + ").dataset.sync === 'in_sync'", WAIT, "the listing in sync");
-    browser.eval("window.scrollTo(0, 0)");
+    browser.eval("window.scrollTo(0, 0); document.getElementById('toast').style.display = 'none'");
     Path shot = browser.screenshot(Path.of("target", "dashboard", "dashboard.png"));
     assertTrue(Files.size(shot) > 10_000, "a real screenshot: " + Files.size(shot) + " bytes");
     System.out.println("Dashboard screenshot: " + shot);

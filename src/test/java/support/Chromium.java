@@ -51,7 +51,11 @@ public final class Chromium implements AutoCloseable {
 
   /** The Chromium binary to use; fails with instructions when it is not installed. */
   public static Path binary() {
-    String configured = System.getenv("ORCH_TEST_CHROMIUM");
+    return binary(System.getenv("ORCH_TEST_CHROMIUM"));
+  }
+
+  /** @param configured the value of {@code ORCH_TEST_CHROMIUM}, or null */
+  public static Path binary(String configured) {
     Path path = Path.of(configured == null || configured.isBlank() ? "/usr/bin/chromium" : configured);
     if (!Files.isExecutable(path)) {
       throw new IllegalStateException("Chromium is not installed at " + path + " (ORCH_TEST_CHROMIUM="
