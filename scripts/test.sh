@@ -51,8 +51,20 @@ ensure_redis() {
   log "Redis did not come up on 127.0.0.1:6379"; exit 1
 }
 
+# The dashboard browser test (http.DashboardBrowserTest) drives headless Chromium; it fails, never skips, without it.
+ensure_chromium() {
+  local chromium="${ORCH_TEST_CHROMIUM:-/usr/bin/chromium}"
+  if [ ! -x "$chromium" ]; then
+    log "installing Chromium from Debian packages (dashboard browser test)"
+    apt_install chromium
+    chromium=/usr/bin/chromium
+  fi
+  export ORCH_TEST_CHROMIUM="$chromium"
+}
+
 ensure_postgres
 ensure_redis
+ensure_chromium
 
 log "creating a fresh database $ORCH_TEST_DB_NAME (user $ORCH_TEST_DB_USER)"
 pg_admin <<SQL

@@ -89,6 +89,8 @@ public final class Node implements AutoCloseable {
       http.LedgerRoutes ledger = new http.LedgerRoutes(system, database, json);
       http.StockLevelRoutes stockLevels = new http.StockLevelRoutes(system, database, json);
       http.SyncRoutes sync = new http.SyncRoutes(system, json);
+      // The dashboard page and the OpenAPI document hold no data: served without a token, ahead of AdminAuth.
+      routes.add(new http.UiRoutes().route());
       AdminAuth admin = new AdminAuth(adminTokens.tokens(), config.getBytes("orchestrator.admin.max-body"), json, metrics);
       routes.add(admin.route(actor -> Directives.concat(skus.route(actor), orders.route(actor), ledger.route(),
           stockLevels.route(), sync.route(), shops.route(), cluster.route())));
@@ -102,6 +104,8 @@ public final class Node implements AutoCloseable {
       log.info("Node {} serving HTTP on {} (database profile {}, {} admin token(s))",
           Cluster.get(system).selfMember().address(), binding.localAddress(), database.profile(),
           adminTokens.tokens().size());
+      log.info("Operator dashboard: http://{}:{}/admin/ui (log in with an admin token)",
+          binding.localAddress().getHostString(), binding.localAddress().getPort());
       if (adminTokens.generatedFile() != null) {
         log.warn("No admin token configured (ORCH_ADMIN_TOKENS): generated operator token '{}' for this run, "
             + "written to {}", AdminTokens.GENERATED_NAME, adminTokens.generatedFile());

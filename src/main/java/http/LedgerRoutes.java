@@ -35,7 +35,7 @@ public final class LedgerRoutes extends AllDirectives {
   public static final int DEFAULT_LIMIT = 50;
   public static final int MAX_LIMIT = 500;
   private static final Set<String> FILTERS = Set.of("status", "channel", "shop", "from", "to");
-  private static final Set<String> PAGING = Set.of("limit", "offset");
+  private static final Set<String> PAGING = Set.of("limit", "offset", "sort");
   private static final Logger log = LoggerFactory.getLogger(LedgerRoutes.class);
 
   private final OrderQueries queries;
@@ -63,7 +63,11 @@ public final class LedgerRoutes extends AllDirectives {
       OrderQueries.Filter filter = filter(params);
       int limit = integer(params, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
       int offset = integer(params, "offset", 0, 0, Integer.MAX_VALUE);
-      return answer(queries.list(filter, limit, offset));
+      String sort = blankToNull(params.get("sort")) == null ? "oldest" : params.get("sort").trim();
+      if (!sort.equals("oldest") && !sort.equals("newest")) {
+        throw new IllegalArgumentException("sort must be oldest or newest, not '" + sort + "'");
+      }
+      return answer(queries.list(filter, limit, offset, sort.equals("newest")));
     } catch (IllegalArgumentException e) {
       return replies.error(StatusCodes.BAD_REQUEST, e.getMessage());
     }
@@ -111,7 +115,7 @@ public final class LedgerRoutes extends AllDirectives {
     for (String name : params.keySet()) {
       if (FILTERS.contains(name) || (paging && PAGING.contains(name))) continue;
       throw new IllegalArgumentException("unknown parameter '" + name + "' (expected "
-          + (paging ? "status, channel, shop, from, to, limit, offset" : "status, channel, shop, from, to") + ")");
+          + (paging ? "status, channel, shop, from, to, limit, offset, sort" : "status, channel, shop, from, to") + ")");
     }
   }
 

@@ -52,6 +52,7 @@ public final class OrderQueries {
       + "buyer_name, buyer_phone, currency, total_amount, tracking_number, problem, unmapped_lines, created_at, "
       + "updated_at, confirmed_at, shipped_at, last_event_seq FROM orders";
   private static final String ORDER_BY = " ORDER BY created_at, order_key";
+  private static final String ORDER_BY_NEWEST = " ORDER BY created_at DESC, order_key DESC";
 
   private final Database database;
   private final int exportPageSize;
@@ -65,6 +66,11 @@ public final class OrderQueries {
 
   /** The orders matching {@code filter}, oldest first, and how many match in all. */
   public CompletionStage<Page> list(Filter filter, int limit, int offset) {
+    return list(filter, limit, offset, false);
+  }
+
+  /** The orders matching {@code filter}, oldest or (dashboard) newest first, and how many match in all. */
+  public CompletionStage<Page> list(Filter filter, int limit, int offset, boolean newestFirst) {
     return database.withConnection(c -> {
       Where where = where(filter);
       long total;
@@ -76,7 +82,8 @@ public final class OrderQueries {
         }
       }
       List<Entry> orders;
-      try (PreparedStatement s = c.prepareStatement(SELECT + where.sql + ORDER_BY + " LIMIT ? OFFSET ?")) {
+      try (PreparedStatement s = c.prepareStatement(SELECT + where.sql
+          + (newestFirst ? ORDER_BY_NEWEST : ORDER_BY) + " LIMIT ? OFFSET ?")) {
         int next = where.bind(s);
         s.setInt(next, limit);
         s.setLong(next + 1, offset);

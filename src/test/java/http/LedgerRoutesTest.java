@@ -107,6 +107,21 @@ class LedgerRoutesTest {
   }
 
   @Test
+  void sortNewestPagesTheSameOrdersNewestFirst() throws Exception {
+    List<String> seen = new ArrayList<>();
+    for (int offset = 0; offset < 40; offset += 8) {
+      JsonNode page = ok("/admin/orders?sort=newest&limit=8&offset=" + offset);
+      assertEquals(orders.size(), page.get("total").asInt());
+      for (JsonNode o : page.get("orders")) seen.add(o.get("orderKey").asText());
+    }
+    List<String> newestFirst = new ArrayList<>(orders.stream().map(PlannedOrder::key).toList());
+    java.util.Collections.reverse(newestFirst);
+    assertEquals(newestFirst, seen, "every order once, newest created first");
+    assertEquals(ok("/admin/orders?limit=500").get("orders").get(0).get("orderKey"),
+        ok("/admin/orders?limit=500&sort=oldest").get("orders").get(0).get("orderKey"), "oldest is the default");
+  }
+
+  @Test
   void filtersMatchTheEntities() throws Exception {
     long confirmed = views.values().stream().filter(v -> v.phase().equals("CONFIRMED")).count();
     long outOfStock = views.values().stream().filter(v -> v.phase().equals("OUT_OF_STOCK")).count();
@@ -138,7 +153,7 @@ class LedgerRoutesTest {
   void badParametersAre400WithAJsonError() throws Exception {
     for (String query : List.of("status=SOLD", "channel=ebay", "limit=0", "limit=501", "limit=ten", "offset=-1",
         "from=yesterday", "to=2024-13-01T00:00:00Z", "from=2024-05-02T00:00:00Z&to=2024-05-01T00:00:00Z",
-        "shop=a%7Cb", "stauts=CONFIRMED")) {
+        "shop=a%7Cb", "stauts=CONFIRMED", "sort=random")) {
       HttpResponse<String> response = Http.get(base + "/admin/orders?" + query);
       assertEquals(400, response.statusCode(), query + ": " + response.body());
       JsonNode body = JSON.readTree(response.body());
