@@ -93,8 +93,10 @@ public final class Demo {
     out.println("  one SKU     " + url + "/admin/skus/" + catalogue.hotSku());
     out.println("  cluster     " + url + "/admin/cluster");
     out.println("Example:");
-    out.println("  curl -s " + (token == null ? "" : "-H 'Authorization: Bearer " + token + "' ") + url + "/admin/skus/"
-        + catalogue.hotSku() + "/history?limit=5");
+    out.println("  curl -s -H \"Authorization: Bearer $(cat " + node.system().settings().config()
+        .getString("orchestrator.admin.generated-token-file") + ")\" " + url + "/admin/skus/" + catalogue.hotSku()
+        + "/history?limit=5");
+    out.println("  (the dashboard asks for that token once; it is the operator token generated for this run)");
     node.system().getWhenTerminated().toCompletableFuture().join();
   }
 
