@@ -52,6 +52,7 @@ public final class FlashSaleBenchmark {
     double hotShare = Double.parseDouble(o.getOrDefault("hot-share", "0.25"));
     String jsonOut = o.getOrDefault("json", "bench-results/flash-sale.json");
     String token = System.getenv("ORCH_BENCH_ADMIN_TOKEN");
+    if (token == null && !o.containsKey("nodes")) token = "bench-" + java.util.UUID.randomUUID(); // for our own node
 
     int sandboxPort = freePort();
     String callback = "http://orchestrator.bench/webhooks/shopee";
@@ -224,7 +225,7 @@ public final class FlashSaleBenchmark {
     env.put("ORCH_SANDBOX_PORT", Integer.toString(sandboxPort));
     env.put("ORCH_SHOPEE_CALLBACK_URL", callback);
     env.put("ORCH_LOG_LEVEL", "WARN");
-    if (token != null) env.putIfAbsent("ORCH_ADMIN_TOKENS", System.getenv().getOrDefault("ORCH_ADMIN_TOKENS", ""));
+    env.put("ORCH_ADMIN_TOKENS", "bench:operator:" + http.AdminTokens.hash(token));
     Path log = Files.createDirectories(Path.of("bench-results")).resolve("node.log");
     return pb.redirectErrorStream(true).redirectOutput(log.toFile()).start();
   }
