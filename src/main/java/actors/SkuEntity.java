@@ -860,6 +860,13 @@ public final class SkuEntity {
       return this;
     }
 
+    /** What channels should show now; unlike {@link #summary()} it does not copy the reservations (hot path). */
+    StockChanged stockChanged(Instant at) {
+      int available = available();
+      return new StockChanged(sku, onHand, reserved, safetyStock, available, List.copyOf(listings.values()),
+          shownQuantities(available, listings.values(), pushRules), eventSeq, at);
+    }
+
     Summary summary() {
       int available = available();
       return new Summary(sku, exists, onHand, reserved, safetyStock, available,
@@ -1331,10 +1338,7 @@ public final class SkuEntity {
      * from the persisted event rather than a polling read side, so channels see a change within milliseconds.
      */
     private void publish(State state) {
-      Summary summary = state.summary();
-      ctx.getSystem().eventStream().tell(new EventStream.Publish<>(new StockChanged(summary.sku(), summary.onHand(),
-          summary.reserved(), summary.safetyStock(), summary.available(), summary.listings(), summary.shown(),
-          summary.eventSeq(), Instant.now())));
+      ctx.getSystem().eventStream().tell(new EventStream.Publish<>(state.stockChanged(Instant.now())));
     }
 
     private void acknowledge(Batch batch) {
