@@ -56,6 +56,8 @@ public final class ShopAdapter extends AbstractBehavior<ShopAdapter.Command> {
   public static final EntityTypeKey<Command> ENTITY_TYPE_KEY = EntityTypeKey.create(Command.class, "ShopAdapter");
   static final int MAX_ORDERS_PER_CALL = 50;
   static final int MAX_CALLS_IN_FLIGHT = 4;
+  /** Stock calls in flight at once; more wait here, where their values can still be replaced by newer ones. */
+  static final int MAX_PUSH_CALLS_IN_FLIGHT = 8;
 
   public static String entityId(Channel channel, String shopId) {
     return channel.key() + "|" + shopId;
@@ -136,6 +138,9 @@ public final class ShopAdapter extends AbstractBehavior<ShopAdapter.Command> {
 
   record SpacingPassed(String group) implements Command {}
 
+  /** Internal: the stock API's rate limit has a token again. */
+  enum PushSlotFree implements Command { INSTANCE }
+
   /** Internal: marketplace stock read per group (target id to quantity), or the group's error. */
   record StockRead(List<PushStock> expected, Map<String, Map<String, Integer>> actual, Map<String, String> errors,
                    ActorRef<StockReconciled> replyTo) implements Command {}
@@ -183,6 +188,14 @@ public final class ShopAdapter extends AbstractBehavior<ShopAdapter.Command> {
   /** When each group's last call started (min-push-interval), and groups waiting for that interval to pass. */
   private final Map<String, Long> lastSentNanos = new HashMap<>();
   private final Set<String> groupsSpacing = new HashSet<>();
+  /**
+   * Groups whose values may leave now, in the order they became ready: they take the stock API's rate-limit tokens
+   * in that order. A call starts only when a token is free at once, so no value is committed to a call that then
+   * waits in the limiter: until its turn the value can still be replaced by a newer one.
+   */
+  private final Set<String> readyGroups = new LinkedHashSet<>();
+  private int pushCallsInFlight;
+  private boolean pushSlotTimerSet;
   private CompletionStage<Done> writes = CompletableFuture.completedFuture(Done.getInstance());
   /** Order id → everyone waiting for it, in arrival order. */
   private final Map<String, List<ActorRef<FetchReply>>> waiting = new LinkedHashMap<>();
@@ -211,6 +224,7 @@ public final class ShopAdapter extends AbstractBehavior<ShopAdapter.Command> {
         .onMessage(PushDone.class, this::onPushDone)
         .onMessage(RetryPushes.class, this::onRetryPushes)
         .onMessage(SpacingPassed.class, this::onSpacingPassed)
+        .onMessageEquals(PushSlotFree.INSTANCE, this::onPushSlotFree)
         .onMessage(ReconcileStock.class, this::onReconcile)
         .onMessage(StockRead.class, this::onStockRead)
         .build();
@@ -343,7 +357,42 @@ public final class ShopAdapter extends AbstractBehavior<ShopAdapter.Command> {
       timers.startSingleTimer("space-" + group, new SpacingPassed(group), Duration.ofNanos(wait));
       return;
     }
+    readyGroups.add(group);
+    drainPushes();
+  }
+
+  /** Starts the ready groups' calls, oldest first, while the rate limit has a token now and calls are below the cap. */
+  private void drainPushes() {
+    while (!readyGroups.isEmpty() && pushCallsInFlight < MAX_PUSH_CALLS_IN_FLIGHT) {
+      Duration wait = pushWait();
+      if (wait.compareTo(Duration.ZERO) > 0) {
+        if (!pushSlotTimerSet) {
+          pushSlotTimerSet = true;
+          timers.startSingleTimer("push-slot", PushSlotFree.INSTANCE, wait);
+        }
+        return;
+      }
+      var next = readyGroups.iterator();
+      String group = next.next();
+      next.remove();
+      startPush(group);
+    }
+  }
+
+  private Duration pushWait() {
+    return channel == Channel.SHOPEE ? marketplaces.shopee().stockUpdateWait(shopId)
+        : marketplaces.tiktok().inventoryUpdateWait(shopId);
+  }
+
+  private Behavior<Command> onPushSlotFree() {
+    pushSlotTimerSet = false;
+    drainPushes();
+    return this;
+  }
+
+  private void startPush(String group) {
     Set<String> keys = waitingByGroup.remove(group);
+    if (keys == null) return;
     List<Sent> sent = new ArrayList<>();
     for (String key : keys) {
       ListingSync sync = listings.get(key);
@@ -360,6 +409,7 @@ public final class ShopAdapter extends AbstractBehavior<ShopAdapter.Command> {
     }
     if (sent.isEmpty()) return;
     groupsInFlight.add(group);
+    pushCallsInFlight++;
     lastSentNanos.put(group, System.nanoTime());
     Map<String, String> keyByTarget = new HashMap<>();
     for (Sent s : sent) keyByTarget.put(target(listings.get(s.key()).listing), s.key());
@@ -400,6 +450,7 @@ public final class ShopAdapter extends AbstractBehavior<ShopAdapter.Command> {
 
   private Behavior<Command> onPushDone(PushDone done) {
     groupsInFlight.remove(done.group());
+    pushCallsInFlight--;
     Instant now = Instant.now();
     List<ListingSyncStore.Row> rows = new ArrayList<>();
     boolean anyFailed = false;
@@ -433,6 +484,7 @@ public final class ShopAdapter extends AbstractBehavior<ShopAdapter.Command> {
       nextBackoff.remove(done.group());
       sendIfIdle(done.group());
     }
+    drainPushes();
     return this;
   }
 

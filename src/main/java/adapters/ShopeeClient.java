@@ -76,7 +76,7 @@ public final class ShopeeClient {
     ShopState(MarketplaceConfig.ShopeeShop shop) {
       this.shop = shop;
       this.guard = new ShopGuard(system, Channel.SHOPEE, shop.shopId(), config.client(),
-          new TokenBucket(system, shop.rateLimit().ratePerSecond(), shop.rateLimit().burst()), outcomes);
+          ShopGuard.perApi(system, shop.rateLimit().ratePerSecond(), shop.rateLimit().burst()), outcomes);
       // Expiry of a configured token is unknown: it is used until Shopee answers error_auth.
       this.tokens = new Tokens(shop.accessToken(), shop.refreshToken(), null);
     }
@@ -128,6 +128,11 @@ public final class ShopeeClient {
 
   public String breakerState(String shopId) {
     return state(shopId).guard.breakerState();
+  }
+
+  /** How long a stock update starting now would wait for the shop's rate limit (reserves nothing). */
+  public Duration stockUpdateWait(String shopId) {
+    return state(shopId).guard.untilFree("update_stock");
   }
 
   public Tokens tokens(String shopId) {

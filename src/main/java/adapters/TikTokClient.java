@@ -11,6 +11,7 @@ import akka.http.javadsl.model.headers.RawHeader;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -72,7 +73,7 @@ public final class TikTokClient {
     this.http = new HttpCaller(system, config.client());
     for (MarketplaceConfig.TikTokShop shop : config.tiktok()) {
       shops.put(shop.shopId(), new ShopState(shop, new ShopGuard(system, Channel.TIKTOK, shop.shopId(),
-          config.client(), new TokenBucket(system, shop.rateLimit().ratePerSecond(), shop.rateLimit().burst()),
+          config.client(), ShopGuard.perApi(system, shop.rateLimit().ratePerSecond(), shop.rateLimit().burst()),
           outcomes)));
     }
     var root = system.settings().config();
@@ -86,6 +87,11 @@ public final class TikTokClient {
 
   public String breakerState(String shopId) {
     return state(shopId).guard().breakerState();
+  }
+
+  /** How long an inventory update starting now would wait for the shop's rate limit (reserves nothing). */
+  public Duration inventoryUpdateWait(String shopId) {
+    return state(shopId).guard().untilFree("update_inventory");
   }
 
   public CompletionStage<List<OrderDetails>> getOrderDetails(String shopId, List<String> orderIds) {

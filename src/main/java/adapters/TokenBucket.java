@@ -34,6 +34,14 @@ public final class TokenBucket {
     return wait > 0 ? Duration.ofNanos(wait) : Duration.ZERO;
   }
 
+  /** How long a caller arriving now would wait, without reserving anything (zero when a token is free). */
+  synchronized Duration untilFree() {
+    long now = System.nanoTime();
+    if (theoreticalArrival == Long.MIN_VALUE) return Duration.ZERO;
+    long wait = Math.max(theoreticalArrival, now) - burstToleranceNanos - now;
+    return wait > 0 ? Duration.ofNanos(wait) : Duration.ZERO;
+  }
+
   /** Completes when the caller may send. */
   public CompletionStage<Done> acquire() {
     Duration wait = reserve();

@@ -50,7 +50,7 @@ public final class WhatsAppClient {
     for (MarketplaceConfig.WhatsAppNumber n : config.whatsapp()) {
       int burst = (int) Math.max(1, Math.ceil(n.messagesPerSecond() / 10));
       numbers.put(n.phoneNumberId(), new NumberState(n, new ShopGuard(system, Channel.WHATSAPP, n.phoneNumberId(),
-          config.client(), new TokenBucket(system, n.messagesPerSecond(), burst), outcomes), new ConcurrentHashMap<>()));
+          config.client(), ShopGuard.shared(new TokenBucket(system, n.messagesPerSecond(), burst)), outcomes), new ConcurrentHashMap<>()));
     }
   }
 

@@ -32,10 +32,33 @@ import sandbox.Sandbox;
 public final class FlashSale {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** @param runId makes order ids unique per run, so a second run on the same data adds new orders */
-  public record Plan(int orders, double hotShare, int skus, int concurrency, long seed, String runId) {}
+  /**
+   * @param runId makes order ids unique per run, so a second run on the same data adds new orders
+   * @param variantsPerProduct SKUs per marketplace product (sizes, colours): a Shopee item's models, a TikTok
+   *     product's SKUs. One stock call carries a whole product, so this sets how many calls a sale needs.
+   */
+  public record Plan(int orders, double hotShare, int skus, int variantsPerProduct, int concurrency, long seed,
+                     String runId) {}
 
-  public record Catalogue(List<String> skus, String hotSku, Map<String, Integer> stock) {}
+  /** The SKUs, their stock, and where SKU number {@code i} is listed on each marketplace. */
+  public record Catalogue(List<String> skus, String hotSku, Map<String, Integer> stock, int variantsPerProduct) {
+    public long shopeeItemId(int i) {
+      return 500000 + i / variantsPerProduct;
+    }
+
+    /** 0 where an item has no models (one variant per product). */
+    public long shopeeModelId(int i) {
+      return variantsPerProduct == 1 ? 0 : 800000 + i;
+    }
+
+    public String tiktokProductId(int i) {
+      return "P" + (700000 + i / variantsPerProduct);
+    }
+
+    public String tiktokSkuId(int i) {
+      return "S" + (700000 + i);
+    }
+  }
 
   /** One order as sent: {@code ackMicros} of the attempt that got the final answer, {@code attempts} made. */
   public record Placed(String channel, String shopId, String orderId, Map<String, Integer> lines, long sentAtMillis,
@@ -79,7 +102,8 @@ public final class FlashSale {
 
   /**
    * Stock and listings for {@code plan.skus()} SKUs: the hot SKU gets enough for part of its demand, the others a few
-   * units each (so some sell out). Listed on Shopee (one item each), TikTok (one product each) and WhatsApp.
+   * units each (so some sell out). Listed on Shopee (as models of items), TikTok (as SKUs of products) and WhatsApp,
+   * {@code plan.variantsPerProduct()} SKUs per product.
    */
   public Catalogue setUpCatalogue(Plan plan, IntConsumer progress) throws Exception {
     Random random = new Random(plan.seed());
@@ -91,6 +115,7 @@ public final class FlashSale {
       skus.add(sku);
       stock.put(sku, i == 0 ? Math.max(1, hotDemand * 3 / 5) : 2 + random.nextInt(12));
     }
+    Catalogue catalogue = new Catalogue(skus, skus.get(0), stock, Math.max(1, plan.variantsPerProduct()));
     String node = nodes.get(0);
     List<CompletableFuture<Void>> calls = new ArrayList<>();
     AtomicInteger done = new AtomicInteger();
@@ -99,11 +124,11 @@ public final class FlashSale {
       int n = i;
       calls.add(admin("PUT", node + "/admin/skus/" + sku + "/stock", "{\"onHand\":" + stock.get(sku) + "}")
           .thenCompose(v -> admin("PUT", node + "/admin/skus/" + sku + "/listings",
-              "{\"channel\":\"shopee\",\"shopId\":\"" + shopeeShop() + "\",\"itemId\":\"" + (500000 + n)
-                  + "\",\"modelId\":\"0\"}"))
+              "{\"channel\":\"shopee\",\"shopId\":\"" + shopeeShop() + "\",\"itemId\":\""
+                  + catalogue.shopeeItemId(n) + "\",\"modelId\":\"" + catalogue.shopeeModelId(n) + "\"}"))
           .thenCompose(v -> admin("PUT", node + "/admin/skus/" + sku + "/listings",
-              "{\"channel\":\"tiktok\",\"shopId\":\"" + tiktokShop() + "\",\"productId\":\"P" + (700000 + n)
-                  + "\",\"skuId\":\"S" + (700000 + n) + "\"}"))
+              "{\"channel\":\"tiktok\",\"shopId\":\"" + tiktokShop() + "\",\"productId\":\""
+                  + catalogue.tiktokProductId(n) + "\",\"skuId\":\"" + catalogue.tiktokSkuId(n) + "\"}"))
           .thenCompose(v -> admin("PUT", node + "/admin/skus/" + sku + "/listings",
               "{\"channel\":\"whatsapp\",\"shopId\":\"" + whatsAppNumber() + "\"}"))
           .thenRun(() -> progress.accept(done.incrementAndGet())));
@@ -113,7 +138,7 @@ public final class FlashSale {
       }
     }
     CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
-    return new Catalogue(skus, skus.get(0), stock);
+    return catalogue;
   }
 
   /** Sends the sale; {@code progress} hears the number of orders answered so far. */
@@ -138,10 +163,14 @@ public final class FlashSale {
       String id = plan.runId() + "-" + i;
       switch (i % 3) {
         case 0 -> sandbox.addShopeeOrder(shopeeShop(), id, "READY_TO_SHIP", lines.get(i).entrySet().stream()
-            .map(e -> new Sandbox.ShopeeItem(500000 + index(e.getKey()), 0, e.getKey(), null, e.getValue(),
+            .map(e -> new Sandbox.ShopeeItem(catalogue.shopeeItemId(index(e.getKey())),
+                catalogue.shopeeModelId(index(e.getKey())),
+                catalogue.variantsPerProduct() == 1 ? e.getKey() : null,
+                catalogue.variantsPerProduct() == 1 ? null : e.getKey(), e.getValue(),
                 new BigDecimal("49000"))).toList());
         case 1 -> sandbox.addTikTokOrder(tiktokShop(), id, "AWAITING_SHIPMENT", lines.get(i).entrySet().stream()
-            .map(e -> new Sandbox.TikTokItem("P" + (700000 + index(e.getKey())), "S" + (700000 + index(e.getKey())),
+            .map(e -> new Sandbox.TikTokItem(catalogue.tiktokProductId(index(e.getKey())),
+                catalogue.tiktokSkuId(index(e.getKey())),
                 e.getKey(), e.getValue(), new BigDecimal("3.50"))).toList());
         default -> { }
       }

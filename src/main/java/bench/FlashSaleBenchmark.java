@@ -49,6 +49,7 @@ public final class FlashSaleBenchmark {
     int orders = Integer.parseInt(o.getOrDefault("orders", "2000"));
     int skus = Integer.parseInt(o.getOrDefault("skus", "1000"));
     int concurrency = Integer.parseInt(o.getOrDefault("concurrency", "64"));
+    int variants = Integer.parseInt(o.getOrDefault("variants", "10"));
     double hotShare = Double.parseDouble(o.getOrDefault("hot-share", "0.25"));
     String jsonOut = o.getOrDefault("json", "bench-results/flash-sale.json");
     String token = System.getenv("ORCH_BENCH_ADMIN_TOKEN");
@@ -81,10 +82,14 @@ public final class FlashSaleBenchmark {
     }
     try {
       FlashSale sale = new FlashSale(sandbox, MarketplaceConfig.fromConfig(config), nodes, token);
-      FlashSale.Plan plan = new FlashSale.Plan(orders, hotShare, skus, concurrency, 7, "B" + System.currentTimeMillis());
+      FlashSale.Plan plan = new FlashSale.Plan(orders, hotShare, skus, variants, concurrency, 7, "B" + System.currentTimeMillis());
       System.out.printf("Catalogue: %d SKUs listed on Shopee, TikTok Shop and WhatsApp...%n", skus);
       FlashSale.Catalogue catalogue = sale.setUpCatalogue(plan, n -> { });
-      Thread.sleep(2000); // let the catalogue's own stock pushes settle before the sale
+      // A seller lists the catalogue well before a sale: its own stock pushes are done before the first order.
+      long listedBy = System.currentTimeMillis() + 120_000;
+      while (!allListingsRight(sale, sandbox, nodes.get(0), catalogue) && System.currentTimeMillis() < listedBy) {
+        Thread.sleep(500);
+      }
       Instant saleStart = Instant.now();
       System.out.printf("Flash sale: %d orders, %.0f%% on %s, %d connections...%n", orders, hotShare * 100,
           catalogue.hotSku(), concurrency);
@@ -190,8 +195,8 @@ public final class FlashSaleBenchmark {
     for (String sku : catalogue.skus()) states.add(sale.adminJson("GET", node + "/admin/skus/" + sku, null));
     for (int i = 0; i < catalogue.skus().size(); i++) {
       JsonNode shown = states.get(i).get().path("shown");
-      Integer shopee = sandbox.shopeeStock(500000 + i, 0);
-      Integer tiktok = sandbox.tiktokStock("S" + (700000 + i));
+      Integer shopee = sandbox.shopeeStock(catalogue.shopeeItemId(i), catalogue.shopeeModelId(i));
+      Integer tiktok = sandbox.tiktokStock(catalogue.tiktokSkuId(i));
       for (var e : (Iterable<Map.Entry<String, JsonNode>>) shown::fields) {
         Integer actual = e.getKey().startsWith("shopee") ? shopee : e.getKey().startsWith("tiktok") ? tiktok : null;
         if (e.getKey().startsWith("whatsapp")) continue; // no stock API on WhatsApp's catalogue here

@@ -66,7 +66,7 @@ public final class Demo {
             + runId + "-*, and the catalogue's stock is set again."
         : "Data: fresh. Loading a sample catalogue of " + skus + " SKUs listed on Shopee, TikTok Shop and WhatsApp.");
 
-    FlashSale.Plan plan = new FlashSale.Plan(orders, 0.25, skus, concurrency, 42, runId);
+    FlashSale.Plan plan = new FlashSale.Plan(orders, 0.25, skus, 10, concurrency, 42, runId);
     Progress catalogueBar = new Progress("catalogue", skus);
     FlashSale.Catalogue catalogue = sale.setUpCatalogue(plan, catalogueBar::update);
     catalogueBar.done();
@@ -154,7 +154,8 @@ public final class Demo {
       String s = catalogue.skus().get(i);
       JsonNode state = sale.adminJson("GET", url + "/admin/skus/" + s, null).get();
       out.printf("  %s available %3d | Shopee %s | TikTok %s%n", s, state.path("available").asInt(),
-          sandbox.shopeeStock(500000 + i, 0), sandbox.tiktokStock("S" + (700000 + i)));
+          sandbox.shopeeStock(catalogue.shopeeItemId(i), catalogue.shopeeModelId(i)),
+          sandbox.tiktokStock(catalogue.tiktokSkuId(i)));
     }
   }
 
