@@ -74,7 +74,7 @@ public final class Node implements AutoCloseable {
       OutboundMessages outbound = new OutboundMessages(database);
       WhatsAppSender.init(system, outbound);
       readside.StockLevelProjection.init(system, database);
-      readside.StockBoard.init(system, database);
+      var board = readside.StockBoard.init(system, database);
       adapters.StockSync.init(system, database);
       AkkaManagement.get(Adapter.toClassic(system)).start().toCompletableFuture().get(30, TimeUnit.SECONDS);
 
@@ -89,11 +89,12 @@ public final class Node implements AutoCloseable {
       http.LedgerRoutes ledger = new http.LedgerRoutes(system, database, json);
       http.StockLevelRoutes stockLevels = new http.StockLevelRoutes(system, database, json);
       http.SyncRoutes sync = new http.SyncRoutes(system, json);
+      http.BoardRoutes boardRoutes = new http.BoardRoutes(system, board, json);
       // The dashboard page and the OpenAPI document hold no data: served without a token, ahead of AdminAuth.
       routes.add(new http.UiRoutes().route());
       AdminAuth admin = new AdminAuth(adminTokens.tokens(), config.getBytes("orchestrator.admin.max-body"), json, metrics);
       routes.add(admin.route(actor -> Directives.concat(skus.route(actor), orders.route(actor), ledger.route(),
-          stockLevels.route(), sync.route(), shops.route(), cluster.route())));
+          stockLevels.route(), sync.route(), shops.route(), cluster.route(), boardRoutes.route())));
       OrderIntake intake = new OrderIntake(system, new InboundMessages(database), outbound,
           config.getDuration("orchestrator.webhooks.record-timeout"));
       routes.add(new WebhookMetrics(metrics, json)

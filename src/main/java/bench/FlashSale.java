@@ -238,7 +238,26 @@ public final class FlashSale {
     return adminJson(method, url, body).thenApply(r -> null);
   }
 
+  /** Admin calls here are idempotent (absolute values): a connection that could not be made is tried again. */
   public CompletableFuture<JsonNode> adminJson(String method, String url, String body) {
+    CompletableFuture<JsonNode> result = new CompletableFuture<>();
+    adminAttempt(method, url, body, 1, result);
+    return result;
+  }
+
+  private void adminAttempt(String method, String url, String body, int attempt, CompletableFuture<JsonNode> result) {
+    adminOnce(method, url, body).whenComplete((json, error) -> {
+      Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+          ? error.getCause() : error;
+      if (error == null) result.complete(json);
+      else if (attempt < 5 && cause instanceof java.net.ConnectException) {
+        CompletableFuture.delayedExecutor(200L * attempt, TimeUnit.MILLISECONDS)
+            .execute(() -> adminAttempt(method, url, body, attempt + 1, result));
+      } else result.completeExceptionally(error);
+    });
+  }
+
+  private CompletableFuture<JsonNode> adminOnce(String method, String url, String body) {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
         .header("Content-Type", "application/json")
         .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));

@@ -36,6 +36,8 @@ import sandbox.Sandbox;
  */
 public final class FlashSaleBenchmark {
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String BOARD_PREFIX = "bench:stock:";
+  private static final String BOARD_CHANNEL = "bench-stock-changes";
 
   private FlashSaleBenchmark() {}
 
@@ -55,6 +57,8 @@ public final class FlashSaleBenchmark {
     String token = System.getenv("ORCH_BENCH_ADMIN_TOKEN");
     if (token == null && !o.containsKey("nodes")) token = "bench-" + java.util.UUID.randomUUID(); // for our own node
 
+    // The live stock board on Redis (ORCH_BENCH_REDIS_URI, empty for none), watched like a storefront would.
+    String redisUri = env("ORCH_BENCH_REDIS_URI", "redis://127.0.0.1:6379");
     int sandboxPort = freePort();
     String callback = "http://orchestrator.bench/webhooks/shopee";
     Config config = AppConfig.load(ConfigFactory.parseMap(Map.of("akka.actor.provider", "local",
@@ -73,13 +77,15 @@ public final class FlashSaleBenchmark {
       String url = env("ORCH_DB_URL", "jdbc:postgresql://127.0.0.1:5432/orchestrator_bench");
       String user = env("ORCH_DB_USER", "postgres");
       String password = env("ORCH_DB_PASSWORD", "");
+      if (!redisUri.isBlank()) clearBoard(redisUri);
       freshDatabase(url, user, password);
       int httpPort = freePort();
-      node = startNode(url, user, password, httpPort, sandboxPort, callback, token);
+      node = startNode(url, user, password, httpPort, sandboxPort, callback, token, redisUri);
       nodes = List.of("http://127.0.0.1:" + httpPort);
       awaitHealthy(nodes.get(0));
       System.out.println("Started one node (-Xmx512m, PostgreSQL " + url + ") on " + nodes.get(0));
     }
+    BoardWatcher board = redisUri.isBlank() ? null : new BoardWatcher(redisUri, BOARD_CHANNEL);
     try {
       FlashSale sale = new FlashSale(sandbox, MarketplaceConfig.fromConfig(config), nodes, token);
       FlashSale.Plan plan = new FlashSale.Plan(orders, hotShare, skus, variants, concurrency, 7, "B" + System.currentTimeMillis());
@@ -90,11 +96,20 @@ public final class FlashSaleBenchmark {
       while (!allListingsRight(sale, sandbox, nodes.get(0), catalogue) && System.currentTimeMillis() < listedBy) {
         Thread.sleep(500);
       }
+      sale.admin("DELETE", nodes.get(0) + "/admin/sync/staleness", null).get(); // the sale's figures only
+      if (board != null) board.start();
       Instant saleStart = Instant.now();
       System.out.printf("Flash sale: %d orders, %.0f%% on %s, %d connections...%n", orders, hotShare * 100,
           catalogue.hotSku(), concurrency);
       FlashSale.Result result = sale.run(plan, catalogue, n -> { });
       ObjectNode report = measure(sale, sandbox, nodes.get(0), plan, catalogue, result, saleStart);
+      if (board != null) {
+        Histogram b = board.latencies();
+        report.put("boardChanges", b.getTotalCount())
+            .put("boardP50Ms", b.getValueAtPercentile(50) / 1000.0)
+            .put("boardP99Ms", b.getValueAtPercentile(99) / 1000.0)
+            .put("boardMaxMs", b.getMaxValue() / 1000.0);
+      }
       print(report);
       if (flags.contains("hot-sku")) {
         System.out.println();
@@ -105,6 +120,7 @@ public final class FlashSaleBenchmark {
       Files.writeString(out, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(report));
       System.out.println("JSON: " + out.toAbsolutePath());
     } finally {
+      if (board != null) board.close();
       if (node != null) {
         node.destroy();
         node.waitFor(60, TimeUnit.SECONDS);
@@ -214,7 +230,7 @@ public final class FlashSaleBenchmark {
   }
 
   private static Process startNode(String url, String user, String password, int httpPort, int sandboxPort,
-                                   String callback, String token) throws Exception {
+                                   String callback, String token, String redisUri) throws Exception {
     String jar = new File(FlashSaleBenchmark.class.getProtectionDomain().getCodeSource().getLocation().toURI())
         .getPath();
     ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -230,6 +246,11 @@ public final class FlashSaleBenchmark {
     env.put("ORCH_SANDBOX_PORT", Integer.toString(sandboxPort));
     env.put("ORCH_SHOPEE_CALLBACK_URL", callback);
     env.put("ORCH_LOG_LEVEL", "WARN");
+    if (!redisUri.isBlank()) {
+      env.put("ORCH_REDIS_URI", redisUri);
+      env.put("ORCH_BOARD_KEY_PREFIX", BOARD_PREFIX);
+      env.put("ORCH_BOARD_CHANNEL", BOARD_CHANNEL);
+    }
     env.put("ORCH_ADMIN_TOKENS", "bench:operator:" + http.AdminTokens.hash(token));
     Path log = Files.createDirectories(Path.of("bench-results")).resolve("node.log");
     return pb.redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -268,6 +289,22 @@ public final class FlashSaleBenchmark {
   private static int freePort() throws Exception {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
+    }
+  }
+
+  /** The previous run's board keys, so this run's board starts empty like its database. */
+  private static void clearBoard(String redisUri) {
+    io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(redisUri);
+    try (var connection = client.connect()) {
+      var redis = connection.sync();
+      var cursor = redis.scan(io.lettuce.core.ScanArgs.Builder.matches(BOARD_PREFIX + "*").limit(1000));
+      while (true) {
+        if (!cursor.getKeys().isEmpty()) redis.del(cursor.getKeys().toArray(String[]::new));
+        if (cursor.isFinished()) break;
+        cursor = redis.scan(cursor, io.lettuce.core.ScanArgs.Builder.matches(BOARD_PREFIX + "*").limit(1000));
+      }
+    } finally {
+      client.shutdown();
     }
   }
 

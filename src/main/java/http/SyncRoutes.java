@@ -26,7 +26,7 @@ import java.util.concurrent.TimeoutException;
 /**
  * Stock sync admin API: {@code GET /admin/skus/{sku}/sync} (per listing: what the SKU says it should show, what was
  * last pushed, its status), {@code POST /admin/skus/{sku}/push} (push the current values of all listings now),
- * {@code GET /admin/sync/failing}, {@code GET /admin/sync/staleness} (this node's figures) and
+ * {@code GET /admin/sync/failing}, {@code GET /admin/sync/staleness} (this node's figures; {@code DELETE} resets them) and
  * {@code POST /admin/sync/reconcile} (compare every listing with its marketplace now).
  */
 public final class SyncRoutes extends AllDirectives {
@@ -70,7 +70,13 @@ public final class SyncRoutes extends AllDirectives {
         })),
         pathPrefix("sync", () -> concat(
             path("failing", () -> get(() -> parameterOptional("limit", this::failing))),
-            path("staleness", () -> get(() -> ok(StockStaleness.get(system).figures()))),
+            path("staleness", () -> concat(
+                get(() -> ok(StockStaleness.get(system).figures())),
+                // Operators (and the benchmark) start a measurement from zero, e.g. after setting up a catalogue.
+                delete(() -> {
+                  StockStaleness.get(system).reset();
+                  return complete(StatusCodes.NO_CONTENT);
+                }))),
             path("reconcile", () -> post(this::reconcileNow))))));
   }
 

@@ -143,10 +143,11 @@ public final class StockBoard extends AbstractBehavior<StockBoard.Command> {
   private static final String RETRY = "retry";
 
   /** Starts this node's board when a Redis URI is configured; does nothing otherwise (the embedded default). */
-  public static void init(ActorSystem<?> system, Database database) {
+  public static java.util.Optional<ActorRef<Command>> init(ActorSystem<?> system, Database database) {
     Settings settings = Settings.from(system.settings().config());
-    if (settings.redisUri().isBlank()) return;
-    system.systemActorOf(create(settings, new StockLevelQueries(system, database)), "stock-board", Props.empty());
+    if (settings.redisUri().isBlank()) return java.util.Optional.empty();
+    return java.util.Optional.of(system.systemActorOf(create(settings, new StockLevelQueries(system, database)),
+        "stock-board", Props.empty()));
   }
 
   static Behavior<Command> create(Settings settings, StockLevelQueries skus) {
