@@ -238,7 +238,14 @@ public final class FlashSale {
     return adminJson(method, url, body).thenApply(r -> null);
   }
 
-  /** Admin calls here are idempotent (absolute values): a connection that could not be made is tried again. */
+  /** A 503: the node could not do it now and says to retry. */
+  static final class Unavailable extends RuntimeException {
+    Unavailable(String message) {
+      super(message);
+    }
+  }
+
+  /** Admin calls here are idempotent (absolute values): a failed connection or a 503 is tried again. */
   public CompletableFuture<JsonNode> adminJson(String method, String url, String body) {
     CompletableFuture<JsonNode> result = new CompletableFuture<>();
     adminAttempt(method, url, body, 1, result);
@@ -250,7 +257,7 @@ public final class FlashSale {
       Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
           ? error.getCause() : error;
       if (error == null) result.complete(json);
-      else if (attempt < 5 && cause instanceof java.net.ConnectException) {
+      else if (attempt < 8 && (cause instanceof java.io.IOException || cause instanceof Unavailable)) {
         CompletableFuture.delayedExecutor(200L * attempt, TimeUnit.MILLISECONDS)
             .execute(() -> adminAttempt(method, url, body, attempt + 1, result));
       } else result.completeExceptionally(error);
@@ -263,6 +270,7 @@ public final class FlashSale {
         .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
     if (adminToken != null) b.header("Authorization", "Bearer " + adminToken);
     return http.sendAsync(b.build(), HttpResponse.BodyHandlers.ofString()).thenApply(r -> {
+      if (r.statusCode() == 503) throw new Unavailable(method + " " + url + " answered 503: " + r.body());
       if (r.statusCode() >= 300) {
         throw new IllegalStateException(method + " " + url + " answered " + r.statusCode() + ": " + r.body());
       }
