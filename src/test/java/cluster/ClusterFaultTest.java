@@ -62,13 +62,16 @@ class ClusterFaultTest {
       // Probe every SKU and the orders accepted so far: whatever lived on the victim is among them.
       List<String> probes = new ArrayList<>();
       for (String sku : burst.skus) probes.add("/admin/skus/" + sku);
-      burst.orders.stream().filter(WebhookBurst.Order::accepted).limit(100).forEach(o -> probes.add(o.path()));
+      burst.orders.stream().filter(WebhookBurst.Order::accepted).limit(30).forEach(o -> probes.add(o.path()));
       int answeredAtKill = burst.answered.get();
       long killedAt = System.currentTimeMillis();
       victim.kill();
+      Future<long[]> timeline = Executors.newSingleThreadExecutor().submit(
+          () -> watchRemoval(cluster, survivors.get(0), victim, killedAt, Duration.ofSeconds(60)));
       Map<String, Long> firstSuccess = probeUntilServed(survivors, probes, killedAt, Duration.ofSeconds(60));
       double recoverySeconds = firstSuccess.values().stream().mapToLong(Long::longValue).max().orElse(-1) / 1000.0;
       long unserved = probes.size() - firstSuccess.size();
+      long[] seen = timeline.get(60, TimeUnit.SECONDS);
 
       sending.get(5, TimeUnit.MINUTES);
       List<WebhookBurst.Order> accepted = burst.orders.stream().filter(WebhookBurst.Order::accepted).toList();
@@ -85,9 +88,10 @@ class ClusterFaultTest {
 
       System.out.printf("FAULT kill -9 mid-burst: orders sent %d, accepted %d, final %d (confirmed %d), oversold %d, "
               + "listings off %d, killed after %d answers, SKU entities on the killed node %d, probes %d (unserved %d), "
-              + "recovery %.1f s (target %.0f s), restarted node Up in %.1f s with %d shards, test %.0f s%n",
+              + "victim unreachable after %.1f s and removed after %.1f s, recovery %.1f s (target %.0f s), restarted node Up in %.1f s with %d shards, test %.0f s%n",
           planned.size(), accepted.size(), accepted.size() - notFinal.size(), outcome.confirmed(), outcome.oversold(),
-          listings.size(), answeredAtKill, skusOnVictim, probes.size(), unserved, recoverySeconds,
+          listings.size(), answeredAtKill, skusOnVictim, probes.size(), unserved, seen[0] / 1000.0, seen[1] / 1000.0,
+          recoverySeconds,
           RECOVERY_TARGET_SECONDS, rejoinSeconds, shardsOnRestarted, (System.currentTimeMillis() - began) / 1000.0);
 
       assertEquals(planned.size(), accepted.size(), "every order is accepted in the end (the sandbox redelivers)");
@@ -242,6 +246,29 @@ class ClusterFaultTest {
     return 0;
   }
 
+  /** Milliseconds from the kill until a survivor saw the victim unreachable, and until it was no member (-1: never). */
+  static long[] watchRemoval(FaultCluster cluster, NodeProcess survivor, NodeProcess victim, long killedAt,
+                             Duration timeout) throws InterruptedException {
+    long unreachable = -1;
+    while (System.currentTimeMillis() < killedAt + timeout.toMillis()) {
+      try {
+        JsonNode view = cluster.admin(survivor, "/admin/cluster");
+        boolean member = false;
+        for (JsonNode m : view.path("members")) {
+          if (m.path("address").asText().equals(victim.address())) {
+            member = true;
+            if (!m.path("reachable").asBoolean() && unreachable < 0) unreachable = System.currentTimeMillis() - killedAt;
+          }
+        }
+        if (!member) return new long[] {unreachable, System.currentTimeMillis() - killedAt};
+      } catch (Exception busy) {
+        // try again
+      }
+      Thread.sleep(200);
+    }
+    return new long[] {unreachable, -1};
+  }
+
   static int awaitShardsOn(FaultCluster cluster, NodeProcess node, Duration timeout) throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     int shards = 0;
@@ -256,13 +283,14 @@ class ClusterFaultTest {
   }
 
   /**
-   * Sends every probe again and again (1 s client timeout, to the survivors in turn) until it answers 200; returns
+   * Sends every probe again and again (2 s client timeout, to the survivors in turn) until it answers 200; returns
    * per probe the milliseconds from the kill to its first 200. A probe to an entity of the killed node fails until
    * its shard has been started on a survivor.
    */
   static Map<String, Long> probeUntilServed(List<NodeProcess> survivors, List<String> probes, long killedAt,
                                             Duration timeout) throws Exception {
     Map<String, Long> firstSuccess = new ConcurrentHashMap<>();
+    Map<String, String> lastError = new ConcurrentHashMap<>();
     ExecutorService pool = Executors.newFixedThreadPool(probes.size());
     try {
       List<Future<?>> running = new ArrayList<>();
@@ -274,10 +302,11 @@ class ClusterFaultTest {
           for (int attempt = 0; System.currentTimeMillis() < deadline; attempt++) {
             NodeProcess node = survivors.get((offset + attempt) % survivors.size());
             try {
-              FaultCluster.adminJson("http://127.0.0.1:" + node.httpPort + path, Duration.ofSeconds(1));
+              FaultCluster.adminJson("http://127.0.0.1:" + node.httpPort + path, Duration.ofSeconds(2));
               firstSuccess.put(path, System.currentTimeMillis() - killedAt);
               return null;
             } catch (Exception notYet) {
+              lastError.put(path, String.valueOf(notYet.getMessage()));
               Thread.sleep(100);
             }
           }
@@ -287,6 +316,11 @@ class ClusterFaultTest {
       for (Future<?> f : running) f.get();
     } finally {
       pool.shutdownNow();
+    }
+    lastError.keySet().removeAll(firstSuccess.keySet());
+    if (!lastError.isEmpty()) {
+      System.out.println("FAULT probes never served (" + lastError.size() + "), e.g. "
+          + lastError.entrySet().stream().limit(5).toList());
     }
     return firstSuccess;
   }

@@ -41,6 +41,7 @@ final class FaultCluster implements AutoCloseable {
   final String dbUrl;
   final List<NodeProcess> nodes = new CopyOnWriteArrayList<>();
   private int nextIndex = 1;
+  private final String logDir;
 
   FaultCluster(PrivatePostgres pg, String database) throws Exception {
     try (Connection c = DriverManager.getConnection(pg.url(), "postgres", "");
@@ -49,6 +50,7 @@ final class FaultCluster implements AutoCloseable {
       s.execute("CREATE DATABASE " + database);
     }
     dbUrl = "jdbc:postgresql://127.0.0.1:" + pg.port + "/" + database;
+    logDir = database;
     // The test JVM's client pools carry the whole burst plus probes to a handful of hosts.
     Config local = ConfigFactory.parseString("""
         akka.actor.provider = local
@@ -166,7 +168,11 @@ final class FaultCluster implements AutoCloseable {
 
   @Override
   public void close() {
-    for (NodeProcess n : nodes) n.close();
+    for (NodeProcess n : nodes) {
+      if (n.alive()) n.kill();
+      n.copyLogTo(java.nio.file.Path.of("target", "fault-logs", logDir));
+      n.close();
+    }
     try {
       lb.close();
     } catch (RuntimeException ignored) {
