@@ -109,6 +109,17 @@ public final class NodeProcess implements AutoCloseable {
     }
   }
 
+  /** Keeps a copy of this node's whole log in {@code dir} (fault tests: read it after a failure). */
+  public void copyLogTo(Path dir) {
+    try {
+      Files.createDirectories(dir);
+      Files.copy(log, dir.resolve("node-" + index + "-" + remotePort + ".log"),
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      // the log is only for reading after a failure
+    }
+  }
+
   @Override
   public void close() {
     if (alive()) kill();
