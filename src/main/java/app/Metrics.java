@@ -166,6 +166,8 @@ public final class Metrics implements Extension {
           default -> 0;
         })
         .description("marketplace circuit breaker per shop: 0 closed, 1 half-open, 2 open")
+        // the supplier lambda is referenced by nothing else: a weak reference would read NaN after the next GC
+        .strongReference(true)
         .tag("channel", channel).tag("shop", shop).register(registry);
   }
 
