@@ -53,6 +53,8 @@ public final class Metrics implements Extension {
   private final ActorSystem<?> system;
   private final DistributionSummary skuBatchSize;
   private final Timer skuBatchWrite;
+  private final Timer skuJournalWrite;
+  private final Timer orderJournalWrite;
   private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
   /** Call outcome keys already registered as meters (new shops and call kinds appear while the node runs). */
   private final Set<String> outcomeMeters = ConcurrentHashMap.newKeySet();
@@ -76,6 +78,8 @@ public final class Metrics implements Extension {
         .publishPercentileHistogram()
         .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(10))
         .register(registry);
+    skuJournalWrite = journalWriteTimer("sku");
+    orderJournalWrite = journalWriteTimer("order");
     system.getWhenTerminated().thenRun(() -> {
       gcMetrics.close();
       registry.close();
@@ -98,6 +102,16 @@ public final class Metrics implements Extension {
   public void skuBatchWritten(int size, long nanos) {
     skuBatchSize.record(size);
     skuBatchWrite.record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** A SKU's persistent part wrote one event (a batch) to the journal in {@code nanos}: persist until its callback. */
+  public void skuEventsWritten(long nanos) {
+    skuJournalWrite.record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** An order entity wrote its events of one command to the journal in {@code nanos}: persist until its callback. */
+  public void orderEventsWritten(long nanos) {
+    orderJournalWrite.record(nanos, TimeUnit.NANOSECONDS);
   }
 
   /** An order entered {@code phase} on this node after a persisted event (replays during recovery not counted). */
@@ -124,6 +138,14 @@ public final class Metrics implements Extension {
   }
 
   // ------------------------------------------------------------------ read at scrape time
+
+  private Timer journalWriteTimer(String entity) {
+    return Timer.builder("orchestrator_journal_write").tag("entity", entity)
+        .description("journal writes of an entity: from the command handler's persist until the write's callback")
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(10))
+        .register(registry);
+  }
 
   private void bindMarketplaces() {
     Marketplaces marketplaces;

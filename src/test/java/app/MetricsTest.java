@@ -9,6 +9,10 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -59,6 +63,17 @@ class MetricsTest {
     throw new AssertionError("no sample " + name + " " + List.of(labels) + " in:\n" + text);
   }
 
+  private static long journalRows(String persistenceIdPrefix) throws SQLException {
+    try (Connection c = TestDatabase.connect();
+         PreparedStatement s = c.prepareStatement("SELECT COUNT(*) FROM event_journal WHERE persistence_id LIKE ?")) {
+      s.setString(1, persistenceIdPrefix + "%");
+      try (ResultSet rs = s.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    }
+  }
+
   @Test
   void trafficShowsUpInPrometheusText() throws Exception {
     HttpResponse<String> stock = Http.send(HttpRequest.newBuilder(URI.create(market.url("/admin/skus/SKU-M/stock")))
@@ -98,6 +113,13 @@ class MetricsTest {
     // outbound calls and breakers
     assertTrue(sample(text, "orchestrator_outbound_calls_total", "channel=\"shopee\"", "kind=\"order_detail\"",
         "result=\"success\"") >= 1);
+    // journal writes timed in the entities: every SKU write is one journal row; an order write holds one or more
+    double skuWrites = sample(text, "orchestrator_journal_write_seconds_count", "entity=\"sku\"");
+    assertEquals(journalRows("Sku|"), skuWrites);
+    assertEquals(skuWrites, sample(text, "orchestrator_journal_write_seconds_bucket", "entity=\"sku\"", "le=\"+Inf\""));
+    double orderWrites = sample(text, "orchestrator_journal_write_seconds_count", "entity=\"order\"");
+    assertTrue(orderWrites >= 3 && orderWrites <= journalRows("Order|"), orderWrites + " order writes");
+    assertTrue(sample(text, "orchestrator_journal_write_seconds_sum", "entity=\"order\"") > 0);
     assertEquals(0, sample(text, "orchestrator_circuit_breaker_state", "channel=\"shopee\"", "shop=\"1001\""));
     assertEquals(1, sample(text, "orchestrator_admin_refused_total", "status=\"401\""));
     // JVM and actor system
