@@ -156,6 +156,10 @@ public final class Metrics implements Extension {
     }
     CallOutcomes outcomes = marketplaces.outcomes();
     for (CallOutcomes.Outcome o : outcomes.snapshot()) {
+      for (String code : o.responses().keySet()) {
+        String codeKey = o.channel() + "|" + o.shopId() + "|" + o.kind() + "|code=" + code;
+        if (outcomeMeters.add(codeKey)) response(outcomes, o, code);
+      }
       String key = o.channel() + "|" + o.shopId() + "|" + o.kind();
       if (!outcomeMeters.add(key)) continue;
       outcome(outcomes, o, "success", CallOutcomes.Outcome::successes, "orchestrator_outbound_calls");
@@ -178,6 +182,15 @@ public final class Metrics implements Extension {
         .tag("channel", o.channel().key()).tag("shop", o.shopId()).tag("kind", o.kind());
     if (result != null) builder.tag("result", result);
     builder.register(registry);
+  }
+
+  private void response(CallOutcomes outcomes, CallOutcomes.Outcome o, String code) {
+    FunctionCounter.builder("orchestrator_outbound_responses", outcomes,
+            all -> all.responses(o.channel(), o.shopId(), o.kind(), code))
+        .description("outbound attempts sent, by what came back: HTTP status, the marketplace's error code when its "
+            + "envelope says failure, or timeout/connect/network/parse")
+        .tag("channel", o.channel().key()).tag("shop", o.shopId()).tag("kind", o.kind()).tag("code", code)
+        .register(registry);
   }
 
   /** 0 closed, 1 half-open, 2 open. */

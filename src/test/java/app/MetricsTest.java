@@ -3,6 +3,7 @@ package app;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import actors.Channel;
 import adapters.signing.Signatures;
 import java.math.BigDecimal;
 import java.net.URI;
@@ -79,6 +80,10 @@ class MetricsTest {
     HttpResponse<String> stock = Http.send(HttpRequest.newBuilder(URI.create(market.url("/admin/skus/SKU-M/stock")))
         .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString("{\"onHand\":50}")).build());
     assertEquals(200, stock.statusCode(), stock.body());
+    // the order's detail fetch meets a 503, a 429 and an envelope error before it gets its answer
+    market.sandbox.injectHttpStatus(Channel.SHOPEE, "get_order_detail", 503, 1);
+    market.sandbox.injectHttpStatus(Channel.SHOPEE, "get_order_detail", 429, 1);
+    market.sandbox.injectPlatformError(Channel.SHOPEE, "get_order_detail", "error_server", 1);
     market.sandbox.addShopeeOrder("1001", "SN-MET-1", "READY_TO_SHIP",
         List.of(new Sandbox.ShopeeItem(100, 0, "SKU-M", null, 2, BigDecimal.TEN)));
     byte[] push = ("{\"data\":{\"ordersn\":\"SN-MET-1\",\"status\":\"READY_TO_SHIP\",\"update_time\":1700000000},"
@@ -113,6 +118,18 @@ class MetricsTest {
     // outbound calls and breakers
     assertTrue(sample(text, "orchestrator_outbound_calls_total", "channel=\"shopee\"", "kind=\"order_detail\"",
         "result=\"success\"") >= 1);
+    // every attempt by what came back: HTTP status, or the envelope's error code
+    String[] detail = {"channel=\"shopee\"", "shop=\"1001\"", "kind=\"order_detail\""};
+    assertEquals(1, sample(text, "orchestrator_outbound_responses_total", with(detail, "code=\"503\"")));
+    assertEquals(1, sample(text, "orchestrator_outbound_responses_total", with(detail, "code=\"429\"")));
+    assertEquals(1, sample(text, "orchestrator_outbound_responses_total", with(detail, "code=\"error_server\"")));
+    double ok = sample(text, "orchestrator_outbound_responses_total", with(detail, "code=\"200\""));
+    assertTrue(ok >= 1);
+    assertEquals(sample(text, "orchestrator_outbound_attempts_total", detail), ok + 3, "every attempt has a code");
+    HttpResponse<String> shops = Http.get(market.url("/admin/shops"));
+    assertEquals(200, shops.statusCode(), shops.body());
+    assertTrue(shops.body().contains("\"responses\":{\"200\":"), shops.body());
+    assertTrue(shops.body().contains("\"429\":1,\"503\":1,\"error_server\":1"), shops.body());
     // journal writes timed in the entities: every SKU write is one journal row; an order write holds one or more
     double skuWrites = sample(text, "orchestrator_journal_write_seconds_count", "entity=\"sku\"");
     assertEquals(journalRows("Sku|"), skuWrites);
@@ -129,5 +146,11 @@ class MetricsTest {
     assertTrue(text.contains("jvm_gc_"), "GC metrics");
     assertTrue(sample(text, "akka_actor_system_uptime_seconds") >= 0);
     assertTrue(sample(text, "akka_dispatcher_default_parallelism") >= 1);
+  }
+
+  private static String[] with(String[] labels, String label) {
+    String[] all = java.util.Arrays.copyOf(labels, labels.length + 1);
+    all[labels.length] = label;
+    return all;
   }
 }
