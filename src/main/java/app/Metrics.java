@@ -19,6 +19,7 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ForkJoinPool;
@@ -56,6 +57,14 @@ public final class Metrics implements Extension {
   private final Timer skuJournalWrite;
   private final Timer orderJournalWrite;
   private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
+
+  /** Orders in one ledger state on one channel (labels of {@code orchestrator_orders}). */
+  public record OrderGroup(String state, String channel) {}
+
+  /** The last count of the ledger by state and channel; groups seen before and now empty read 0. */
+  private volatile Map<OrderGroup, Long> orderCounts = Map.of();
+  private volatile long ordersCountedAtNanos;
+  private final Set<OrderGroup> orderGauges = ConcurrentHashMap.newKeySet();
   /** Call outcome keys already registered as meters (new shops and call kinds appear while the node runs). */
   private final Set<String> outcomeMeters = ConcurrentHashMap.newKeySet();
 
@@ -77,6 +86,10 @@ public final class Metrics implements Extension {
         .description("SKU batch round trip: sent to the persistent part until its events are in the journal")
         .publishPercentileHistogram()
         .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(10))
+        .register(registry);
+    Gauge.builder("orchestrator_orders_count_age_seconds", this,
+            m -> m.ordersCountedAtNanos == 0 ? Double.NaN : (System.nanoTime() - m.ordersCountedAtNanos) / 1e9)
+        .description("seconds since orchestrator_orders was last counted from the ledger (NaN: not yet)")
         .register(registry);
     skuJournalWrite = journalWriteTimer("sku");
     orderJournalWrite = journalWriteTimer("order");
@@ -114,10 +127,28 @@ public final class Metrics implements Extension {
     orderJournalWrite.record(nanos, TimeUnit.NANOSECONDS);
   }
 
+  /**
+   * The ledger's orders per state and channel (the whole cluster's, from the read side), counted off the actor
+   * threads by {@code readside.OrderStateCounts}. Scrapes read this last count.
+   */
+  public void ordersCounted(Map<OrderGroup, Long> counts) {
+    orderCounts = Map.copyOf(counts);
+    ordersCountedAtNanos = System.nanoTime();
+    for (OrderGroup group : counts.keySet()) {
+      if (!orderGauges.add(group)) continue;
+      Gauge.builder("orchestrator_orders", this, m -> m.orderCounts.getOrDefault(group, 0L))
+          .description("orders currently in each ledger state, per channel (whole cluster, read side; "
+              + "see orchestrator_orders_count_age_seconds)")
+          .tag("state", group.state()).tag("channel", group.channel())
+          .register(registry);
+    }
+  }
+
   /** An order entered {@code phase} on this node after a persisted event (replays during recovery not counted). */
   public void orderEntered(String phase) {
     Counter.builder("orchestrator_order_transitions").tag("phase", phase)
-        .description("orders that entered a phase on this node (after a persisted event)")
+        .description("phase transitions of orders on this node since it started (a count of entries, not of "
+            + "orders now in a phase: that is orchestrator_orders)")
         .register(registry).increment();
   }
 

@@ -15,6 +15,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -27,7 +28,10 @@ import support.Http;
 import support.MarketNode;
 import support.TestDatabase;
 
-/** {@code GET :8558/metrics} after real traffic: webhooks, an order through the saga, SKU batches, outbound calls. */
+/**
+ * {@code GET :8558/metrics} after real traffic: webhooks, an order through the saga, SKU batches, journal writes,
+ * outbound calls with injected faults, and the orders-by-state gauge against the ledger table.
+ */
 class MetricsTest {
   private static MarketNode market;
   private static String metricsUrl;
@@ -35,7 +39,8 @@ class MetricsTest {
   @BeforeAll
   static void start() {
     TestDatabase.reset();
-    market = MarketNode.start(Map.of());
+    // the orders gauge is counted from the ledger every 200 ms here (5 s by default)
+    market = MarketNode.start(Map.of("orchestrator.ledger.state-count-interval", "200ms"));
     metricsUrl = "http://127.0.0.1:" + market.config.getInt("akka.management.http.port") + "/metrics";
   }
 
@@ -62,6 +67,49 @@ class MetricsTest {
       if (all) return Double.parseDouble(m.group(2));
     }
     throw new AssertionError("no sample " + name + " " + List.of(labels) + " in:\n" + text);
+  }
+
+  private static String scrape() throws InterruptedException {
+    return Http.awaitStatus(metricsUrl, 200, Duration.ofSeconds(10)).body();
+  }
+
+  /** Every non-zero {@code orchestrator_orders} sample as "STATE|channel" -> value. */
+  private static Map<String, Long> ordersGauge(String text) {
+    Map<String, Long> gauge = new HashMap<>();
+    Matcher m = Pattern.compile("^orchestrator_orders\\{([^}]*)\\} (\\S+)$", Pattern.MULTILINE).matcher(text);
+    while (m.find()) {
+      Matcher state = Pattern.compile("state=\"([^\"]*)\"").matcher(m.group(1));
+      Matcher channel = Pattern.compile("channel=\"([^\"]*)\"").matcher(m.group(1));
+      assertTrue(state.find() && channel.find(), m.group());
+      long value = (long) Double.parseDouble(m.group(2));
+      if (value != 0) gauge.put(state.group(1) + "|" + channel.group(1), value);
+    }
+    return gauge;
+  }
+
+  /** The ledger table's orders as "STATE|channel" -> count. */
+  private static Map<String, Long> ledgerCounts() throws SQLException {
+    Map<String, Long> counts = new HashMap<>();
+    try (Connection c = TestDatabase.connect();
+         PreparedStatement s = c.prepareStatement("SELECT status, channel, COUNT(*) FROM orders GROUP BY 1, 2");
+         ResultSet rs = s.executeQuery()) {
+      while (rs.next()) counts.put(rs.getString(1) + "|" + rs.getString(2), rs.getLong(3));
+    }
+    return counts;
+  }
+
+  /** Waits until a scrape shows exactly the ledger's counts (orders may still be moving), and returns them. */
+  private static Map<String, Long> awaitGaugeMatchesLedger() throws Exception {
+    long deadline = System.currentTimeMillis() + 15_000;
+    Map<String, Long> ledger = Map.of();
+    Map<String, Long> gauge = Map.of();
+    while (System.currentTimeMillis() < deadline) {
+      ledger = ledgerCounts();
+      gauge = ordersGauge(scrape());
+      if (gauge.equals(ledger) && gauge.equals(ledgerCounts())) return gauge;
+      Thread.sleep(100);
+    }
+    throw new AssertionError("orchestrator_orders " + gauge + " never matched the ledger " + ledger);
   }
 
   private static long journalRows(String persistenceIdPrefix) throws SQLException {
@@ -111,6 +159,10 @@ class MetricsTest {
     // the order went through the saga on this node
     assertEquals(1, sample(text, "orchestrator_order_transitions_total", "phase=\"CONFIRMED\""));
     assertEquals(1, sample(text, "orchestrator_order_transitions_total", "phase=\"NOTIFIED\""));
+    // orders by state: the ledger's one Shopee order, counted from the table
+    Map<String, Long> counts = awaitGaugeMatchesLedger();
+    assertEquals(1L, counts.entrySet().stream().filter(e -> e.getKey().endsWith("|shopee"))
+        .mapToLong(Map.Entry::getValue).sum(), counts.toString());
     // SKU batches: the stock write and the reservation, with sizes and write latency
     assertTrue(sample(text, "orchestrator_sku_batch_size_count") >= 2);
     assertTrue(sample(text, "orchestrator_sku_batch_write_seconds_count") >= 2);
@@ -152,5 +204,37 @@ class MetricsTest {
     String[] all = java.util.Arrays.copyOf(labels, labels.length + 1);
     all[labels.length] = label;
     return all;
+  }
+
+  @Test
+  void ordersGaugeCountsTheLedgerTable() throws Exception {
+    // An order only another node handled: its row is in the ledger, this node never saw it.
+    String key = "tiktok|shop-x|T-GAUGE";
+    try (Connection c = TestDatabase.connect(); PreparedStatement s = c.prepareStatement("INSERT INTO orders "
+        + "(order_key, channel, shop_id, order_id, status, created_at, updated_at, last_event_seq) "
+        + "VALUES (?, 'tiktok', 'shop-x', 'T-GAUGE', 'COMPLETED', now(), now(), 1)")) {
+      s.setString(1, key);
+      s.executeUpdate();
+    }
+    try {
+      Map<String, Long> counts = awaitGaugeMatchesLedger();
+      assertEquals(1L, counts.get("COMPLETED|tiktok"), counts.toString());
+      assertTrue(scrape().contains("orchestrator_orders_count_age_seconds"));
+      try (Connection c = TestDatabase.connect();
+           PreparedStatement s = c.prepareStatement("UPDATE orders SET status = 'CANCELLED' WHERE order_key = ?")) {
+        s.setString(1, key);
+        s.executeUpdate();
+      }
+      counts = awaitGaugeMatchesLedger();
+      assertEquals(1L, counts.get("CANCELLED|tiktok"), counts.toString());
+      // a state left empty reads 0, not its last value
+      assertEquals(0, sample(scrape(), "orchestrator_orders", "state=\"COMPLETED\"", "channel=\"tiktok\""));
+    } finally {
+      try (Connection c = TestDatabase.connect();
+           PreparedStatement s = c.prepareStatement("DELETE FROM orders WHERE order_key = ?")) {
+        s.setString(1, key);
+        s.executeUpdate();
+      }
+    }
   }
 }
