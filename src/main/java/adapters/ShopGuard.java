@@ -82,8 +82,11 @@ final class ShopGuard {
         .thenCompose(v -> {
           if (breaker.isOpen()) throw new CircuitBreakerOpenException(
               scala.concurrent.duration.Duration.Zero(), "circuit breaker open");
-          outcomes.attempt(channel, shopId, kind, n > 1);
-          return breaker.callWithCircuitBreakerCS(() -> safely(attempt), ShopGuard::countsAsFailure);
+          // counted inside the breaker: a half-open breaker turns away all but its trial call, and those never left
+          return breaker.callWithCircuitBreakerCS(() -> {
+            outcomes.attempt(channel, shopId, kind, n > 1);
+            return safely(attempt);
+          }, ShopGuard::countsAsFailure);
         })
         .whenComplete((outcome, error) -> {
           try {
