@@ -19,6 +19,7 @@ import akka.persistence.typed.PersistenceId;
 import akka.persistence.typed.RecoveryCompleted;
 import akka.persistence.typed.javadsl.CommandHandlerWithReply;
 import akka.persistence.typed.javadsl.CommandHandlerWithReplyBuilder;
+import akka.persistence.typed.javadsl.EffectBuilder;
 import akka.persistence.typed.javadsl.EventHandler;
 import akka.persistence.typed.javadsl.EventHandlerBuilder;
 import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
@@ -639,6 +640,7 @@ public final class OrderEntity
 
   private final ActorRef<ClusterSharding.ShardCommand> shard;
   private final Duration passivateIdleAfter;
+  private final app.Metrics metrics;
 
   private OrderEntity(ActorContext<Command> context, TimerScheduler<Command> timers, String orderKey,
                       Settings settings, Peers peers, Clock clock, ActorRef<ClusterSharding.ShardCommand> shard,
@@ -653,6 +655,7 @@ public final class OrderEntity
     this.clock = clock;
     this.shard = shard;
     this.passivateIdleAfter = passivateIdleAfter;
+    this.metrics = app.Metrics.get(context.getSystem());
     this.skuReplies = context.messageAdapter(SkuEntity.ReservationReply.class, WrappedSkuReply::new);
     this.fetchReplies = context.messageAdapter(ShopAdapter.FetchReply.class, WrappedFetchReply::new);
     this.cancelReplies = context.messageAdapter(ShopAdapter.CancelReply.class, WrappedCancelReply::new);
@@ -731,7 +734,7 @@ public final class OrderEntity
     events.add(new Notified(orderKey, c.channel(), c.shopId(), c.orderId(), c.rawStatus(), c.status(), c.dedupId(),
         now));
     if (c.details() != null) events.add(detailsReceived(c.details(), c.status(), now));
-    return Effect().persist(events).thenRun(this::drive).thenReply(c.replyTo(), s -> StatusReply.ack());
+    return timedPersist(events).thenRun(this::drive).thenReply(c.replyTo(), s -> StatusReply.ack());
   }
 
   private ReplyEffect<Event, State> onNotify(State state, Notify c) {
@@ -746,7 +749,7 @@ public final class OrderEntity
     List<Event> events = new ArrayList<>();
     events.add(new StatusRecorded(orderKey, c.rawStatus(), c.status(), c.dedupId(), forward, now));
     if (forward) events.addAll(reactToStatus(state, c.status(), now));
-    return Effect().persist(events).thenRun(this::drive).thenReply(c.replyTo(), s -> StatusReply.ack());
+    return timedPersist(events).thenRun(this::drive).thenReply(c.replyTo(), s -> StatusReply.ack());
   }
 
   /** What a marketplace status that moves the order forward changes right away. */
@@ -811,7 +814,7 @@ public final class OrderEntity
       // shipped by the marketplace without a tracking number: the buyer is told now that there is one
       notificationDue(state.data(), NotificationKind.SHIPPED, c.trackingNumber(), now).ifPresent(events::add);
     }
-    return Effect().persist(events).thenRun(this::drive).thenReply(c.replyTo(), s -> StatusReply.ack());
+    return timedPersist(events).thenRun(this::drive).thenReply(c.replyTo(), s -> StatusReply.ack());
   }
 
   private ReplyEffect<Event, State> onMarkPaid(State state, MarkPaid c) {
@@ -823,7 +826,7 @@ public final class OrderEntity
     List<Event> events = new ArrayList<>();
     events.add(new StatusRecorded(orderKey, "PAID (confirmed by " + c.by() + ")", MarketStatus.PAID, null, true, now));
     events.addAll(reactToStatus(state, MarketStatus.PAID, now));
-    return Effect().persist(events).thenRun(this::drive)
+    return timedPersist(events).thenRun(this::drive)
         .thenReply(c.replyTo(), s -> StatusReply.success(OrderView.of(s)));
   }
 
@@ -836,12 +839,12 @@ public final class OrderEntity
     }
     if (state instanceof OutOfStock oos) {
       if (oos.marketplaceCancelled()) return Effect().reply(c.replyTo(), StatusReply.success(OrderView.of(state)));
-      return Effect().persist(new MarketplaceCancelled(orderKey, now))
+      return timedPersist(new MarketplaceCancelled(orderKey, now))
           .thenReply(c.replyTo(), s -> StatusReply.success(OrderView.of(s)));
     }
     if (state instanceof Fetching || state instanceof Reserving || state instanceof NeedsMapping
         || state instanceof Confirmed) {
-      return Effect().persist(cancel(state, c.by(), c.reason(), now)).thenRun(this::drive)
+      return timedPersist(cancel(state, c.by(), c.reason(), now)).thenRun(this::drive)
           .thenReply(c.replyTo(), s -> StatusReply.success(OrderView.of(s)));
     }
     return Effect().reply(c.replyTo(), StatusReply.error(
@@ -850,7 +853,7 @@ public final class OrderEntity
 
   private ReplyEffect<Event, State> onShip(State state, Ship c) {
     if (state instanceof Confirmed) {
-      return Effect().persist(new ShipRequested(orderKey, c.trackingNumber(), c.by(), clock.instant()))
+      return timedPersist(new ShipRequested(orderKey, c.trackingNumber(), c.by(), clock.instant()))
           .thenRun(this::drive).thenReply(c.replyTo(), s -> StatusReply.success(OrderView.of(s)));
     }
     if (state instanceof Shipping || state instanceof Shipped) {
@@ -863,7 +866,7 @@ public final class OrderEntity
   private ReplyEffect<Event, State> onRestock(State state, Restock c) {
     if (state instanceof Returned r) {
       if (r.restocking()) return Effect().reply(c.replyTo(), StatusReply.success(OrderView.of(state)));
-      return Effect().persist(new RestockRequested(orderKey, c.by(), clock.instant())).thenRun(this::drive)
+      return timedPersist(new RestockRequested(orderKey, c.by(), clock.instant())).thenRun(this::drive)
           .thenReply(c.replyTo(), s -> StatusReply.success(OrderView.of(s)));
     }
     return Effect().reply(c.replyTo(), StatusReply.error(
@@ -892,7 +895,7 @@ public final class OrderEntity
     if (d.withMapped(mapped).allReserved()) { // confirmed by this mapping (see the LineMapped event handler)
       notificationDue(d, NotificationKind.CONFIRMED, null, now).ifPresent(events::add);
     }
-    return Effect().persist(events)
+    return timedPersist(events)
         .thenRun(this::drive).thenReply(c.replyTo(), s -> StatusReply.success(OrderView.of(s)));
   }
 
@@ -923,7 +926,7 @@ public final class OrderEntity
         events.add(new CancelRequested(orderKey, "marketplace", "cancelled on the marketplace", now));
         events.add(new OrderCancelled(orderKey, "marketplace", "cancelled on the marketplace", Map.of(), now));
       }
-      return Effect().persist(events).thenRun(this::drive).thenNoReply();
+      return timedPersist(events).thenRun(this::drive).thenNoReply();
     }
     ShopAdapter.FetchFailed failed = (ShopAdapter.FetchFailed) w.reply();
     context.getLog().warn("Fetching order {} failed: {}", orderKey, failed.error());
@@ -945,13 +948,13 @@ public final class OrderEntity
     }
     if (state instanceof Confirmed) {
       if (reply instanceof SkuEntity.HoldCleared && !d.holdCleared().contains(sku)) {
-        return Effect().persist(new SkuHoldCleared(orderKey, sku, now)).thenNoReply();
+        return timedPersist(new SkuHoldCleared(orderKey, sku, now)).thenNoReply();
       }
       if (reply instanceof SkuEntity.ReservationRefused r && d.holdUntil() != null
           && (r.reason() == SkuEntity.RefusalReason.NOT_RESERVED
               || r.reason() == SkuEntity.RefusalReason.ALREADY_FINISHED)) {
         // The unpaid hold expired at the SKU before payment arrived: the units are gone.
-        return Effect().persist(new OutOfStockDeclared(orderKey, sku, d.skuLines().getOrDefault(sku, 0),
+        return timedPersist(new OutOfStockDeclared(orderKey, sku, d.skuLines().getOrDefault(sku, 0),
             r.available(), "hold expired before payment", now)).thenRun(this::drive).thenNoReply();
       }
       return Effect().noReply();
@@ -972,13 +975,13 @@ public final class OrderEntity
             events.add(new ReturnRequested(orderKey, "marketplace", now));
           }
         }
-        return Effect().persist(events).thenRun(this::drive).thenNoReply();
+        return timedPersist(events).thenRun(this::drive).thenNoReply();
       }
       return Effect().noReply();
     }
     if (state instanceof Returned r && r.restocking()
         && reply instanceof SkuEntity.Restocked restocked && !d.restocked().contains(sku)) {
-      return Effect().persist(new SkuRestocked(orderKey, sku, restocked.quantity(), now)).thenRun(this::drive)
+      return timedPersist(new SkuRestocked(orderKey, sku, restocked.quantity(), now)).thenRun(this::drive)
           .thenNoReply();
     }
     return Effect().noReply();
@@ -998,17 +1001,17 @@ public final class OrderEntity
           events.add(new ShipRequested(orderKey, null, "marketplace", now)); // shipped before we confirmed
         }
       }
-      return Effect().persist(events).thenRun(this::drive).thenNoReply();
+      return timedPersist(events).thenRun(this::drive).thenNoReply();
     }
     if (reply instanceof SkuEntity.ReservationRefused refused) {
       if (refused.reason() == SkuEntity.RefusalReason.UNKNOWN_SKU) {
         if (d.unknownSkus().contains(sku)) return Effect().noReply();
-        return Effect().persist(new SkuUnknown(orderKey, sku, now)).thenRun(this::drive).thenNoReply();
+        return timedPersist(new SkuUnknown(orderKey, sku, now)).thenRun(this::drive).thenNoReply();
       }
       if (refused.reason() == SkuEntity.RefusalReason.OVERLOADED) {
         return Effect().noReply(); // asked again by the retry timer
       }
-      return Effect().persist(new OutOfStockDeclared(orderKey, sku, d.skuLines().getOrDefault(sku, 0),
+      return timedPersist(new OutOfStockDeclared(orderKey, sku, d.skuLines().getOrDefault(sku, 0),
           refused.available(), refused.reason() + ": " + refused.message(), now)).thenRun(this::drive)
           .thenNoReply();
     }
@@ -1032,7 +1035,7 @@ public final class OrderEntity
     Set<String> released = new TreeSet<>(d.released());
     released.add(sku);
     if (released.containsAll(allSkus(d))) events.add(releaseFinished(state, now));
-    return Effect().persist(events).thenRun(this::drive).thenNoReply();
+    return timedPersist(events).thenRun(this::drive).thenNoReply();
   }
 
   private Event releaseFinished(State state, Instant now) {
@@ -1054,12 +1057,12 @@ public final class OrderEntity
   private ReplyEffect<Event, State> onCancelReply(State state, WrappedCancelReply w) {
     if (state instanceof OutOfStock oos && oos.compensated() && !oos.marketplaceCancelled()
         && w.reply() instanceof ShopAdapter.OrderCancelled) {
-      return Effect().persist(new MarketplaceCancelled(orderKey, clock.instant())).thenNoReply();
+      return timedPersist(new MarketplaceCancelled(orderKey, clock.instant())).thenNoReply();
     }
     if (w.reply() instanceof ShopAdapter.CancelFailed failed) {
       context.getLog().warn("Cancelling order {} on the marketplace failed: {}", orderKey, failed.error());
       if (!failed.retryable() && state instanceof OutOfStock) {
-        return Effect().persist(new CompensationFinished(orderKey, OutOfStockAction.HOLD_FOR_OPERATOR,
+        return timedPersist(new CompensationFinished(orderKey, OutOfStockAction.HOLD_FOR_OPERATOR,
             clock.instant())).thenNoReply();
       }
     }
@@ -1108,7 +1111,7 @@ public final class OrderEntity
     }
     Instant now = clock.instant();
     if (reply instanceof WhatsAppSender.Sent sent) {
-      return Effect().persist(new BuyerNotified(orderKey, kind, sent.wamid(), now))
+      return timedPersist(new BuyerNotified(orderKey, kind, sent.wamid(), now))
           .thenRun(s -> {
             notifying.remove(key);
             notifyAttempts = 0;
@@ -1125,7 +1128,7 @@ public final class OrderEntity
     }
     context.getLog().warn("Order {}: {} notification refused for good: {} {}", orderKey, kind, failed.code(),
         failed.reason());
-    return Effect().persist(new BuyerNotificationFailed(orderKey, kind, failed.code(), failed.reason(), now))
+    return timedPersist(new BuyerNotificationFailed(orderKey, kind, failed.code(), failed.reason(), now))
         .thenRun(s -> {
           notifying.remove(key);
           drive(s);
@@ -1150,12 +1153,28 @@ public final class OrderEntity
    */
   private final Map<String, Instant> notifying = new java.util.HashMap<>();
 
+  /**
+   * {@code Effect().persist} with the journal write timed: from here (the command handler) until Akka runs the
+   * effect's callbacks, i.e. the events are in the journal. This callback is the first one, so what follows
+   * (drive, replies) is not counted.
+   */
+  private EffectBuilder<Event, State> timedPersist(Event event) {
+    long start = System.nanoTime();
+    return Effect().persist(event).thenRun(s -> metrics.orderEventsWritten(System.nanoTime() - start));
+  }
+
+  private EffectBuilder<Event, State> timedPersist(List<Event> events) {
+    if (events.isEmpty()) return Effect().persist(events); // nothing written: nothing to time
+    long start = System.nanoTime();
+    return Effect().persist(events).thenRun(s -> metrics.orderEventsWritten(System.nanoTime() - start));
+  }
+
   /** The phase this entity was last seen in on this node (metrics count transitions, not replays). */
   private String phase;
 
   /** After a persisted change: send what the new state waits for and was not sent yet this round. */
   private void drive(State state) {
-    if (!state.phase().equals(phase)) app.Metrics.get(context.getSystem()).orderEntered(state.phase());
+    if (!state.phase().equals(phase)) metrics.orderEntered(state.phase());
     phase = state.phase();
     dispatch(state);
   }

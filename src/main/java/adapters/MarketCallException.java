@@ -6,7 +6,7 @@ import actors.Channel;
  * An outbound marketplace call that did not succeed after its attempts.
  *
  * @param code the platform's error code (e.g. error_param, 106001, 131026) or one of ours: http_NNN, timeout,
- *     network, circuit_open, parse
+ *     connect, network, circuit_open, parse
  * @param retryable true when the same call may succeed later (rate limits, 5xx, timeouts, open breaker)
  */
 public final class MarketCallException extends RuntimeException {

@@ -28,9 +28,14 @@ import java.util.function.Supplier;
  */
 final class ShopGuard {
 
-  /** The classified result of one HTTP attempt. */
+  /**
+   * The classified result of one HTTP attempt. {@code code} is what the platform answered: the marketplace's error
+   * code when its envelope says failure (Shopee {@code error}, TikTok {@code code}, WhatsApp {@code error.code}),
+   * else {@code http_NNN}; ours for failures without an answer (timeout, connect, network, parse).
+   */
   sealed interface Attempt<T> {
-    record Ok<T>(T value) implements Attempt<T> {}
+    /** @param code the HTTP status ("200"), or the envelope's error code of a partial success */
+    record Ok<T>(T value, String code) implements Attempt<T> {}
 
     /** Worth retrying. {@code unhealthy} counts toward the breaker; {@code minDelay} (nullable) lengthens the wait. */
     record Retry<T>(String code, String message, boolean unhealthy, Duration minDelay) implements Attempt<T> {}
@@ -101,8 +106,11 @@ final class ShopGuard {
         .thenCompose(v -> {
           if (breaker.isOpen()) throw new CircuitBreakerOpenException(
               scala.concurrent.duration.Duration.Zero(), "circuit breaker open");
-          outcomes.attempt(channel, shopId, kind, n > 1);
-          return breaker.callWithCircuitBreakerCS(() -> safely(attempt), ShopGuard::countsAsFailure);
+          // counted inside the breaker: a half-open breaker turns away all but its trial call, and those never left
+          return breaker.callWithCircuitBreakerCS(() -> {
+            outcomes.attempt(channel, shopId, kind, n > 1);
+            return safely(attempt);
+          }, ShopGuard::countsAsFailure);
         })
         .whenComplete((outcome, error) -> {
           try {
@@ -117,6 +125,7 @@ final class ShopGuard {
       CompletableFuture<T> result, Attempt<T> outcome, Throwable error) {
     {
           Attempt<T> classified = error != null ? classify(unwrap(error)) : outcome;
+          countResponse(kind, classified);
           if (classified instanceof Attempt.Ok<T> ok) {
             outcomes.success(channel, shopId, kind, n);
             result.complete(ok.value());
@@ -146,6 +155,14 @@ final class ShopGuard {
     }
   }
 
+  /** Every attempt that was sent, by what came back (an attempt the open breaker stopped was never sent). */
+  private <T> void countResponse(String kind, Attempt<T> classified) {
+    String code = classified instanceof Attempt.Ok<T> ok ? ok.code()
+        : classified instanceof Attempt.Retry<T> retry ? retry.code() : ((Attempt.Fail<T>) classified).code();
+    if (code.equals("circuit_open")) return;
+    outcomes.response(channel, shopId, kind, code.startsWith("http_") ? code.substring("http_".length()) : code);
+  }
+
   private static <T> CompletionStage<Attempt<T>> safely(Supplier<CompletionStage<Attempt<T>>> attempt) {
     try {
       return attempt.get();
@@ -163,11 +180,30 @@ final class ShopGuard {
     if (error instanceof CircuitBreakerOpenException) return new Attempt.Fail<>("circuit_open", "circuit breaker open");
     if (error instanceof TimeoutException) return new Attempt.Retry<>("timeout", error.getMessage(), true, null);
     if (error instanceof MarketParseException) return new Attempt.Fail<>("parse", error.getMessage());
+    if (connectFailed(error)) {
+      return new Attempt.Retry<>("connect", error.getClass().getSimpleName() + ": " + error.getMessage(), true, null);
+    }
     if (error instanceof java.io.IOException || error instanceof akka.stream.StreamTcpException
         || error.getClass().getName().startsWith("akka.")) {
       return new Attempt.Retry<>("network", error.getClass().getSimpleName() + ": " + error.getMessage(), true, null);
     }
     return new Attempt.Fail<>("error", error.getClass().getSimpleName() + ": " + error.getMessage());
+  }
+
+  /**
+   * No connection to the platform: Akka HTTP fails the request with a StreamTcpException "Tcp command
+   * [Connect(...)] failed" caused by a java.net.ConnectException (refused, connect timeout).
+   */
+  private static boolean connectFailed(Throwable error) {
+    if (error instanceof akka.stream.StreamTcpException && String.valueOf(error.getMessage()).startsWith(
+        "Tcp command [Connect(")) {
+      return true;
+    }
+    for (Throwable e = error; e != null; e = e.getCause()) {
+      if (e instanceof java.net.ConnectException || e instanceof java.net.UnknownHostException) return true;
+      if (e.getCause() == e) break;
+    }
+    return false;
   }
 
   private static Throwable unwrap(Throwable error) {

@@ -375,13 +375,13 @@ public final class ShopeeClient {
     }
     String error = JsonTrees.optText(root, "error");
     String message = JsonTrees.optText(root, "message");
-    if (error == null && status < 400) return new Attempt.Ok<>(onOk.apply(root));
+    if (error == null && status < 400) return new Attempt.Ok<>(onOk.apply(root), Integer.toString(status));
     if (error == null) return new Attempt.Fail<>("http_" + status, message);
     if (error.equals("error_server")) {
       boolean rateLimited = message != null && message.toLowerCase().contains("too many");
       return new Attempt.Retry<>(error, message, !rateLimited, null);
     }
-    if (partialOk && error.equals("error_busi_update_stock_failed")) return new Attempt.Ok<>(onOk.apply(root));
+    if (partialOk && error.equals("error_busi_update_stock_failed")) return new Attempt.Ok<>(onOk.apply(root), error);
     return new Attempt.Fail<>(error, message);
   }
 

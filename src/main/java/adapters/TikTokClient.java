@@ -211,7 +211,7 @@ public final class TikTokClient {
     }
     long code = root.path("code").asLong(-1);
     String message = JsonTrees.optText(root, "message");
-    if (code == 0 && status < 400) return new Attempt.Ok<>(onOk.apply(root));
+    if (code == 0 && status < 400) return new Attempt.Ok<>(onOk.apply(root), Integer.toString(status));
     if (RETRY_CODES.contains(code)) {
       return new Attempt.Retry<>(Long.toString(code), message, code == 36009003L, null);
     }

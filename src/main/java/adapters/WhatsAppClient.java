@@ -166,6 +166,6 @@ public final class WhatsAppClient {
     synchronized (backoff) {
       backoff.strikes = 0;
     }
-    return new Attempt.Ok<>(new Sent(messages.get(0).get("id").asText(), to));
+    return new Attempt.Ok<>(new Sent(messages.get(0).get("id").asText(), to), Integer.toString(reply.status()));
   }
 }

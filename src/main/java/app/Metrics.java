@@ -19,6 +19,7 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ForkJoinPool;
@@ -53,7 +54,17 @@ public final class Metrics implements Extension {
   private final ActorSystem<?> system;
   private final DistributionSummary skuBatchSize;
   private final Timer skuBatchWrite;
+  private final Timer skuJournalWrite;
+  private final Timer orderJournalWrite;
   private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
+
+  /** Orders in one ledger state on one channel (labels of {@code orchestrator_orders}). */
+  public record OrderGroup(String state, String channel) {}
+
+  /** The last count of the ledger by state and channel; groups seen before and now empty read 0. */
+  private volatile Map<OrderGroup, Long> orderCounts = Map.of();
+  private volatile long ordersCountedAtNanos;
+  private final Set<OrderGroup> orderGauges = ConcurrentHashMap.newKeySet();
   /** Call outcome keys already registered as meters (new shops and call kinds appear while the node runs). */
   private final Set<String> outcomeMeters = ConcurrentHashMap.newKeySet();
 
@@ -76,6 +87,12 @@ public final class Metrics implements Extension {
         .publishPercentileHistogram()
         .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(10))
         .register(registry);
+    Gauge.builder("orchestrator_orders_count_age_seconds", this,
+            m -> m.ordersCountedAtNanos == 0 ? Double.NaN : (System.nanoTime() - m.ordersCountedAtNanos) / 1e9)
+        .description("seconds since orchestrator_orders was last counted from the ledger (NaN: not yet)")
+        .register(registry);
+    skuJournalWrite = journalWriteTimer("sku");
+    orderJournalWrite = journalWriteTimer("order");
     system.getWhenTerminated().thenRun(() -> {
       gcMetrics.close();
       registry.close();
@@ -100,10 +117,38 @@ public final class Metrics implements Extension {
     skuBatchWrite.record(nanos, TimeUnit.NANOSECONDS);
   }
 
+  /** A SKU's persistent part wrote one event (a batch) to the journal in {@code nanos}: persist until its callback. */
+  public void skuEventsWritten(long nanos) {
+    skuJournalWrite.record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** An order entity wrote its events of one command to the journal in {@code nanos}: persist until its callback. */
+  public void orderEventsWritten(long nanos) {
+    orderJournalWrite.record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /**
+   * The ledger's orders per state and channel (the whole cluster's, from the read side), counted off the actor
+   * threads by {@code readside.OrderStateCounts}. Scrapes read this last count.
+   */
+  public void ordersCounted(Map<OrderGroup, Long> counts) {
+    orderCounts = Map.copyOf(counts);
+    ordersCountedAtNanos = System.nanoTime();
+    for (OrderGroup group : counts.keySet()) {
+      if (!orderGauges.add(group)) continue;
+      Gauge.builder("orchestrator_orders", this, m -> m.orderCounts.getOrDefault(group, 0L))
+          .description("orders currently in each ledger state, per channel (whole cluster, read side; "
+              + "see orchestrator_orders_count_age_seconds)")
+          .tag("state", group.state()).tag("channel", group.channel())
+          .register(registry);
+    }
+  }
+
   /** An order entered {@code phase} on this node after a persisted event (replays during recovery not counted). */
   public void orderEntered(String phase) {
     Counter.builder("orchestrator_order_transitions").tag("phase", phase)
-        .description("orders that entered a phase on this node (after a persisted event)")
+        .description("phase transitions of orders on this node since it started (a count of entries, not of "
+            + "orders now in a phase: that is orchestrator_orders)")
         .register(registry).increment();
   }
 
@@ -125,6 +170,14 @@ public final class Metrics implements Extension {
 
   // ------------------------------------------------------------------ read at scrape time
 
+  private Timer journalWriteTimer(String entity) {
+    return Timer.builder("orchestrator_journal_write").tag("entity", entity)
+        .description("journal writes of an entity: from the command handler's persist until the write's callback")
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(10))
+        .register(registry);
+  }
+
   private void bindMarketplaces() {
     Marketplaces marketplaces;
     try {
@@ -134,6 +187,10 @@ public final class Metrics implements Extension {
     }
     CallOutcomes outcomes = marketplaces.outcomes();
     for (CallOutcomes.Outcome o : outcomes.snapshot()) {
+      for (String code : o.responses().keySet()) {
+        String codeKey = o.channel() + "|" + o.shopId() + "|" + o.kind() + "|code=" + code;
+        if (outcomeMeters.add(codeKey)) response(outcomes, o, code);
+      }
       String key = o.channel() + "|" + o.shopId() + "|" + o.kind();
       if (!outcomeMeters.add(key)) continue;
       outcome(outcomes, o, "success", CallOutcomes.Outcome::successes, "orchestrator_outbound_calls");
@@ -158,6 +215,15 @@ public final class Metrics implements Extension {
     builder.register(registry);
   }
 
+  private void response(CallOutcomes outcomes, CallOutcomes.Outcome o, String code) {
+    FunctionCounter.builder("orchestrator_outbound_responses", outcomes,
+            all -> all.responses(o.channel(), o.shopId(), o.kind(), code))
+        .description("outbound attempts sent, by what came back: HTTP status, the marketplace's error code when its "
+            + "envelope says failure, or timeout/connect/network/parse")
+        .tag("channel", o.channel().key()).tag("shop", o.shopId()).tag("kind", o.kind()).tag("code", code)
+        .register(registry);
+  }
+
   /** 0 closed, 1 half-open, 2 open. */
   private void breaker(String channel, String shop, Supplier<String> state) {
     Gauge.builder("orchestrator_circuit_breaker_state", state, s -> switch (s.get()) {
@@ -166,6 +232,8 @@ public final class Metrics implements Extension {
           default -> 0;
         })
         .description("marketplace circuit breaker per shop: 0 closed, 1 half-open, 2 open")
+        // the supplier lambda is referenced by nothing else: a weak reference would read NaN after the next GC
+        .strongReference(true)
         .tag("channel", channel).tag("shop", shop).register(registry);
   }
 

@@ -71,6 +71,7 @@ public final class Node implements AutoCloseable {
       ShopAdapter.init(system);
       readside.OrderProjection.init(system, database);
       readside.OrderSweeper.init(system, database);
+      readside.OrderStateCounts.start(system, database, metrics);
       OutboundMessages outbound = new OutboundMessages(database);
       WhatsAppSender.init(system, outbound);
       readside.StockLevelProjection.init(system, database);

@@ -112,6 +112,28 @@ class ShopeeClientTest {
   }
 
   @Test
+  void aCallTheHalfOpenBreakerTurnsAwayIsNeitherAttemptNorResponse() throws Exception {
+    var settings = fx.config.client().withRetry(1, Duration.ofMillis(10), Duration.ofMillis(10))
+        .withBreaker(1, Duration.ofMillis(300));
+    ShopeeClient guarded = new ShopeeClient(fx.testKit.system(), fx.config.withClient(settings));
+    addOrder("SN11");
+    fx.sandbox.injectHttpStatus(Channel.SHOPEE, DETAIL, 500, 1);
+    failure(guarded.getOrderDetails(SHOP, List.of("SN11")), MarketCallException.class);
+    for (int i = 0; i < 200 && !guarded.breakerState(SHOP).equals("half-open"); i++) Thread.sleep(5);
+    assertEquals("half-open", guarded.breakerState(SHOP));
+    fx.sandbox.injectDelay(Channel.SHOPEE, DETAIL, Duration.ofMillis(800), 1);
+    var trial = guarded.getOrderDetails(SHOP, List.of("SN11"));
+    Thread.sleep(200); // the trial call is out
+    assertEquals("circuit_open",
+        failure(guarded.getOrderDetails(SHOP, List.of("SN11")), MarketCallException.class).code());
+    assertEquals(1, await(trial).size());
+    var outcome = guarded.outcomes().get(Channel.SHOPEE, SHOP, "order_detail");
+    assertEquals(2, fx.sandbox.calls(Channel.SHOPEE, DETAIL).size());
+    assertEquals(2, outcome.attempts(), "the turned-away call was never sent");
+    assertEquals(java.util.Map.of("500", 1L, "200", 1L), outcome.responses());
+  }
+
+  @Test
   void circuitBreakerOpensAfterRepeatedFailuresAndClosesLater() throws Exception {
     var settings = fx.config.client().withRetry(1, Duration.ofMillis(10), Duration.ofMillis(10))
         .withBreaker(3, Duration.ofMillis(800));
