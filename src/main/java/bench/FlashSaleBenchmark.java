@@ -149,7 +149,7 @@ public final class FlashSaleBenchmark {
     while (System.currentTimeMillis() < deadline) {
       JsonNode byStatus = sale.adminJson("GET", node + "/admin/orders/summary?from=" + saleStart, null).get()
           .path("byStatus");
-      if (byStatus.path("CONFIRMED").asInt() + byStatus.path("OUT_OF_STOCK").asInt() >= plan.orders()) {
+      if (byStatus.path("CONFIRMED").asInt() + byStatus.path("OUT_OF_STOCK").asInt() >= result.accepted()) {
         finalAt = System.currentTimeMillis();
         break;
       }
@@ -200,6 +200,14 @@ public final class FlashSaleBenchmark {
     ObjectNode r = JSON.createObjectNode();
     r.put("orders", plan.orders()).put("accepted", result.accepted()).put("skus", plan.skus())
         .put("hotShare", plan.hotShare()).put("concurrency", plan.concurrency());
+    Map<String, Integer> refused = new java.util.TreeMap<>();
+    int redeliveries = 0;
+    for (FlashSale.Placed p : result.orders()) {
+      redeliveries += p.attempts() - 1;
+      if (p.status() != 200) refused.merge(Integer.toString(p.status()), 1, Integer::sum);
+    }
+    r.put("redeliveries", redeliveries);
+    r.set("notAcceptedByLastStatus", JSON.valueToTree(refused));
     r.put("ackP50Ms", result.ackMicros().getValueAtPercentile(50) / 1000.0)
         .put("ackP99Ms", result.ackMicros().getValueAtPercentile(99) / 1000.0)
         .put("ackMaxMs", result.ackMicros().getMaxValue() / 1000.0);

@@ -75,6 +75,11 @@ public final class Sandbox implements AutoCloseable {
   public record Delivery(int status, int attempts, String eventId) {}
 
   private final ActorSystem<?> system;
+  /**
+   * A marketplace delivers many webhooks at once: Akka HTTP's default pool (4 connections, 32 queued requests)
+   * would queue them in the sender, and turn the 33rd concurrent one into a failed delivery before it is sent.
+   */
+  private final akka.http.javadsl.settings.ConnectionPoolSettings deliveryPool;
   private final MarketplaceConfig config;
   private final ServerBinding binding;
   private final Materializer materializer;
@@ -100,6 +105,8 @@ public final class Sandbox implements AutoCloseable {
 
   private Sandbox(ActorSystem<?> system, MarketplaceConfig config, String host, int port) throws Exception {
     this.system = system;
+    this.deliveryPool = akka.http.javadsl.settings.ConnectionPoolSettings.create(system.classicSystem())
+        .withMaxConnections(256).withMaxOpenRequests(1024).withMaxRetries(0);
     this.config = config;
     this.materializer = Materializer.matFromSystem(system);
     resetTokens();
@@ -884,7 +891,8 @@ public final class Sandbox implements AutoCloseable {
       Redelivery redelivery, String eventId, int attempt) {
     HttpRequest request = HttpRequest.POST(url).withEntity(ContentTypes.APPLICATION_JSON, body);
     for (var h : headers.entrySet()) request = request.addHeader(RawHeader.create(h.getKey(), h.getValue()));
-    return Http.get(system).singleRequest(request)
+    Http http = Http.get(system);
+    return http.singleRequest(request, http.defaultClientHttpsContext(), deliveryPool, system.classicSystem().log())
         .thenCompose(r -> r.discardEntityBytes(materializer).completionStage().thenApply(d -> r.status().intValue()))
         .exceptionally(e -> 0)
         .thenCompose(status -> {
