@@ -29,7 +29,24 @@ public final class Main {
 
   private Main() {}
 
+  /**
+   * On 2 cores the common pool gets parallelism 1, and then CompletableFuture runs every async stage on a NEW
+   * THREAD. Akka's Java API returns Scala's CompletionStage, whose thenApply/thenCompose are async on that default
+   * executor: in the flash-sale benchmark the node created thousands of threads a second (seen in thread dumps).
+   * Must run before anything touches ForkJoinPool; {@code -D} on the command line wins.
+   */
+  static void ensureCommonPool() {
+    if (System.getProperty(COMMON_POOL_PARALLELISM) == null) {
+      System.setProperty(COMMON_POOL_PARALLELISM,
+          Integer.toString(Math.max(2, Runtime.getRuntime().availableProcessors())));
+    }
+  }
+
+  /** The JVM property that sizes the common ForkJoinPool (read once, when that pool is first touched). */
+  static final String COMMON_POOL_PARALLELISM = "java.util.concurrent.ForkJoinPool.common.parallelism";
+
   public static void main(String[] args) throws Exception {
+    ensureCommonPool();
     String command = args.length == 0 ? "serve" : args[0];
     if (command.equals("demo") && System.getenv("ORCH_LOG_LEVEL") == null) {
       System.setProperty("ORCH_LOG_LEVEL", "WARN"); // the demo's own summary is the output; logback reads this
