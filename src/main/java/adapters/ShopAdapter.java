@@ -178,6 +178,7 @@ public final class ShopAdapter extends AbstractBehavior<ShopAdapter.Command> {
   private final StockSync.Settings syncSettings;
   private final ListingSyncStore store;
   private final StockStaleness staleness;
+  private final app.Metrics metrics;
   private final Map<String, ListingSync> listings = new HashMap<>();
   /** Item/product group → listing keys with a value waiting. */
   private final Map<String, Set<String>> waitingByGroup = new HashMap<>();
@@ -212,6 +213,7 @@ public final class ShopAdapter extends AbstractBehavior<ShopAdapter.Command> {
     this.syncSettings = syncSettings;
     this.store = store;
     this.staleness = staleness;
+    this.metrics = app.Metrics.get(context.getSystem());
   }
 
   @Override
@@ -462,7 +464,11 @@ public final class ShopAdapter extends AbstractBehavior<ShopAdapter.Command> {
       if (error == null) {
         sync.ackedValue = s.value();
         sync.ackedSeq = s.seq();
-        if (s.since() != null) staleness.record(channel, Duration.between(s.since(), now));
+        if (s.since() != null) {
+          Duration stale = Duration.between(s.since(), now);
+          staleness.record(channel, stale);
+          metrics.stockStaleness(channel.key(), stale);
+        }
         rows.add(row(sync, s.value(), s.seq(), true, null));
         sync.attempts = 0;
       } else {
@@ -475,6 +481,8 @@ public final class ShopAdapter extends AbstractBehavior<ShopAdapter.Command> {
       }
     }
     save(rows);
+    int failedCount = (int) rows.stream().filter(r -> !r.acknowledged()).count();
+    metrics.stockPushed(channel.key(), shopId, rows.size() - failedCount, failedCount);
     if (anyFailed) {
       Duration delay = nextBackoff.getOrDefault(done.group(), syncSettings.retryMin());
       nextBackoff.put(done.group(), min(delay.multipliedBy(2), syncSettings.retryMax()));

@@ -82,15 +82,19 @@ public final class ShopeeClient {
     }
 
     synchronized CompletableFuture<Tokens> refresh() {
-      if (refreshing == null) {
-        refreshing = doRefresh(this).toCompletableFuture();
-        refreshing.whenComplete((t, e) -> {
+      CompletableFuture<Tokens> current = refreshing;
+      if (current == null) {
+        CompletableFuture<Tokens> started = doRefresh(this).toCompletableFuture();
+        current = started;
+        refreshing = started;
+        // May run at once, on this thread, when the refresh already finished: return the local, never the field.
+        started.whenComplete((t, e) -> {
           synchronized (ShopState.this) {
-            refreshing = null;
+            if (refreshing == started) refreshing = null;
           }
         });
       }
-      return refreshing;
+      return current;
     }
   }
 

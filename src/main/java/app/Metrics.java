@@ -122,6 +122,31 @@ public final class Metrics implements Extension {
     skuJournalWrite.record(nanos, TimeUnit.NANOSECONDS);
   }
 
+  /**
+   * A stock push call for {@code listings} listings of one shop ended: {@code acknowledged} of them taken by the
+   * marketplace, the rest failed (whole call or per listing).
+   */
+  public void stockPushed(String channel, String shopId, int acknowledged, int failed) {
+    if (acknowledged > 0) {
+      Counter.builder("orchestrator_stock_sync_listings").description("listing values pushed, by outcome")
+          .tags("channel", channel, "shop", shopId, "result", "acknowledged").register(registry).increment(acknowledged);
+    }
+    if (failed > 0) {
+      Counter.builder("orchestrator_stock_sync_listings").description("listing values pushed, by outcome")
+          .tags("channel", channel, "shop", shopId, "result", "failed").register(registry).increment(failed);
+    }
+  }
+
+  /** A live SKU write reached the marketplace {@code staleness} after it happened (see adapters.StockStaleness). */
+  public void stockStaleness(String channel, Duration staleness) {
+    Timer.builder("orchestrator_stock_sync_staleness")
+        .description("SKU write to marketplace acknowledgement of that value or a newer one (live writes only)")
+        .tags("channel", channel)
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(5))
+        .register(registry).record(staleness);
+  }
+
   /** An order entity wrote its events of one command to the journal in {@code nanos}: persist until its callback. */
   public void orderEventsWritten(long nanos) {
     orderJournalWrite.record(nanos, TimeUnit.NANOSECONDS);

@@ -207,6 +207,37 @@ class MetricsTest {
   }
 
   @Test
+  void stockSyncStalenessAndOutcomesByChannel() throws Exception {
+    HttpResponse<String> listing = Http.send(HttpRequest.newBuilder(URI.create(market.url("/admin/skus/SKU-MS/listings")))
+        .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(
+            "{\"channel\":\"shopee\",\"shopId\":\"1001\",\"itemId\":\"300\",\"modelId\":\"0\"}")).build());
+    assertEquals(200, listing.statusCode(), listing.body());
+    // the next stock call is refused with a business error (not retried by the client): one failed listing value
+    market.sandbox.injectPlatformError(Channel.SHOPEE, "update_stock", "error_param", 1);
+    HttpResponse<String> stock = Http.send(HttpRequest.newBuilder(URI.create(market.url("/admin/skus/SKU-MS/stock")))
+        .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString("{\"onHand\":7}")).build());
+    assertEquals(200, stock.statusCode(), stock.body());
+    long deadline = System.currentTimeMillis() + 20_000;
+    while (System.currentTimeMillis() < deadline && !Integer.valueOf(7).equals(market.sandbox.shopeeStock(300, 0))) {
+      Thread.sleep(50);
+    }
+    assertEquals(7, market.sandbox.shopeeStock(300, 0), "the value reached the marketplace after its retry");
+    String[] shop = {"channel=\"shopee\"", "shop=\"1001\""};
+    double acknowledged = 0;
+    String text = "";
+    while (System.currentTimeMillis() < deadline && acknowledged < 1) {
+      text = scrape();
+      acknowledged = text.contains("result=\"acknowledged\"")
+          ? sample(text, "orchestrator_stock_sync_listings_total", with(shop, "result=\"acknowledged\"")) : 0;
+    }
+    assertTrue(acknowledged >= 1, "acknowledged listing values: " + acknowledged);
+    assertTrue(sample(text, "orchestrator_stock_sync_listings_total", with(shop, "result=\"failed\"")) >= 1);
+    assertTrue(sample(text, "orchestrator_stock_sync_staleness_seconds_count", "channel=\"shopee\"") >= 1);
+    assertTrue(sample(text, "orchestrator_stock_sync_staleness_seconds_bucket", "channel=\"shopee\"", "le=\"+Inf\"")
+        >= 1);
+  }
+
+  @Test
   void ordersGaugeCountsTheLedgerTable() throws Exception {
     // An order only another node handled: its row is in the ledger, this node never saw it.
     String key = "tiktok|shop-x|T-GAUGE";
