@@ -1409,8 +1409,8 @@ public final class SkuEntity {
       if (items.size() == 1 && items.get(0) instanceof AdminCommand<?> admin) {
         AdminOutcome outcome = decideAdmin(state, admin, now);
         return persistThen(outcome.events(), s -> {
+          acknowledge(batch); // before the reply: see below
           outcome.reply().accept(s);
-          acknowledge(batch);
         });
       }
       Tentative tentative = new Tentative(state);
@@ -1423,9 +1423,11 @@ public final class SkuEntity {
         replies[i] = decide(state, tentative, command, changes);
       }
       return persistThen(changes.isEmpty() ? List.of() : List.of(new ReservationsApplied(changes, now)), s -> {
+        // The front hears that the write is done before any caller hears its answer: a caller's next command then
+        // reaches the front after it (an idle SKU dispatches it at once; under load the front counts it as back).
+        acknowledge(batch);
         for (int i = 0; i < replies.length; i++) ((ReservationCommand) items.get(i)).replyTo().tell(replies[i]);
         rearmExpiry(s);
-        acknowledge(batch);
       });
     }
 

@@ -143,7 +143,7 @@ class SkuFrontTest {
    * front sends it as soon as they are all there instead of waiting out the linger.
    */
   @Test
-  void withTheLingerOnCallersAnsweredByAWriteJoinTheNextBatch() throws InterruptedException {
+  void withTheLingerOnCallersAnsweredByAWriteJoinTheNextBatch() {
     ActorRef<Command> entity = kit.spawn(SkuEntity.create(sku, SETTINGS.withLinger(LONG_LINGER)));
     setStock(entity, 1000);
     AtomicReference<CountDownLatch> hold = new AtomicReference<>();
@@ -151,7 +151,7 @@ class SkuFrontTest {
     TestProbe<ReservationReply> callers = kit.createTestProbe();
     reserveWhileTheFirstIsWritten(entity, hold, callers, "a", 10);
     assertEquals(List.of(1, 9), writes); // a write of 9 >= min batch 4: the front now lingers, expecting 9
-    Thread.sleep(100); // "just after" the write (the linger is 8 s)
+    // the 9 callers come back at once (the front heard of the write before they heard their answers)
     for (int i = 0; i < 9; i++) entity.tell(new Reserve("b" + i, 1, null, callers.getRef()));
     callers.receiveSeveralMessages(9, Duration.ofSeconds(4)).forEach(r -> assertInstanceOf(Reserved.class, r));
     assertEquals(List.of(1, 9, 9), writes);
@@ -160,14 +160,13 @@ class SkuFrontTest {
 
   /** The same sequence without the linger: the first caller back goes alone and the group splits. */
   @Test
-  void withTheLingerOffTheFirstCommandAfterAWriteGoesAlone() throws InterruptedException {
+  void withTheLingerOffTheFirstCommandAfterAWriteGoesAlone() {
     ActorRef<Command> entity = kit.spawn(SkuEntity.create(sku, SETTINGS.withLinger(Linger.OFF)));
     setStock(entity, 1000);
     AtomicReference<CountDownLatch> hold = new AtomicReference<>();
     List<Integer> writes = recordWrites(hold);
     TestProbe<ReservationReply> callers = kit.createTestProbe();
     reserveWhileTheFirstIsWritten(entity, hold, callers, "a", 10);
-    Thread.sleep(100);
     reserveWhileTheFirstIsWritten(entity, hold, callers, "b", 9);
     assertEquals(List.of(1, 9, 1, 8), writes);
   }
@@ -192,7 +191,7 @@ class SkuFrontTest {
 
   /** A linger that is not cut short by the callers coming back ends after its max and sends what came. */
   @Test
-  void aLingerEndsAfterItsMaxWithTheCommandsThatCame() throws InterruptedException {
+  void aLingerEndsAfterItsMaxWithTheCommandsThatCame() {
     ActorRef<Command> entity = kit.spawn(SkuEntity.create(sku,
         SETTINGS.withLinger(new Linger(Duration.ofMillis(300), 4))));
     setStock(entity, 1000);
@@ -200,7 +199,6 @@ class SkuFrontTest {
     List<Integer> writes = recordWrites(hold);
     TestProbe<ReservationReply> callers = kit.createTestProbe();
     reserveWhileTheFirstIsWritten(entity, hold, callers, "a", 10);
-    Thread.sleep(100);
     for (int i = 0; i < 2; i++) entity.tell(new Reserve("b" + i, 1, null, callers.getRef())); // 2 of 9 expected
     callers.receiveSeveralMessages(2, Duration.ofSeconds(5)).forEach(r -> assertInstanceOf(Reserved.class, r));
     assertEquals(List.of(1, 9, 2), writes);
@@ -208,14 +206,13 @@ class SkuFrontTest {
 
   /** An admin command or read does not wait for a linger: it ends it, after the reservations already waiting. */
   @Test
-  void anAdminCommandEndsTheLingerAtOnce() throws InterruptedException {
+  void anAdminCommandEndsTheLingerAtOnce() {
     ActorRef<Command> entity = kit.spawn(SkuEntity.create(sku, SETTINGS.withLinger(LONG_LINGER)));
     setStock(entity, 1000);
     AtomicReference<CountDownLatch> hold = new AtomicReference<>();
     List<Integer> writes = recordWrites(hold);
     TestProbe<ReservationReply> callers = kit.createTestProbe();
     reserveWhileTheFirstIsWritten(entity, hold, callers, "a", 10);
-    Thread.sleep(100);
     entity.tell(new Reserve("b0", 1, null, callers.getRef())); // 1 of 9 expected: the front keeps lingering
     TestProbe<StatusReply<Summary>> reads = kit.createTestProbe();
     entity.tell(new GetState(reads.getRef()));
