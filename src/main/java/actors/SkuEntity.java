@@ -1148,6 +1148,8 @@ public final class SkuEntity {
   /**
    * Forwards one batch at a time to the persistent part and buffers everything that arrives meanwhile. Reservation
    * commands are sent together (up to max-batch-size); an admin command or read goes alone, in arrival order.
+   * Under load (a write of at least linger.min-batch) it lingers briefly before the next batch so the callers it
+   * just answered can join it (see {@link Linger}); an idle SKU sends a command at once.
    */
   static final class Front extends AbstractBehavior<Command> {
     private static final String TIMEOUT = "batch-timeout";
