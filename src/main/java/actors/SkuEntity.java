@@ -1153,6 +1153,8 @@ public final class SkuEntity {
    */
   static final class Front extends AbstractBehavior<Command> {
     private static final String TIMEOUT = "batch-timeout";
+    static final int LINGER_TIMEOUTS_BEFORE_BACKOFF = 3;
+    static final int MAX_LINGER_SKIPS = 64;
     private final TimerScheduler<Command> timers;
     private final String sku;
     private final Settings settings;
@@ -1168,6 +1170,10 @@ public final class SkuEntity {
     // the next batch. lingerExpected is 0 when not lingering.
     private int lingerExpected;
     private ScheduledFuture<?> lingerEnd;
+    // Lingers that ran to their max in a row (the callers did not come back: open traffic), and how many large
+    // writes to send on without lingering because of them.
+    private int lingerTimeouts;
+    private int lingerSkips;
 
     Front(ActorContext<Command> ctx, TimerScheduler<Command> timers, String sku, Settings settings) {
       super(ctx);
@@ -1210,6 +1216,7 @@ public final class SkuEntity {
         buffer.add(command);
         // Lingering ends once the expected callers are back; an admin command or read goes alone anyway.
         if (lingerExpected > 0 && (buffer.size() >= lingerExpected || !(command instanceof ReservationCommand))) {
+          if (buffer.size() >= lingerExpected) lingerTimeouts = 0; // the callers came back: lingering pays
           stopLingering();
           dispatchNext();
         }
@@ -1224,8 +1231,12 @@ public final class SkuEntity {
         inFlight = null;
         timers.cancel(TIMEOUT);
         int expected = Math.min(settings.maxBatchSize(), buffer.size() + written);
-        if (lingerClock != null && written >= settings.linger().minBatch() && buffer.size() < expected
-            && (buffer.isEmpty() || buffer.peek() instanceof ReservationCommand)) {
+        boolean lingerWorth = lingerClock != null && written >= settings.linger().minBatch()
+            && buffer.size() < expected && (buffer.isEmpty() || buffer.peek() instanceof ReservationCommand);
+        if (lingerWorth && lingerSkips > 0) {
+          lingerSkips--;
+          dispatchNext();
+        } else if (lingerWorth) {
           startLingering(expected, done.batchId());
         } else {
           dispatchNext();
@@ -1253,6 +1264,13 @@ public final class SkuEntity {
     private Behavior<Command> onLingerEnded(LingerEnded ended) {
       // A late LingerEnded (the linger already ended early, a write is in flight or another linger began) is ignored.
       if (lingerExpected > 0 && inFlight == null && ended.afterBatchId() == batchIds) {
+        // Lingers keep running to their max when the callers are not coming back (independent orders): after
+        // LINGER_TIMEOUTS_BEFORE_BACKOFF in a row, skip lingering for 1, 2, 4 ... up to MAX_LINGER_SKIPS large
+        // writes, so such traffic soon pays almost nothing for the linger; one linger that ends early resets this.
+        lingerTimeouts++;
+        if (lingerTimeouts >= LINGER_TIMEOUTS_BEFORE_BACKOFF) {
+          lingerSkips = Math.min(MAX_LINGER_SKIPS, 1 << Math.min(6, lingerTimeouts - LINGER_TIMEOUTS_BEFORE_BACKOFF));
+        }
         stopLingering();
         dispatchNext();
       }

@@ -204,6 +204,40 @@ class SkuFrontTest {
     assertEquals(List.of(1, 9, 2), writes);
   }
 
+  /**
+   * Callers that do not come back (independent orders): after lingers ran to their max three times in a row, the
+   * next large write is followed by no linger; a linger that ends early (callers back) brings lingering back.
+   */
+  @Test
+  void lingersThatRunToTheirMaxInARowAreSkippedForAWhile() {
+    ActorRef<Command> entity = kit.spawn(SkuEntity.create(sku,
+        SETTINGS.withLinger(new Linger(Duration.ofMillis(500), 4))));
+    setStock(entity, 1000);
+    AtomicReference<CountDownLatch> hold = new AtomicReference<>();
+    List<Integer> writes = recordWrites(hold);
+    TestProbe<ReservationReply> callers = kit.createTestProbe();
+    List<Integer> expected = new ArrayList<>();
+    for (int round = 0; round < SkuEntity.Front.LINGER_TIMEOUTS_BEFORE_BACKOFF; round++) {
+      reserveWhileTheFirstIsWritten(entity, hold, callers, "a" + round + "-", 10);
+      // 2 of the 9 expected: both wait for the whole linger and go together
+      for (int i = 0; i < 2; i++) entity.tell(new Reserve("b" + round + "-" + i, 1, null, callers.getRef()));
+      callers.receiveSeveralMessages(2, Duration.ofSeconds(5));
+      expected.addAll(List.of(1, 9, 2));
+      assertEquals(expected, writes);
+    }
+    // the next large write: no linger, so the first command after it goes alone
+    reserveWhileTheFirstIsWritten(entity, hold, callers, "c", 10);
+    reserveWhileTheFirstIsWritten(entity, hold, callers, "d", 2);
+    expected.addAll(List.of(1, 9, 1, 1));
+    assertEquals(expected, writes);
+    // the skip is used up: the front lingers again, and the callers coming back end it early and reset the count
+    reserveWhileTheFirstIsWritten(entity, hold, callers, "e", 10);
+    for (int i = 0; i < 9; i++) entity.tell(new Reserve("f" + i, 1, null, callers.getRef()));
+    callers.receiveSeveralMessages(9, Duration.ofSeconds(5));
+    expected.addAll(List.of(1, 9, 9));
+    assertEquals(expected, writes);
+  }
+
   /** An admin command or read does not wait for a linger: it ends it, after the reservations already waiting. */
   @Test
   void anAdminCommandEndsTheLingerAtOnce() {
