@@ -52,6 +52,9 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -146,7 +149,8 @@ public final class SkuEntity {
       @JsonSubTypes.Type(value = BatchDone.class, name = "BatchDone"),
       @JsonSubTypes.Type(value = BatchTimedOut.class, name = "BatchTimedOut"),
       @JsonSubTypes.Type(value = ChildReady.class, name = "ChildReady"),
-      @JsonSubTypes.Type(value = ExpireHolds.class, name = "ExpireHolds")
+      @JsonSubTypes.Type(value = ExpireHolds.class, name = "ExpireHolds"),
+      @JsonSubTypes.Type(value = LingerEnded.class, name = "LingerEnded")
   })
   public sealed interface Command extends CborSerializable {}
 
@@ -220,6 +224,9 @@ public final class SkuEntity {
   public record ChildReady() implements Command {}
 
   public record ExpireHolds() implements Command {}
+
+  /** Front only: the longest linger after write {@code afterBatchId} is over. */
+  public record LingerEnded(long afterBatchId) implements Command {}
 
   // Replies of the hot path.
 
@@ -1090,12 +1097,31 @@ public final class SkuEntity {
 
   public record Settings(int maxBatchSize, int maxBuffered, int snapshotEvery, int keepSnapshots,
                          int finishedKeysKept, Duration batchTimeout, Duration restartBackoffMin,
-                         Duration restartBackoffMax, String readJournal) {
+                         Duration restartBackoffMax, String readJournal, Linger linger) {
     public static Settings from(Config config) {
       Config c = config.getConfig("orchestrator.sku");
       return new Settings(c.getInt("max-batch-size"), c.getInt("max-buffered"), c.getInt("snapshot-every"),
           c.getInt("keep-snapshots"), c.getInt("finished-keys-kept"), c.getDuration("batch-timeout"),
-          c.getDuration("restart-backoff-min"), c.getDuration("restart-backoff-max"), c.getString("read-journal"));
+          c.getDuration("restart-backoff-min"), c.getDuration("restart-backoff-max"), c.getString("read-journal"),
+          new Linger(c.getDuration("linger.max"), c.getInt("linger.min-batch")));
+    }
+
+    public Settings withLinger(Linger linger) {
+      return new Settings(maxBatchSize, maxBuffered, snapshotEvery, keepSnapshots, finishedKeysKept, batchTimeout,
+          restartBackoffMin, restartBackoffMax, readJournal, linger);
+    }
+  }
+
+  /**
+   * After a write of at least {@code minBatch} commands (a SKU under load) the front waits up to {@code max} for the
+   * callers it just answered before sending the next batch, and stops waiting as soon as as many commands are
+   * buffered as were written plus already waiting. Zero {@code max} turns it off.
+   */
+  public record Linger(Duration max, int minBatch) {
+    public static final Linger OFF = new Linger(Duration.ZERO, Integer.MAX_VALUE);
+
+    public boolean on() {
+      return !max.isZero() && !max.isNegative();
     }
   }
 
@@ -1122,9 +1148,13 @@ public final class SkuEntity {
   /**
    * Forwards one batch at a time to the persistent part and buffers everything that arrives meanwhile. Reservation
    * commands are sent together (up to max-batch-size); an admin command or read goes alone, in arrival order.
+   * Under load (a write of at least linger.min-batch) it lingers briefly before the next batch so the callers it
+   * just answered can join it (see {@link Linger}); an idle SKU sends a command at once.
    */
   static final class Front extends AbstractBehavior<Command> {
     private static final String TIMEOUT = "batch-timeout";
+    static final int LINGER_TIMEOUTS_BEFORE_BACKOFF = 3;
+    static final int MAX_LINGER_SKIPS = 64;
     private final TimerScheduler<Command> timers;
     private final String sku;
     private final Settings settings;
@@ -1135,6 +1165,15 @@ public final class SkuEntity {
     private long batchIds;
     private int recoveries;
     private final app.Metrics metrics;
+    private final LingerClock lingerClock;
+    // Lingering: no write in flight, waiting (until lingerExpected commands are buffered or LingerEnded) to send
+    // the next batch. lingerExpected is 0 when not lingering.
+    private int lingerExpected;
+    private ScheduledFuture<?> lingerEnd;
+    // Lingers that ran to their max in a row (the callers did not come back: open traffic), and how many large
+    // writes to send on without lingering because of them.
+    private int lingerTimeouts;
+    private int lingerSkips;
 
     Front(ActorContext<Command> ctx, TimerScheduler<Command> timers, String sku, Settings settings) {
       super(ctx);
@@ -1144,6 +1183,7 @@ public final class SkuEntity {
       this.child = ctx.spawn(persistent(sku, settings, ctx.getSelf()), "state");
       ctx.watch(child);
       this.metrics = app.Metrics.get(ctx.getSystem());
+      this.lingerClock = settings.linger().on() ? LingerClock.get(ctx.getSystem()) : null;
     }
 
     @Override
@@ -1154,6 +1194,7 @@ public final class SkuEntity {
           .onMessage(BatchTimedOut.class, this::onBatchTimedOut)
           .onMessage(Batch.class, b -> this) // only the front sends batches
           .onMessage(ExpireHolds.class, e -> this)
+          .onMessage(LingerEnded.class, this::onLingerEnded)
           .onMessage(Command.class, this::onCommand)
           .onSignal(Terminated.class, t -> {
             failAll("the SKU entity stopped; retry");
@@ -1167,21 +1208,70 @@ public final class SkuEntity {
     }
 
     private Behavior<Command> onCommand(Command command) {
-      if (inFlight == null) {
+      if (inFlight == null && lingerExpected == 0) {
         dispatch(List.of(command));
       } else if (buffer.size() >= settings.maxBuffered()) {
         refuse(command, "SKU " + sku + " has " + buffer.size() + " commands waiting; retry later");
       } else {
         buffer.add(command);
+        // Lingering ends once the expected callers are back; an admin command or read goes alone anyway.
+        if (lingerExpected > 0 && (buffer.size() >= lingerExpected || !(command instanceof ReservationCommand))) {
+          if (buffer.size() >= lingerExpected) lingerTimeouts = 0; // the callers came back: lingering pays
+          stopLingering();
+          dispatchNext();
+        }
       }
       return this;
     }
 
     private Behavior<Command> onBatchDone(BatchDone done) {
       if (inFlight != null && inFlight.batchId() == done.batchId()) {
-        metrics.skuBatchWritten(inFlight.items().size(), System.nanoTime() - inFlightSince);
+        int written = inFlight.items().size();
+        metrics.skuBatchWritten(written, System.nanoTime() - inFlightSince);
         inFlight = null;
         timers.cancel(TIMEOUT);
+        int expected = Math.min(settings.maxBatchSize(), buffer.size() + written);
+        boolean lingerWorth = lingerClock != null && written >= settings.linger().minBatch()
+            && buffer.size() < expected && (buffer.isEmpty() || buffer.peek() instanceof ReservationCommand);
+        if (lingerWorth && lingerSkips > 0) {
+          lingerSkips--;
+          dispatchNext();
+        } else if (lingerWorth) {
+          startLingering(expected, done.batchId());
+        } else {
+          dispatchNext();
+        }
+      }
+      return this;
+    }
+
+    /**
+     * The callers just answered (written) will most likely send their next command within a fraction of a
+     * millisecond; sending the next batch before they do would keep them out of it until the write after.
+     */
+    private void startLingering(int expected, long afterBatchId) {
+      lingerExpected = expected;
+      ActorRef<Command> self = getContext().getSelf();
+      lingerEnd = lingerClock.schedule(() -> self.tell(new LingerEnded(afterBatchId)), settings.linger().max());
+    }
+
+    private void stopLingering() {
+      lingerExpected = 0;
+      if (lingerEnd != null) lingerEnd.cancel(false);
+      lingerEnd = null;
+    }
+
+    private Behavior<Command> onLingerEnded(LingerEnded ended) {
+      // A late LingerEnded (the linger already ended early, a write is in flight or another linger began) is ignored.
+      if (lingerExpected > 0 && inFlight == null && ended.afterBatchId() == batchIds) {
+        // Lingers keep running to their max when the callers are not coming back (independent orders): after
+        // LINGER_TIMEOUTS_BEFORE_BACKOFF in a row, skip lingering for 1, 2, 4 ... up to MAX_LINGER_SKIPS large
+        // writes, so such traffic soon pays almost nothing for the linger; one linger that ends early resets this.
+        lingerTimeouts++;
+        if (lingerTimeouts >= LINGER_TIMEOUTS_BEFORE_BACKOFF) {
+          lingerSkips = Math.min(MAX_LINGER_SKIPS, 1 << Math.min(6, lingerTimeouts - LINGER_TIMEOUTS_BEFORE_BACKOFF));
+        }
+        stopLingering();
         dispatchNext();
       }
       return this;
@@ -1212,6 +1302,7 @@ public final class SkuEntity {
     }
 
     private void failAll(String message) {
+      stopLingering();
       if (inFlight != null) inFlight.items().forEach(c -> refuse(c, message));
       inFlight = null;
       buffer.forEach(c -> refuse(c, message));
@@ -1250,6 +1341,40 @@ public final class SkuEntity {
 
     private static <T> void failAdmin(AdminCommand<T> command, String message) {
       command.replyTo().tell(StatusReply.error(message));
+    }
+  }
+
+  /**
+   * One scheduler thread per actor system for the fronts' lingers: Akka's scheduler ticks every 10 ms
+   * (akka.scheduler.tick-duration), far coarser than a sub-millisecond linger, and a finer tick would wake the
+   * whole system's scheduler all the time. This thread sleeps until a linger is due and only tells the front.
+   */
+  static final class LingerClock implements akka.actor.typed.Extension {
+    private static final akka.actor.typed.ExtensionId<LingerClock> ID = new akka.actor.typed.ExtensionId<>() {
+      @Override
+      public LingerClock createExtension(ActorSystem<?> system) {
+        return new LingerClock(system);
+      }
+    };
+
+    private final ScheduledThreadPoolExecutor executor;
+
+    private LingerClock(ActorSystem<?> system) {
+      executor = new ScheduledThreadPoolExecutor(1, r -> {
+        Thread t = new Thread(r, system.name() + "-sku-linger");
+        t.setDaemon(true);
+        return t;
+      });
+      executor.setRemoveOnCancelPolicy(true); // lingers mostly end early: drop cancelled tasks at once
+      system.getWhenTerminated().thenRun(executor::shutdownNow);
+    }
+
+    static LingerClock get(ActorSystem<?> system) {
+      return ID.apply(system);
+    }
+
+    ScheduledFuture<?> schedule(Runnable task, Duration delay) {
+      return executor.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
     }
   }
 
@@ -1306,8 +1431,8 @@ public final class SkuEntity {
       if (items.size() == 1 && items.get(0) instanceof AdminCommand<?> admin) {
         AdminOutcome outcome = decideAdmin(state, admin, now);
         return persistThen(outcome.events(), s -> {
+          acknowledge(batch); // before the reply: see below
           outcome.reply().accept(s);
-          acknowledge(batch);
         });
       }
       Tentative tentative = new Tentative(state);
@@ -1320,9 +1445,11 @@ public final class SkuEntity {
         replies[i] = decide(state, tentative, command, changes);
       }
       return persistThen(changes.isEmpty() ? List.of() : List.of(new ReservationsApplied(changes, now)), s -> {
+        // The front hears that the write is done before any caller hears its answer: a caller's next command then
+        // reaches the front after it (an idle SKU dispatches it at once; under load the front counts it as back).
+        acknowledge(batch);
         for (int i = 0; i < replies.length; i++) ((ReservationCommand) items.get(i)).replyTo().tell(replies[i]);
         rearmExpiry(s);
-        acknowledge(batch);
       });
     }
 

@@ -7,7 +7,9 @@ import akka.actor.typed.Behavior;
 import akka.actor.typed.Props;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import akka.cluster.sharding.typed.javadsl.Entity;
 import akka.cluster.sharding.typed.javadsl.EntityRef;
+import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
 import app.AppConfig;
 import app.Node;
 import com.typesafe.config.Config;
@@ -44,25 +46,40 @@ public final class HotSkuBenchmark {
 
   private HotSkuBenchmark() {}
 
-  record Options(int clients, int warmupSeconds, int seconds, String mode) {
+  /**
+   * {@code compareLinger} rounds > 0: instead of one run of the configured entity, that many rounds of the entity
+   * with the linger off and on (alternating which goes first), each with a row-lock run, and the ratios.
+   */
+  record Options(int clients, int warmupSeconds, int seconds, String mode, int compareLinger, Duration linger,
+                 int lingerMinBatch) {
     static Options parse(String[] args) {
       Map<String, String> o = new HashMap<>();
       for (int i = 0; i + 1 < args.length; i += 2) o.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+      String mode = o.getOrDefault("mode", "reserve");
+      if (!mode.equals("reserve") && !mode.equals("reserve-release")) {
+        throw new IllegalArgumentException("--mode is reserve or reserve-release, was " + mode);
+      }
       return new Options(Integer.parseInt(o.getOrDefault("clients", "64")),
           Integer.parseInt(o.getOrDefault("warmup", "5")), Integer.parseInt(o.getOrDefault("seconds", "15")),
-          o.getOrDefault("mode", "reserve"));
+          mode, Integer.parseInt(o.getOrDefault("compare-linger", "0")),
+          ConfigFactory.parseString("d = " + o.getOrDefault("linger", "1ms")).getDuration("d"),
+          Integer.parseInt(o.getOrDefault("linger-min-batch", "8")));
     }
   }
 
-  record Result(String name, long operations, double seconds, Histogram latency) {
+  record Result(String name, long operations, double seconds, Histogram latency, String note) {
+    Result(String name, long operations, double seconds, Histogram latency) {
+      this(name, operations, seconds, latency, "");
+    }
+
     double perSecond() {
       return operations / seconds;
     }
 
     String line() {
-      return String.format("%-28s %,10.0f reservations/s   p50 %6.2f ms   p99 %7.2f ms   max %7.2f ms   (%,d in %.1f s)",
+      return String.format("%-28s %,10.0f reservations/s   p50 %6.2f ms   p99 %7.2f ms   max %7.2f ms   (%,d in %.1f s)%s",
           name, perSecond(), latency.getValueAtPercentile(50) / 1e6, latency.getValueAtPercentile(99) / 1e6,
-          latency.getMaxValue() / 1e6, operations, seconds);
+          latency.getMaxValue() / 1e6, operations, seconds, note);
     }
   }
 
@@ -74,6 +91,10 @@ public final class HotSkuBenchmark {
     prepareDatabase(url, user, password);
     System.out.printf("Hot SKU benchmark: %d clients, %d s warm-up, %d s measured, mode %s, database %s%n",
         options.clients(), options.warmupSeconds(), options.seconds(), options.mode(), url);
+    if (options.compareLinger() > 0) {
+      compareLinger(options, url, user, password);
+      System.exit(0);
+    }
 
     Result actors = runEntity(options, url, user, password);
     System.out.println(actors.line());
@@ -85,7 +106,7 @@ public final class HotSkuBenchmark {
 
   // ------------------------------------------------------------------ SKU entity
 
-  private static Result runEntity(Options options, String url, String user, String password) throws Exception {
+  private static Config nodeConfig(String url, String user, String password) {
     Map<String, Object> settings = new HashMap<>();
     settings.put("orchestrator.db.profile", "postgres");
     settings.put("orchestrator.db.postgres.url", url);
@@ -96,39 +117,133 @@ public final class HotSkuBenchmark {
     settings.put("akka.management.http.port", 0);
     settings.put("akka.coordinated-shutdown.exit-jvm", "off");
     settings.put("akka.loglevel", "WARNING");
-    Config config = AppConfig.load(ConfigFactory.parseMap(settings));
-    try (Node node = Node.start(config)) {
+    return AppConfig.load(ConfigFactory.parseMap(settings));
+  }
+
+  private static Result runEntity(Options options, String url, String user, String password) throws Exception {
+    try (Node node = Node.start(nodeConfig(url, user, password))) {
       var system = node.system();
       String sku = "HOT-" + System.currentTimeMillis();
       EntityRef<SkuEntity.Command> entity = ClusterSharding.get(system).entityRefFor(SkuEntity.ENTITY_TYPE_KEY, sku);
-      entity.<SkuEntity.StockResult>askWithStatus(r -> new SkuEntity.SetStock(1_000_000_000, false, "bench", r),
-          Duration.ofSeconds(30)).toCompletableFuture().get(60, TimeUnit.SECONDS);
+      SkuEntity.Linger linger = SkuEntity.Settings.from(system.settings().config()).linger();
+      return runClients(system, entity, options, options.warmupSeconds(), options.seconds(), "SKU entity (batched)", "run",
+          "   [linger " + (linger.on() ? linger.max().toNanos() / 1000 + " us" : "off") + "]");
+    }
+  }
 
-      Recorder recorder = new Recorder(TimeUnit.SECONDS.toNanos(60), 3);
-      AtomicLong reserved = new AtomicLong();
-      AtomicLong refused = new AtomicLong();
-      Flag running = new Flag();
-      boolean release = options.mode().equals("reserve-release");
-      for (int i = 0; i < options.clients(); i++) {
-        system.systemActorOf(client(entity, sku, "c" + i, recorder, reserved, refused, running, release),
-            "bench-client-" + i, Props.empty());
+  /** Runs the actor clients against one SKU entity (its stock set first) and stops them. */
+  private static Result runClients(akka.actor.typed.ActorSystem<?> system, EntityRef<SkuEntity.Command> entity,
+      Options options, int warmupSeconds, int measuredSeconds, String name, String runName, String note)
+      throws Exception {
+    String sku = entity.getEntityId();
+    entity.<SkuEntity.StockResult>askWithStatus(r -> new SkuEntity.SetStock(1_000_000_000, false, "bench", r),
+        Duration.ofSeconds(30)).toCompletableFuture().get(60, TimeUnit.SECONDS);
+
+    Recorder recorder = new Recorder(TimeUnit.SECONDS.toNanos(60), 3);
+    AtomicLong reserved = new AtomicLong();
+    AtomicLong refused = new AtomicLong();
+    Flag running = new Flag();
+    boolean release = options.mode().equals("reserve-release");
+    for (int i = 0; i < options.clients(); i++) {
+      system.systemActorOf(client(entity, sku, "c" + i, recorder, reserved, refused, running, release),
+          "bench-client-" + runName + "-" + i, Props.empty());
+    }
+    Thread.sleep(warmupSeconds * 1000L);
+    recorder.reset();
+    long start = System.nanoTime();
+    long before = reserved.get();
+    long eventsBefore = summary(entity).eventSeq();
+    Thread.sleep(measuredSeconds * 1000L);
+    long count = reserved.get() - before;
+    double seconds = (System.nanoTime() - start) / 1e9;
+    Histogram latency = recorder.getIntervalHistogram();
+    running.on = false;
+    if (refused.get() > 0) System.out.println("  (refused replies during the run: " + refused.get() + ")");
+    Thread.sleep(500);
+    SkuEntity.Summary after = summary(entity);
+    long writes = after.eventSeq() - eventsBefore;
+    System.out.printf("  %s: %,d events in all, %,d reservations held; measured: ~%,d writes, ~%.1f reservations per write%n",
+        sku, after.eventSeq(), after.reservations().size(), writes, writes == 0 ? 0.0 : (double) count / writes);
+    return new Result(name, count, seconds, latency, note);
+  }
+
+  private static SkuEntity.Summary summary(EntityRef<SkuEntity.Command> entity) throws Exception {
+    return entity.<SkuEntity.Summary>askWithStatus(SkuEntity.GetState::new, Duration.ofSeconds(30))
+        .toCompletableFuture().get(60, TimeUnit.SECONDS);
+  }
+
+  // ------------------------------------------------------------------ linger off/on, in one run
+
+  /** Entity type for the comparison: the same SKU entity, its linger chosen by the entity id's prefix. */
+  private static final EntityTypeKey<SkuEntity.Command> COMPARE_KEY =
+      EntityTypeKey.create(SkuEntity.Command.class, "SkuLingerBench");
+
+  private static void compareLinger(Options options, String url, String user, String password) throws Exception {
+    System.out.printf("Linger comparison: %d rounds; linger on = max %d us, min batch %d; load average %s%n",
+        options.compareLinger(), options.linger().toNanos() / 1000, options.lingerMinBatch(), loadAverage());
+    List<Result> off = new ArrayList<>();
+    List<Result> on = new ArrayList<>();
+    List<Result> rowLock = new ArrayList<>();
+    try (Node node = Node.start(nodeConfig(url, user, password))) {
+      var system = node.system();
+      SkuEntity.Settings base = SkuEntity.Settings.from(system.settings().config());
+      SkuEntity.Linger lingerOn = new SkuEntity.Linger(options.linger(), options.lingerMinBatch());
+      ClusterSharding sharding = ClusterSharding.get(system);
+      sharding.init(Entity.of(COMPARE_KEY, ctx -> SkuEntity.create(ctx.getEntityId(),
+          base.withLinger(ctx.getEntityId().startsWith("on-") ? lingerOn : SkuEntity.Linger.OFF))));
+      long stamp = System.currentTimeMillis();
+      // JIT and connection pool warm-up for both variants, not counted (the first runs of a JVM are slower)
+      for (String variant : List.of("off-", "on-")) {
+        runClients(system, sharding.entityRefFor(COMPARE_KEY, variant + "WARMUP-" + stamp), options,
+            options.warmupSeconds(), 1, "warm-up", variant + "warmup", "");
       }
-      Thread.sleep(options.warmupSeconds() * 1000L);
-      recorder.reset();
-      long start = System.nanoTime();
-      long before = reserved.get();
-      Thread.sleep(options.seconds() * 1000L);
-      long count = reserved.get() - before;
-      double seconds = (System.nanoTime() - start) / 1e9;
-      Histogram latency = recorder.getIntervalHistogram();
-      running.on = false;
-      if (refused.get() > 0) System.out.println("  (refused replies during the run: " + refused.get() + ")");
-      Thread.sleep(500);
-      SkuEntity.Summary summary = entity.<SkuEntity.Summary>askWithStatus(SkuEntity.GetState::new, Duration.ofSeconds(30))
-          .toCompletableFuture().get(60, TimeUnit.SECONDS);
-      System.out.printf("  entity after the run: %,d events, %,d reservations held%n",
-          summary.eventSeq(), summary.reservations().size());
-      return new Result("SKU entity (batched)", count, seconds, latency);
+      for (int round = 1; round <= options.compareLinger(); round++) {
+        boolean offFirst = round % 2 == 1;
+        for (int k = 0; k < 2; k++) {
+          boolean lingering = (k == 0) != offFirst;
+          String sku = (lingering ? "on-" : "off-") + "HOT-" + stamp + "-" + round;
+          Result r = runClients(system, sharding.entityRefFor(COMPARE_KEY, sku), options, options.warmupSeconds(),
+              options.seconds(), "round " + round + " linger " + (lingering ? "on" : "off"), sku, "");
+          System.out.println(r.line());
+          (lingering ? on : off).add(r);
+        }
+        Result baseline = runRowLock(options, url, user, password);
+        baseline = new Result("round " + round + " row lock", baseline.operations(), baseline.seconds(),
+            baseline.latency(), "");
+        System.out.println(baseline.line());
+        rowLock.add(baseline);
+      }
+    }
+    System.out.printf("%nLoad average after: %s%n", loadAverage());
+    System.out.printf("Median linger off: %s%n", median(off).line());
+    System.out.printf("Median linger on:  %s%n", median(on).line());
+    System.out.printf("Median row lock:   %s%n", median(rowLock).line());
+    for (int i = 0; i < on.size(); i++) {
+      System.out.printf("Round %d: linger on / off %.2fx, on / row lock %.1fx, off / row lock %.1fx%n", i + 1,
+          on.get(i).perSecond() / off.get(i).perSecond(), on.get(i).perSecond() / rowLock.get(i).perSecond(),
+          off.get(i).perSecond() / rowLock.get(i).perSecond());
+    }
+    List<Double> onOff = new ArrayList<>();
+    for (int i = 0; i < on.size(); i++) onOff.add(on.get(i).perSecond() / off.get(i).perSecond());
+    onOff.sort(null);
+    System.out.printf("Medians: linger on / off %.2fx (median of the rounds' ratios %.2fx), on / row lock %.1fx, "
+            + "off / row lock %.1fx%n", median(on).perSecond() / median(off).perSecond(), onOff.get((onOff.size() - 1) / 2),
+        median(on).perSecond() / median(rowLock).perSecond(), median(off).perSecond() / median(rowLock).perSecond());
+  }
+
+  /** The run with the median throughput (its own latencies). */
+  private static Result median(List<Result> results) {
+    List<Result> sorted = new ArrayList<>(results);
+    sorted.sort(java.util.Comparator.comparingDouble(Result::perSecond));
+    return sorted.get((sorted.size() - 1) / 2);
+  }
+
+  private static String loadAverage() {
+    try {
+      return String.join(" ", java.util.Arrays.copyOf(
+          java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).trim().split(" "), 3));
+    } catch (java.io.IOException | RuntimeException e) {
+      return "unknown";
     }
   }
 

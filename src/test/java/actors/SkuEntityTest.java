@@ -437,7 +437,7 @@ class SkuEntityTest {
   void onlyTheMostRecentFinishedKeysAreRemembered() {
     Settings small = new Settings(SETTINGS.maxBatchSize(), SETTINGS.maxBuffered(), SETTINGS.snapshotEvery(),
         SETTINGS.keepSnapshots(), 3, SETTINGS.batchTimeout(), SETTINGS.restartBackoffMin(),
-        SETTINGS.restartBackoffMax(), SETTINGS.readJournal());
+        SETTINGS.restartBackoffMax(), SETTINGS.readJournal(), SETTINGS.linger());
     entity = testKit(small);
     setStock(100, false);
     for (int i = 1; i <= 5; i++) {
@@ -476,7 +476,7 @@ class SkuEntityTest {
   void recoveryStartsFromTheLatestSnapshot() {
     Settings snapshotEvery10 = new Settings(SETTINGS.maxBatchSize(), SETTINGS.maxBuffered(), 10, 2,
         SETTINGS.finishedKeysKept(), SETTINGS.batchTimeout(), SETTINGS.restartBackoffMin(),
-        SETTINGS.restartBackoffMax(), SETTINGS.readJournal());
+        SETTINGS.restartBackoffMax(), SETTINGS.readJournal(), SETTINGS.linger());
     entity = testKit(snapshotEvery10);
     setStock(100, false);
     for (int i = 0; i < 12; i++) reserve("o" + i, 1); // 13 events: a snapshot at 10
