@@ -580,9 +580,14 @@ public final class OrderEntity
 
   // ---------------------------------------------------------------- read model for the admin API
 
+  /**
+   * @param releasing the order is giving its stock back (out of stock, or cancelled) and not every SKU has
+   *     confirmed yet: {@code reserved} may be empty while a SKU still holds units whose reply was lost
+   */
   public record OrderView(String orderKey, Channel channel, String shopId, String orderId, String phase,
                           String marketStatusRaw, MarketStatus marketStatus, Map<String, Integer> lines,
-                          Map<String, Integer> reserved, List<String> unmapped, Set<String> unknownSkus,
+                          Map<String, Integer> reserved, boolean releasing, List<String> unmapped,
+                          Set<String> unknownSkus,
                           Instant holdUntil, String trackingNumber, String problem, String buyerName,
                           String currency, java.math.BigDecimal totalAmount, Instant createdAt, Instant updatedAt,
                           List<NotificationView> notifications)
@@ -591,7 +596,9 @@ public final class OrderEntity
       OrderData d = state.data();
       OrderDetails details = d.details();
       return new OrderView(d.orderKey(), d.channel(), d.shopId(), d.orderId(), state.phase(), d.rawStatus(),
-          d.marketStatus(), d.skuLines(), d.reserved(), d.unmapped(), d.unknownSkus(), d.holdUntil(),
+          d.marketStatus(), d.skuLines(), d.reserved(),
+          (state instanceof OutOfStock o && !o.compensated()) || state instanceof Cancelling,
+          d.unmapped(), d.unknownSkus(), d.holdUntil(),
           d.trackingNumber(), d.problem(), details == null ? null : details.buyerName(),
           details == null ? null : details.currency(), details == null ? null : details.totalAmount(),
           d.createdAt(), d.updatedAt(), d.notifications().stream().map(NotificationView::of).toList());
@@ -599,7 +606,7 @@ public final class OrderEntity
 
     public OrderView withNotifications(List<NotificationView> views) {
       return new OrderView(orderKey, channel, shopId, orderId, phase, marketStatusRaw, marketStatus, lines, reserved,
-          unmapped, unknownSkus, holdUntil, trackingNumber, problem, buyerName, currency, totalAmount, createdAt,
+          releasing, unmapped, unknownSkus, holdUntil, trackingNumber, problem, buyerName, currency, totalAmount, createdAt,
           updatedAt, List.copyOf(views));
     }
   }

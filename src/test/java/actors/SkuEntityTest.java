@@ -130,6 +130,25 @@ class SkuEntityTest {
   }
 
   @Test
+  void aReleaseOfAnOrderNeverSeenIsRecordedSoItsReservationCannotLandAfterIt() {
+    setStock(10, false);
+    var released = entity.<ReservationReply>runCommand(r -> new Release("late", r));
+    assertEquals(new Released(sku, "late", 0), released.reply());
+    assertEquals(List.of(new Change.Released("late", 0)),
+        assertInstanceOf(ReservationsApplied.class, released.event()).changes());
+    // the order's Reserve arriving after its release (a retry, or a write that committed late) takes nothing
+    refused(reserve("late", 2), RefusalReason.ALREADY_FINISHED);
+    assertEquals(0, summary().reserved());
+    assertEquals(10, summary().available());
+    // and the tombstone survives a restart
+    entity.restart();
+    refused(reserve("late", 2), RefusalReason.ALREADY_FINISHED);
+    var again = entity.<ReservationReply>runCommand(r -> new Release("late", r));
+    assertEquals(new Released(sku, "late", 0), again.reply());
+    assertTrue(again.hasNoEvents(), "a second release of it changes nothing");
+  }
+
+  @Test
   void releaseIsIdempotentAndAFinishedOrderCannotReserveAgain() {
     setStock(10, false);
     reserve("o1", 4);

@@ -152,12 +152,21 @@ final class FaultCluster implements AutoCloseable {
     return JSON.readTree(r.body());
   }
 
-  /** Sending to an admin route with the operator token; throws unless 2xx. */
+  /**
+   * An idempotent write (absolute values) to an admin route with the operator token; a 503 (an entity still
+   * starting on a young cluster: "did not answer in time; retry") is tried again up to 5 times. Throws unless 2xx.
+   */
   static void adminSend(String method, String url, String body) throws Exception {
-    HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
-        .header("Authorization", "Bearer " + TestConfig.OPERATOR_TOKEN).header("Content-Type", "application/json")
-        .method(method, HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-    if (r.statusCode() >= 300) throw new IllegalStateException(method + " " + url + ": " + r.statusCode() + " " + r.body());
+    for (int attempt = 1; ; attempt++) {
+      HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+          .header("Authorization", "Bearer " + TestConfig.OPERATOR_TOKEN).header("Content-Type", "application/json")
+          .method(method, HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() < 300) return;
+      if (r.statusCode() != 503 || attempt >= 5) {
+        throw new IllegalStateException(method + " " + url + ": " + r.statusCode() + " " + r.body());
+      }
+      Thread.sleep(1000);
+    }
   }
 
   String logs() {

@@ -191,7 +191,7 @@ final class WebhookBurst {
     return views;
   }
 
-  /** Polls until every accepted order is in a final phase (an out-of-stock one with nothing reserved). */
+  /** Polls until every accepted order is in a final phase (an out-of-stock one with nothing reserved or releasing). */
   Map<String, JsonNode> awaitFinal(List<Order> accepted, Duration timeout) throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     Map<String, JsonNode> views = Map.of();
@@ -208,7 +208,10 @@ final class WebhookBurst {
     for (Order o : accepted) {
       JsonNode v = views.get(o.orderId());
       String phase = v == null ? "no answer" : v.path("phase").asText();
-      boolean done = FINAL.contains(phase) && (phase.equals("CONFIRMED") || v.path("reserved").isEmpty());
+      // An out-of-stock order is done once every SKU confirmed the release: a reservation whose reply was lost
+      // (a write that timed out during an outage, then committed) is not in its "reserved", only the SKU knows it.
+      boolean done = FINAL.contains(phase) && (phase.equals("CONFIRMED")
+          || (v.path("reserved").isEmpty() && !v.path("releasing").asBoolean(false)));
       if (!done) pending.add(o.orderId() + "=" + phase);
     }
     return pending;
