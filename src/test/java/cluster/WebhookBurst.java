@@ -238,8 +238,22 @@ final class WebhookBurst {
       int sold = confirmedUnits.getOrDefault(sku, 0);
       oversold += Math.max(0, sold - stock.get(sku)) + Math.max(0, s.path("reserved").asInt() - s.path("onHand").asInt());
       if (s.path("reserved").asInt() != sold || s.path("onHand").asInt() != stock.get(sku)) {
+        // who holds the units no confirmed order accounts for, and what those orders say of themselves
+        List<String> holders = new ArrayList<>();
+        s.path("reservations").fields().forEachRemaining(e -> {
+          String orderId = e.getKey().substring(e.getKey().lastIndexOf('|') + 1);
+          JsonNode view = views.get(orderId);
+          int viewQuantity = view == null ? -1 : view.path("reserved").path(sku).asInt(-1);
+          if (view == null || !view.path("phase").asText().equals("CONFIRMED")
+              || viewQuantity != e.getValue().path("quantity").asInt(-2)) {
+            holders.add(e.getKey() + "=" + e.getValue() + " order " + (view == null ? "unknown"
+                : view.path("phase").asText() + " reserved " + view.path("reserved") + " releasing "
+                    + view.path("releasing") + " lines " + view.path("lines")));
+          }
+        });
         mismatches.add(sku + ": reserved " + s.path("reserved").asInt() + " onHand " + s.path("onHand").asInt()
-            + ", confirmed orders hold " + sold + " of stock " + stock.get(sku));
+            + ", confirmed orders hold " + sold + " of stock " + stock.get(sku) + "; held outside confirmed orders: "
+            + holders.subList(0, Math.min(5, holders.size())) + " (" + holders.size() + ")");
       }
     }
     return new Outcome(confirmed, oversold, mismatches);
