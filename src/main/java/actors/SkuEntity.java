@@ -750,11 +750,26 @@ public final class SkuEntity {
     /** Events applied to this object: at the end of recovery, the number replayed after the snapshot. */
     @JsonIgnore private long appliedSinceLoad;
     @JsonIgnore private long replayedOnRecovery;
+    /**
+     * The behavior's empty state, which Akka keeps as one instance for the life of the behavior and recovers from
+     * again after every journal-failure restart: it must never be mutated, so the first event applied to it
+     * starts a new object. (It was mutated once: after a restart the events were replayed on top of the previous
+     * incarnation's state, and every reservation was counted twice in {@code reserved} while the map kept one
+     * entry: stock stuck "reserved" after a database outage, found by the PostgreSQL-outage fault test.)
+     */
+    @JsonIgnore private boolean pristine;
 
     private State() {}
 
     public State(String sku) {
       this.sku = sku;
+    }
+
+    /** An empty state that stays empty: applying an event to it returns a new state. */
+    static State pristine(String sku) {
+      State s = new State(sku);
+      s.pristine = true;
+      return s;
     }
 
     public String sku() { return sku; }
@@ -838,6 +853,7 @@ public final class SkuEntity {
     }
 
     State apply(Event event, int finishedKeysKept) {
+      if (pristine) return new State(sku).apply(event, finishedKeysKept);
       this.finishedKeysKept = finishedKeysKept;
       appliedSinceLoad++;
       eventSeq++;
@@ -1419,7 +1435,7 @@ public final class SkuEntity {
 
     @Override
     public State emptyState() {
-      return new State(sku);
+      return State.pristine(sku); // Akka reuses this instance for every recovery of this behavior
     }
 
     @Override

@@ -1,6 +1,7 @@
 package actors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -127,6 +128,24 @@ class SkuEntityTest {
     assertEquals(new Reserved(sku, "o1", 4), again.reply());
     assertTrue(again.hasNoEvents());
     assertEquals(4, summary().reserved());
+  }
+
+  @Test
+  void theEmptyStateIsNeverChangedSoARecoveryAfterARestartCountsEachReservationOnce() {
+    // Akka keeps the behavior's empty state as one instance and recovers from it again after a journal failure
+    State empty = entity.getState(); // before any event: the behavior's empty state
+    assertEquals(0, empty.reservationCount());
+    Event stock = new SkuEntity.StockSet(10, 0, 0, List.of(), false, "test", Instant.now());
+    Event reserved = new ReservationsApplied(List.of(new Change.Reserved("o1", 3, null)), Instant.now());
+    State first = empty.apply(stock, 100).apply(reserved, 100);
+    assertNotSame(empty, first);
+    assertEquals(0, empty.eventSeq(), "the empty state was not touched");
+    assertEquals(0, empty.reservationCount());
+    // a second recovery from the same empty state (what a restart does) counts the reservation once
+    State second = empty.apply(stock, 100).apply(reserved, 100);
+    assertEquals(3, second.summary().reserved());
+    assertEquals(7, second.available());
+    assertEquals(2, second.eventSeq());
   }
 
   @Test

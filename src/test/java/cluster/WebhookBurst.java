@@ -251,7 +251,10 @@ final class WebhookBurst {
                     + view.path("releasing") + " lines " + view.path("lines")));
           }
         });
-        mismatches.add(sku + ": reserved " + s.path("reserved").asInt() + " onHand " + s.path("onHand").asInt()
+        int[] mapSum = {0};
+        s.path("reservations").fields().forEachRemaining(e -> mapSum[0] += e.getValue().path("quantity").asInt());
+        mismatches.add(sku + ": reserved " + s.path("reserved").asInt() + " (its reservations add up to " + mapSum[0]
+            + " in " + s.path("reservations").size() + " orders) onHand " + s.path("onHand").asInt()
             + ", confirmed orders hold " + sold + " of stock " + stock.get(sku) + "; held outside confirmed orders: "
             + holders.subList(0, Math.min(5, holders.size())) + " (" + holders.size() + ")");
       }
