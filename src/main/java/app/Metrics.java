@@ -67,6 +67,8 @@ public final class Metrics implements Extension {
   private final Set<OrderGroup> orderGauges = ConcurrentHashMap.newKeySet();
   /** Call outcome keys already registered as meters (new shops and call kinds appear while the node runs). */
   private final Set<String> outcomeMeters = ConcurrentHashMap.newKeySet();
+  private final Map<String, Counter> stockPushCounters = new ConcurrentHashMap<>();
+  private final Map<String, Timer> stalenessTimers = new ConcurrentHashMap<>();
 
   private Metrics(ActorSystem<?> system) {
     this.system = system;
@@ -127,24 +129,25 @@ public final class Metrics implements Extension {
    * marketplace, the rest failed (whole call or per listing).
    */
   public void stockPushed(String channel, String shopId, int acknowledged, int failed) {
-    if (acknowledged > 0) {
-      Counter.builder("orchestrator_stock_sync_listings").description("listing values pushed, by outcome")
-          .tags("channel", channel, "shop", shopId, "result", "acknowledged").register(registry).increment(acknowledged);
-    }
-    if (failed > 0) {
-      Counter.builder("orchestrator_stock_sync_listings").description("listing values pushed, by outcome")
-          .tags("channel", channel, "shop", shopId, "result", "failed").register(registry).increment(failed);
-    }
+    if (acknowledged > 0) stockPushCounter(channel, shopId, "acknowledged").increment(acknowledged);
+    if (failed > 0) stockPushCounter(channel, shopId, "failed").increment(failed);
+  }
+
+  /** Meters are built once per label set and kept: every acknowledged push records here. */
+  private Counter stockPushCounter(String channel, String shopId, String result) {
+    return stockPushCounters.computeIfAbsent(channel + "|" + shopId + "|" + result, k ->
+        Counter.builder("orchestrator_stock_sync_listings").description("listing values pushed, by outcome")
+            .tags("channel", channel, "shop", shopId, "result", result).register(registry));
   }
 
   /** A live SKU write reached the marketplace {@code staleness} after it happened (see adapters.StockStaleness). */
   public void stockStaleness(String channel, Duration staleness) {
-    Timer.builder("orchestrator_stock_sync_staleness")
+    stalenessTimers.computeIfAbsent(channel, c -> Timer.builder("orchestrator_stock_sync_staleness")
         .description("SKU write to marketplace acknowledgement of that value or a newer one (live writes only)")
-        .tags("channel", channel)
+        .tags("channel", c)
         .publishPercentileHistogram()
         .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(5))
-        .register(registry).record(staleness);
+        .register(registry)).record(staleness);
   }
 
   /** An order entity wrote its events of one command to the journal in {@code nanos}: persist until its callback. */

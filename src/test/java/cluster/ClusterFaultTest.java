@@ -97,9 +97,7 @@ class ClusterFaultTest {
       assertEquals(planned.size(), accepted.size(), "every order is accepted in the end (the sandbox redelivers)");
       assertTrue(notFinal.isEmpty(), "accepted but not final: " + notFinal.subList(0, Math.min(10, notFinal.size()))
           + cluster.logs());
-      assertEquals(0, outcome.oversold(), "oversold units");
-      assertTrue(outcome.mismatches().isEmpty(), "SKU reservations vs confirmed orders: " + outcome.mismatches());
-      assertTrue(listings.isEmpty(), "sandbox listings vs the service: " + listings);
+      assertStockConsistent(outcome, listings);
       assertTrue(skusOnVictim > 0, "the killed node hosted SKU entities (else the probe proves nothing)");
       assertEquals(0, unserved, "every probed entity serves again");
       assertTrue(recoverySeconds <= RECOVERY_TARGET_SECONDS,
@@ -172,9 +170,7 @@ class ClusterFaultTest {
       assertEquals(planned.size(), accepted.size(), "every order retried by the sandbox is accepted in the end");
       assertTrue(notFinal.isEmpty(), "accepted but not final: " + notFinal.subList(0, Math.min(10, notFinal.size()))
           + cluster.logs());
-      assertEquals(0, outcome.oversold(), "oversold units");
-      assertTrue(outcome.mismatches().isEmpty(), "SKU reservations vs confirmed orders: " + outcome.mismatches());
-      assertTrue(listings.isEmpty(), "sandbox listings vs the service: " + listings);
+      assertStockConsistent(outcome, listings);
       burst.close();
     }
   }
@@ -226,9 +222,7 @@ class ClusterFaultTest {
       assertEquals(planned.size(), accepted.size(), "every order is accepted");
       assertTrue(notFinal.isEmpty(), "accepted but not final: " + notFinal.subList(0, Math.min(10, notFinal.size()))
           + cluster.logs());
-      assertEquals(0, outcome.oversold(), "oversold units");
-      assertTrue(outcome.mismatches().isEmpty(), "SKU reservations vs confirmed orders: " + outcome.mismatches());
-      assertTrue(listings.isEmpty(), "sandbox listings vs the service: " + listings);
+      assertStockConsistent(outcome, listings);
       assertTrue(answeredWhenRolled < planned.size(), "the burst was still running when the last node restarted");
       burst.close();
     }
@@ -323,5 +317,12 @@ class ClusterFaultTest {
           + lastError.entrySet().stream().limit(5).toList());
     }
     return firstSuccess;
+  }
+
+  /** Nothing oversold, every SKU's reservations equal to what its confirmed orders hold, every listing right. */
+  private static void assertStockConsistent(WebhookBurst.Outcome outcome, List<String> listings) {
+    assertEquals(0, outcome.oversold(), "oversold units");
+    assertTrue(outcome.mismatches().isEmpty(), "SKU reservations vs confirmed orders: " + outcome.mismatches());
+    assertTrue(listings.isEmpty(), "sandbox listings vs the service: " + listings);
   }
 }
