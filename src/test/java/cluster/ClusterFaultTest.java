@@ -240,27 +240,35 @@ class ClusterFaultTest {
     return 0;
   }
 
-  /** Milliseconds from the kill until a survivor saw the victim unreachable, and until it was no member (-1: never). */
+  /**
+   * Milliseconds from the kill until a survivor saw the victim unreachable, and until it was no member (-1: never).
+   * /admin/cluster reads membership when the request arrives but answers only when the shard statistics are in (up
+   * to 3 s while a node is unreachable), so requests overlap, one every 200 ms, and each counts from when it was sent.
+   */
   static long[] watchRemoval(FaultCluster cluster, NodeProcess survivor, NodeProcess victim, long killedAt,
                              Duration timeout) throws InterruptedException {
-    long unreachable = -1;
-    while (System.currentTimeMillis() < killedAt + timeout.toMillis()) {
-      try {
-        JsonNode view = cluster.admin(survivor, "/admin/cluster");
-        boolean member = false;
-        for (JsonNode m : view.path("members")) {
-          if (m.path("address").asText().equals(victim.address())) {
-            member = true;
-            if (!m.path("reachable").asBoolean() && unreachable < 0) unreachable = System.currentTimeMillis() - killedAt;
-          }
-        }
-        if (!member) return new long[] {unreachable, System.currentTimeMillis() - killedAt};
-      } catch (Exception busy) {
-        // try again
-      }
+    java.util.concurrent.atomic.AtomicLong unreachable = new java.util.concurrent.atomic.AtomicLong(Long.MAX_VALUE);
+    java.util.concurrent.atomic.AtomicLong removed = new java.util.concurrent.atomic.AtomicLong(Long.MAX_VALUE);
+    while (removed.get() == Long.MAX_VALUE && System.currentTimeMillis() < killedAt + timeout.toMillis()) {
+      long sentAt = System.currentTimeMillis() - killedAt;
+      FaultCluster.adminJsonAsync("http://127.0.0.1:" + survivor.httpPort + "/admin/cluster", Duration.ofSeconds(10))
+          .thenAccept(view -> {
+            boolean member = false;
+            for (JsonNode m : view.path("members")) {
+              if (m.path("address").asText().equals(victim.address())) {
+                member = true;
+                if (!m.path("reachable").asBoolean()) unreachable.accumulateAndGet(sentAt, Math::min);
+              }
+            }
+            if (!member) removed.accumulateAndGet(sentAt, Math::min);
+          });
       Thread.sleep(200);
     }
-    return new long[] {unreachable, -1};
+    return new long[] {orNever(unreachable.get()), orNever(removed.get())};
+  }
+
+  private static long orNever(long millis) {
+    return millis == Long.MAX_VALUE ? -1 : millis;
   }
 
   static int awaitShardsOn(FaultCluster cluster, NodeProcess node, Duration timeout) throws Exception {
@@ -277,40 +285,30 @@ class ClusterFaultTest {
   }
 
   /**
-   * Sends every probe again and again (2 s client timeout, to the survivors in turn) until it answers 200; returns
-   * per probe the milliseconds from the kill to its first 200. A probe to an entity of the killed node fails until
-   * its shard has been started on a survivor.
+   * Sends every probe every {@link #PROBE_EVERY_MS} to the survivors in turn, without waiting for the previous
+   * attempt (each has its own 5 s timeout), until one answers 200; returns per probe the milliseconds from the kill to
+   * its first 200. A probe to an entity of the killed node fails or hangs until its shard has started on a survivor;
+   * overlapping attempts keep one hanging request from hiding the moment it serves again.
    */
   static Map<String, Long> probeUntilServed(List<NodeProcess> survivors, List<String> probes, long killedAt,
                                             Duration timeout) throws Exception {
     Map<String, Long> firstSuccess = new ConcurrentHashMap<>();
     Map<String, String> lastError = new ConcurrentHashMap<>();
-    ExecutorService pool = Executors.newFixedThreadPool(probes.size());
-    try {
-      List<Future<?>> running = new ArrayList<>();
+    long deadline = killedAt + timeout.toMillis();
+    for (int round = 0; firstSuccess.size() < probes.size() && System.currentTimeMillis() < deadline; round++) {
       for (int p = 0; p < probes.size(); p++) {
         String path = probes.get(p);
-        int offset = p;
-        running.add(pool.submit(() -> {
-          long deadline = killedAt + timeout.toMillis();
-          for (int attempt = 0; System.currentTimeMillis() < deadline; attempt++) {
-            NodeProcess node = survivors.get((offset + attempt) % survivors.size());
-            try {
-              FaultCluster.adminJson("http://127.0.0.1:" + node.httpPort + path, Duration.ofSeconds(2));
-              firstSuccess.put(path, System.currentTimeMillis() - killedAt);
-              return null;
-            } catch (Exception notYet) {
-              lastError.put(path, String.valueOf(notYet.getMessage()));
-              Thread.sleep(100);
-            }
-          }
-          return null;
-        }));
+        if (firstSuccess.containsKey(path)) continue;
+        NodeProcess node = survivors.get((p + round) % survivors.size());
+        FaultCluster.adminJsonAsync("http://127.0.0.1:" + node.httpPort + path, Duration.ofSeconds(5))
+            .whenComplete((json, error) -> {
+              if (error == null) firstSuccess.putIfAbsent(path, System.currentTimeMillis() - killedAt);
+              else lastError.put(path, String.valueOf(error.getMessage()));
+            });
       }
-      for (Future<?> f : running) f.get();
-    } finally {
-      pool.shutdownNow();
+      Thread.sleep(PROBE_EVERY_MS);
     }
+    Thread.sleep(500); // answers still on their way
     lastError.keySet().removeAll(firstSuccess.keySet());
     if (!lastError.isEmpty()) {
       System.out.println("FAULT probes never served (" + lastError.size() + "), e.g. "
@@ -318,6 +316,8 @@ class ClusterFaultTest {
     }
     return firstSuccess;
   }
+
+  static final long PROBE_EVERY_MS = 250;
 
   /** Nothing oversold, every SKU's reservations equal to what its confirmed orders hold, every listing right. */
   private static void assertStockConsistent(WebhookBurst.Outcome outcome, List<String> listings) {

@@ -145,11 +145,28 @@ final class FaultCluster implements AutoCloseable {
 
   /** GET with the operator token; throws unless 200. */
   static JsonNode adminJson(String url, Duration timeout) throws Exception {
-    HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(URI.create(url)).timeout(timeout)
-        .header("Authorization", "Bearer " + TestConfig.OPERATOR_TOKEN).GET().build(),
-        HttpResponse.BodyHandlers.ofString());
-    if (r.statusCode() != 200) throw new IllegalStateException(url + " answered " + r.statusCode() + ": " + r.body());
-    return JSON.readTree(r.body());
+    try {
+      return adminJsonAsync(url, timeout).get();
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw e.getCause() instanceof Exception cause ? cause : e;
+    }
+  }
+
+  /** GET with the operator token; completes with the JSON body, or fails unless the answer is 200. */
+  static java.util.concurrent.CompletableFuture<JsonNode> adminJsonAsync(String url, Duration timeout) {
+    return CLIENT.sendAsync(HttpRequest.newBuilder(URI.create(url)).timeout(timeout)
+            .header("Authorization", "Bearer " + TestConfig.OPERATOR_TOKEN).GET().build(),
+        HttpResponse.BodyHandlers.ofString())
+        .thenApply(r -> {
+          if (r.statusCode() != 200) {
+            throw new IllegalStateException(url + " answered " + r.statusCode() + ": " + r.body());
+          }
+          try {
+            return JSON.readTree(r.body());
+          } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        });
   }
 
   /**
