@@ -62,8 +62,10 @@ import java.util.concurrent.CompletionStage;
  * Redis is down the board marks itself disconnected and keeps only the newest change per SKU (at most
  * {@code max-pending} SKUs; past that it drops and rebuilds later). When Redis is back (Lettuce reconnects by itself,
  * and a ping every {@code retry-interval} checks) the board is rebuilt from the SKU entities: every SKU of
- * {@code stock_levels} is asked for its state through sharding, {@code rebuild-parallelism} at a time, and written,
- * together with whatever was pending. Orders never wait for any of this.
+ * {@code stock_levels}, and every SKU this board has written before (the read side may lag behind a new SKU), is
+ * asked for its state through sharding, {@code rebuild-parallelism} at a time, and written, together with whatever
+ * was pending; SKUs that did not answer are asked again every {@code retry-interval}. Orders never wait for any of
+ * this.
  */
 public final class StockBoard extends AbstractBehavior<StockBoard.Command> {
   public static final ServiceKey<Command> KEY = ServiceKey.create(Command.class, "stock-board");
@@ -116,7 +118,10 @@ public final class StockBoard extends AbstractBehavior<StockBoard.Command> {
 
   private record Rebuilt(Change change) implements Command {}
 
-  private record RebuildDone(int skus, Throwable error) implements Command {}
+  /** {@code unanswered}: SKUs whose state did not arrive (asked again later). */
+  private record RebuildDone(int skus, List<String> unanswered, Throwable error) implements Command {}
+
+  private record RetryUnanswered(List<String> skus) implements Command {}
 
   /** A change to write; {@code live} ones (from the event stream) count in the latency figures. */
   private record Change(StockChanged value, boolean live) {
@@ -141,6 +146,7 @@ public final class StockBoard extends AbstractBehavior<StockBoard.Command> {
 
   private static final int LATENCY_SAMPLES = 1 << 16;
   private static final String RETRY = "retry";
+  private static final String RETRY_UNANSWERED = "retry-unanswered";
 
   /** Starts this node's board when a Redis URI is configured; does nothing otherwise (the embedded default). */
   public static java.util.Optional<ActorRef<Command>> init(ActorSystem<?> system, Database database) {
@@ -167,6 +173,8 @@ public final class StockBoard extends AbstractBehavior<StockBoard.Command> {
   private final Map<String, Change> pending = new HashMap<>();
   private final LinkedHashSet<String> ready = new LinkedHashSet<>();
   private final Set<String> inFlight = new HashSet<>();
+  /** Every SKU this board has had a change for: rebuilt too, even before the read side lists it. */
+  private final Set<String> known = new HashSet<>();
   private boolean rebuilding;
   private boolean rebuildAgain;
   private boolean overflowed;
@@ -232,6 +240,7 @@ public final class StockBoard extends AbstractBehavior<StockBoard.Command> {
         .onMessage(WriteFailed.class, this::onWriteFailed)
         .onMessage(RebuildSkus.class, this::onRebuildSkus)
         .onMessage(RebuildDone.class, this::onRebuildDone)
+        .onMessage(RetryUnanswered.class, this::onRetryUnanswered)
         .onMessage(GetStatus.class, this::onGetStatus)
         .onSignal(PostStop.class, s -> {
           if (connection != null) connection.closeAsync();
@@ -314,6 +323,7 @@ public final class StockBoard extends AbstractBehavior<StockBoard.Command> {
       return this;
     }
     pending.put(change.sku(), change);
+    known.add(change.sku());
     if (!inFlight.contains(change.sku())) ready.add(change.sku());
     drain();
     return this;
@@ -399,9 +409,18 @@ public final class StockBoard extends AbstractBehavior<StockBoard.Command> {
     rebuilding = true;
     rebuildAgain = false;
     rebuilds++;
-    getContext().pipeToSelf(skus.allSkus(), (list, error) -> error == null
-        ? new RebuildSkus(list) : new RebuildDone(0, error));
+    timers.cancel(RETRY_UNANSWERED); // this rebuild asks them too
+    List<String> seen = List.copyOf(known);
+    getContext().pipeToSelf(skus.allSkus(), (list, error) -> {
+      if (error != null) return new RebuildDone(0, List.of(), error);
+      Set<String> all = new java.util.TreeSet<>(list);
+      all.addAll(seen);
+      return new RebuildSkus(List.copyOf(all));
+    });
   }
+
+  /** One SKU asked during a rebuild: its state, or null when it did not answer (or does not exist). */
+  private record Asked(String sku, SkuEntity.Summary summary, boolean answered) {}
 
   private Behavior<Command> onRebuildSkus(RebuildSkus m) {
     ActorRef<Command> self = getContext().getSelf();
@@ -410,13 +429,20 @@ public final class StockBoard extends AbstractBehavior<StockBoard.Command> {
     CompletionStage<RebuildDone> done = Source.from(m.skus())
         .mapAsyncUnordered(settings.rebuildParallelism(), sku -> sharding.entityRefFor(SkuEntity.ENTITY_TYPE_KEY, sku)
             .<SkuEntity.Summary>askWithStatus(SkuEntity.GetState::new, timeout)
-            .handle((summary, error) -> Optional.ofNullable(error == null && summary.exists() ? summary : null)))
-        .runWith(Sink.foreach(summary -> summary.ifPresent(s -> self.tell(new Rebuilt(new Change(
-            new StockChanged(s.sku(), s.onHand(), s.reserved(), s.safetyStock(), s.available(), s.listings(),
-                s.shown(), s.eventSeq(), s.lastUpdated() == null ? Instant.now() : s.lastUpdated()), false))))),
-            getContext().getSystem())
-        .thenApply(d -> new RebuildDone(m.skus().size(), null));
-    getContext().pipeToSelf(done, (d, error) -> error == null ? d : new RebuildDone(m.skus().size(), error));
+            .handle((summary, error) -> new Asked(sku, error == null ? summary : null, error == null)))
+        .runWith(Sink.fold(new ArrayList<String>(), (unanswered, asked) -> {
+          SkuEntity.Summary s = asked.summary();
+          if (!asked.answered()) {
+            unanswered.add(asked.sku());
+          } else if (s.exists()) {
+            self.tell(new Rebuilt(new Change(new StockChanged(s.sku(), s.onHand(), s.reserved(), s.safetyStock(),
+                s.available(), s.listings(), s.shown(), s.eventSeq(),
+                s.lastUpdated() == null ? Instant.now() : s.lastUpdated()), false)));
+          }
+          return unanswered;
+        }), getContext().getSystem())
+        .thenApply(unanswered -> new RebuildDone(m.skus().size(), List.copyOf(unanswered), null));
+    getContext().pipeToSelf(done, (d, error) -> error == null ? d : new RebuildDone(m.skus().size(), List.of(), error));
     return this;
   }
 
@@ -425,12 +451,25 @@ public final class StockBoard extends AbstractBehavior<StockBoard.Command> {
     if (m.error() != null) {
       getContext().getLog().warn("Stock board rebuild failed ({}); retrying", m.error().getMessage());
       rebuildAgain = true;
+    } else if (!m.unanswered().isEmpty()) {
+      getContext().getLog().warn("Stock board rebuild asked {} SKUs, {} did not answer (e.g. {}); asking them again in {}",
+          m.skus(), m.unanswered().size(), m.unanswered().get(0), settings.retryInterval());
+      timers.startSingleTimer(RETRY_UNANSWERED, new RetryUnanswered(m.unanswered()), settings.retryInterval());
     } else {
       getContext().getLog().info("Stock board rebuild asked {} SKUs", m.skus());
     }
     if (rebuildAgain && up) {
       rebuildAgain = false;
       rebuild();
+    }
+    return this;
+  }
+
+  private Behavior<Command> onRetryUnanswered(RetryUnanswered m) {
+    // A full rebuild (running or due after reconnecting) asks every SKU anyway.
+    if (!rebuilding && up) {
+      rebuilding = true;
+      onRebuildSkus(new RebuildSkus(m.skus()));
     }
     return this;
   }
