@@ -21,12 +21,12 @@ import akka.persistence.query.PersistenceQuery;
 import akka.persistence.query.javadsl.CurrentEventsByPersistenceIdQuery;
 import akka.persistence.typed.PersistenceId;
 import akka.persistence.typed.RecoveryCompleted;
+import akka.persistence.typed.SnapshotCompleted;
 import akka.persistence.typed.SnapshotAdapter;
 import akka.persistence.typed.javadsl.CommandHandlerWithReply;
 import akka.persistence.typed.javadsl.EventHandler;
 import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import akka.persistence.typed.javadsl.ReplyEffect;
-import akka.persistence.typed.javadsl.RetentionCriteria;
 import akka.persistence.typed.javadsl.SignalHandler;
 import akka.stream.javadsl.Sink;
 import com.fasterxml.jackson.annotation.JsonIgnore;
@@ -84,6 +84,8 @@ public final class SkuEntity {
 
   public static final int MAX_SKU_LENGTH = 64;
   public static final int MAX_HISTORY_PAGE = 500;
+  /** A SKU snapshots at the latest every this many times orchestrator.sku.snapshot-every events. */
+  public static final int SNAPSHOT_MAX_FACTOR = 10;
 
   private SkuEntity() {}
 
@@ -138,6 +140,7 @@ public final class SkuEntity {
       @JsonSubTypes.Type(value = ClearHold.class, name = "ClearHold"),
       @JsonSubTypes.Type(value = ReturnToStock.class, name = "ReturnToStock"),
       @JsonSubTypes.Type(value = GetState.class, name = "GetState"),
+      @JsonSubTypes.Type(value = GetStock.class, name = "GetStock"),
       @JsonSubTypes.Type(value = SetStock.class, name = "SetStock"),
       @JsonSubTypes.Type(value = AdjustStock.class, name = "AdjustStock"),
       @JsonSubTypes.Type(value = SetSafetyStock.class, name = "SetSafetyStock"),
@@ -187,6 +190,13 @@ public final class SkuEntity {
       implements ReservationCommand {}
 
   public record GetState(ActorRef<StatusReply<Summary>> replyTo) implements AdminCommand<Summary> {}
+
+  /**
+   * The SKU's numbers and what each listing should show, without the reservations: what stock sync, the board and
+   * order validation need. {@link GetState} copies every reservation (a hot SKU holds hundreds of thousands), which
+   * made the stock-sync catch-up's reads ~2/3 of the CPU samples of a hot-SKU benchmark run.
+   */
+  public record GetStock(ActorRef<StatusReply<Stock>> replyTo) implements AdminCommand<Stock> {}
 
   public record SetStock(int onHand, boolean force, String actor, ActorRef<StatusReply<StockResult>> replyTo)
       implements AdminCommand<StockResult> {}
@@ -363,6 +373,11 @@ public final class SkuEntity {
                         Map<String, Reservation> reservations, List<Listing> listings, PushRules pushRules,
                         Map<String, Integer> shown, Instant lastUpdated, long eventSeq,
                         long replayedOnRecovery /* events replayed after the snapshot when this incarnation started */)
+      implements CborSerializable {}
+
+  /** Answer to {@link GetStock}. */
+  public record Stock(String sku, boolean exists, int onHand, int reserved, int safetyStock, int available,
+                      List<Listing> listings, Map<String, Integer> shown, Instant lastUpdated, long eventSeq)
       implements CborSerializable {}
 
   /**
@@ -750,6 +765,9 @@ public final class SkuEntity {
     /** Events applied to this object: at the end of recovery, the number replayed after the snapshot. */
     @JsonIgnore private long appliedSinceLoad;
     @JsonIgnore private long replayedOnRecovery;
+    /** Events and reservation changes applied since the last snapshot was taken (or loaded): see snapshotDue. */
+    @JsonIgnore private long eventsSinceSnapshot;
+    @JsonIgnore private long changesSinceSnapshot;
     /**
      * The behavior's empty state, which Akka keeps as one instance for the life of the behavior and recovers from
      * again after every journal-failure restart: it must never be mutated, so the first event applied to it
@@ -825,6 +843,27 @@ public final class SkuEntity {
       replayedOnRecovery = appliedSinceLoad;
     }
 
+    /**
+     * A snapshot is due after at least {@code minEvents} events, once the reservation changes since the last one
+     * reach the reservations a snapshot holds, and at the latest after {@value #SNAPSHOT_MAX_FACTOR} x
+     * {@code minEvents} events. A count of events alone makes a hot SKU holding 700k reservations copy and write all
+     * of them (a 22 MB snapshot, copied on the entity's thread) every 1,000 writes, about every second in bench-sku;
+     * this way the snapshot work stays about one reservation per change, and a recovery replays at most
+     * {@value #SNAPSHOT_MAX_FACTOR} x minEvents events. A SKU with a small book (the usual case) still snapshots
+     * every minEvents events. The finished keys are left out: finished-keys-kept bounds them.
+     */
+    boolean snapshotDue(int minEvents) {
+      if (eventsSinceSnapshot < minEvents) return false;
+      return changesSinceSnapshot >= reservations.size()
+          || eventsSinceSnapshot >= (long) SNAPSHOT_MAX_FACTOR * minEvents;
+    }
+
+    /** The snapshot of this state is being taken now: counting starts again. */
+    void snapshotTaken() {
+      eventsSinceSnapshot = 0;
+      changesSinceSnapshot = 0;
+    }
+
     Instant earliestHold() {
       TreeSet<Hold> h = holds();
       return h.isEmpty() ? null : h.first().until();
@@ -856,6 +895,8 @@ public final class SkuEntity {
       if (pristine) return new State(sku).apply(event, finishedKeysKept);
       this.finishedKeysKept = finishedKeysKept;
       appliedSinceLoad++;
+      eventsSinceSnapshot++;
+      changesSinceSnapshot += event instanceof ReservationsApplied e ? e.changes().size() : 1;
       eventSeq++;
       lastUpdated = event.at();
       if (event instanceof StockSet e) {
@@ -888,6 +929,12 @@ public final class SkuEntity {
       int available = available();
       return new StockChanged(sku, onHand, reserved, safetyStock, available, List.copyOf(listings.values()),
           shownQuantities(available, listings.values(), pushRules), eventSeq, at);
+    }
+
+    Stock stock() {
+      int available = available();
+      return new Stock(sku, exists, onHand, reserved, safetyStock, available, List.copyOf(listings.values()),
+          shownQuantities(available, listings.values(), pushRules), lastUpdated, eventSeq);
     }
 
     Summary summary() {
@@ -1408,6 +1455,53 @@ public final class SkuEntity {
     }
   }
 
+  /**
+   * Deletes all but the newest {@code keep} snapshots of a SKU after each new one. Akka 2.8 deletes old snapshots
+   * only for snapshots taken by {@code RetentionCriteria.snapshotEvery}, not for those of {@code shouldSnapshot}
+   * (which {@link State#snapshotDue} needs), so this does it: one DELETE on the JDBC snapshot table, on the blocking
+   * JDBC dispatcher, never on the entity's thread. Off for other snapshot stores (the test kit's in-memory one).
+   */
+  static final class SnapshotPruner implements akka.actor.typed.Extension {
+    private static final akka.actor.typed.ExtensionId<SnapshotPruner> ID = new akka.actor.typed.ExtensionId<>() {
+      @Override
+      public SnapshotPruner createExtension(ActorSystem<?> system) {
+        return new SnapshotPruner(system);
+      }
+    };
+    // Keeps the newest `keep` rows of the SKU; the same SQL runs on PostgreSQL and H2.
+    private static final String DELETE_OLDER = "DELETE FROM snapshot WHERE persistence_id = ? AND sequence_number < "
+        + "(SELECT min(sequence_number) FROM (SELECT sequence_number FROM snapshot WHERE persistence_id = ? "
+        + "ORDER BY sequence_number DESC LIMIT ?) newest)";
+
+    private final ActorSystem<?> system;
+    private final boolean jdbc;
+
+    private SnapshotPruner(ActorSystem<?> system) {
+      this.system = system;
+      this.jdbc = "jdbc-snapshot-store".equals(system.settings().config().getString("akka.persistence.snapshot-store.plugin"));
+    }
+
+    static SnapshotPruner get(ActorSystem<?> system) {
+      return ID.apply(system);
+    }
+
+    void prune(String sku, int keep) {
+      if (!jdbc) return;
+      String persistenceId = persistenceId(sku).id();
+      app.Database.get(system).withConnection(c -> {
+        try (var delete = c.prepareStatement(DELETE_OLDER)) {
+          delete.setString(1, persistenceId);
+          delete.setString(2, persistenceId);
+          delete.setInt(3, Math.max(1, keep));
+          return delete.executeUpdate();
+        }
+      }).whenComplete((deleted, error) -> {
+        // A failed prune leaves an old snapshot behind; the next snapshot's prune removes it.
+        if (error != null) system.log().warn("Old snapshots of SKU {} not deleted: {}", sku, error.getMessage());
+      });
+    }
+  }
+
   /** The event-sourced part: evaluates batches, persists each batch in one write, answers after the write. */
   static final class Persistent extends EventSourcedBehaviorWithEnforcedReplies<Command, Event, State> {
     private static final String EXPIRY = "hold-expiry";
@@ -1420,6 +1514,7 @@ public final class SkuEntity {
     private Instant armedFor;
     private CurrentEventsByPersistenceIdQuery readJournal;
     private final app.Metrics metrics;
+    private final SnapshotPruner snapshotPruner;
 
     Persistent(String sku, Settings settings, ActorContext<Command> ctx, TimerScheduler<Command> timers,
                ActorRef<Command> front) {
@@ -1431,6 +1526,7 @@ public final class SkuEntity {
       this.timers = timers;
       this.front = front;
       this.metrics = app.Metrics.get(ctx.getSystem());
+      this.snapshotPruner = SnapshotPruner.get(ctx.getSystem());
     }
 
     @Override
@@ -1528,6 +1624,9 @@ public final class SkuEntity {
     private AdminOutcome decideAdmin(State state, AdminCommand<?> command, Instant now) {
       if (command instanceof GetState c) {
         return AdminOutcome.answer(s -> c.replyTo().tell(StatusReply.success(s.summary())));
+      }
+      if (command instanceof GetStock c) {
+        return AdminOutcome.answer(s -> c.replyTo().tell(StatusReply.success(s.stock())));
       }
       if (command instanceof SetStock c) {
         if (c.onHand() < 0) return refuse(c, INVALID, "onHand must be >= 0, was " + c.onHand());
@@ -1682,6 +1781,7 @@ public final class SkuEntity {
     @Override
     public SignalHandler<State> signalHandler() {
       return newSignalHandlerBuilder()
+          .onSignal(SnapshotCompleted.class, (state, done) -> snapshotPruner.prune(sku, settings.keepSnapshots()))
           .onSignal(RecoveryCompleted.class, (state, signal) -> {
             state.recoveryCompleted();
             ctx.getLog().debug("SKU {} recovered at seq {} ({} events replayed after the snapshot)",
@@ -1698,9 +1798,10 @@ public final class SkuEntity {
       return Set.of(tagFor(sku));
     }
 
+    /** See {@link State#snapshotDue}; old snapshots are pruned on {@link SnapshotCompleted}. */
     @Override
-    public RetentionCriteria retentionCriteria() {
-      return RetentionCriteria.snapshotEvery(settings.snapshotEvery(), settings.keepSnapshots());
+    public boolean shouldSnapshot(State state, Event event, long sequenceNr) {
+      return state.snapshotDue(settings.snapshotEvery());
     }
 
     @Override
@@ -1708,6 +1809,7 @@ public final class SkuEntity {
       return new SnapshotAdapter<>() {
         @Override
         public Object toJournal(State state) {
+          state.snapshotTaken(); // called on the actor's thread when Akka takes the snapshot
           return state.copy();
         }
 

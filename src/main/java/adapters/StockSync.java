@@ -123,7 +123,7 @@ public final class StockSync {
    *
    * @param force re-push even when the adapter already has this event sequence number
    */
-  public static List<ShopAdapter.PushStock> pushesFor(SkuEntity.Summary summary, boolean force) {
+  public static List<ShopAdapter.PushStock> pushesFor(SkuEntity.Stock summary, boolean force) {
     List<ShopAdapter.PushStock> pushes = new ArrayList<>();
     Instant at = summary.lastUpdated() == null ? Instant.now() : summary.lastUpdated();
     for (Listing listing : summary.listings()) {
@@ -143,9 +143,9 @@ public final class StockSync {
     }
   }
 
-  public static CompletionStage<SkuEntity.Summary> state(ActorSystem<?> system, String sku, Duration timeout) {
+  public static CompletionStage<SkuEntity.Stock> state(ActorSystem<?> system, String sku, Duration timeout) {
     return ClusterSharding.get(system).entityRefFor(SkuEntity.ENTITY_TYPE_KEY, sku)
-        .askWithStatus(SkuEntity.GetState::new, timeout);
+        .askWithStatus(SkuEntity.GetStock::new, timeout);
   }
 
   // ------------------------------------------------------------------------------------------ catch-up

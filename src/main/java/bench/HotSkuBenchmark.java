@@ -126,9 +126,33 @@ public final class HotSkuBenchmark {
       String sku = "HOT-" + System.currentTimeMillis();
       EntityRef<SkuEntity.Command> entity = ClusterSharding.get(system).entityRefFor(SkuEntity.ENTITY_TYPE_KEY, sku);
       SkuEntity.Linger linger = SkuEntity.Settings.from(system.settings().config()).linger();
-      return runClients(system, entity, options, options.warmupSeconds(), options.seconds(), "SKU entity (batched)", "run",
-          "   [linger " + (linger.on() ? linger.max().toNanos() / 1000 + " us" : "off") + "]");
+      Result result = runClients(system, entity, options, options.warmupSeconds(), options.seconds(),
+          "SKU entity (batched)", "run", "   [linger " + (linger.on() ? linger.max().toNanos() / 1000 + " us" : "off") + "]");
+      measureRecovery(system, sku);
+      return result;
     }
+  }
+
+  /** A second entity type whose entities are SKU entities on the same journal: a fresh incarnation recovers. */
+  private static final EntityTypeKey<SkuEntity.Command> RECOVERY_KEY =
+      EntityTypeKey.create(SkuEntity.Command.class, "SkuRecoveryBench");
+
+  /**
+   * How long the hot SKU takes to recover after the run: a second, fresh incarnation of it (another entity type on
+   * the same persistence id; it only reads) answers its first read after loading the latest snapshot and replaying
+   * the events after it.
+   */
+  private static void measureRecovery(akka.actor.typed.ActorSystem<?> system, String sku) throws Exception {
+    ClusterSharding sharding = ClusterSharding.get(system);
+    sharding.init(Entity.of(RECOVERY_KEY, ctx -> SkuEntity.create(ctx.getEntityId())));
+    EntityRef<SkuEntity.Command> fresh = sharding.entityRefFor(RECOVERY_KEY, sku);
+    long start = System.nanoTime();
+    SkuEntity.Stock stock = fresh.<SkuEntity.Stock>askWithStatus(SkuEntity.GetStock::new, Duration.ofSeconds(60))
+        .toCompletableFuture().get(90, TimeUnit.SECONDS);
+    double millis = (System.nanoTime() - start) / 1e6;
+    SkuEntity.Summary summary = summary(fresh);
+    System.out.printf("  recovery of %s (%,d events, %,d reservations held): %.0f ms, %,d events replayed after the "
+        + "latest snapshot%n", sku, stock.eventSeq(), summary.reservations().size(), millis, summary.replayedOnRecovery());
   }
 
   /** Runs the actor clients against one SKU entity (its stock set first) and stops them. */

@@ -220,7 +220,7 @@ public final class OrderRoutes extends AllDirectives {
     List<CompletableFuture<String>> checks = new ArrayList<>();
     for (String sku : skus) {
       checks.add(sharding.entityRefFor(SkuEntity.ENTITY_TYPE_KEY, sku)
-          .<SkuEntity.Summary>askWithStatus(SkuEntity.GetState::new, timeout)
+          .<SkuEntity.Stock>askWithStatus(SkuEntity.GetStock::new, timeout)
           .thenApply(summary -> summary.exists() ? null : sku)
           .exceptionally(e -> sku)
           .toCompletableFuture());

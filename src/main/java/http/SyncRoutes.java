@@ -88,7 +88,7 @@ public final class SyncRoutes extends AllDirectives {
     return answer(answer, this::ok);
   }
 
-  static SkuSync merge(SkuEntity.Summary summary, List<ListingSyncStore.Row> rows) {
+  static SkuSync merge(SkuEntity.Stock summary, List<ListingSyncStore.Row> rows) {
     Map<String, ListingSyncStore.Row> byKey = new HashMap<>();
     for (ListingSyncStore.Row row : rows) byKey.put(row.listingKey(), row);
     List<ListingStatus> listings = new ArrayList<>();

@@ -420,7 +420,7 @@ public final class StockBoard extends AbstractBehavior<StockBoard.Command> {
   }
 
   /** One SKU asked during a rebuild: its state, or null when it did not answer (or does not exist). */
-  private record Asked(String sku, SkuEntity.Summary summary, boolean answered) {}
+  private record Asked(String sku, SkuEntity.Stock summary, boolean answered) {}
 
   private Behavior<Command> onRebuildSkus(RebuildSkus m) {
     ActorRef<Command> self = getContext().getSelf();
@@ -428,10 +428,10 @@ public final class StockBoard extends AbstractBehavior<StockBoard.Command> {
     Duration timeout = settings.rebuildAskTimeout();
     CompletionStage<RebuildDone> done = Source.from(m.skus())
         .mapAsyncUnordered(settings.rebuildParallelism(), sku -> sharding.entityRefFor(SkuEntity.ENTITY_TYPE_KEY, sku)
-            .<SkuEntity.Summary>askWithStatus(SkuEntity.GetState::new, timeout)
+            .<SkuEntity.Stock>askWithStatus(SkuEntity.GetStock::new, timeout)
             .handle((summary, error) -> new Asked(sku, error == null ? summary : null, error == null)))
         .runWith(Sink.fold(new ArrayList<String>(), (unanswered, asked) -> {
-          SkuEntity.Summary s = asked.summary();
+          SkuEntity.Stock s = asked.summary();
           if (!asked.answered()) {
             unanswered.add(asked.sku());
           } else if (s.exists()) {

@@ -32,6 +32,7 @@ import support.TestDatabase;
 class SkuConcurrencyTest {
   private static final Duration TIMEOUT = Duration.ofSeconds(20);
   private static final int THREADS = 32;
+  private static final int SNAPSHOT_EVERY = 2; // a snapshot at the latest every 20 events
   private static final Map<String, Integer> STOCK = Map.of("HOT-A", 25, "HOT-B", 12, "HOT-C", 7);
 
   record Outcome(String sku, String orderKey, String op, ReservationReply reply) {}
@@ -39,7 +40,7 @@ class SkuConcurrencyTest {
   @Test
   void concurrentClientsNeverOversellAndRepliesMatchTheFinalState() throws Exception {
     TestDatabase.reset();
-    Config config = TestConfig.postgres(Map.of("orchestrator.sku.snapshot-every", 50));
+    Config config = TestConfig.postgres(Map.of("orchestrator.sku.snapshot-every", SNAPSHOT_EVERY));
     Map<String, Summary> before = new HashMap<>();
     List<Outcome> outcomes = Collections.synchronizedList(new ArrayList<>());
     try (Node node = Node.start(config)) {
@@ -81,6 +82,10 @@ class SkuConcurrencyTest {
       }
     }
 
+    Map<String, Integer> snapshots = snapshotRows();
+    assertTrue(snapshots.values().stream().anyMatch(n -> n >= 2), "snapshots were taken: " + snapshots);
+    assertTrue(snapshots.values().stream().allMatch(n -> n <= 2), "at most keep-snapshots (2) kept: " + snapshots);
+
     try (Node node = Node.start(config)) {
       ClusterSharding sharding = ClusterSharding.get(node.system());
       for (String sku : STOCK.keySet()) {
@@ -90,10 +95,21 @@ class SkuConcurrencyTest {
         assertEquals(earlier.reserved(), after.reserved(), sku);
         assertEquals(earlier.reservations(), after.reservations(), sku);
         assertEquals(earlier.eventSeq(), after.eventSeq(), sku);
-        assertTrue(after.replayedOnRecovery() < 50, "recovery started from a snapshot: " + after.replayedOnRecovery());
+        assertTrue(after.replayedOnRecovery() < SkuEntity.SNAPSHOT_MAX_FACTOR * SNAPSHOT_EVERY,
+            "recovery started from a snapshot: " + after.replayedOnRecovery() + " events replayed of " + after.eventSeq());
         checkAgainstReplies(sku, after, outcomes);
       }
     }
+  }
+
+  /** Old snapshots are deleted (keep-snapshots, 2) after each new one: rows per SKU in the snapshot table. */
+  private static Map<String, Integer> snapshotRows() throws Exception {
+    Map<String, Integer> rows = new HashMap<>();
+    try (var c = TestDatabase.connect(); var s = c.createStatement();
+         var rs = s.executeQuery("SELECT persistence_id, count(*) FROM snapshot GROUP BY persistence_id")) {
+      while (rs.next()) rows.put(rs.getString(1), rs.getInt(2));
+    }
+    return rows;
   }
 
   /** Invariants of one SKU, and every reply given for it agrees with the final state. */

@@ -527,6 +527,56 @@ class SkuEntityTest {
   }
 
   @Test
+  void aSnapshotWaitsForAsManyChangesAsTheStateHolds() {
+    Instant at = Instant.parse("2026-11-27T12:00:00Z");
+    State s = new State("S").apply(new StockSet(1_000_000, 0, 0, List.of(), false, "test", at), 100);
+    List<Change> thousand = new ArrayList<>();
+    for (int i = 0; i < 1000; i++) thousand.add(new Change.Reserved("k" + i, 1, null));
+    s = s.apply(new ReservationsApplied(thousand, at), 100);
+    assertTrue(s.snapshotDue(2), "2 events, 1,001 changes >= 1,000 reservations held");
+    s.snapshotTaken();
+    int releases = 0;
+    while (!s.snapshotDue(100) && releases < 1000) {
+      s = s.apply(new ReservationsApplied(List.of(new Change.Released("k" + releases, 1)), at), 100);
+      releases++;
+    }
+    // due once the changes since the snapshot (500 releases) reach the reservations a snapshot would hold (500)
+    assertEquals(500, releases);
+    assertEquals(500, s.reservationCount());
+    s.snapshotTaken();
+    s = s.apply(new ReservationsApplied(List.of(new Change.Reserved("later", 1, null)), at), 100);
+    assertFalse(s.snapshotDue(2), "one event since the snapshot: fewer than the minimum of 2");
+    // 5,000 reservations held and one change per event: due at the latest after SNAPSHOT_MAX_FACTOR x the minimum
+    List<Change> fiveThousand = new ArrayList<>();
+    for (int i = 0; i < 5000; i++) fiveThousand.add(new Change.Reserved("m" + i, 1, null));
+    s = s.apply(new ReservationsApplied(fiveThousand, at), 100);
+    s.snapshotTaken();
+    int events = 0;
+    while (!s.snapshotDue(100) && events < 10_000) {
+      s = s.apply(new SafetyStockSet(events % 3, "test", at), 100);
+      events++;
+    }
+    assertEquals(SkuEntity.SNAPSHOT_MAX_FACTOR * 100, events);
+  }
+
+  @Test
+  void getStockAnswersTheNumbersAndWhatListingsShowWithoutTheReservations() {
+    var unknown = entity.<StatusReply<Stock>>runCommand(GetStock::new);
+    assertFalse(unknown.reply().getValue().exists());
+    assertTrue(unknown.events().isEmpty());
+    setStock(10, false);
+    entity.<StatusReply<Summary>>runCommand(r -> new PutListing(Listing.shopee("s1", "100", "7"), "dave", r));
+    reserve("o1", 3);
+    var result = entity.<StatusReply<Stock>>runCommand(GetStock::new);
+    assertTrue(result.events().isEmpty(), "a read persists nothing");
+    Stock stock = result.reply().getValue();
+    Summary summary = summary();
+    assertEquals(new Stock(summary.sku(), true, 10, 3, 0, 7, summary.listings(), summary.shown(),
+        summary.lastUpdated(), summary.eventSeq()), stock);
+    assertEquals(Map.of(Listing.shopee("s1", "100", "7").key(), 7), stock.shown());
+  }
+
+  @Test
   void historyIsNewestFirstAndPaged() {
     setStock(5, false);
     reserve("o1", 2);
