@@ -11,17 +11,21 @@ import akka.projection.ProjectionBehavior;
 import akka.projection.ProjectionId;
 import akka.projection.eventsourced.EventEnvelope;
 import akka.projection.eventsourced.javadsl.EventSourcedProvider;
-import akka.projection.javadsl.ExactlyOnceProjection;
+import akka.projection.javadsl.GroupedProjection;
 import akka.projection.javadsl.SourceProvider;
 import akka.projection.jdbc.javadsl.JdbcHandler;
 import akka.projection.jdbc.javadsl.JdbcProjection;
 import app.Database;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
  * Keeps {@code stock_levels} in step with the SKU entities: one exactly-once JDBC projection per SKU tag
- * ({@link SkuEntity#TAGS}), each run once in the cluster by a sharded daemon process, the row and the offset committed
- * in one transaction. Each event is applied to the row's image with {@link SkuEntity.Levels}, the same rules the
+ * ({@link SkuEntity#TAGS}), each run once in the cluster by a sharded daemon process, taking events in groups
+ * ({@link ReadSideGroups}): the rows of a group and the offset commit in one transaction. Each event is applied to the row's image with {@link SkuEntity.Levels}, the same rules the
  * entity's state follows; an event at or below the row's {@code last_event_seq} changes nothing (replays are safe).
  */
 public final class StockLevelProjection {
@@ -36,17 +40,19 @@ public final class StockLevelProjection {
         ShardedDaemonProcessSettings.create(system), Optional.of(ProjectionBehavior.stopMessage()));
   }
 
-  static ExactlyOnceProjection<Offset, EventEnvelope<SkuEntity.Event>> projection(
+  static GroupedProjection<Offset, EventEnvelope<SkuEntity.Event>> projection(
       ActorSystem<?> system, Database database, StockLevelStore store, String tag) {
     SourceProvider<Offset, EventEnvelope<SkuEntity.Event>> events =
         EventSourcedProvider.eventsByTag(system, JdbcReadJournal.Identifier(), tag);
     boolean asyncCommit = "postgres".equals(database.profile());
-    return JdbcProjection.exactlyOnce(ProjectionId.of(NAME, tag), events,
-        () -> new HikariJdbcSession(database.dataSource(), asyncCommit), () -> new Handler(store), system);
+    ReadSideGroups groups = ReadSideGroups.from(system);
+    return JdbcProjection.groupedWithin(ProjectionId.of(NAME, tag), events,
+            () -> new HikariJdbcSession(database.dataSource(), asyncCommit), () -> new Handler(store), system)
+        .withGroup(groups.size(), groups.within());
   }
 
-  /** Applies one SKU event to its row inside the projection's transaction. */
-  static final class Handler extends JdbcHandler<EventEnvelope<SkuEntity.Event>, HikariJdbcSession> {
+  /** Applies a group of SKU events to their rows inside the projection's transaction (one read, one write per SKU). */
+  static final class Handler extends JdbcHandler<List<EventEnvelope<SkuEntity.Event>>, HikariJdbcSession> {
     private final StockLevelStore store;
 
     Handler(StockLevelStore store) {
@@ -54,14 +60,26 @@ public final class StockLevelProjection {
     }
 
     @Override
-    public void process(HikariJdbcSession session, EventEnvelope<SkuEntity.Event> envelope) throws Exception {
-      String sku = envelope.persistenceId().substring(envelope.persistenceId().indexOf('|') + 1);
+    public void process(HikariJdbcSession session, List<EventEnvelope<SkuEntity.Event>> envelopes) throws Exception {
       session.withConnection(connection -> {
-        StockLevelStore.Row before = store.load(connection, sku);
-        if (before != null && envelope.sequenceNr() <= before.lastEventSeq()) return Done.getInstance();
-        SkuEntity.Levels levels = (before == null ? SkuEntity.Levels.empty() : before.levels()).after(envelope.event());
-        store.save(connection, before != null,
-            new StockLevelStore.Row(sku, levels, envelope.sequenceNr(), envelope.event().at()));
+        Map<String, StockLevelStore.Row> loaded = new HashMap<>();
+        Map<String, StockLevelStore.Row> current = new LinkedHashMap<>();
+        for (EventEnvelope<SkuEntity.Event> envelope : envelopes) {
+          String sku = envelope.persistenceId().substring(envelope.persistenceId().indexOf('|') + 1);
+          if (!current.containsKey(sku)) {
+            StockLevelStore.Row row = store.load(connection, sku);
+            loaded.put(sku, row);
+            current.put(sku, row);
+          }
+          StockLevelStore.Row before = current.get(sku);
+          if (before != null && envelope.sequenceNr() <= before.lastEventSeq()) continue;
+          SkuEntity.Levels levels = (before == null ? SkuEntity.Levels.empty() : before.levels()).after(envelope.event());
+          current.put(sku, new StockLevelStore.Row(sku, levels, envelope.sequenceNr(), envelope.event().at()));
+        }
+        for (Map.Entry<String, StockLevelStore.Row> e : current.entrySet()) {
+          StockLevelStore.Row before = loaded.get(e.getKey());
+          if (e.getValue() != before) store.save(connection, before != null, e.getValue());
+        }
         return Done.getInstance();
       });
     }
