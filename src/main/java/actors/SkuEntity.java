@@ -1468,10 +1468,11 @@ public final class SkuEntity {
         return new SnapshotPruner(system);
       }
     };
-    // Keeps the newest `keep` rows of the SKU; the same SQL runs on PostgreSQL and H2.
-    private static final String DELETE_OLDER = "DELETE FROM snapshot WHERE persistence_id = ? AND sequence_number < "
-        + "(SELECT min(sequence_number) FROM (SELECT sequence_number FROM snapshot WHERE persistence_id = ? "
-        + "ORDER BY sequence_number DESC LIMIT ?) newest)";
+    // Keeps the newest `keep` rows of the SKU. Quoted lower-case names: the H2 schema (ddl/h2) creates them quoted,
+    // and PostgreSQL's unquoted names are lower case, so the same SQL runs on both.
+    private static final String DELETE_OLDER = "DELETE FROM \"snapshot\" WHERE \"persistence_id\" = ? AND "
+        + "\"sequence_number\" < (SELECT min(\"sequence_number\") FROM (SELECT \"sequence_number\" FROM \"snapshot\" "
+        + "WHERE \"persistence_id\" = ? ORDER BY \"sequence_number\" DESC LIMIT ?) newest)";
 
     private final ActorSystem<?> system;
     private final boolean jdbc;

@@ -6,6 +6,8 @@ import actors.SkuEntity;
 import app.Node;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,7 +29,10 @@ class StockLevelsH2Test {
   @Test
   void embeddedNodeFillsStockLevels() throws Exception {
     List<String> skus = List.of("h-a", "h-b", "h-c", "h-d", "h-e");
-    try (Node node = Node.start(TestConfig.h2(dataDir))) {
+    // Snapshots at least every 2 events, so the SKUs below take several and old ones must be pruned on H2 too.
+    Config config = ConfigFactory.parseMap(Map.of("orchestrator.sku.snapshot-every", 2))
+        .withFallback(TestConfig.h2(dataDir));
+    try (Node node = Node.start(config)) {
       StockDriver driver = new StockDriver(node.system());
       driver.catalog(skus, 10);
       driver.burst(skus, "H-", 30, 4, new Random(3));
@@ -55,6 +60,24 @@ class StockLevelsH2Test {
       low.get("skus").forEach(row -> listed.add(row.get("sku").asText()));
       assertEquals(expected, listed);
       assertEquals(true, listed.contains("h-e"), "h-e has 1 available: " + listed);
+
+      for (int i = 0; i < 40; i++) driver.setStockAsync("h-a", 100 + i).get();
+      StockDriver.await(Duration.ofSeconds(10), () -> {
+        Map<String, Integer> rows = snapshotRows(node);
+        return rows.getOrDefault("Sku|h-a", 0) == 2 && rows.values().stream().allMatch(n -> n <= 2)
+            ? List.of() : List.of("snapshots per SKU (2 kept): " + rows);
+      });
     }
+  }
+
+  private static Map<String, Integer> snapshotRows(Node node) throws Exception {
+    return app.Database.get(node.system()).withConnection(c -> {
+      Map<String, Integer> rows = new java.util.TreeMap<>();
+      try (var s = c.createStatement();
+           var rs = s.executeQuery("SELECT \"persistence_id\", count(*) FROM \"snapshot\" GROUP BY \"persistence_id\"")) {
+        while (rs.next()) rows.put(rs.getString(1), rs.getInt(2));
+      }
+      return rows;
+    }).toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
   }
 }
