@@ -36,9 +36,16 @@ public final class FlashSale {
    * @param runId makes order ids unique per run, so a second run on the same data adds new orders
    * @param variantsPerProduct SKUs per marketplace product (sizes, colours): a Shopee item's models, a TikTok
    *     product's SKUs. One stock call carries a whole product, so this sets how many calls a sale needs.
+   * @param firstSku number of the plan's first SKU ({@code FS-nnnn}), so a second catalogue (the benchmark's warm-up)
+   *     has SKUs and listings of its own
    */
   public record Plan(int orders, double hotShare, int skus, int variantsPerProduct, int concurrency, long seed,
-                     String runId) {}
+                     String runId, int firstSku) {
+    public Plan(int orders, double hotShare, int skus, int variantsPerProduct, int concurrency, long seed,
+                String runId) {
+      this(orders, hotShare, skus, variantsPerProduct, concurrency, seed, runId, 0);
+    }
+  }
 
   /** The SKUs, their stock, and where SKU number {@code i} is listed on each marketplace. */
   public record Catalogue(List<String> skus, String hotSku, Map<String, Integer> stock, int variantsPerProduct) {
@@ -111,7 +118,7 @@ public final class FlashSale {
     Map<String, Integer> stock = new LinkedHashMap<>();
     int hotDemand = (int) Math.round(plan.orders() * plan.hotShare());
     for (int i = 0; i < plan.skus(); i++) {
-      String sku = sku(i);
+      String sku = sku(plan.firstSku() + i);
       skus.add(sku);
       stock.put(sku, i == 0 ? Math.max(1, hotDemand * 3 / 5) : 2 + random.nextInt(12));
     }
@@ -121,7 +128,7 @@ public final class FlashSale {
     AtomicInteger done = new AtomicInteger();
     for (int i = 0; i < skus.size(); i++) {
       String sku = skus.get(i);
-      int n = i;
+      int n = plan.firstSku() + i;
       calls.add(admin("PUT", node + "/admin/skus/" + sku + "/stock", "{\"onHand\":" + stock.get(sku) + "}")
           .thenCompose(v -> admin("PUT", node + "/admin/skus/" + sku + "/listings",
               "{\"channel\":\"shopee\",\"shopId\":\"" + shopeeShop() + "\",\"itemId\":\""
@@ -228,7 +235,8 @@ public final class FlashSale {
     }
   }
 
-  private static int index(String sku) {
+  /** The number of a SKU named by {@link #sku(int)}: its listings' ids derive from it. */
+  static int index(String sku) {
     return Integer.parseInt(sku.substring(3));
   }
 
