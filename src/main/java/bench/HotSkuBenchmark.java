@@ -51,7 +51,7 @@ public final class HotSkuBenchmark {
    * with the linger off and on (alternating which goes first), each with a row-lock run, and the ratios.
    */
   record Options(int clients, int warmupSeconds, int seconds, String mode, int compareLinger, Duration linger,
-                 int lingerMinBatch) {
+                 int lingerMinBatch, int history) {
     static Options parse(String[] args) {
       Map<String, String> o = new HashMap<>();
       for (int i = 0; i + 1 < args.length; i += 2) o.put(args[i].replaceFirst("^--", ""), args[i + 1]);
@@ -63,7 +63,8 @@ public final class HotSkuBenchmark {
           Integer.parseInt(o.getOrDefault("warmup", "5")), Integer.parseInt(o.getOrDefault("seconds", "15")),
           mode, Integer.parseInt(o.getOrDefault("compare-linger", "0")),
           ConfigFactory.parseString("d = " + o.getOrDefault("linger", "1ms")).getDuration("d"),
-          Integer.parseInt(o.getOrDefault("linger-min-batch", "8")));
+          Integer.parseInt(o.getOrDefault("linger-min-batch", "8")),
+          Integer.parseInt(o.getOrDefault("history", "0")));
     }
   }
 
@@ -95,6 +96,10 @@ public final class HotSkuBenchmark {
       compareLinger(options, url, user, password);
       System.exit(0);
     }
+    if (options.history() > 0) {
+      measureLongHistory(options.history(), url, user, password);
+      System.exit(0);
+    }
 
     Result actors = runEntity(options, url, user, password);
     System.out.println(actors.line());
@@ -107,7 +112,11 @@ public final class HotSkuBenchmark {
   // ------------------------------------------------------------------ SKU entity
 
   private static Config nodeConfig(String url, String user, String password) {
-    Map<String, Object> settings = new HashMap<>();
+    return nodeConfig(url, user, password, Map.of());
+  }
+
+  private static Config nodeConfig(String url, String user, String password, Map<String, Object> extra) {
+    Map<String, Object> settings = new HashMap<>(extra);
     settings.put("orchestrator.db.profile", "postgres");
     settings.put("orchestrator.db.postgres.url", url);
     settings.put("orchestrator.db.postgres.user", user);
@@ -133,9 +142,78 @@ public final class HotSkuBenchmark {
     }
   }
 
-  /** A second entity type whose entities are SKU entities on the same journal: a fresh incarnation recovers. */
-  private static final EntityTypeKey<SkuEntity.Command> RECOVERY_KEY =
-      EntityTypeKey.create(SkuEntity.Command.class, "SkuRecoveryBench");
+  // ------------------------------------------------------------------ recovery with a long history
+
+  /**
+   * {@code --history N}: a SKU with N + 2 events in its journal (a stock take, then N + 1 safety-stock events; the
+   * N copies are written with one INSERT ... SELECT, the events themselves being real ones of the entity), recovered
+   * by fresh incarnations: first with no snapshot (every event replayed; the journal's breaker timeout is raised
+   * for this), then, after that incarnation has written once more (its first write takes a snapshot) and then 999
+   * writes (one short of the next snapshot), with the snapshot and 999 events to replay: a small SKU's worst case.
+   */
+  private static void measureLongHistory(int history, String url, String user, String password) throws Exception {
+    Map<String, Object> patient = Map.of(
+        "akka.persistence.journal-plugin-fallback.circuit-breaker.call-timeout", "600s",
+        "akka.persistence.snapshot-store-plugin-fallback.circuit-breaker.call-timeout", "600s");
+    try (Node node = Node.start(nodeConfig(url, user, password, patient))) {
+      var system = node.system();
+      ClusterSharding sharding = ClusterSharding.get(system);
+      String sku = "HIST-" + System.currentTimeMillis();
+      EntityRef<SkuEntity.Command> original = sharding.entityRefFor(SkuEntity.ENTITY_TYPE_KEY, sku);
+      original.<SkuEntity.StockResult>askWithStatus(r -> new SkuEntity.SetStock(100, false, "bench", r),
+          Duration.ofSeconds(30)).toCompletableFuture().get(60, TimeUnit.SECONDS);
+      safetyStock(original, 0);
+      String persistenceId = SkuEntity.persistenceId(sku).id();
+      long start = System.nanoTime();
+      try (Connection c = DriverManager.getConnection(url, user, password);
+           PreparedStatement copy = c.prepareStatement(
+               "INSERT INTO event_journal (persistence_id, sequence_number, deleted, writer, write_timestamp, "
+                   + "adapter_manifest, event_ser_id, event_ser_manifest, event_payload, meta_ser_id, meta_ser_manifest, "
+                   + "meta_payload) SELECT persistence_id, g, deleted, writer, write_timestamp, adapter_manifest, "
+                   + "event_ser_id, event_ser_manifest, event_payload, meta_ser_id, meta_ser_manifest, meta_payload "
+                   + "FROM event_journal, generate_series(3, ?) g WHERE persistence_id = ? AND sequence_number = 2");
+           Statement analyze = c.createStatement()) {
+        copy.setLong(1, history + 2L);
+        copy.setString(2, persistenceId);
+        copy.executeUpdate();
+        analyze.execute("ANALYZE event_journal");
+      }
+      System.out.printf("  %s: %,d events in the journal (written in %.1f s)%n", sku, history + 2L,
+          (System.nanoTime() - start) / 1e9);
+
+      EntityRef<SkuEntity.Command> first = freshIncarnation(sharding, "SkuHistoryBench1", sku);
+      double noSnapshot = timedRead(first);
+      System.out.printf("  recovery without a snapshot: %.0f ms, %,d events replayed%n", noSnapshot,
+          summary(first).replayedOnRecovery());
+      safetyStock(first, 0); // snapshot due: 1,000+ events since the last (none), no reservations held
+      Thread.sleep(3000); // the snapshot is written
+      for (int i = 0; i < 999; i++) safetyStock(first, i % 2);
+      EntityRef<SkuEntity.Command> second = freshIncarnation(sharding, "SkuHistoryBench2", sku);
+      double withSnapshot = timedRead(second);
+      SkuEntity.Summary s = summary(second);
+      System.out.printf("  recovery from the snapshot: %.0f ms, %,d events replayed after it, at seq %,d%n",
+          withSnapshot, s.replayedOnRecovery(), s.eventSeq());
+    }
+  }
+
+  private static void safetyStock(EntityRef<SkuEntity.Command> entity, int value) throws Exception {
+    entity.<SkuEntity.Summary>askWithStatus(r -> new SkuEntity.SetSafetyStock(value, "bench", r), Duration.ofSeconds(30))
+        .toCompletableFuture().get(60, TimeUnit.SECONDS);
+  }
+
+  private static EntityRef<SkuEntity.Command> freshIncarnation(ClusterSharding sharding, String type, String sku) {
+    EntityTypeKey<SkuEntity.Command> key = EntityTypeKey.create(SkuEntity.Command.class, type);
+    sharding.init(Entity.of(key, ctx -> SkuEntity.create(ctx.getEntityId())));
+    return sharding.entityRefFor(key, sku);
+  }
+
+  /** Milliseconds until a (fresh) incarnation answers its first read: its recovery. */
+  private static double timedRead(EntityRef<SkuEntity.Command> entity) throws Exception {
+    long start = System.nanoTime();
+    entity.<SkuEntity.Stock>askWithStatus(SkuEntity.GetStock::new, Duration.ofSeconds(600))
+        .toCompletableFuture().get(610, TimeUnit.SECONDS);
+    return (System.nanoTime() - start) / 1e6;
+  }
 
   /**
    * How long the hot SKU takes to recover after the run: a second, fresh incarnation of it (another entity type on
@@ -143,17 +221,14 @@ public final class HotSkuBenchmark {
    * the events after it.
    */
   private static void measureRecovery(akka.actor.typed.ActorSystem<?> system, String sku) throws Exception {
-    ClusterSharding sharding = ClusterSharding.get(system);
-    sharding.init(Entity.of(RECOVERY_KEY, ctx -> SkuEntity.create(ctx.getEntityId())));
-    EntityRef<SkuEntity.Command> fresh = sharding.entityRefFor(RECOVERY_KEY, sku);
-    long start = System.nanoTime();
-    SkuEntity.Stock stock = fresh.<SkuEntity.Stock>askWithStatus(SkuEntity.GetStock::new, Duration.ofSeconds(60))
-        .toCompletableFuture().get(90, TimeUnit.SECONDS);
-    double millis = (System.nanoTime() - start) / 1e6;
+    EntityRef<SkuEntity.Command> fresh = freshIncarnation(ClusterSharding.get(system), "SkuRecoveryBench", sku);
+    double millis = timedRead(fresh);
     SkuEntity.Summary summary = summary(fresh);
     System.out.printf("  recovery of %s (%,d events, %,d reservations held): %.0f ms, %,d events replayed after the "
-        + "latest snapshot%n", sku, stock.eventSeq(), summary.reservations().size(), millis, summary.replayedOnRecovery());
+        + "latest snapshot%n", sku, summary.eventSeq(), summary.reservations().size(), millis,
+        summary.replayedOnRecovery());
   }
+
 
   /** Runs the actor clients against one SKU entity (its stock set first) and stops them. */
   private static Result runClients(akka.actor.typed.ActorSystem<?> system, EntityRef<SkuEntity.Command> entity,
