@@ -99,17 +99,23 @@ class MetricsTest {
   }
 
   /** Waits until a scrape shows exactly the ledger's counts (orders may still be moving), and returns them. */
-  private static Map<String, Long> awaitGaugeMatchesLedger() throws Exception {
+  /**
+   * Waits until the ledger has a count whose key ("STATE|channel") ends with {@code expected} (the read side may
+   * still be writing the order's row) and the gauge shows the same counts as the ledger.
+   */
+  private static Map<String, Long> awaitGaugeMatchesLedger(String expected) throws Exception {
     long deadline = System.currentTimeMillis() + 15_000;
     Map<String, Long> ledger = Map.of();
     Map<String, Long> gauge = Map.of();
     while (System.currentTimeMillis() < deadline) {
       ledger = ledgerCounts();
       gauge = ordersGauge(scrape());
-      if (gauge.equals(ledger) && gauge.equals(ledgerCounts())) return gauge;
+      boolean there = ledger.keySet().stream().anyMatch(k -> k.endsWith(expected));
+      if (there && gauge.equals(ledger) && gauge.equals(ledgerCounts())) return gauge;
       Thread.sleep(100);
     }
-    throw new AssertionError("orchestrator_orders " + gauge + " never matched the ledger " + ledger);
+    throw new AssertionError("orchestrator_orders " + gauge + " never matched the ledger " + ledger
+        + " with a count for " + expected);
   }
 
   private static long journalRows(String persistenceIdPrefix) throws SQLException {
@@ -160,7 +166,7 @@ class MetricsTest {
     assertEquals(1, sample(text, "orchestrator_order_transitions_total", "phase=\"CONFIRMED\""));
     assertEquals(1, sample(text, "orchestrator_order_transitions_total", "phase=\"NOTIFIED\""));
     // orders by state: the ledger's one Shopee order, counted from the table
-    Map<String, Long> counts = awaitGaugeMatchesLedger();
+    Map<String, Long> counts = awaitGaugeMatchesLedger("|shopee");
     assertEquals(1L, counts.entrySet().stream().filter(e -> e.getKey().endsWith("|shopee"))
         .mapToLong(Map.Entry::getValue).sum(), counts.toString());
     // SKU batches: the stock write and the reservation, with sizes and write latency
@@ -248,7 +254,7 @@ class MetricsTest {
       s.executeUpdate();
     }
     try {
-      Map<String, Long> counts = awaitGaugeMatchesLedger();
+      Map<String, Long> counts = awaitGaugeMatchesLedger("COMPLETED|tiktok");
       assertEquals(1L, counts.get("COMPLETED|tiktok"), counts.toString());
       assertTrue(scrape().contains("orchestrator_orders_count_age_seconds"));
       try (Connection c = TestDatabase.connect();
@@ -256,7 +262,7 @@ class MetricsTest {
         s.setString(1, key);
         s.executeUpdate();
       }
-      counts = awaitGaugeMatchesLedger();
+      counts = awaitGaugeMatchesLedger("CANCELLED|tiktok");
       assertEquals(1L, counts.get("CANCELLED|tiktok"), counts.toString());
       // a state left empty reads 0, not its last value
       assertEquals(0, sample(scrape(), "orchestrator_orders", "state=\"COMPLETED\"", "channel=\"tiktok\""));
