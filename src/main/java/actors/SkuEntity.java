@@ -378,7 +378,13 @@ public final class SkuEntity {
   /** Answer to {@link GetStock}. */
   public record Stock(String sku, boolean exists, int onHand, int reserved, int safetyStock, int available,
                       List<Listing> listings, Map<String, Integer> shown, Instant lastUpdated, long eventSeq)
-      implements CborSerializable {}
+      implements CborSerializable {
+    /** The same numbers as a {@link StockChanged} of the SKU's last write (now, if it never wrote). */
+    public StockChanged asChanged() {
+      return new StockChanged(sku, onHand, reserved, safetyStock, available, listings, shown, eventSeq,
+          lastUpdated == null ? Instant.now() : lastUpdated);
+    }
+  }
 
   /**
    * Published on the node's event stream after every write that changed the SKU: what each listing should show now.

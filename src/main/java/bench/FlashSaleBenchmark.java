@@ -157,14 +157,23 @@ public final class FlashSaleBenchmark {
     Instant since = Instant.now();
     FlashSale.Result result = sale.run(plan, catalogue, n -> { });
     long deadline = System.currentTimeMillis() + 300_000;
+    awaitFinal(sale, node, since, result.accepted(), deadline);
+    while (!allListingsRight(sale, sandbox, node, catalogue) && System.currentTimeMillis() < deadline) Thread.sleep(500);
+    Thread.sleep(3000); // the compile queue and the read side settle
+  }
+
+  /** When the orders created since {@code since} were all CONFIRMED or OUT_OF_STOCK (ms), or 0 if not by the deadline. */
+  private static long awaitFinal(FlashSale sale, String node, Instant since, long accepted, long deadline)
+      throws Exception {
     while (System.currentTimeMillis() < deadline) {
       JsonNode byStatus = sale.adminJson("GET", node + "/admin/orders/summary?from=" + since, null).get()
           .path("byStatus");
-      if (byStatus.path("CONFIRMED").asInt() + byStatus.path("OUT_OF_STOCK").asInt() >= result.accepted()) break;
-      Thread.sleep(200);
+      if (byStatus.path("CONFIRMED").asInt() + byStatus.path("OUT_OF_STOCK").asInt() >= accepted) {
+        return System.currentTimeMillis();
+      }
+      Thread.sleep(100);
     }
-    while (!allListingsRight(sale, sandbox, node, catalogue) && System.currentTimeMillis() < deadline) Thread.sleep(500);
-    Thread.sleep(3000); // the compile queue and the read side settle
+    return 0;
   }
 
   static ObjectNode measure(FlashSale sale, Sandbox sandbox, String node, FlashSale.Plan plan,
@@ -172,17 +181,8 @@ public final class FlashSaleBenchmark {
       throws Exception {
     long first = result.startMillis();
     // 1. every order final
-    long finalAt = 0;
     long deadline = System.currentTimeMillis() + 300_000;
-    while (System.currentTimeMillis() < deadline) {
-      JsonNode byStatus = sale.adminJson("GET", node + "/admin/orders/summary?from=" + saleStart, null).get()
-          .path("byStatus");
-      if (byStatus.path("CONFIRMED").asInt() + byStatus.path("OUT_OF_STOCK").asInt() >= result.accepted()) {
-        finalAt = System.currentTimeMillis();
-        break;
-      }
-      Thread.sleep(100);
-    }
+    long finalAt = awaitFinal(sale, node, saleStart, result.accepted(), deadline);
     // 2. every listing shows what the SKU says it should
     long syncedAt = 0;
     while (System.currentTimeMillis() < deadline) {

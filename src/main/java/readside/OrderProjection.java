@@ -16,10 +16,7 @@ import akka.projection.javadsl.SourceProvider;
 import akka.projection.jdbc.javadsl.JdbcHandler;
 import akka.projection.jdbc.javadsl.JdbcProjection;
 import app.Database;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,28 +57,18 @@ public final class OrderProjection {
     @Override
     public void process(HikariJdbcSession session, List<EventEnvelope<OrderEntity.Event>> envelopes) throws Exception {
       session.withConnection(connection -> {
-        Map<String, OrderRow> loaded = new HashMap<>();
-        Map<String, OrderRow> current = new LinkedHashMap<>();
-        for (EventEnvelope<OrderEntity.Event> envelope : envelopes) {
-          OrderEntity.Event event = envelope.event();
-          String key = event.orderKey();
-          if (!current.containsKey(key)) {
-            OrderRow row = OrderRowStore.load(connection, key);
-            loaded.put(key, row);
-            current.put(key, row);
-          }
-          OrderRow after = OrderLedger.apply(current.get(key), event, envelope.sequenceNr());
-          if (after != null) {
-            current.put(key, after);
-          } else if (current.get(key) == null) {
-            log.warn("Order {}: {} (seq {}) arrived before the order's first event; skipped",
-                key, event.getClass().getSimpleName(), envelope.sequenceNr());
-          }
-        }
-        for (Map.Entry<String, OrderRow> e : current.entrySet()) {
-          OrderRow before = loaded.get(e.getKey());
-          if (e.getValue() != before) OrderRowStore.save(connection, before, e.getValue());
-        }
+        GroupedRows.<OrderRow, OrderEntity.Event>apply(envelopes, envelope -> envelope.event().orderKey(),
+            key -> OrderRowStore.load(connection, key),
+            (key, current, envelope) -> {
+              OrderEntity.Event event = envelope.event();
+              OrderRow after = OrderLedger.apply(current, event, envelope.sequenceNr());
+              if (after == null && current == null) {
+                log.warn("Order {}: {} (seq {}) arrived before the order's first event; skipped",
+                    event.orderKey(), event.getClass().getSimpleName(), envelope.sequenceNr());
+              }
+              return after;
+            },
+            (before, after) -> OrderRowStore.save(connection, before, after));
         return Done.getInstance();
       });
     }

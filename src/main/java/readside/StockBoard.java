@@ -419,8 +419,8 @@ public final class StockBoard extends AbstractBehavior<StockBoard.Command> {
     });
   }
 
-  /** One SKU asked during a rebuild: its state, or null when it did not answer (or does not exist). */
-  private record Asked(String sku, SkuEntity.Stock summary, boolean answered) {}
+  /** One SKU asked during a rebuild: its state, or null when it did not answer. */
+  private record Asked(String sku, SkuEntity.Stock stock) {}
 
   private Behavior<Command> onRebuildSkus(RebuildSkus m) {
     ActorRef<Command> self = getContext().getSelf();
@@ -429,16 +429,10 @@ public final class StockBoard extends AbstractBehavior<StockBoard.Command> {
     CompletionStage<RebuildDone> done = Source.from(m.skus())
         .mapAsyncUnordered(settings.rebuildParallelism(), sku -> sharding.entityRefFor(SkuEntity.ENTITY_TYPE_KEY, sku)
             .<SkuEntity.Stock>askWithStatus(SkuEntity.GetStock::new, timeout)
-            .handle((summary, error) -> new Asked(sku, error == null ? summary : null, error == null)))
+            .handle((stock, error) -> new Asked(sku, error == null ? stock : null)))
         .runWith(Sink.fold(new ArrayList<String>(), (unanswered, asked) -> {
-          SkuEntity.Stock s = asked.summary();
-          if (!asked.answered()) {
-            unanswered.add(asked.sku());
-          } else if (s.exists()) {
-            self.tell(new Rebuilt(new Change(new StockChanged(s.sku(), s.onHand(), s.reserved(), s.safetyStock(),
-                s.available(), s.listings(), s.shown(), s.eventSeq(),
-                s.lastUpdated() == null ? Instant.now() : s.lastUpdated()), false)));
-          }
+          if (asked.stock() == null) unanswered.add(asked.sku());
+          else if (asked.stock().exists()) self.tell(new Rebuilt(new Change(asked.stock().asChanged(), false)));
           return unanswered;
         }), getContext().getSystem())
         .thenApply(unanswered -> new RebuildDone(m.skus().size(), List.copyOf(unanswered), null));

@@ -16,17 +16,14 @@ import akka.projection.javadsl.SourceProvider;
 import akka.projection.jdbc.javadsl.JdbcHandler;
 import akka.projection.jdbc.javadsl.JdbcProjection;
 import app.Database;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
  * Keeps {@code stock_levels} in step with the SKU entities: one exactly-once JDBC projection per SKU tag
  * ({@link SkuEntity#TAGS}), each run once in the cluster by a sharded daemon process, taking events in groups
- * ({@link ReadSideGroups}): the rows of a group and the offset commit in one transaction. Each event is applied to the row's image with {@link SkuEntity.Levels}, the same rules the
- * entity's state follows; an event at or below the row's {@code last_event_seq} changes nothing (replays are safe).
+ * ({@link ReadSideGroups}): the rows of a group and the offset commit in one transaction. Each event is applied to
+ * the row's image with {@link SkuEntity.Levels}, the same rules the entity's state follows; an event at or below the row's {@code last_event_seq} changes nothing (replays are safe).
  */
 public final class StockLevelProjection {
   public static final String NAME = "stock-levels";
@@ -62,24 +59,15 @@ public final class StockLevelProjection {
     @Override
     public void process(HikariJdbcSession session, List<EventEnvelope<SkuEntity.Event>> envelopes) throws Exception {
       session.withConnection(connection -> {
-        Map<String, StockLevelStore.Row> loaded = new HashMap<>();
-        Map<String, StockLevelStore.Row> current = new LinkedHashMap<>();
-        for (EventEnvelope<SkuEntity.Event> envelope : envelopes) {
-          String sku = envelope.persistenceId().substring(envelope.persistenceId().indexOf('|') + 1);
-          if (!current.containsKey(sku)) {
-            StockLevelStore.Row row = store.load(connection, sku);
-            loaded.put(sku, row);
-            current.put(sku, row);
-          }
-          StockLevelStore.Row before = current.get(sku);
-          if (before != null && envelope.sequenceNr() <= before.lastEventSeq()) continue;
-          SkuEntity.Levels levels = (before == null ? SkuEntity.Levels.empty() : before.levels()).after(envelope.event());
-          current.put(sku, new StockLevelStore.Row(sku, levels, envelope.sequenceNr(), envelope.event().at()));
-        }
-        for (Map.Entry<String, StockLevelStore.Row> e : current.entrySet()) {
-          StockLevelStore.Row before = loaded.get(e.getKey());
-          if (e.getValue() != before) store.save(connection, before != null, e.getValue());
-        }
+        GroupedRows.<StockLevelStore.Row, SkuEntity.Event>apply(envelopes,
+            envelope -> envelope.persistenceId().substring(envelope.persistenceId().indexOf('|') + 1),
+            sku -> store.load(connection, sku),
+            (sku, before, envelope) -> {
+              if (before != null && envelope.sequenceNr() <= before.lastEventSeq()) return null; // a replay
+              SkuEntity.Levels levels = (before == null ? SkuEntity.Levels.empty() : before.levels()).after(envelope.event());
+              return new StockLevelStore.Row(sku, levels, envelope.sequenceNr(), envelope.event().at());
+            },
+            (before, after) -> store.save(connection, before != null, after));
         return Done.getInstance();
       });
     }

@@ -104,12 +104,9 @@ class SkuConcurrencyTest {
 
   /** Old snapshots are deleted (keep-snapshots, 2) after each new one: rows per SKU in the snapshot table. */
   private static Map<String, Integer> snapshotRows() throws Exception {
-    Map<String, Integer> rows = new HashMap<>();
-    try (var c = TestDatabase.connect(); var s = c.createStatement();
-         var rs = s.executeQuery("SELECT persistence_id, count(*) FROM snapshot GROUP BY persistence_id")) {
-      while (rs.next()) rows.put(rs.getString(1), rs.getInt(2));
+    try (var c = TestDatabase.connect()) {
+      return support.SnapshotRows.count(c);
     }
-    return rows;
   }
 
   /** Invariants of one SKU, and every reply given for it agrees with the final state. */

@@ -71,13 +71,7 @@ class StockLevelsH2Test {
   }
 
   private static Map<String, Integer> snapshotRows(Node node) throws Exception {
-    return app.Database.get(node.system()).withConnection(c -> {
-      Map<String, Integer> rows = new java.util.TreeMap<>();
-      try (var s = c.createStatement();
-           var rs = s.executeQuery("SELECT \"persistence_id\", count(*) FROM \"snapshot\" GROUP BY \"persistence_id\"")) {
-        while (rs.next()) rows.put(rs.getString(1), rs.getInt(2));
-      }
-      return rows;
-    }).toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+    return app.Database.get(node.system()).withConnection(support.SnapshotRows::count)
+        .toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
   }
 }
