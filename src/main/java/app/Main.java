@@ -18,7 +18,8 @@ public final class Main {
         demo      Start a node on the embedded default with the sandbox marketplaces, run a 2,000-order flash sale
                   through the webhooks, print a summary, keep serving (--orders N --skus N --concurrency N).
         bench     Flash-sale benchmark through the real HTTP path on PostgreSQL (--orders --skus --hot-share
-                  --concurrency --variants --warmup-orders --nodes url,url --json file --hot-sku); see BENCHMARKS.md.
+                  --concurrency --variants --warmup-orders --node-jvm "opts" --nodes url,url --json file
+                  --hot-sku); see BENCHMARKS.md.
         sandbox   Run the local Shopee / TikTok Shop / WhatsApp stand-in (ORCH_SANDBOX_PORT, default 9090).
         hash-token  Read an admin token from stdin, print its SHA-256 (ORCH_ADMIN_TOKENS="name:role:hash").
                     `hash-token new` generates a random token and prints it with its hash.

@@ -10,7 +10,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.io.File;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -54,13 +53,17 @@ public final class FlashSaleBenchmark {
     int variants = Integer.parseInt(o.getOrDefault("variants", "10"));
     double hotShare = Double.parseDouble(o.getOrDefault("hot-share", "0.25"));
     int warmupOrders = Integer.parseInt(o.getOrDefault("warmup-orders", "2000"));
+    // JVM options for the node this command starts, besides -Xmx512m: the ./orchestrator default (C1 only), or
+    // e.g. --node-jvm "" for tiered C1 + C2.
+    List<String> nodeJvmOptions = Arrays.stream(o.getOrDefault("node-jvm", "-XX:TieredStopAtLevel=1").trim()
+        .split("\\s+")).filter(j -> !j.isBlank()).toList();
     String jsonOut = o.getOrDefault("json", "bench-results/flash-sale.json");
     String token = System.getenv("ORCH_BENCH_ADMIN_TOKEN");
     if (token == null && !o.containsKey("nodes")) token = "bench-" + java.util.UUID.randomUUID(); // for our own node
 
     // The live stock board on Redis (ORCH_BENCH_REDIS_URI, empty for none), watched like a storefront would.
     String redisUri = env("ORCH_BENCH_REDIS_URI", "redis://127.0.0.1:6379");
-    int sandboxPort = freePort();
+    int sandboxPort = app.FreePorts.next();
     String callback = "http://orchestrator.bench/webhooks/shopee";
     Config config = AppConfig.load(ConfigFactory.parseMap(Map.of("akka.actor.provider", "local",
         "orchestrator.sandbox.port", sandboxPort, "akka.loglevel", "WARNING",
@@ -86,11 +89,12 @@ public final class FlashSaleBenchmark {
       dbUrl = url;
       dbUser = user;
       dbPassword = password;
-      int httpPort = freePort();
-      node = startNode(url, user, password, httpPort, sandboxPort, callback, token, redisUri);
+      int httpPort = app.FreePorts.next();
+      node = startNode(url, user, password, httpPort, sandboxPort, callback, token, redisUri, nodeJvmOptions);
       nodes = List.of("http://127.0.0.1:" + httpPort);
       awaitHealthy(nodes.get(0));
-      System.out.println("Started one node (-Xmx512m, PostgreSQL " + url + ") on " + nodes.get(0));
+      System.out.println("Started one node (-Xmx512m" + nodeJvmOptions.stream().map(j -> " " + j)
+          .collect(java.util.stream.Collectors.joining()) + ", PostgreSQL " + url + ") on " + nodes.get(0));
     }
     BoardWatcher board = redisUri.isBlank() ? null : new BoardWatcher(redisUri, BOARD_CHANNEL);
     try {
@@ -117,9 +121,11 @@ public final class FlashSaleBenchmark {
       Instant saleStart = Instant.now();
       System.out.printf("Flash sale: %d orders, %.0f%% on %s, %d connections...%n", orders, hotShare * 100,
           catalogue.hotSku(), concurrency);
+      CpuUse cpu = CpuUse.start(node == null ? null : node.toHandle());
       FlashSale.Result result = sale.run(plan, catalogue, n -> { });
-      ObjectNode report = measure(sale, sandbox, nodes.get(0), plan, catalogue, result, saleStart);
+      ObjectNode report = measure(sale, sandbox, nodes.get(0), plan, catalogue, result, saleStart, cpu);
       report.put("warmupOrders", warmupOrders);
+      report.put("nodeJvmOptions", String.join(" ", nodeJvmOptions));
       if (board != null) {
         Histogram b = board.latencies();
         report.put("boardChanges", b.getTotalCount())
@@ -177,12 +183,13 @@ public final class FlashSaleBenchmark {
   }
 
   static ObjectNode measure(FlashSale sale, Sandbox sandbox, String node, FlashSale.Plan plan,
-                            FlashSale.Catalogue catalogue, FlashSale.Result result, Instant saleStart)
+                            FlashSale.Catalogue catalogue, FlashSale.Result result, Instant saleStart, CpuUse cpu)
       throws Exception {
     long first = result.startMillis();
-    // 1. every order final
+    // 1. every order final; the CPU it took, per order
     long deadline = System.currentTimeMillis() + 300_000;
     long finalAt = awaitFinal(sale, node, saleStart, result.accepted(), deadline);
+    ObjectNode cpuUntilFinal = cpu.since(result.accepted());
     // 2. every listing shows what the SKU says it should
     long syncedAt = 0;
     while (System.currentTimeMillis() < deadline) {
@@ -247,6 +254,7 @@ public final class FlashSaleBenchmark {
     r.set("syncStaleness", staleness);
     r.put("nodeHeapPeakMib", health.path("jvm").path("heapPeakMib").asLong());
     r.put("machine", Runtime.getRuntime().availableProcessors() + " cores");
+    r.set("cpuUntilFinal", cpuUntilFinal);
     return r;
   }
 
@@ -276,19 +284,23 @@ public final class FlashSaleBenchmark {
   }
 
   private static Process startNode(String url, String user, String password, int httpPort, int sandboxPort,
-                                   String callback, String token, String redisUri) throws Exception {
+                                   String callback, String token, String redisUri, List<String> jvmOptions)
+      throws Exception {
     String jar = new File(FlashSaleBenchmark.class.getProtectionDomain().getCodeSource().getLocation().toURI())
         .getPath();
-    ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx512m", "-cp", jar, "app.Main", "serve");
+    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx512m"));
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-cp", jar, "app.Main", "serve"));
+    ProcessBuilder pb = new ProcessBuilder(command);
     Map<String, String> env = pb.environment();
     env.put("ORCH_DB_PROFILE", "postgres");
     env.put("ORCH_DB_URL", url);
     env.put("ORCH_DB_USER", user);
     env.put("ORCH_DB_PASSWORD", password);
     env.put("ORCH_HTTP_PORT", Integer.toString(httpPort));
-    env.put("ORCH_MANAGEMENT_PORT", Integer.toString(freePort()));
-    env.put("ORCH_REMOTE_PORT", Integer.toString(freePort()));
+    env.put("ORCH_MANAGEMENT_PORT", Integer.toString(app.FreePorts.next()));
+    env.put("ORCH_REMOTE_PORT", Integer.toString(app.FreePorts.next()));
     env.put("ORCH_SANDBOX_PORT", Integer.toString(sandboxPort));
     env.put("ORCH_SHOPEE_CALLBACK_URL", callback);
     env.put("ORCH_LOG_LEVEL", "WARN");
@@ -335,12 +347,6 @@ public final class FlashSaleBenchmark {
   private static void analyze(String url, String user, String password) throws Exception {
     try (Connection c = DriverManager.getConnection(url, user, password); Statement s = c.createStatement()) {
       s.execute("ANALYZE");
-    }
-  }
-
-  private static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
     }
   }
 

@@ -39,10 +39,7 @@ public final class Demo {
     Config base = AppConfig.load();
     int sandboxPort = base.getInt("orchestrator.sandbox.port");
     if (!free(sandboxPort)) {
-      sandboxPort = 0;
-      try (ServerSocket s = new ServerSocket(0)) {
-        sandboxPort = s.getLocalPort();
-      }
+      sandboxPort = app.FreePorts.next();
       overrides.put("orchestrator.sandbox.port", sandboxPort);
     }
     int httpPort = base.getInt("orchestrator.http.port");

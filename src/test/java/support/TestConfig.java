@@ -4,13 +4,6 @@ import app.AppConfig;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import http.AdminTokens;
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -69,30 +62,8 @@ public final class TestConfig {
     return settings;
   }
 
-  /**
-   * A port no one listens on, for a server started later (a node JVM, a private PostgreSQL). Taken below Linux's
-   * ephemeral range (32768-60999): a port-0 pick lies in that range, so an outgoing connection (or a port-0 bind)
-   * could take it before the server binds it, which a fault test run hit ("Address already in use" for a node's
-   * HTTP port). Ports here are never given to outgoing connections, and none is handed out twice by this JVM.
-   */
+  /** A port no one listens on yet: see {@link app.FreePorts}. */
   public static int freePort() {
-    for (int attempt = 0; attempt < PORT_RANGE_END - PORT_RANGE_START; attempt++) {
-      int port = PORT_RANGE_START + Math.floorMod(nextPort.getAndIncrement(), PORT_RANGE_END - PORT_RANGE_START);
-      if (!handedOut.add(port)) continue;
-      try (ServerSocket socket = new ServerSocket()) {
-        socket.bind(new InetSocketAddress("127.0.0.1", port));
-        return port;
-      } catch (IOException inUse) {
-        // someone listens there: the next one
-      }
-    }
-    throw new IllegalStateException("no free port in " + PORT_RANGE_START + "-" + PORT_RANGE_END);
+    return app.FreePorts.next();
   }
-
-  private static final int PORT_RANGE_START = 20000;
-  private static final int PORT_RANGE_END = 32000;
-  // A random start, so test JVMs that follow each other do not reuse the same ports at once.
-  private static final AtomicInteger nextPort =
-      new AtomicInteger(ThreadLocalRandom.current().nextInt(PORT_RANGE_END - PORT_RANGE_START));
-  private static final Set<Integer> handedOut = ConcurrentHashMap.newKeySet();
 }
