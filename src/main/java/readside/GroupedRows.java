@@ -2,21 +2,25 @@ package readside;
 
 import akka.projection.eventsourced.EventEnvelope;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
- * Applies a group of events to one row per key (an order, a SKU): each key's row is loaded once, its events are
- * applied in order, and each row that changed is saved once. Used by the grouped read-side projections.
+ * Applies a group of events to one row per key (an order, a SKU): the group's rows are loaded together, each key's
+ * events are applied in order, and the rows that changed are saved together. Used by the grouped read-side
+ * projections.
  */
 final class GroupedRows {
   private GroupedRows() {}
 
+  /** The existing rows of these keys (absent: no row yet). */
   interface Load<R> {
-    R load(String key) throws SQLException;
+    Map<String, R> load(List<String> keys) throws SQLException;
   }
 
   /** The row after the event, or null when the event changes nothing (a replay, or an event that cannot apply). */
@@ -24,27 +28,46 @@ final class GroupedRows {
     R apply(String key, R current, EventEnvelope<E> envelope);
   }
 
+  /** A row to write: {@code before} as loaded (null: a new row), {@code after} as the group left it. */
+  record Change<R>(R before, R after) {}
+
   interface Save<R> {
-    void save(R before, R after) throws SQLException;
+    void save(List<Change<R>> changes) throws SQLException;
+  }
+
+  /** One row at a time, for a store without batched reads. */
+  interface LoadOne<R> {
+    R load(String key) throws SQLException;
+  }
+
+  static <R> Load<R> oneByOne(LoadOne<R> loadOne) {
+    return keys -> {
+      Map<String, R> rows = new HashMap<>();
+      for (String key : keys) {
+        R row = loadOne.load(key);
+        if (row != null) rows.put(key, row);
+      }
+      return rows;
+    };
   }
 
   static <R, E> void apply(List<EventEnvelope<E>> envelopes, Function<EventEnvelope<E>, String> keyOf, Load<R> load,
                            Apply<R, E> apply, Save<R> save) throws SQLException {
-    Map<String, R> loaded = new HashMap<>();
-    Map<String, R> current = new LinkedHashMap<>();
+    Set<String> keys = new LinkedHashSet<>();
+    for (EventEnvelope<E> envelope : envelopes) keys.add(keyOf.apply(envelope));
+    Map<String, R> loaded = load.load(new ArrayList<>(keys));
+    Map<String, R> current = new HashMap<>(loaded);
     for (EventEnvelope<E> envelope : envelopes) {
       String key = keyOf.apply(envelope);
-      if (!current.containsKey(key)) {
-        R row = load.load(key);
-        loaded.put(key, row);
-        current.put(key, row);
-      }
       R after = apply.apply(key, current.get(key), envelope);
       if (after != null) current.put(key, after);
     }
-    for (Map.Entry<String, R> e : current.entrySet()) {
-      R before = loaded.get(e.getKey());
-      if (e.getValue() != before) save.save(before, e.getValue());
+    List<Change<R>> changes = new ArrayList<>();
+    for (String key : keys) {
+      R before = loaded.get(key);
+      R after = current.get(key);
+      if (after != before) changes.add(new Change<>(before, after));
     }
+    if (!changes.isEmpty()) save.save(changes);
   }
 }

@@ -58,7 +58,7 @@ public final class OrderProjection {
     public void process(HikariJdbcSession session, List<EventEnvelope<OrderEntity.Event>> envelopes) throws Exception {
       session.withConnection(connection -> {
         GroupedRows.<OrderRow, OrderEntity.Event>apply(envelopes, envelope -> envelope.event().orderKey(),
-            key -> OrderRowStore.load(connection, key),
+            keys -> OrderRowStore.loadAll(connection, keys),
             (key, current, envelope) -> {
               OrderEntity.Event event = envelope.event();
               OrderRow after = OrderLedger.apply(current, event, envelope.sequenceNr());
@@ -68,7 +68,7 @@ public final class OrderProjection {
               }
               return after;
             },
-            (before, after) -> OrderRowStore.save(connection, before, after));
+            changes -> OrderRowStore.saveAll(connection, changes));
         return Done.getInstance();
       });
     }

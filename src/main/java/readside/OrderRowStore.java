@@ -6,12 +6,14 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -37,118 +39,160 @@ final class OrderRowStore {
 
   private OrderRowStore() {}
 
-  static OrderRow load(Connection c, String orderKey) throws SQLException {
-    OrderRow row;
-    try (PreparedStatement s = c.prepareStatement("SELECT " + COLUMNS + " FROM orders WHERE order_key = ?")) {
-      s.setString(1, orderKey);
-      try (ResultSet rs = s.executeQuery()) {
-        if (!rs.next()) return null;
-        row = new OrderRow();
-        row.orderKey = orderKey;
-        row.channel = Channel.fromKey(rs.getString(1));
-        row.shopId = rs.getString(2);
-        row.orderId = rs.getString(3);
-        row.status = rs.getString(4);
-        String market = rs.getString(5);
-        row.marketStatus = market == null ? null : MarketStatus.valueOf(market);
-        row.buyerName = rs.getString(6);
-        row.buyerPhone = rs.getString(7);
-        row.currency = rs.getString(8);
-        row.totalAmount = rs.getBigDecimal(9);
-        row.trackingNumber = rs.getString(10);
-        row.problem = rs.getString(11);
-        String unmapped = rs.getString(12);
-        row.unmapped = unmapped == null || unmapped.isEmpty()
-            ? new ArrayList<>() : new ArrayList<>(Arrays.asList(unmapped.split("\n")));
-        row.createdAt = instant(rs, 13);
-        row.updatedAt = instant(rs, 14);
-        row.confirmedAt = instant(rs, 15);
-        row.shippedAt = instant(rs, 16);
-        row.lastEventSeq = rs.getLong(17);
+  /** Rows read per statement: a group of 200 events touches at most 200 orders. */
+  private static final int CHUNK = 100;
+
+  /**
+   * The rows (with their lines) of the orders in {@code orderKeys} that exist: two statements per 100 orders, where
+   * one order at a time took two statements each (a flash sale's group of events spans dozens of orders).
+   */
+  static Map<String, OrderRow> loadAll(Connection c, List<String> orderKeys) throws SQLException {
+    Map<String, OrderRow> rows = new HashMap<>();
+    for (int from = 0; from < orderKeys.size(); from += CHUNK) {
+      List<String> chunk = orderKeys.subList(from, Math.min(orderKeys.size(), from + CHUNK));
+      String in = " IN (" + String.join(", ", java.util.Collections.nCopies(chunk.size(), "?")) + ")";
+      try (PreparedStatement s = c.prepareStatement("SELECT order_key, " + COLUMNS + " FROM orders WHERE order_key"
+          + in)) {
+        for (int i = 0; i < chunk.size(); i++) s.setString(i + 1, chunk.get(i));
+        try (ResultSet rs = s.executeQuery()) {
+          while (rs.next()) {
+            OrderRow row = row(rs);
+            rows.put(row.orderKey, row);
+          }
+        }
+      }
+      try (PreparedStatement s = c.prepareStatement("SELECT order_key, sku, quantity, unit_price, line_state "
+          + "FROM order_lines WHERE order_key" + in)) {
+        for (int i = 0; i < chunk.size(); i++) s.setString(i + 1, chunk.get(i));
+        try (ResultSet rs = s.executeQuery()) {
+          while (rs.next()) {
+            OrderRow row = rows.get(rs.getString(1));
+            if (row == null) continue; // lines without their order row: never written so, ignored as before
+            row.lines.put(rs.getString(2), new OrderRow.Line(rs.getInt(3), rs.getBigDecimal(4),
+                OrderRow.LineState.valueOf(rs.getString(5))));
+          }
+        }
       }
     }
-    row.lines = loadLines(c, orderKey);
+    return rows;
+  }
+
+  private static OrderRow row(ResultSet rs) throws SQLException {
+    OrderRow row = new OrderRow();
+    row.orderKey = rs.getString(1);
+    row.channel = Channel.fromKey(rs.getString(2));
+    row.shopId = rs.getString(3);
+    row.orderId = rs.getString(4);
+    row.status = rs.getString(5);
+    String market = rs.getString(6);
+    row.marketStatus = market == null ? null : MarketStatus.valueOf(market);
+    row.buyerName = rs.getString(7);
+    row.buyerPhone = rs.getString(8);
+    row.currency = rs.getString(9);
+    row.totalAmount = rs.getBigDecimal(10);
+    row.trackingNumber = rs.getString(11);
+    row.problem = rs.getString(12);
+    String unmapped = rs.getString(13);
+    row.unmapped = unmapped == null || unmapped.isEmpty()
+        ? new ArrayList<>() : new ArrayList<>(Arrays.asList(unmapped.split("\n")));
+    row.createdAt = instant(rs, 14);
+    row.updatedAt = instant(rs, 15);
+    row.confirmedAt = instant(rs, 16);
+    row.shippedAt = instant(rs, 17);
+    row.lastEventSeq = rs.getLong(18);
+    row.lines = new TreeMap<>();
     return row;
   }
 
-  static Map<String, OrderRow.Line> loadLines(Connection c, String orderKey) throws SQLException {
-    Map<String, OrderRow.Line> lines = new TreeMap<>();
-    try (PreparedStatement s = c.prepareStatement(
-        "SELECT sku, quantity, unit_price, line_state FROM order_lines WHERE order_key = ?")) {
-      s.setString(1, orderKey);
-      try (ResultSet rs = s.executeQuery()) {
-        while (rs.next()) {
-          lines.put(rs.getString(1), new OrderRow.Line(rs.getInt(2), rs.getBigDecimal(3),
-              OrderRow.LineState.valueOf(rs.getString(4))));
-        }
-      }
-    }
-    return lines;
-  }
-
-  /** Writes {@code after}; {@code before} (null for a new order) says which lines changed. */
-  static void save(Connection c, OrderRow before, OrderRow after) throws SQLException {
-    String sql = before == null
-        ? "INSERT INTO orders (" + COLUMNS + ", order_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-        : "UPDATE orders SET channel = ?, shop_id = ?, order_id = ?, status = ?, market_status = ?, buyer_name = ?, "
+  /**
+   * Writes the changed rows, each {@code after} against its {@code before} (null for a new order, which also says
+   * which lines changed): one JDBC batch per kind of statement for the whole group, not per order.
+   */
+  static void saveAll(Connection c, List<GroupedRows.Change<OrderRow>> changes) throws SQLException {
+    try (PreparedStatement insert = c.prepareStatement(
+            "INSERT INTO orders (" + COLUMNS + ", order_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+         PreparedStatement update = c.prepareStatement(
+            "UPDATE orders SET channel = ?, shop_id = ?, order_id = ?, status = ?, market_status = ?, buyer_name = ?, "
             + "buyer_phone = ?, currency = ?, total_amount = ?, tracking_number = ?, problem = ?, unmapped_lines = ?, "
             + "created_at = ?, updated_at = ?, confirmed_at = ?, shipped_at = ?, last_event_seq = ? "
-            + "WHERE order_key = ?";
-    try (PreparedStatement s = c.prepareStatement(sql)) {
-      s.setString(1, after.channel.key());
-      s.setString(2, after.shopId);
-      s.setString(3, after.orderId);
-      s.setString(4, after.status);
-      s.setString(5, after.marketStatus == null ? null : after.marketStatus.name());
-      s.setString(6, cut(after.buyerName, NAME_MAX));
-      s.setString(7, cut(after.buyerPhone, PHONE_MAX));
-      s.setString(8, cut(after.currency, 8));
-      s.setBigDecimal(9, after.totalAmount);
-      s.setString(10, cut(after.trackingNumber, SHORT_MAX));
-      s.setString(11, cut(after.problem, PROBLEM_MAX));
-      s.setString(12, after.unmapped.isEmpty() ? null : cut(String.join("\n", after.unmapped), UNMAPPED_MAX));
-      setInstant(s, 13, after.createdAt);
-      setInstant(s, 14, after.updatedAt);
-      setInstant(s, 15, after.confirmedAt);
-      setInstant(s, 16, after.shippedAt);
-      s.setLong(17, after.lastEventSeq);
-      s.setString(18, after.orderKey);
-      if (s.executeUpdate() != 1) throw new SQLException("order row " + after.orderKey + " was not written");
+            + "WHERE order_key = ?")) {
+      List<String> inserted = new ArrayList<>();
+      List<String> updated = new ArrayList<>();
+      for (GroupedRows.Change<OrderRow> change : changes) {
+        bind(change.before() == null ? insert : update, change.after());
+        (change.before() == null ? inserted : updated).add(change.after().orderKey);
+      }
+      if (!inserted.isEmpty()) checkWritten(insert.executeBatch(), inserted);
+      if (!updated.isEmpty()) checkWritten(update.executeBatch(), updated);
     }
-    saveLines(c, after.orderKey, before == null ? Map.of() : before.lines, after.lines);
+    saveLines(c, changes);
   }
 
-  private static void saveLines(Connection c, String orderKey, Map<String, OrderRow.Line> before,
-                                Map<String, OrderRow.Line> after) throws SQLException {
-    List<String> removed = before.keySet().stream().filter(sku -> !after.containsKey(sku)).toList();
-    if (!removed.isEmpty()) {
-      try (PreparedStatement s = c.prepareStatement("DELETE FROM order_lines WHERE order_key = ? AND sku = ?")) {
-        for (String sku : removed) {
-          s.setString(1, orderKey);
-          s.setString(2, sku);
-          s.addBatch();
-        }
-        s.executeBatch();
+  private static void bind(PreparedStatement s, OrderRow after) throws SQLException {
+    s.setString(1, after.channel.key());
+    s.setString(2, after.shopId);
+    s.setString(3, after.orderId);
+    s.setString(4, after.status);
+    s.setString(5, after.marketStatus == null ? null : after.marketStatus.name());
+    s.setString(6, cut(after.buyerName, NAME_MAX));
+    s.setString(7, cut(after.buyerPhone, PHONE_MAX));
+    s.setString(8, cut(after.currency, 8));
+    s.setBigDecimal(9, after.totalAmount);
+    s.setString(10, cut(after.trackingNumber, SHORT_MAX));
+    s.setString(11, cut(after.problem, PROBLEM_MAX));
+    s.setString(12, after.unmapped.isEmpty() ? null : cut(String.join("\n", after.unmapped), UNMAPPED_MAX));
+    setInstant(s, 13, after.createdAt);
+    setInstant(s, 14, after.updatedAt);
+    setInstant(s, 15, after.confirmedAt);
+    setInstant(s, 16, after.shippedAt);
+    s.setLong(17, after.lastEventSeq);
+    s.setString(18, after.orderKey);
+    s.addBatch();
+  }
+
+  /** Every statement of the batch must have written its one row (a driver may only say "done": accepted). */
+  private static void checkWritten(int[] counts, List<String> orderKeys) throws SQLException {
+    for (int i = 0; i < counts.length; i++) {
+      if (counts[i] != 1 && counts[i] != Statement.SUCCESS_NO_INFO) {
+        throw new SQLException("order row " + orderKeys.get(i) + " was not written");
       }
     }
-    try (PreparedStatement insert = c.prepareStatement(
+  }
+
+  private static void saveLines(Connection c, List<GroupedRows.Change<OrderRow>> changes) throws SQLException {
+    try (PreparedStatement delete = c.prepareStatement("DELETE FROM order_lines WHERE order_key = ? AND sku = ?");
+         PreparedStatement insert = c.prepareStatement(
             "INSERT INTO order_lines (quantity, unit_price, line_state, order_key, sku) VALUES (?, ?, ?, ?, ?)");
          PreparedStatement update = c.prepareStatement(
             "UPDATE order_lines SET quantity = ?, unit_price = ?, line_state = ? WHERE order_key = ? AND sku = ?")) {
+      boolean deletes = false;
       boolean inserts = false;
       boolean updates = false;
-      for (Map.Entry<String, OrderRow.Line> e : after.entrySet()) {
-        OrderRow.Line old = before.get(e.getKey());
-        if (Objects.equals(old, e.getValue())) continue;
-        PreparedStatement s = old == null ? insert : update;
-        s.setInt(1, e.getValue().quantity());
-        s.setBigDecimal(2, e.getValue().unitPrice());
-        s.setString(3, e.getValue().state().name());
-        s.setString(4, orderKey);
-        s.setString(5, e.getKey());
-        s.addBatch();
-        if (old == null) inserts = true; else updates = true;
+      for (GroupedRows.Change<OrderRow> change : changes) {
+        String orderKey = change.after().orderKey;
+        Map<String, OrderRow.Line> before = change.before() == null ? Map.of() : change.before().lines;
+        Map<String, OrderRow.Line> after = change.after().lines;
+        for (String sku : before.keySet()) {
+          if (after.containsKey(sku)) continue;
+          delete.setString(1, orderKey);
+          delete.setString(2, sku);
+          delete.addBatch();
+          deletes = true;
+        }
+        for (Map.Entry<String, OrderRow.Line> e : after.entrySet()) {
+          OrderRow.Line old = before.get(e.getKey());
+          if (Objects.equals(old, e.getValue())) continue;
+          PreparedStatement s = old == null ? insert : update;
+          s.setInt(1, e.getValue().quantity());
+          s.setBigDecimal(2, e.getValue().unitPrice());
+          s.setString(3, e.getValue().state().name());
+          s.setString(4, orderKey);
+          s.setString(5, e.getKey());
+          s.addBatch();
+          if (old == null) inserts = true; else updates = true;
+        }
       }
+      if (deletes) delete.executeBatch();
       if (inserts) insert.executeBatch();
       if (updates) update.executeBatch();
     }

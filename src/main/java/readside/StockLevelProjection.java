@@ -61,13 +61,17 @@ public final class StockLevelProjection {
       session.withConnection(connection -> {
         GroupedRows.<StockLevelStore.Row, SkuEntity.Event>apply(envelopes,
             envelope -> envelope.persistenceId().substring(envelope.persistenceId().indexOf('|') + 1),
-            sku -> store.load(connection, sku),
+            GroupedRows.oneByOne(sku -> store.load(connection, sku)),
             (sku, before, envelope) -> {
               if (before != null && envelope.sequenceNr() <= before.lastEventSeq()) return null; // a replay
               SkuEntity.Levels levels = (before == null ? SkuEntity.Levels.empty() : before.levels()).after(envelope.event());
               return new StockLevelStore.Row(sku, levels, envelope.sequenceNr(), envelope.event().at());
             },
-            (before, after) -> store.save(connection, before != null, after));
+            changes -> {
+              for (GroupedRows.Change<StockLevelStore.Row> change : changes) {
+                store.save(connection, change.before() != null, change.after());
+              }
+            });
         return Done.getInstance();
       });
     }
