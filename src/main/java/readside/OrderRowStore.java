@@ -20,8 +20,9 @@ import java.util.Objects;
 import java.util.TreeMap;
 
 /**
- * Reads and writes one {@link OrderRow} with plain standard SQL that PostgreSQL and H2 both accept (unquoted names).
- * No upsert dialects: the row is read first in the same transaction, so it is known whether to INSERT or UPDATE.
+ * Reads and writes a group's {@link OrderRow}s, batched, with plain standard SQL that PostgreSQL and H2 both accept
+ * (unquoted names). No upsert dialects: the rows are read first in the same transaction, so it is known whether to
+ * INSERT or UPDATE.
  * Only one writer ever touches an order (each order's events carry one tag, and each tag's projection runs once in
  * the cluster), so read-then-write does not race.
  */
