@@ -6,7 +6,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -40,21 +39,16 @@ final class OrderRowStore {
 
   private OrderRowStore() {}
 
-  /** Rows read per statement: a group of 200 events touches at most 200 orders. */
-  private static final int CHUNK = 100;
-
   /**
    * The rows (with their lines) of the orders in {@code orderKeys} that exist: two statements per 100 orders, where
    * one order at a time took two statements each (a flash sale's group of events spans dozens of orders).
    */
   static Map<String, OrderRow> loadAll(Connection c, List<String> orderKeys) throws SQLException {
     Map<String, OrderRow> rows = new HashMap<>();
-    for (int from = 0; from < orderKeys.size(); from += CHUNK) {
-      List<String> chunk = orderKeys.subList(from, Math.min(orderKeys.size(), from + CHUNK));
-      String in = " IN (" + String.join(", ", java.util.Collections.nCopies(chunk.size(), "?")) + ")";
+    GroupedRows.readInChunks(orderKeys, (keys, keyIn) -> {
       try (PreparedStatement s = c.prepareStatement("SELECT order_key, " + COLUMNS + " FROM orders WHERE order_key"
-          + in)) {
-        for (int i = 0; i < chunk.size(); i++) s.setString(i + 1, chunk.get(i));
+          + keyIn)) {
+        GroupedRows.bindKeys(s, keys);
         try (ResultSet rs = s.executeQuery()) {
           while (rs.next()) {
             OrderRow row = row(rs);
@@ -63,8 +57,8 @@ final class OrderRowStore {
         }
       }
       try (PreparedStatement s = c.prepareStatement("SELECT order_key, sku, quantity, unit_price, line_state "
-          + "FROM order_lines WHERE order_key" + in)) {
-        for (int i = 0; i < chunk.size(); i++) s.setString(i + 1, chunk.get(i));
+          + "FROM order_lines WHERE order_key" + keyIn)) {
+        GroupedRows.bindKeys(s, keys);
         try (ResultSet rs = s.executeQuery()) {
           while (rs.next()) {
             OrderRow row = rows.get(rs.getString(1));
@@ -74,7 +68,7 @@ final class OrderRowStore {
           }
         }
       }
-    }
+    });
     return rows;
   }
 
@@ -123,8 +117,8 @@ final class OrderRowStore {
         bind(change.before() == null ? insert : update, change.after());
         (change.before() == null ? inserted : updated).add(change.after().orderKey);
       }
-      if (!inserted.isEmpty()) checkWritten(insert.executeBatch(), inserted);
-      if (!updated.isEmpty()) checkWritten(update.executeBatch(), updated);
+      if (!inserted.isEmpty()) GroupedRows.checkWritten(insert.executeBatch(), inserted, "order row");
+      if (!updated.isEmpty()) GroupedRows.checkWritten(update.executeBatch(), updated, "order row");
     }
     saveLines(c, changes);
   }
@@ -149,15 +143,6 @@ final class OrderRowStore {
     s.setLong(17, after.lastEventSeq);
     s.setString(18, after.orderKey);
     s.addBatch();
-  }
-
-  /** Every statement of the batch must have written its one row (a driver may only say "done": accepted). */
-  private static void checkWritten(int[] counts, List<String> orderKeys) throws SQLException {
-    for (int i = 0; i < counts.length; i++) {
-      if (counts[i] != 1 && counts[i] != Statement.SUCCESS_NO_INFO) {
-        throw new SQLException("order row " + orderKeys.get(i) + " was not written");
-      }
-    }
   }
 
   private static void saveLines(Connection c, List<GroupedRows.Change<OrderRow>> changes) throws SQLException {

@@ -61,17 +61,13 @@ public final class StockLevelProjection {
       session.withConnection(connection -> {
         GroupedRows.<StockLevelStore.Row, SkuEntity.Event>apply(envelopes,
             envelope -> envelope.persistenceId().substring(envelope.persistenceId().indexOf('|') + 1),
-            GroupedRows.oneByOne(sku -> store.load(connection, sku)),
+            skus -> store.loadAll(connection, skus),
             (sku, before, envelope) -> {
               if (before != null && envelope.sequenceNr() <= before.lastEventSeq()) return null; // a replay
               SkuEntity.Levels levels = (before == null ? SkuEntity.Levels.empty() : before.levels()).after(envelope.event());
               return new StockLevelStore.Row(sku, levels, envelope.sequenceNr(), envelope.event().at());
             },
-            changes -> {
-              for (GroupedRows.Change<StockLevelStore.Row> change : changes) {
-                store.save(connection, change.before() != null, change.after());
-              }
-            });
+            changes -> store.saveAll(connection, changes));
         return Done.getInstance();
       });
     }

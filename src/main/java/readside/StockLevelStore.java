@@ -11,14 +11,17 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * Reads and writes one {@code stock_levels} row with standard SQL that PostgreSQL and H2 both accept. The row is read
- * first in the projection's transaction, so it is known whether to INSERT or UPDATE; one writer per SKU (its tag's
- * projection) means read-then-write does not race. Listings and push rules travel as JSON in {@code detail}.
+ * Reads and writes a group's {@code stock_levels} rows, batched, with standard SQL that PostgreSQL and H2 both accept.
+ * The rows are read first in the projection's transaction, so it is known whether to INSERT or UPDATE; one writer
+ * per SKU (its tag's projection) means read-then-write does not race. Listings and push rules travel as JSON in
+ * {@code detail}.
  */
 final class StockLevelStore {
   /** What the next event needs besides the numbers: the listings and the push rules. */
@@ -35,38 +38,55 @@ final class StockLevelStore {
         .getOrCreate("jackson-json", Optional.empty());
   }
 
-  Row load(Connection c, String sku) throws SQLException {
-    try (PreparedStatement s = c.prepareStatement(
-        "SELECT on_hand, reserved, safety_stock, detail, last_event_seq, updated_at FROM stock_levels WHERE sku = ?")) {
-      s.setString(1, sku);
-      try (ResultSet rs = s.executeQuery()) {
-        if (!rs.next()) return null;
-        Detail detail = read(rs.getString(4), Detail.class);
-        return new Row(sku, new SkuEntity.Levels(true, rs.getInt(1), rs.getInt(2), rs.getInt(3), detail.listings(),
-            detail.pushRules()), rs.getLong(5), OrderRowStore.instant(rs, 6));
+  /** The rows of the SKUs in {@code skus} that exist: one statement per 100 SKUs. */
+  Map<String, Row> loadAll(Connection c, List<String> skus) throws SQLException {
+    Map<String, Row> rows = new HashMap<>();
+    GroupedRows.readInChunks(skus, (keys, keyIn) -> {
+      try (PreparedStatement s = c.prepareStatement("SELECT sku, on_hand, reserved, safety_stock, detail, "
+          + "last_event_seq, updated_at FROM stock_levels WHERE sku" + keyIn)) {
+        GroupedRows.bindKeys(s, keys);
+        try (ResultSet rs = s.executeQuery()) {
+          while (rs.next()) {
+            Detail detail = read(rs.getString(5), Detail.class);
+            String sku = rs.getString(1);
+            rows.put(sku, new Row(sku, new SkuEntity.Levels(true, rs.getInt(2), rs.getInt(3), rs.getInt(4),
+                detail.listings(), detail.pushRules()), rs.getLong(6), OrderRowStore.instant(rs, 7)));
+          }
+        }
       }
-    }
+    });
+    return rows;
   }
 
-  void save(Connection c, boolean exists, Row row) throws SQLException {
-    String sql = exists
-        ? "UPDATE stock_levels SET on_hand = ?, reserved = ?, safety_stock = ?, available = ?, listings = ?, shown = ?, "
-            + "detail = ?, last_event_seq = ?, updated_at = ? WHERE sku = ?"
-        : "INSERT INTO stock_levels (on_hand, reserved, safety_stock, available, listings, shown, detail, "
-            + "last_event_seq, updated_at, sku) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-    SkuEntity.Levels l = row.levels();
-    try (PreparedStatement s = c.prepareStatement(sql)) {
-      s.setInt(1, l.onHand());
-      s.setInt(2, l.reserved());
-      s.setInt(3, l.safetyStock());
-      s.setInt(4, l.available());
-      s.setInt(5, l.listings().size());
-      s.setString(6, write(l.shown()));
-      s.setString(7, write(new Detail(l.listings(), l.pushRules())));
-      s.setLong(8, row.lastEventSeq());
-      OrderRowStore.setInstant(s, 9, row.updatedAt());
-      s.setString(10, row.sku());
-      if (s.executeUpdate() != 1) throw new SQLException("stock level row " + row.sku() + " was not written");
+  /** Writes the changed rows ({@code before} null: a new SKU) as one batch of inserts and one of updates. */
+  void saveAll(Connection c, List<GroupedRows.Change<Row>> changes) throws SQLException {
+    try (PreparedStatement update = c.prepareStatement("UPDATE stock_levels SET on_hand = ?, reserved = ?, "
+            + "safety_stock = ?, available = ?, listings = ?, shown = ?, detail = ?, last_event_seq = ?, updated_at = ? "
+            + "WHERE sku = ?");
+         PreparedStatement insert = c.prepareStatement("INSERT INTO stock_levels (on_hand, reserved, safety_stock, "
+            + "available, listings, shown, detail, last_event_seq, updated_at, sku) "
+            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+      List<String> inserted = new ArrayList<>();
+      List<String> updated = new ArrayList<>();
+      for (GroupedRows.Change<Row> change : changes) {
+        Row row = change.after();
+        PreparedStatement s = change.before() == null ? insert : update;
+        SkuEntity.Levels l = row.levels();
+        s.setInt(1, l.onHand());
+        s.setInt(2, l.reserved());
+        s.setInt(3, l.safetyStock());
+        s.setInt(4, l.available());
+        s.setInt(5, l.listings().size());
+        s.setString(6, write(l.shown()));
+        s.setString(7, write(new Detail(l.listings(), l.pushRules())));
+        s.setLong(8, row.lastEventSeq());
+        OrderRowStore.setInstant(s, 9, row.updatedAt());
+        s.setString(10, row.sku());
+        s.addBatch();
+        (change.before() == null ? inserted : updated).add(row.sku());
+      }
+      if (!inserted.isEmpty()) GroupedRows.checkWritten(insert.executeBatch(), inserted, "stock level row");
+      if (!updated.isEmpty()) GroupedRows.checkWritten(update.executeBatch(), updated, "stock level row");
     }
   }
 
