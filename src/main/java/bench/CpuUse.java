@@ -36,7 +36,6 @@ final class CpuUse {
     put(r, "node", node == null ? null : used(nodeStart, cpu(node)), orders);
     put(r, "postgres", used(postgresStart, postgres()), orders);
     put(r, "bench", used(benchStart, cpu(ProcessHandle.current())), orders);
-    r.put("cores", Runtime.getRuntime().availableProcessors());
     return r;
   }
 

@@ -93,8 +93,8 @@ public final class FlashSaleBenchmark {
       node = startNode(url, user, password, httpPort, sandboxPort, callback, token, redisUri, nodeJvmOptions);
       nodes = List.of("http://127.0.0.1:" + httpPort);
       awaitHealthy(nodes.get(0));
-      System.out.println("Started one node (-Xmx512m" + nodeJvmOptions.stream().map(j -> " " + j)
-          .collect(java.util.stream.Collectors.joining()) + ", PostgreSQL " + url + ") on " + nodes.get(0));
+      System.out.println("Started one node (" + String.join(" ", startOptions(nodeJvmOptions)) + ", PostgreSQL "
+          + url + ") on " + nodes.get(0));
     }
     BoardWatcher board = redisUri.isBlank() ? null : new BoardWatcher(redisUri, BOARD_CHANNEL);
     try {
@@ -288,9 +288,9 @@ public final class FlashSaleBenchmark {
       throws Exception {
     String jar = new File(FlashSaleBenchmark.class.getProtectionDomain().getCodeSource().getLocation().toURI())
         .getPath();
-    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx512m"));
-    command.addAll(jvmOptions);
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(startOptions(jvmOptions));
     command.addAll(List.of("-cp", jar, "app.Main", "serve"));
     ProcessBuilder pb = new ProcessBuilder(command);
     Map<String, String> env = pb.environment();
@@ -312,6 +312,13 @@ public final class FlashSaleBenchmark {
     env.put("ORCH_ADMIN_TOKENS", "bench:operator:" + http.AdminTokens.hash(token));
     Path log = Files.createDirectories(Path.of("bench-results")).resolve("node.log");
     return pb.redirectErrorStream(true).redirectOutput(log.toFile()).start();
+  }
+
+  /** The node's JVM options: the heap, then the chosen ones. */
+  private static List<String> startOptions(List<String> jvmOptions) {
+    List<String> options = new ArrayList<>(List.of("-Xmx512m"));
+    options.addAll(jvmOptions);
+    return options;
   }
 
   private static void awaitHealthy(String node) throws Exception {

@@ -45,10 +45,10 @@ final class OrderRowStore {
    */
   static Map<String, OrderRow> loadAll(Connection c, List<String> orderKeys) throws SQLException {
     Map<String, OrderRow> rows = new HashMap<>();
-    GroupedRows.readInChunks(orderKeys, (keys, keyIn) -> {
+    RowBatches.readInChunks(orderKeys, (keys, keyIn) -> {
       try (PreparedStatement s = c.prepareStatement("SELECT order_key, " + COLUMNS + " FROM orders WHERE order_key"
           + keyIn)) {
-        GroupedRows.bindKeys(s, keys);
+        RowBatches.bindKeys(s, keys);
         try (ResultSet rs = s.executeQuery()) {
           while (rs.next()) {
             OrderRow row = row(rs);
@@ -58,7 +58,7 @@ final class OrderRowStore {
       }
       try (PreparedStatement s = c.prepareStatement("SELECT order_key, sku, quantity, unit_price, line_state "
           + "FROM order_lines WHERE order_key" + keyIn)) {
-        GroupedRows.bindKeys(s, keys);
+        RowBatches.bindKeys(s, keys);
         try (ResultSet rs = s.executeQuery()) {
           while (rs.next()) {
             OrderRow row = rows.get(rs.getString(1));
@@ -104,22 +104,13 @@ final class OrderRowStore {
    * which lines changed): one JDBC batch per kind of statement for the whole group, not per order.
    */
   static void saveAll(Connection c, List<GroupedRows.Change<OrderRow>> changes) throws SQLException {
-    try (PreparedStatement insert = c.prepareStatement(
-            "INSERT INTO orders (" + COLUMNS + ", order_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-         PreparedStatement update = c.prepareStatement(
-            "UPDATE orders SET channel = ?, shop_id = ?, order_id = ?, status = ?, market_status = ?, buyer_name = ?, "
+    RowBatches.insertOrUpdate(c, changes,
+        "INSERT INTO orders (" + COLUMNS + ", order_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "UPDATE orders SET channel = ?, shop_id = ?, order_id = ?, status = ?, market_status = ?, buyer_name = ?, "
             + "buyer_phone = ?, currency = ?, total_amount = ?, tracking_number = ?, problem = ?, unmapped_lines = ?, "
             + "created_at = ?, updated_at = ?, confirmed_at = ?, shipped_at = ?, last_event_seq = ? "
-            + "WHERE order_key = ?")) {
-      List<String> inserted = new ArrayList<>();
-      List<String> updated = new ArrayList<>();
-      for (GroupedRows.Change<OrderRow> change : changes) {
-        bind(change.before() == null ? insert : update, change.after());
-        (change.before() == null ? inserted : updated).add(change.after().orderKey);
-      }
-      if (!inserted.isEmpty()) GroupedRows.checkWritten(insert.executeBatch(), inserted, "order row");
-      if (!updated.isEmpty()) GroupedRows.checkWritten(update.executeBatch(), updated, "order row");
-    }
+            + "WHERE order_key = ?",
+        OrderRowStore::bind, OrderRow::orderKey, "order row");
     saveLines(c, changes);
   }
 
@@ -142,7 +133,6 @@ final class OrderRowStore {
     setInstant(s, 16, after.shippedAt);
     s.setLong(17, after.lastEventSeq);
     s.setString(18, after.orderKey);
-    s.addBatch();
   }
 
   private static void saveLines(Connection c, List<GroupedRows.Change<OrderRow>> changes) throws SQLException {
@@ -151,9 +141,6 @@ final class OrderRowStore {
             "INSERT INTO order_lines (quantity, unit_price, line_state, order_key, sku) VALUES (?, ?, ?, ?, ?)");
          PreparedStatement update = c.prepareStatement(
             "UPDATE order_lines SET quantity = ?, unit_price = ?, line_state = ? WHERE order_key = ? AND sku = ?")) {
-      boolean deletes = false;
-      boolean inserts = false;
-      boolean updates = false;
       for (GroupedRows.Change<OrderRow> change : changes) {
         String orderKey = change.after().orderKey;
         Map<String, OrderRow.Line> before = change.before() == null ? Map.of() : change.before().lines;
@@ -163,7 +150,6 @@ final class OrderRowStore {
           delete.setString(1, orderKey);
           delete.setString(2, sku);
           delete.addBatch();
-          deletes = true;
         }
         for (Map.Entry<String, OrderRow.Line> e : after.entrySet()) {
           OrderRow.Line old = before.get(e.getKey());
@@ -175,12 +161,11 @@ final class OrderRowStore {
           s.setString(4, orderKey);
           s.setString(5, e.getKey());
           s.addBatch();
-          if (old == null) inserts = true; else updates = true;
         }
       }
-      if (deletes) delete.executeBatch();
-      if (inserts) insert.executeBatch();
-      if (updates) update.executeBatch();
+      delete.executeBatch(); // an empty batch sends nothing
+      insert.executeBatch();
+      update.executeBatch();
     }
   }
 

@@ -11,7 +11,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,10 +40,10 @@ final class StockLevelStore {
   /** The rows of the SKUs in {@code skus} that exist: one statement per 100 SKUs. */
   Map<String, Row> loadAll(Connection c, List<String> skus) throws SQLException {
     Map<String, Row> rows = new HashMap<>();
-    GroupedRows.readInChunks(skus, (keys, keyIn) -> {
+    RowBatches.readInChunks(skus, (keys, keyIn) -> {
       try (PreparedStatement s = c.prepareStatement("SELECT sku, on_hand, reserved, safety_stock, detail, "
           + "last_event_seq, updated_at FROM stock_levels WHERE sku" + keyIn)) {
-        GroupedRows.bindKeys(s, keys);
+        RowBatches.bindKeys(s, keys);
         try (ResultSet rs = s.executeQuery()) {
           while (rs.next()) {
             Detail detail = read(rs.getString(5), Detail.class);
@@ -60,34 +59,26 @@ final class StockLevelStore {
 
   /** Writes the changed rows ({@code before} null: a new SKU) as one batch of inserts and one of updates. */
   void saveAll(Connection c, List<GroupedRows.Change<Row>> changes) throws SQLException {
-    try (PreparedStatement update = c.prepareStatement("UPDATE stock_levels SET on_hand = ?, reserved = ?, "
-            + "safety_stock = ?, available = ?, listings = ?, shown = ?, detail = ?, last_event_seq = ?, updated_at = ? "
-            + "WHERE sku = ?");
-         PreparedStatement insert = c.prepareStatement("INSERT INTO stock_levels (on_hand, reserved, safety_stock, "
-            + "available, listings, shown, detail, last_event_seq, updated_at, sku) "
-            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-      List<String> inserted = new ArrayList<>();
-      List<String> updated = new ArrayList<>();
-      for (GroupedRows.Change<Row> change : changes) {
-        Row row = change.after();
-        PreparedStatement s = change.before() == null ? insert : update;
-        SkuEntity.Levels l = row.levels();
-        s.setInt(1, l.onHand());
-        s.setInt(2, l.reserved());
-        s.setInt(3, l.safetyStock());
-        s.setInt(4, l.available());
-        s.setInt(5, l.listings().size());
-        s.setString(6, write(l.shown()));
-        s.setString(7, write(new Detail(l.listings(), l.pushRules())));
-        s.setLong(8, row.lastEventSeq());
-        OrderRowStore.setInstant(s, 9, row.updatedAt());
-        s.setString(10, row.sku());
-        s.addBatch();
-        (change.before() == null ? inserted : updated).add(row.sku());
-      }
-      if (!inserted.isEmpty()) GroupedRows.checkWritten(insert.executeBatch(), inserted, "stock level row");
-      if (!updated.isEmpty()) GroupedRows.checkWritten(update.executeBatch(), updated, "stock level row");
-    }
+    RowBatches.insertOrUpdate(c, changes,
+        "INSERT INTO stock_levels (on_hand, reserved, safety_stock, available, listings, shown, detail, "
+            + "last_event_seq, updated_at, sku) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "UPDATE stock_levels SET on_hand = ?, reserved = ?, safety_stock = ?, available = ?, listings = ?, shown = ?, "
+            + "detail = ?, last_event_seq = ?, updated_at = ? WHERE sku = ?",
+        this::bind, Row::sku, "stock level row");
+  }
+
+  private void bind(PreparedStatement s, Row row) throws SQLException {
+    SkuEntity.Levels l = row.levels();
+    s.setInt(1, l.onHand());
+    s.setInt(2, l.reserved());
+    s.setInt(3, l.safetyStock());
+    s.setInt(4, l.available());
+    s.setInt(5, l.listings().size());
+    s.setString(6, write(l.shown()));
+    s.setString(7, write(new Detail(l.listings(), l.pushRules())));
+    s.setLong(8, row.lastEventSeq());
+    OrderRowStore.setInstant(s, 9, row.updatedAt());
+    s.setString(10, row.sku());
   }
 
   Map<String, Integer> shown(String text) throws SQLException {
