@@ -258,6 +258,10 @@ public final class OrderEntity
 
   public record SkuUnknown(String orderKey, String sku, Instant at) implements Event {}
 
+  /**
+   * Every line holds its reservation: this records the last line's (the ones before have a {@link SkuReserved}
+   * each; journals written before this rule have one for the last line too, which changes nothing).
+   */
   public record OrderConfirmed(String orderKey, Channel channel, Map<String, Integer> skuLines, String buyerPhone,
                           Instant holdUntil, Instant at) implements Event {}
 
@@ -394,6 +398,17 @@ public final class OrderEntity
       r.put(sku, quantity);
       Set<String> unknown = new TreeSet<>(unknownSkus);
       unknown.remove(sku);
+      return new OrderData(orderKey, channel, shopId, orderId, rawStatus, marketStatus, recentDedupIds, details,
+          skuLines, unmapped, Set.copyOf(unknown), Map.copyOf(r), released, holdCleared, committed, restocked,
+          holdUntil, trackingNumber, problem, createdAt, at, notifications);
+    }
+
+    /** Every line reserved (an {@link OrderConfirmed}); lines reserved before keep their recorded quantity. */
+    OrderData withAllReserved(Map<String, Integer> lines, Instant at) {
+      Map<String, Integer> r = new TreeMap<>(lines);
+      r.putAll(reserved);
+      Set<String> unknown = new TreeSet<>(unknownSkus);
+      unknown.removeAll(lines.keySet());
       return new OrderData(orderKey, channel, shopId, orderId, rawStatus, marketStatus, recentDedupIds, details,
           skuLines, unmapped, Set.copyOf(unknown), Map.copyOf(r), released, holdCleared, committed, restocked,
           holdUntil, trackingNumber, problem, createdAt, at, notifications);
@@ -999,9 +1014,12 @@ public final class OrderEntity
     if (reply instanceof SkuEntity.Reserved reserved) {
       if (d.reserved().containsKey(sku)) return Effect().noReply();
       List<Event> events = new ArrayList<>();
-      events.add(new SkuReserved(orderKey, sku, reserved.quantity(), now));
       OrderData after = d.withReserved(sku, reserved.quantity(), now);
-      if (after.allReserved()) {
+      if (!after.allReserved()) {
+        events.add(new SkuReserved(orderKey, sku, reserved.quantity(), now));
+      } else {
+        // The last line's reservation is recorded by the confirmation itself (it reserves every line): one
+        // journal row less per order, which every projection would read back too.
         events.add(new OrderConfirmed(orderKey, d.channel(), d.skuLines(), d.buyerPhone(), d.holdUntil(), now));
         notificationDue(d, NotificationKind.CONFIRMED, null, now).ifPresent(events::add);
         if (d.marketStatus().rank() >= MarketStatus.SHIPPED.rank() && d.marketStatus().rank() < 5) {
@@ -1338,7 +1356,7 @@ public final class OrderEntity
         .onEvent(SkuReserved.class, (s, e) -> s.withData(s.data().withReserved(e.sku(), e.quantity(), e.at())))
         .onEvent(TrackingRecorded.class, (s, e) -> s.withData(s.data().withTracking(e.trackingNumber(), e.at())))
         .onEvent(SkuUnknown.class, (s, e) -> new NeedsMapping(s.data().withUnknown(e.sku(), e.at())))
-        .onEvent(OrderConfirmed.class, (s, e) -> new Confirmed(s.data().touch(e.at())))
+        .onEvent(OrderConfirmed.class, (s, e) -> new Confirmed(s.data().withAllReserved(e.skuLines(), e.at())))
         .onEvent(OutOfStockDeclared.class, (s, e) -> new OutOfStock(
             s.data().withProblem("out of stock: " + e.sku() + " requested " + e.requested() + ", available "
                 + e.available() + " (" + e.reason() + ")", e.at()), false, null, false))

@@ -85,7 +85,12 @@ public final class OrderLedger {
       row.problem = "unknown SKU " + e.sku();
       row.status = NEEDS_MAPPING;
       row.updatedAt = at;
-    } else if (event instanceof OrderEntity.OrderConfirmed) {
+    } else if (event instanceof OrderEntity.OrderConfirmed e) {
+      // the confirmation records the last line's reservation (see OrderEntity.OrderConfirmed)
+      for (String sku : e.skuLines().keySet()) {
+        OrderRow.Line line = row.lines.get(sku);
+        if (line != null && !line.state().holdsReservation()) line(row, sku, OrderRow.LineState.RESERVED);
+      }
       row.status = CONFIRMED;
       row.confirmedAt = at;
       row.updatedAt = at;

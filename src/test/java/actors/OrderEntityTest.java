@@ -184,6 +184,10 @@ class OrderEntityTest {
         .findFirst().orElseThrow();
     assertEquals("6281234", confirmed.buyerPhone(), "events carry what notifications need");
     assertEquals(Map.of("A", 3, "B", 1), confirmed.skuLines());
+    assertEquals(List.of("A"), allEvents().stream().filter(OrderEntity.SkuReserved.class::isInstance)
+        .map(e -> ((OrderEntity.SkuReserved) e).sku()).toList(),
+        "the last line's reservation is recorded by the confirmation, not by an event of its own");
+    assertEquals(Map.of("A", 3, "B", 1), order.restart().state().data().reserved(), "the same after a replay");
   }
 
   @Test

@@ -49,10 +49,12 @@ class OrderLedgerTest {
     assertEquals(MarketStatus.PAID, row.marketStatus(), "the fetched status moves the order forward");
     assertEquals(new BigDecimal("10000"), row.lines().get("A").unitPrice());
     apply(new OrderEntity.SkuReserved(KEY, "A", 2, t(2)));
-    apply(new OrderEntity.SkuReserved(KEY, "B", 1, t(2)));
+    assertEquals(OrderRow.LineState.PENDING, row.lines().get("B").state());
+    // the last line's reservation is recorded by the confirmation
     apply(new OrderEntity.OrderConfirmed(KEY, Channel.SHOPEE, Map.of("A", 2, "B", 1), "628", null, t(2)));
     assertEquals("CONFIRMED", row.status());
     assertEquals(t(2), row.confirmedAt());
+    assertEquals(OrderRow.LineState.RESERVED, row.lines().get("B").state());
     apply(new OrderEntity.ShipRequested(KEY, "TRK-1", "ops", t(3)));
     assertEquals("SHIPPING", row.status());
     apply(new OrderEntity.SkuCommitted(KEY, "A", 2, t(4)));
@@ -107,10 +109,12 @@ class OrderLedgerTest {
         row.lines().get("B").quantity()));
     assertEquals(2, row.lines().size(), "the unknown code's line is replaced");
     assertEquals(new BigDecimal("5"), row.lines().get("B").unitPrice(), "the replaced line keeps its price");
+    // a journal written before the confirmation recorded the last reservation: every line has its SkuReserved
     apply(new OrderEntity.SkuReserved(KEY, "A", 2, t(6)));
     apply(new OrderEntity.SkuReserved(KEY, "B", 1, t(6)));
     apply(new OrderEntity.OrderConfirmed(KEY, Channel.SHOPEE, Map.of("A", 2, "B", 1), "628", null, t(6)));
     assertEquals("CONFIRMED", row.status());
+    assertEquals(OrderRow.LineState.RESERVED, row.lines().get("B").state());
   }
 
   @Test
