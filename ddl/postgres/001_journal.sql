@@ -27,8 +27,7 @@ CREATE TABLE IF NOT EXISTS event_tag (
   CONSTRAINT fk_event_journal FOREIGN KEY (event_id) REFERENCES event_journal (ordering) ON DELETE CASCADE
 );
 
--- eventsByTag (projections) reads one tag in event_id order.
-CREATE INDEX IF NOT EXISTS event_tag_tag_event_id_idx ON event_tag (tag, event_id);
+-- No (tag, event_id) index: see 009_event_tag_index.sql.
 
 CREATE TABLE IF NOT EXISTS snapshot (
   persistence_id VARCHAR(255) NOT NULL,

@@ -20,6 +20,11 @@ class AppConfigTest {
         config.getString("akka-persistence-jdbc.shared-databases.default.db.url"));
     assertEquals("slick.jdbc.H2Profile$", config.getString("akka-persistence-jdbc.shared-databases.default.profile"));
     assertEquals("h2-dialect", config.getString("akka.projection.jdbc.dialect"));
+    assertEquals("read-journal", config.getString("jdbc-read-journal.use-shared-db"));
+    assertEquals("jdbc:h2:file:/tmp/x/orchestrator;DB_CLOSE_DELAY=-1",
+        config.getString("akka-persistence-jdbc.shared-databases.read-journal.db.url"));
+    assertTrue(config.getConfig("akka-persistence-jdbc.shared-databases.read-journal.db.properties").isEmpty(),
+        "H2 refuses connection settings it does not know");
     assertEquals(8080, config.getInt("orchestrator.http.port"));
     assertEquals(8558, config.getInt("akka.management.http.port"));
   }
@@ -32,6 +37,13 @@ class AppConfigTest {
     assertEquals("slick.jdbc.PostgresProfile$",
         config.getString("akka-persistence-jdbc.shared-databases.default.profile"));
     assertEquals("postgres-dialect", config.getString("akka.projection.jdbc.dialect"));
+    // the read journal has its own pool on the same database, whose statements are never planned generically
+    assertEquals("read-journal", config.getString("jdbc-read-journal.use-shared-db"));
+    assertEquals("jdbc:postgresql://db:5432/x",
+        config.getString("akka-persistence-jdbc.shared-databases.read-journal.db.url"));
+    assertEquals("0",
+        config.getString("akka-persistence-jdbc.shared-databases.read-journal.db.properties.prepareThreshold"));
+    assertEquals(4, config.getInt("akka-persistence-jdbc.shared-databases.read-journal.db.maxConnections"));
   }
 
   @Test
