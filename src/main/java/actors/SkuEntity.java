@@ -84,6 +84,8 @@ public final class SkuEntity {
 
   public static final int MAX_SKU_LENGTH = 64;
   public static final int MAX_HISTORY_PAGE = 500;
+  public static final int MAX_RESERVATION_PAGE = 1000;
+  public static final int ADMIN_RESERVATION_PAGE = 100;
   /** A SKU snapshots at the latest every this many times orchestrator.sku.snapshot-every events. */
   public static final int SNAPSHOT_MAX_FACTOR = 10;
 
@@ -140,6 +142,7 @@ public final class SkuEntity {
       @JsonSubTypes.Type(value = ClearHold.class, name = "ClearHold"),
       @JsonSubTypes.Type(value = ReturnToStock.class, name = "ReturnToStock"),
       @JsonSubTypes.Type(value = GetState.class, name = "GetState"),
+      @JsonSubTypes.Type(value = GetSummary.class, name = "GetSummary"),
       @JsonSubTypes.Type(value = GetStock.class, name = "GetStock"),
       @JsonSubTypes.Type(value = SetStock.class, name = "SetStock"),
       @JsonSubTypes.Type(value = AdjustStock.class, name = "AdjustStock"),
@@ -189,7 +192,16 @@ public final class SkuEntity {
   public record ReturnToStock(String orderKey, int quantity, String actor, ActorRef<ReservationReply> replyTo)
       implements ReservationCommand {}
 
+  /** Everything, with every reservation: for checks inside the service and its tests, not for the admin API. */
   public record GetState(ActorRef<StatusReply<Summary>> replyTo) implements AdminCommand<Summary> {}
+
+  /**
+   * The admin API's view: everything, with one page of the reservations (oldest first) and their count. A hot SKU
+   * can hold hundreds of thousands of reservations; copying them all for every look would be work in the wrong
+   * place.
+   */
+  public record GetSummary(int reservationOffset, int reservationLimit, ActorRef<StatusReply<Summary>> replyTo)
+      implements AdminCommand<Summary> {}
 
   /**
    * The SKU's numbers and what each listing should show, without the reservations: what stock sync, the board and
@@ -369,8 +381,10 @@ public final class SkuEntity {
     }
   }
 
+  /** {@code reservations}: all of them or one page (see {@link GetSummary}); {@code reservationCount}: all. */
   public record Summary(String sku, boolean exists, int onHand, int reserved, int safetyStock, int available,
-                        Map<String, Reservation> reservations, List<Listing> listings, PushRules pushRules,
+                        int reservationCount, Map<String, Reservation> reservations, List<Listing> listings,
+                        PushRules pushRules,
                         Map<String, Integer> shown, Instant lastUpdated, long eventSeq,
                         long replayedOnRecovery /* events replayed after the snapshot when this incarnation started */)
       implements CborSerializable {}
@@ -944,9 +958,29 @@ public final class SkuEntity {
     }
 
     Summary summary() {
+      return summary(0, Integer.MAX_VALUE);
+    }
+
+    /** What an admin write answers: the first page of the reservations, as GET /admin/skus/{sku} shows by default. */
+    Summary adminSummary() {
+      return summary(0, ADMIN_RESERVATION_PAGE);
+    }
+
+    /** With the reservations from {@code offset} (oldest first), at most {@code limit} of them. */
+    Summary summary(int offset, int limit) {
       int available = available();
-      return new Summary(sku, exists, onHand, reserved, safetyStock, available,
-          Collections.unmodifiableMap(new LinkedHashMap<>(reservations)), List.copyOf(listings.values()), pushRules,
+      LinkedHashMap<String, Reservation> page = new LinkedHashMap<>();
+      if (offset == 0 && limit >= reservations.size()) {
+        page.putAll(reservations);
+      } else {
+        int i = 0;
+        for (Map.Entry<String, Reservation> e : reservations.entrySet()) {
+          if (page.size() >= limit) break;
+          if (i++ >= offset) page.put(e.getKey(), e.getValue());
+        }
+      }
+      return new Summary(sku, exists, onHand, reserved, safetyStock, available, reservations.size(),
+          Collections.unmodifiableMap(page), List.copyOf(listings.values()), pushRules,
           shownQuantities(available, listings.values(), pushRules), lastUpdated, eventSeq, replayedOnRecovery);
     }
 
@@ -1632,6 +1666,13 @@ public final class SkuEntity {
       if (command instanceof GetState c) {
         return AdminOutcome.answer(s -> c.replyTo().tell(StatusReply.success(s.summary())));
       }
+      if (command instanceof GetSummary c) {
+        if (c.reservationOffset() < 0 || c.reservationLimit() < 0 || c.reservationLimit() > MAX_RESERVATION_PAGE) {
+          return refuse(c, INVALID, "reservation offset must be >= 0 and limit between 0 and " + MAX_RESERVATION_PAGE);
+        }
+        return AdminOutcome.answer(s -> c.replyTo().tell(StatusReply.success(
+            s.summary(c.reservationOffset(), c.reservationLimit()))));
+      }
       if (command instanceof GetStock c) {
         return AdminOutcome.answer(s -> c.replyTo().tell(StatusReply.success(s.stock())));
       }
@@ -1642,7 +1683,7 @@ public final class SkuEntity {
         if (shortfall > 0 && !c.force()) return refuse(c, CONFLICT, belowReserved(c.onHand(), state, shortfall, keys));
         int recorded = Math.max(0, shortfall);
         return new AdminOutcome(List.of(new StockSet(c.onHand(), state.onHand(), recorded, keys, c.force(), actor(c.actor()), now)),
-            s -> c.replyTo().tell(StatusReply.success(new StockResult(s.summary(), recorded, keys))));
+            s -> c.replyTo().tell(StatusReply.success(new StockResult(s.adminSummary(), recorded, keys))));
       }
       if (command instanceof AdjustStock c) {
         String invalid = c.reason() == null ? "reason is required" : c.reason().deltaError(c.delta());
@@ -1657,7 +1698,7 @@ public final class SkuEntity {
         int recorded = Math.max(0, shortfall);
         return new AdminOutcome(List.of(new StockAdjusted(c.delta(), c.reason(), (int) after, recorded, keys, c.force(),
             actor(c.actor()), now)),
-            s -> c.replyTo().tell(StatusReply.success(new StockResult(s.summary(), recorded, keys))));
+            s -> c.replyTo().tell(StatusReply.success(new StockResult(s.adminSummary(), recorded, keys))));
       }
       if (command instanceof SetSafetyStock c) {
         if (c.safetyStock() < 0) return refuse(c, INVALID, "safetyStock must be >= 0");
@@ -1668,7 +1709,7 @@ public final class SkuEntity {
         String invalid = c.listing() == null ? "listing is required" : c.listing().validationError();
         if (invalid != null) return refuse(c, INVALID, invalid);
         if (c.listing().equals(state.listings.get(c.listing().key()))) {
-          return AdminOutcome.answer(s -> c.replyTo().tell(StatusReply.success(s.summary())));
+          return AdminOutcome.answer(s -> c.replyTo().tell(StatusReply.success(s.adminSummary())));
         }
         return summaryAfter(c, new ListingPut(c.listing(), actor(c.actor()), now));
       }
@@ -1705,7 +1746,7 @@ public final class SkuEntity {
     }
 
     private AdminOutcome summaryAfter(AdminCommand<Summary> command, Event event) {
-      return new AdminOutcome(List.of(event), s -> command.replyTo().tell(StatusReply.success(s.summary())));
+      return new AdminOutcome(List.of(event), s -> command.replyTo().tell(StatusReply.success(s.adminSummary())));
     }
 
     private static <T> AdminOutcome refuse(AdminCommand<T> command, String code, String text) {

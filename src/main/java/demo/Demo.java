@@ -132,7 +132,7 @@ public final class Demo {
     }
 
     String hot = catalogue.hotSku();
-    JsonNode sku = sale.adminJson("GET", url + "/admin/skus/" + hot, null).get();
+    JsonNode sku = sale.adminJson("GET", url + "/admin/skus/" + hot + "?reservationLimit=0", null).get();
     out.printf("%nThe hot SKU %s: %d units on hand before the sale, %d reserved by confirmed orders, %d available now.%n",
         hot, catalogue.stock().get(hot), sku.path("reserved").asInt(), sku.path("available").asInt());
     JsonNode history = sale.adminJson("GET", url + "/admin/skus/" + hot + "/history?limit=3", null).get();
@@ -149,7 +149,7 @@ public final class Demo {
     out.println("What each marketplace shows for the first SKUs (sandbox listings):");
     for (int i = 0; i < Math.min(5, catalogue.skus().size()); i++) {
       String s = catalogue.skus().get(i);
-      JsonNode state = sale.adminJson("GET", url + "/admin/skus/" + s, null).get();
+      JsonNode state = sale.adminJson("GET", url + "/admin/skus/" + s + "?reservationLimit=0", null).get();
       out.printf("  %s available %3d | Shopee %s | TikTok %s%n", s, state.path("available").asInt(),
           sandbox.shopeeStock(catalogue.shopeeItemId(i), catalogue.shopeeModelId(i)),
           sandbox.tiktokStock(catalogue.tiktokSkuId(i)));

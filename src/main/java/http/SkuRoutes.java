@@ -54,7 +54,8 @@ public final class SkuRoutes extends AllDirectives {
       String skuError = SkuEntity.skuError(sku) != null ? SkuEntity.skuError(sku) : Params.checkId("SKU code", sku);
       if (skuError != null) return error(StatusCodes.BAD_REQUEST, "bad_request", skuError);
       return concat(
-          pathEndOrSingleSlash(() -> get(() -> getState(sku))),
+          pathEndOrSingleSlash(() -> get(() -> parameterOptional("reservationOffset", offset ->
+              parameterOptional("reservationLimit", limit -> getState(sku, offset, limit))))),
           path("stock", () -> put(() -> body(b -> setStock(sku, b, actor)))),
           path("adjustments", () -> post(() -> body(b -> adjust(sku, b, actor)))),
           path("listings", () -> concat(
@@ -69,10 +70,24 @@ public final class SkuRoutes extends AllDirectives {
 
   // ------------------------------------------------------------------ handlers
 
-  private Route getState(String sku) {
-    return ask(sku, SkuEntity.GetState::new, summary -> summary.exists()
-        ? ok(summary)
-        : error(StatusCodes.NOT_FOUND, "not_found", "SKU " + sku + " is not known"));
+  /** The reservations come one page at a time (oldest first): a hot SKU can hold hundreds of thousands. */
+  private Route getState(String sku, Optional<String> offsetParam, Optional<String> limitParam) {
+    int offset;
+    int limit;
+    try {
+      offset = offsetParam.map(Integer::parseInt).orElse(0);
+      limit = limitParam.map(Integer::parseInt).orElse(SkuEntity.ADMIN_RESERVATION_PAGE);
+    } catch (NumberFormatException e) {
+      return badRequest("reservationOffset and reservationLimit must be integers");
+    }
+    if (offset < 0 || limit < 0 || limit > SkuEntity.MAX_RESERVATION_PAGE) {
+      return badRequest("reservationOffset must be >= 0 and reservationLimit between 0 and "
+          + SkuEntity.MAX_RESERVATION_PAGE);
+    }
+    return this.<SkuEntity.Summary>ask(sku, r -> new SkuEntity.GetSummary(offset, limit, r),
+        summary -> summary.exists()
+            ? ok(summary)
+            : error(StatusCodes.NOT_FOUND, "not_found", "SKU " + sku + " is not known"));
   }
 
   private Route setStock(String sku, JsonNode body, String actor) {

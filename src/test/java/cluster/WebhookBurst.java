@@ -234,7 +234,8 @@ final class WebhookBurst {
     int oversold = 0;
     List<String> mismatches = new ArrayList<>();
     for (String sku : skus) {
-      JsonNode s = FaultCluster.adminJson(lbUrl + "/admin/skus/" + sku, Duration.ofSeconds(10));
+      JsonNode s = FaultCluster.adminJson(lbUrl + "/admin/skus/" + sku + "?reservationLimit=1000",
+          Duration.ofSeconds(10));
       int sold = confirmedUnits.getOrDefault(sku, 0);
       oversold += Math.max(0, sold - stock.get(sku)) + Math.max(0, s.path("reserved").asInt() - s.path("onHand").asInt());
       if (s.path("reserved").asInt() != sold || s.path("onHand").asInt() != stock.get(sku)) {
@@ -254,7 +255,7 @@ final class WebhookBurst {
         int[] mapSum = {0};
         s.path("reservations").fields().forEachRemaining(e -> mapSum[0] += e.getValue().path("quantity").asInt());
         mismatches.add(sku + ": reserved " + s.path("reserved").asInt() + " (its reservations add up to " + mapSum[0]
-            + " in " + s.path("reservations").size() + " orders) onHand " + s.path("onHand").asInt()
+            + " in " + s.path("reservations").size() + " of " + s.path("reservationCount").asInt() + " orders) onHand " + s.path("onHand").asInt()
             + ", confirmed orders hold " + sold + " of stock " + stock.get(sku) + "; held outside confirmed orders: "
             + holders.subList(0, Math.min(5, holders.size())) + " (" + holders.size() + ")");
       }

@@ -99,6 +99,45 @@ class SkuRoutesTest {
   }
 
   @Test
+  void reservationsArePagedOldestFirstWithTheirCount() throws Exception {
+    expect(200, send("PUT", "R-PAGE/stock", "{\"onHand\":100}"));
+    var sku = ClusterSharding.get(node.system()).entityRefFor(SkuEntity.ENTITY_TYPE_KEY, "R-PAGE");
+    for (int i = 1; i <= 5; i++) {
+      int n = i;
+      assertEquals(new SkuEntity.Reserved("R-PAGE", "order-" + n, n), sku.<SkuEntity.ReservationReply>ask(
+              r -> new SkuEntity.Reserve("order-" + n, n, null, r), Duration.ofSeconds(10))
+          .toCompletableFuture().get(15, TimeUnit.SECONDS));
+    }
+    JsonNode all = expect(200, send("GET", "R-PAGE", null));
+    assertEquals(5, all.get("reservationCount").asInt());
+    assertEquals(5, all.get("reservations").size(), "the default page holds up to 100");
+    assertEquals(15, all.get("reserved").asInt());
+
+    JsonNode page = expect(200, send("GET", "R-PAGE?reservationOffset=1&reservationLimit=2", null));
+    assertEquals(5, page.get("reservationCount").asInt());
+    assertEquals(java.util.List.of("order-2", "order-3"), fieldNames(page.get("reservations")));
+    assertEquals(3, page.at("/reservations/order-3/quantity").asInt());
+    assertEquals(java.util.List.of("order-5"),
+        fieldNames(expect(200, send("GET", "R-PAGE?reservationOffset=4&reservationLimit=10", null)).get("reservations")));
+
+    JsonNode none = expect(200, send("GET", "R-PAGE?reservationLimit=0", null));
+    assertEquals(0, none.get("reservations").size());
+    assertEquals(5, none.get("reservationCount").asInt());
+    assertEquals(85, none.get("available").asInt());
+
+    for (String bad : new String[] {"reservationLimit=1001", "reservationLimit=-1", "reservationOffset=-1",
+        "reservationLimit=ten", "reservationOffset=1.5"}) {
+      assertEquals("bad_request", expect(400, send("GET", "R-PAGE?" + bad, null)).get("error").asText(), bad);
+    }
+  }
+
+  private static java.util.List<String> fieldNames(JsonNode object) {
+    java.util.List<String> names = new java.util.ArrayList<>();
+    object.fieldNames().forEachRemaining(names::add);
+    return names;
+  }
+
+  @Test
   void listingsAreAddedChangedAndRemoved() throws Exception {
     JsonNode put = expect(200, send("PUT", "R-3/listings",
         "{\"channel\":\"shopee\",\"shopId\":\"s1\",\"itemId\":\"100\",\"modelId\":\"7\"}"));
