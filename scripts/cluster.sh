@@ -11,6 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 DIR="${ORCH_CLUSTER_DIR:-./cluster}"
 JAR=target/orchestrator.jar
+source scripts/jvm-options.sh
 cmd="${1:-status}"
 
 build() {
@@ -24,7 +25,7 @@ start_node() {
   ORCH_DB_PROFILE=postgres \
   ORCH_REMOTE_PORT=$((25520 + i)) ORCH_HTTP_PORT=$((8080 + i)) ORCH_MANAGEMENT_PORT=$((8560 + i)) \
   ORCH_SEED_NODES="$seeds" \
-    nohup java ${JAVA_OPTS:--Xmx512m -XX:TieredStopAtLevel=1} -jar "$JAR" serve > "$DIR/node-$i.log" 2>&1 &
+    nohup java ${JAVA_OPTS:--Xmx512m $ORCH_JVM_FLAGS} -jar "$JAR" serve > "$DIR/node-$i.log" 2>&1 &
   echo $! > "$DIR/node-$i.pid"
   echo "node $i: pid $(cat "$DIR/node-$i.pid"), http :$((8080 + i)), management :$((8560 + i)), remoting :$((25520 + i))"
 }

@@ -55,10 +55,12 @@ public final class FlashSaleBenchmark {
     int variants = Integer.parseInt(o.getOrDefault("variants", "10"));
     double hotShare = Double.parseDouble(o.getOrDefault("hot-share", "0.25"));
     int warmupOrders = Integer.parseInt(o.getOrDefault("warmup-orders", "2000"));
-    // JVM options for the node this command starts, besides -Xmx512m: the ./orchestrator default (C1 only), or
-    // e.g. --node-jvm "" for tiered C1 + C2.
-    List<String> nodeJvmOptions = Arrays.stream(o.getOrDefault("node-jvm", "-XX:TieredStopAtLevel=1").trim()
-        .split("\\s+")).filter(j -> !j.isBlank()).toList();
+    // JVM options for the node this command starts, besides -Xmx512m: by default the -XX: flags this JVM was started
+    // with (./orchestrator's, scripts/jvm-options.sh), or e.g. --node-jvm "" for the JVM's own defaults.
+    List<String> nodeJvmOptions = o.containsKey("node-jvm")
+        ? Arrays.stream(o.get("node-jvm").trim().split("\\s+")).filter(j -> !j.isBlank()).toList()
+        : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+            .filter(j -> j.startsWith("-XX:")).toList();
     String jsonOut = o.getOrDefault("json", "bench-results/flash-sale.json");
     String token = System.getenv("ORCH_BENCH_ADMIN_TOKEN");
     if (token == null && !o.containsKey("nodes")) token = "bench-" + java.util.UUID.randomUUID(); // for our own node
