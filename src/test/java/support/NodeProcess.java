@@ -49,6 +49,7 @@ public final class NodeProcess implements AutoCloseable {
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx384m");
     command.add("-XX:+UseSerialGC");
+    command.add("-XX:TieredStopAtLevel=1");
     command.add("-Dorchestrator.http.port=" + httpPort);
     command.add("-Dakka.management.http.port=" + managementPort);
     command.add("-Dakka.remote.artery.canonical.port=" + remotePort);
