@@ -28,12 +28,7 @@ class SchemaApplierTest {
 
   @Test
   void appliesToAnEmptyPostgresSchemaIdempotently() throws Exception {
-    try (Connection admin = TestDatabase.connect(); Statement s = admin.createStatement()) {
-      s.execute("DROP SCHEMA IF EXISTS schema_check CASCADE");
-      s.execute("CREATE SCHEMA schema_check");
-    }
-    String url = TestDatabase.URL + (TestDatabase.URL.contains("?") ? "&" : "?") + "currentSchema=schema_check";
-    try (Connection c = DriverManager.getConnection(url, TestDatabase.USER, TestDatabase.PASSWORD)) {
+    try (Connection c = emptySchema("schema_check")) {
       int first = SchemaApplier.apply(c, "ddl/postgres");
       int second = SchemaApplier.apply(c, "ddl/postgres");
       assertEquals(first, second);
@@ -52,9 +47,7 @@ class SchemaApplierTest {
       assertFalse(names(c, "SELECT indexname FROM pg_indexes WHERE schemaname = 'schema_check'")
           .contains(OLD_TAG_INDEX));
     } finally {
-      try (Connection admin = TestDatabase.connect(); Statement s = admin.createStatement()) {
-        s.execute("DROP SCHEMA IF EXISTS schema_check CASCADE");
-      }
+      dropSchema("schema_check");
     }
   }
 
@@ -65,13 +58,7 @@ class SchemaApplierTest {
    */
   @Test
   void eventsByTagGenericPlanWalksTheOrderingRange() throws Exception {
-    try (Connection admin = TestDatabase.connect(); Statement s = admin.createStatement()) {
-      s.execute("DROP SCHEMA IF EXISTS plan_check CASCADE");
-      s.execute("CREATE SCHEMA plan_check");
-    }
-    String url = TestDatabase.URL + (TestDatabase.URL.contains("?") ? "&" : "?") + "currentSchema=plan_check";
-    try (Connection c = DriverManager.getConnection(url, TestDatabase.USER, TestDatabase.PASSWORD);
-         Statement s = c.createStatement()) {
+    try (Connection c = emptySchema("plan_check"); Statement s = c.createStatement()) {
       SchemaApplier.apply(c, "ddl/postgres");
       // 40,000 events over 200 entities, each with one of 8 tags (as 4 order and 4 SKU tags)
       s.execute("INSERT INTO event_journal (persistence_id, sequence_number, writer, event_ser_id, "
@@ -89,9 +76,7 @@ class SchemaApplierTest {
       assertTrue(plan.toString().contains("event_tag_pkey"), plan.toString());
       assertFalse(plan.toString().contains("Merge Join"), plan.toString());
     } finally {
-      try (Connection admin = TestDatabase.connect(); Statement s = admin.createStatement()) {
-        s.execute("DROP SCHEMA IF EXISTS plan_check CASCADE");
-      }
+      dropSchema("plan_check");
     }
   }
 
@@ -100,6 +85,22 @@ class SchemaApplierTest {
     assertEquals(2, SchemaApplier.statements("-- note\nCREATE TABLE a (x INT);\n\nCREATE INDEX i\n  ON a (x);\n").size());
     assertEquals("CREATE INDEX i\n  ON a (x)",
         SchemaApplier.statements("CREATE TABLE a (x INT);\nCREATE INDEX i\n  ON a (x);").get(1));
+  }
+
+  /** A connection whose default schema is {@code schema}, new and empty. */
+  private static Connection emptySchema(String schema) throws Exception {
+    dropSchema(schema);
+    try (Connection admin = TestDatabase.connect(); Statement s = admin.createStatement()) {
+      s.execute("CREATE SCHEMA " + schema);
+    }
+    String url = TestDatabase.URL + (TestDatabase.URL.contains("?") ? "&" : "?") + "currentSchema=" + schema;
+    return DriverManager.getConnection(url, TestDatabase.USER, TestDatabase.PASSWORD);
+  }
+
+  private static void dropSchema(String schema) throws Exception {
+    try (Connection admin = TestDatabase.connect(); Statement s = admin.createStatement()) {
+      s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+    }
   }
 
   private static Set<String> names(Connection c, String sql) throws Exception {
