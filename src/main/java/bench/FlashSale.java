@@ -48,7 +48,13 @@ public final class FlashSale {
   }
 
   /** The SKUs, their stock, and where SKU number {@code i} is listed on each marketplace. */
-  public record Catalogue(List<String> skus, String hotSku, Map<String, Integer> stock, int variantsPerProduct) {
+  /**
+   * @param stock units put up for this sale per SKU
+   * @param heldBefore units each SKU's earlier orders still held when the sale was set up (0 on a new database):
+   *     its on-hand is set to that plus {@code stock}, so a second sale on kept data has the same stock to sell
+   */
+  public record Catalogue(List<String> skus, String hotSku, Map<String, Integer> stock,
+                          Map<String, Integer> heldBefore, int variantsPerProduct) {
     public long shopeeItemId(int i) {
       return 500000 + i / variantsPerProduct;
     }
@@ -122,14 +128,19 @@ public final class FlashSale {
       skus.add(sku);
       stock.put(sku, i == 0 ? Math.max(1, hotDemand * 3 / 5) : 2 + random.nextInt(12));
     }
-    Catalogue catalogue = new Catalogue(skus, skus.get(0), stock, Math.max(1, plan.variantsPerProduct()));
+    Map<String, Integer> heldBefore = new java.util.concurrent.ConcurrentHashMap<>();
+    Catalogue catalogue = new Catalogue(skus, skus.get(0), stock, heldBefore, Math.max(1, plan.variantsPerProduct()));
     String node = nodes.get(0);
     List<CompletableFuture<Void>> calls = new ArrayList<>();
     AtomicInteger done = new AtomicInteger();
     for (int i = 0; i < skus.size(); i++) {
       String sku = skus.get(i);
       int n = plan.firstSku() + i;
-      calls.add(admin("PUT", node + "/admin/skus/" + sku + "/stock", "{\"onHand\":" + stock.get(sku) + "}")
+      calls.add(held(node + "/admin/skus/" + sku)
+          .thenCompose(held -> {
+            heldBefore.put(sku, held);
+            return admin("PUT", node + "/admin/skus/" + sku + "/stock", "{\"onHand\":" + (held + stock.get(sku)) + "}");
+          })
           .thenCompose(v -> admin("PUT", node + "/admin/skus/" + sku + "/listings",
               "{\"channel\":\"shopee\",\"shopId\":\"" + shopeeShop() + "\",\"itemId\":\""
                   + catalogue.shopeeItemId(n) + "\",\"modelId\":\"" + catalogue.shopeeModelId(n) + "\"}"))
@@ -242,8 +253,26 @@ public final class FlashSale {
 
   // ---------------------------------------------------------------- admin API
 
+  /** Units a SKU holds for orders now: 0 when it is not known yet. */
+  private CompletableFuture<Integer> held(String skuUrl) {
+    return adminJson("GET", skuUrl + "?reservationLimit=0", null).handle((json, error) -> {
+      if (error == null) return json.path("reserved").asInt();
+      Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+          ? error.getCause() : error;
+      if (cause instanceof NotFound) return 0;
+      throw new java.util.concurrent.CompletionException(cause);
+    });
+  }
+
   public CompletableFuture<Void> admin(String method, String url, String body) {
     return adminJson(method, url, body).thenApply(r -> null);
+  }
+
+  /** A 404: nothing there (yet). */
+  static final class NotFound extends RuntimeException {
+    NotFound(String message) {
+      super(message);
+    }
   }
 
   /** A 503: the node could not do it now and says to retry. */
@@ -279,6 +308,7 @@ public final class FlashSale {
     if (adminToken != null) b.header("Authorization", "Bearer " + adminToken);
     return http.sendAsync(b.build(), HttpResponse.BodyHandlers.ofString()).thenApply(r -> {
       if (r.statusCode() == 503) throw new Unavailable(method + " " + url + " answered 503: " + r.body());
+      if (r.statusCode() == 404) throw new NotFound(method + " " + url + " answered 404: " + r.body());
       if (r.statusCode() >= 300) {
         throw new IllegalStateException(method + " " + url + " answered " + r.statusCode() + ": " + r.body());
       }

@@ -60,7 +60,7 @@ public final class Demo {
     String runId = "DEMO" + Instant.now().getEpochSecond();
     out.println(resumed
         ? "Data: resumed from the previous run (its orders and stock history are kept); this sale's orders are "
-            + runId + "-*, and the catalogue's stock is set again."
+            + runId + "-*, and each SKU gets this sale's stock on top of what earlier orders still hold."
         : "Data: fresh. Loading a sample catalogue of " + skus + " SKUs listed on Shopee, TikTok Shop and WhatsApp.");
 
     FlashSale.Plan plan = new FlashSale.Plan(orders, 0.25, skus, 10, concurrency, 42, runId);
@@ -133,8 +133,12 @@ public final class Demo {
 
     String hot = catalogue.hotSku();
     JsonNode sku = sale.adminJson("GET", url + "/admin/skus/" + hot + "?reservationLimit=0", null).get();
-    out.printf("%nThe hot SKU %s: %d units on hand before the sale, %d reserved by confirmed orders, %d available now.%n",
-        hot, catalogue.stock().get(hot), sku.path("reserved").asInt(), sku.path("available").asInt());
+    int heldBefore = catalogue.heldBefore().getOrDefault(hot, 0);
+    out.printf("%nThe hot SKU %s: %d units for this sale%s, %d reserved by its confirmed orders, %d available now.%n",
+        hot, catalogue.stock().get(hot),
+        heldBefore > 0 ? " (on hand " + (heldBefore + catalogue.stock().get(hot)) + ": " + heldBefore
+            + " still held by earlier runs' orders)" : "",
+        sku.path("reserved").asInt() - heldBefore, sku.path("available").asInt());
     JsonNode history = sale.adminJson("GET", url + "/admin/skus/" + hot + "/history?limit=3", null).get();
     out.println("  its newest history lines:");
     for (JsonNode e : history.path("events")) out.println("    " + e.path("timestamp").asText() + "  " + e.path("description").asText());
