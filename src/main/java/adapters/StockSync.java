@@ -123,14 +123,14 @@ public final class StockSync {
    *
    * @param force re-push even when the adapter already has this event sequence number
    */
-  public static List<ShopAdapter.PushStock> pushesFor(SkuEntity.Stock summary, boolean force) {
+  public static List<ShopAdapter.PushStock> pushesFor(SkuEntity.Stock stock, boolean force) {
     List<ShopAdapter.PushStock> pushes = new ArrayList<>();
-    Instant at = summary.lastUpdated() == null ? Instant.now() : summary.lastUpdated();
-    for (Listing listing : summary.listings()) {
-      Integer quantity = summary.shown().get(listing.key());
+    Instant at = stock.lastUpdated() == null ? Instant.now() : stock.lastUpdated();
+    for (Listing listing : stock.listings()) {
+      Integer quantity = stock.shown().get(listing.key());
       if (quantity == null || !pushable(listing.channel())) continue;
-      pushes.add(new ShopAdapter.PushStock(syncKey(summary.sku(), listing), summary.sku(), listing, quantity,
-          summary.eventSeq(), at, false, force));
+      pushes.add(new ShopAdapter.PushStock(syncKey(stock.sku(), listing), stock.sku(), listing, quantity,
+          stock.eventSeq(), at, false, force));
     }
     return pushes;
   }
@@ -181,8 +181,8 @@ public final class StockSync {
       List<CompletableFuture<Done>> all = new ArrayList<>();
       for (String sku : skus) {
         all.add(state(system, sku, settings.askTimeout())
-            .thenApply(summary -> {
-              send(system, pushesFor(summary, false));
+            .thenApply(stock -> {
+              send(system, pushesFor(stock, false));
               return Done.getInstance();
             }).toCompletableFuture());
       }
@@ -235,7 +235,7 @@ public final class StockSync {
       List<CompletableFuture<List<ShopAdapter.PushStock>>> states = new ArrayList<>();
       for (String sku : skus) {
         states.add(state(system, sku, settings.askTimeout())
-            .thenApply(summary -> pushesFor(summary, true))
+            .thenApply(stock -> pushesFor(stock, true))
             .exceptionally(e -> List.of())
             .toCompletableFuture());
       }

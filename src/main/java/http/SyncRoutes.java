@@ -81,22 +81,22 @@ public final class SyncRoutes extends AllDirectives {
   }
 
   private Route skuSync(String sku) {
-    CompletionStage<SkuSync> answer = StockSync.state(system, sku, timeout).thenCompose(summary -> {
-      if (!summary.exists()) throw new NotFound("SKU " + sku + " is not known");
-      return store.forSku(sku).thenApply(rows -> merge(summary, rows));
+    CompletionStage<SkuSync> answer = StockSync.state(system, sku, timeout).thenCompose(stock -> {
+      if (!stock.exists()) throw new NotFound("SKU " + sku + " is not known");
+      return store.forSku(sku).thenApply(rows -> merge(stock, rows));
     });
     return answer(answer, this::ok);
   }
 
-  static SkuSync merge(SkuEntity.Stock summary, List<ListingSyncStore.Row> rows) {
+  static SkuSync merge(SkuEntity.Stock stock, List<ListingSyncStore.Row> rows) {
     Map<String, ListingSyncStore.Row> byKey = new HashMap<>();
     for (ListingSyncStore.Row row : rows) byKey.put(row.listingKey(), row);
     List<ListingStatus> listings = new ArrayList<>();
-    for (SkuEntity.Listing listing : summary.listings()) {
-      String key = StockSync.syncKey(summary.sku(), listing);
-      Integer expected = summary.shown().get(listing.key());
+    for (SkuEntity.Listing listing : stock.listings()) {
+      String key = StockSync.syncKey(stock.sku(), listing);
+      Integer expected = stock.shown().get(listing.key());
       if (!StockSync.pushable(listing.channel())) {
-        listings.add(new ListingStatus(key, listing.channel().key(), listing.shopId(), expected, summary.eventSeq(),
+        listings.add(new ListingStatus(key, listing.channel().key(), listing.shopId(), expected, stock.eventSeq(),
             null, null, null, null, null, null, "not_applicable"));
         continue;
       }
@@ -106,20 +106,20 @@ public final class SyncRoutes extends AllDirectives {
       else if (!row.acknowledged() && row.lastError() != null) status = "failed";
       else if (row.acknowledged() && row.lastValue() != null && row.lastValue().equals(expected)) status = "in_sync";
       else status = "pending";
-      listings.add(new ListingStatus(key, listing.channel().key(), listing.shopId(), expected, summary.eventSeq(),
+      listings.add(new ListingStatus(key, listing.channel().key(), listing.shopId(), expected, stock.eventSeq(),
           row == null ? null : row.lastValue(), row == null ? null : row.lastEventSeq(),
           row == null ? null : row.pushedAt(), row == null ? null : row.acknowledged(),
           row == null ? null : row.lastError(), row == null ? null : row.attempts(), status));
     }
-    return new SkuSync(summary.sku(), summary.available(), summary.eventSeq(), listings);
+    return new SkuSync(stock.sku(), stock.available(), stock.eventSeq(), listings);
   }
 
   private Route pushNow(String sku) {
-    CompletionStage<Pushed> answer = StockSync.state(system, sku, timeout).thenApply(summary -> {
-      if (!summary.exists()) throw new NotFound("SKU " + sku + " is not known");
-      var pushes = StockSync.pushesFor(summary, true);
+    CompletionStage<Pushed> answer = StockSync.state(system, sku, timeout).thenApply(stock -> {
+      if (!stock.exists()) throw new NotFound("SKU " + sku + " is not known");
+      var pushes = StockSync.pushesFor(stock, true);
       StockSync.send(system, pushes);
-      return new Pushed(sku, summary.eventSeq(), pushes.size());
+      return new Pushed(sku, stock.eventSeq(), pushes.size());
     });
     return answer(answer, pushed -> complete(StatusCodes.ACCEPTED, pushed, json.marshaller()));
   }
