@@ -136,7 +136,7 @@ public final class FlashSale {
     for (int i = 0; i < skus.size(); i++) {
       String sku = skus.get(i);
       int n = plan.firstSku() + i;
-      calls.add(held(node + "/admin/skus/" + sku)
+      calls.add(held(node, sku)
           .thenCompose(held -> {
             heldBefore.put(sku, held);
             return admin("PUT", node + "/admin/skus/" + sku + "/stock", "{\"onHand\":" + (held + stock.get(sku)) + "}");
@@ -253,15 +253,23 @@ public final class FlashSale {
 
   // ---------------------------------------------------------------- admin API
 
+  /** A SKU's numbers and listings, without its reservation book (the hot SKU holds hundreds of reservations). */
+  public CompletableFuture<JsonNode> skuNumbers(String node, String sku) {
+    return adminJson("GET", node + "/admin/skus/" + sku + "?reservationLimit=0", null);
+  }
+
   /** Units a SKU holds for orders now: 0 when it is not known yet. */
-  private CompletableFuture<Integer> held(String skuUrl) {
-    return adminJson("GET", skuUrl + "?reservationLimit=0", null).handle((json, error) -> {
+  private CompletableFuture<Integer> held(String node, String sku) {
+    return skuNumbers(node, sku).handle((json, error) -> {
       if (error == null) return json.path("reserved").asInt();
-      Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
-          ? error.getCause() : error;
-      if (cause instanceof NotFound) return 0;
-      throw new java.util.concurrent.CompletionException(cause);
+      if (unwrap(error) instanceof NotFound) return 0;
+      throw new java.util.concurrent.CompletionException(unwrap(error));
     });
+  }
+
+  private static Throwable unwrap(Throwable error) {
+    return error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+        ? error.getCause() : error;
   }
 
   public CompletableFuture<Void> admin(String method, String url, String body) {
@@ -291,8 +299,7 @@ public final class FlashSale {
 
   private void adminAttempt(String method, String url, String body, int attempt, CompletableFuture<JsonNode> result) {
     adminOnce(method, url, body).whenComplete((json, error) -> {
-      Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
-          ? error.getCause() : error;
+      Throwable cause = unwrap(error);
       if (error == null) result.complete(json);
       else if (attempt < 8 && (cause instanceof java.io.IOException || cause instanceof Unavailable)) {
         CompletableFuture.delayedExecutor(200L * attempt, TimeUnit.MILLISECONDS)

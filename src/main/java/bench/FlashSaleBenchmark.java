@@ -37,8 +37,6 @@ public final class FlashSaleBenchmark {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String BOARD_PREFIX = "bench:stock:";
   private static final String BOARD_CHANNEL = "bench-stock-changes";
-  /** A SKU's numbers and listings without its reservation book (the hot SKU holds hundreds of reservations). */
-  private static final String NO_BOOK = "?reservationLimit=0";
 
   private FlashSaleBenchmark() {}
 
@@ -224,7 +222,7 @@ public final class FlashSaleBenchmark {
     // 4. oversold and lost
     int oversold = 0;
     for (String sku : catalogue.skus()) {
-      JsonNode state = sale.adminJson("GET", node + "/admin/skus/" + sku + NO_BOOK, null).get();
+      JsonNode state = sale.skuNumbers(node, sku).get();
       oversold += Math.max(0, state.path("reserved").asInt() - state.path("onHand").asInt());
     }
     long lost = result.accepted() - seen;
@@ -265,7 +263,7 @@ public final class FlashSaleBenchmark {
   private static boolean allListingsRight(FlashSale sale, Sandbox sandbox, String node, FlashSale.Catalogue catalogue)
       throws Exception {
     List<CompletableFuture<JsonNode>> states = new ArrayList<>();
-    for (String sku : catalogue.skus()) states.add(sale.adminJson("GET", node + "/admin/skus/" + sku + NO_BOOK, null));
+    for (String sku : catalogue.skus()) states.add(sale.skuNumbers(node, sku));
     for (int i = 0; i < catalogue.skus().size(); i++) {
       JsonNode shown = states.get(i).get().path("shown");
       int n = FlashSale.index(catalogue.skus().get(i));

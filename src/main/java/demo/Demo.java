@@ -132,7 +132,7 @@ public final class Demo {
     }
 
     String hot = catalogue.hotSku();
-    JsonNode sku = sale.adminJson("GET", url + "/admin/skus/" + hot + "?reservationLimit=0", null).get();
+    JsonNode sku = sale.skuNumbers(url, hot).get();
     int heldBefore = catalogue.heldBefore().getOrDefault(hot, 0);
     out.printf("%nThe hot SKU %s: %d units for this sale%s, %d reserved by its confirmed orders, %d available now.%n",
         hot, catalogue.stock().get(hot),
@@ -153,7 +153,7 @@ public final class Demo {
     out.println("What each marketplace shows for the first SKUs (sandbox listings):");
     for (int i = 0; i < Math.min(5, catalogue.skus().size()); i++) {
       String s = catalogue.skus().get(i);
-      JsonNode state = sale.adminJson("GET", url + "/admin/skus/" + s + "?reservationLimit=0", null).get();
+      JsonNode state = sale.skuNumbers(url, s).get();
       out.printf("  %s available %3d | Shopee %s | TikTok %s%n", s, state.path("available").asInt(),
           sandbox.shopeeStock(catalogue.shopeeItemId(i), catalogue.shopeeModelId(i)),
           sandbox.tiktokStock(catalogue.tiktokSkuId(i)));

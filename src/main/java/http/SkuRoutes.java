@@ -72,22 +72,12 @@ public final class SkuRoutes extends AllDirectives {
 
   /** The reservations come one page at a time (oldest first): a hot SKU can hold hundreds of thousands. */
   private Route getState(String sku, Optional<String> offsetParam, Optional<String> limitParam) {
-    int offset;
-    int limit;
-    try {
-      offset = offsetParam.map(Integer::parseInt).orElse(0);
-      limit = limitParam.map(Integer::parseInt).orElse(SkuEntity.ADMIN_RESERVATION_PAGE);
-    } catch (NumberFormatException e) {
-      return badRequest("reservationOffset and reservationLimit must be integers");
-    }
-    if (offset < 0 || limit < 0 || limit > SkuEntity.MAX_RESERVATION_PAGE) {
-      return badRequest("reservationOffset must be >= 0 and reservationLimit between 0 and "
-          + SkuEntity.MAX_RESERVATION_PAGE);
-    }
-    return this.<SkuEntity.Summary>ask(sku, r -> new SkuEntity.GetSummary(offset, limit, r),
-        summary -> summary.exists()
-            ? ok(summary)
-            : error(StatusCodes.NOT_FOUND, "not_found", "SKU " + sku + " is not known"));
+    return page("reservationOffset", offsetParam, "reservationLimit", limitParam, SkuEntity.ADMIN_RESERVATION_PAGE, 0,
+        SkuEntity.MAX_RESERVATION_PAGE, (offset, limit) ->
+            this.<SkuEntity.Summary>ask(sku, r -> new SkuEntity.GetSummary(offset, limit, r),
+                summary -> summary.exists()
+                    ? ok(summary)
+                    : error(StatusCodes.NOT_FOUND, "not_found", "SKU " + sku + " is not known")));
   }
 
   private Route setStock(String sku, JsonNode body, String actor) {
@@ -196,21 +186,33 @@ public final class SkuRoutes extends AllDirectives {
   }
 
   private Route history(String sku, Optional<String> offsetParam, Optional<String> limitParam) {
+    return page("offset", offsetParam, "limit", limitParam, DEFAULT_HISTORY_LIMIT, 1, SkuEntity.MAX_HISTORY_PAGE,
+        (offset, limit) -> this.<SkuEntity.HistoryPage>ask(sku, r -> new SkuEntity.GetHistory(offset, limit, r),
+            this::ok));
+  }
+
+  // ------------------------------------------------------------------ plumbing
+
+  interface PagedRoute {
+    Route route(int offset, int limit);
+  }
+
+  /** Offset (default 0) and limit query parameters, checked: integers, offset >= 0, limit within its bounds. */
+  private Route page(String offsetName, Optional<String> offsetParam, String limitName, Optional<String> limitParam,
+                     int defaultLimit, int minLimit, int maxLimit, PagedRoute inner) {
     int offset;
     int limit;
     try {
       offset = offsetParam.map(Integer::parseInt).orElse(0);
-      limit = limitParam.map(Integer::parseInt).orElse(DEFAULT_HISTORY_LIMIT);
+      limit = limitParam.map(Integer::parseInt).orElse(defaultLimit);
     } catch (NumberFormatException e) {
-      return badRequest("offset and limit must be integers");
+      return badRequest(offsetName + " and " + limitName + " must be integers");
     }
-    if (offset < 0 || limit < 1 || limit > SkuEntity.MAX_HISTORY_PAGE) {
-      return badRequest("offset must be >= 0 and limit between 1 and " + SkuEntity.MAX_HISTORY_PAGE);
+    if (offset < 0 || limit < minLimit || limit > maxLimit) {
+      return badRequest(offsetName + " must be >= 0 and " + limitName + " between " + minLimit + " and " + maxLimit);
     }
-    return this.<SkuEntity.HistoryPage>ask(sku, r -> new SkuEntity.GetHistory(offset, limit, r), this::ok);
+    return inner.route(offset, limit);
   }
-
-  // ------------------------------------------------------------------ plumbing
 
   /** The body as a JSON object; anything else is a 400. */
   private Route body(Function<JsonNode, Route> inner) {
