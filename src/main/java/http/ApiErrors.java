@@ -5,8 +5,10 @@ import akka.http.javadsl.model.HttpEntity;
 import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.MediaTypes;
 import akka.http.javadsl.model.StatusCodes;
+import akka.http.javadsl.server.Directives;
 import akka.http.javadsl.server.ExceptionHandler;
 import akka.http.javadsl.server.RejectionHandler;
+import akka.http.javadsl.server.Route;
 import akka.http.scaladsl.model.EntityStreamSizeException;
 import akka.util.ByteString;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -22,7 +24,18 @@ public final class ApiErrors {
     this.json = json;
   }
 
-  public RejectionHandler rejectionHandler() {
+  /**
+   * {@code inner} with both handlers around it. The handlers and the inner route are built here, once: a directive's
+   * inner supplier runs on every request, and rebuilding the handlers there cost ~1 % of a node's CPU in a flash sale.
+   */
+  public Route handle(Route inner) {
+    RejectionHandler rejections = rejectionHandler();
+    Route withRejections = Directives.handleRejections(rejections, () -> inner);
+    ExceptionHandler exceptions = exceptionHandler();
+    return Directives.handleExceptions(exceptions, () -> withRejections);
+  }
+
+  private RejectionHandler rejectionHandler() {
     return RejectionHandler.defaultHandler().mapRejectionResponse(response -> {
       if (response.entity() instanceof HttpEntity.Strict strict
           && !strict.getContentType().mediaType().equals(MediaTypes.APPLICATION_JSON)) {
@@ -33,7 +46,7 @@ public final class ApiErrors {
     });
   }
 
-  public ExceptionHandler exceptionHandler() {
+  private ExceptionHandler exceptionHandler() {
     return ExceptionHandler.newBuilder()
         // a body past a size limit (withSizeLimit, max-content-length) found while it streams in
         .match(EntityStreamSizeException.class, e -> akka.http.javadsl.server.Directives.complete(HttpResponse.create()

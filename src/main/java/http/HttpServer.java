@@ -25,9 +25,7 @@ public final class HttpServer extends AllDirectives {
 
   public CompletionStage<ServerBinding> bind(List<Route> routes) {
     Config config = system.settings().config().getConfig("orchestrator.http");
-    Route all = handleExceptions(errors.exceptionHandler(), () ->
-        handleRejections(errors.rejectionHandler(), () ->
-            concat(routes.get(0), routes.subList(1, routes.size()).toArray(Route[]::new))));
+    Route all = errors.handle(concat(routes.get(0), routes.subList(1, routes.size()).toArray(Route[]::new)));
     Duration drain = config.getDuration("shutdown-drain");
     return Http.get(system)
         .newServerAt(config.getString("interface"), config.getInt("port"))

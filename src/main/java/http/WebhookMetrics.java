@@ -21,14 +21,14 @@ public final class WebhookMetrics extends AllDirectives {
   }
 
   public Route around(Route webhooks) {
+    Route handled = errors.handle(webhooks);
     return pathPrefixTest("webhooks", () -> extractUri(uri -> {
       long start = System.nanoTime();
       String channel = channel(uri.path());
       return mapResponse(response -> {
         metrics.webhookAnswered(channel, response.status().intValue(), System.nanoTime() - start);
         return response;
-      }, () -> handleExceptions(errors.exceptionHandler(), () ->
-          handleRejections(errors.rejectionHandler(), () -> webhooks)));
+      }, () -> handled);
     }));
   }
 
