@@ -499,7 +499,9 @@ public final class SkuEntity {
 
     record Released(String orderKey, int quantity) implements Change {
       public String describe() {
-        return "Released " + quantity + " of order " + orderKey;
+        // Nothing held: the order was refused here or never reached this SKU; recorded so no late reserve can land.
+        return quantity == 0 ? "Order " + orderKey + " ended with nothing held here (a late reservation is refused)"
+            : "Released " + quantity + " of order " + orderKey;
       }
 
       public String historyType() {

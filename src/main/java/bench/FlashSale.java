@@ -258,6 +258,27 @@ public final class FlashSale {
     return adminJson("GET", node + "/admin/skus/" + sku + "?reservationLimit=0", null);
   }
 
+  /**
+   * Whether every Shopee and TikTok listing of the catalogue shows what its SKU says it should now (WhatsApp's catalog
+   * has no stock API here).
+   */
+  public boolean allListingsRight(String node, Catalogue catalogue) throws Exception {
+    List<CompletableFuture<JsonNode>> states = new ArrayList<>();
+    for (String sku : catalogue.skus()) states.add(skuNumbers(node, sku));
+    for (int i = 0; i < catalogue.skus().size(); i++) {
+      JsonNode shown = states.get(i).get().path("shown");
+      int n = index(catalogue.skus().get(i));
+      Integer shopee = sandbox.shopeeStock(catalogue.shopeeItemId(n), catalogue.shopeeModelId(n));
+      Integer tiktok = sandbox.tiktokStock(catalogue.tiktokSkuId(n));
+      for (var e : (Iterable<Map.Entry<String, JsonNode>>) shown::fields) {
+        if (e.getKey().startsWith("whatsapp")) continue;
+        Integer actual = e.getKey().startsWith("shopee") ? shopee : e.getKey().startsWith("tiktok") ? tiktok : null;
+        if (actual == null || actual != e.getValue().asInt()) return false;
+      }
+    }
+    return true;
+  }
+
   /** Units a SKU holds for orders now: 0 when it is not known yet. */
   private CompletableFuture<Integer> held(String node, String sku) {
     return skuNumbers(node, sku).handle((json, error) -> {

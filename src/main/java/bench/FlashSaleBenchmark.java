@@ -106,7 +106,7 @@ public final class FlashSaleBenchmark {
       FlashSale.Catalogue catalogue = sale.setUpCatalogue(plan, n -> { });
       // A seller lists the catalogue well before a sale: its own stock pushes are done before the first order.
       long listedBy = System.currentTimeMillis() + 120_000;
-      while (!allListingsRight(sale, sandbox, nodes.get(0), catalogue) && System.currentTimeMillis() < listedBy) {
+      while (!sale.allListingsRight(nodes.get(0), catalogue) && System.currentTimeMillis() < listedBy) {
         Thread.sleep(500);
       }
       // A node has been up for hours when a sale starts: its JIT has compiled the order path. A fresh JVM spends a
@@ -166,7 +166,7 @@ public final class FlashSaleBenchmark {
     FlashSale.Result result = sale.run(plan, catalogue, n -> { });
     long deadline = System.currentTimeMillis() + 300_000;
     awaitFinal(sale, node, since, result.accepted(), deadline);
-    while (!allListingsRight(sale, sandbox, node, catalogue) && System.currentTimeMillis() < deadline) Thread.sleep(500);
+    while (!sale.allListingsRight(node, catalogue) && System.currentTimeMillis() < deadline) Thread.sleep(500);
     Thread.sleep(3000); // the compile queue and the read side settle
   }
 
@@ -195,7 +195,7 @@ public final class FlashSaleBenchmark {
     // 2. every listing shows what the SKU says it should
     long syncedAt = 0;
     while (System.currentTimeMillis() < deadline) {
-      if (allListingsRight(sale, sandbox, node, catalogue)) {
+      if (sale.allListingsRight(node, catalogue)) {
         syncedAt = System.currentTimeMillis();
         break;
       }
@@ -258,24 +258,6 @@ public final class FlashSaleBenchmark {
     r.put("machine", Runtime.getRuntime().availableProcessors() + " cores");
     r.set("cpuUntilFinal", cpuUntilFinal);
     return r;
-  }
-
-  private static boolean allListingsRight(FlashSale sale, Sandbox sandbox, String node, FlashSale.Catalogue catalogue)
-      throws Exception {
-    List<CompletableFuture<JsonNode>> states = new ArrayList<>();
-    for (String sku : catalogue.skus()) states.add(sale.skuNumbers(node, sku));
-    for (int i = 0; i < catalogue.skus().size(); i++) {
-      JsonNode shown = states.get(i).get().path("shown");
-      int n = FlashSale.index(catalogue.skus().get(i));
-      Integer shopee = sandbox.shopeeStock(catalogue.shopeeItemId(n), catalogue.shopeeModelId(n));
-      Integer tiktok = sandbox.tiktokStock(catalogue.tiktokSkuId(n));
-      for (var e : (Iterable<Map.Entry<String, JsonNode>>) shown::fields) {
-        Integer actual = e.getKey().startsWith("shopee") ? shopee : e.getKey().startsWith("tiktok") ? tiktok : null;
-        if (e.getKey().startsWith("whatsapp")) continue; // no stock API on WhatsApp's catalogue here
-        if (actual == null || actual != e.getValue().asInt()) return false;
-      }
-    }
-    return true;
   }
 
   private static void print(ObjectNode r) {

@@ -79,7 +79,17 @@ public final class Demo {
     Progress finalBar = new Progress("orders final", orders);
     awaitFinal(sale, url, saleStart, orders, finalBar);
     finalBar.done();
-    printSummary(sale, sandbox, url, saleStart, catalogue);
+    // The last stock pushes leave within a rate-limit round of the last order: the marketplaces shown below are synced.
+    long syncDeadline = System.currentTimeMillis() + Duration.ofSeconds(60).toMillis();
+    boolean synced;
+    while (!(synced = sale.allListingsRight(url, catalogue)) && System.currentTimeMillis() < syncDeadline) {
+      Thread.sleep(250);
+    }
+    String listings = synced
+        ? String.format("every Shopee and TikTok listing shows its SKU's stock, %.1f s after the sale's first webhook",
+            Duration.between(saleStart, Instant.now()).toMillis() / 1000.0)
+        : "some listings still differ from their SKU after 60 s (GET /admin/sync/failing says why)";
+    printSummary(sale, sandbox, url, saleStart, catalogue, listings);
 
     out.println();
     out.println("The node keeps serving (Ctrl-C stops it):");
@@ -117,7 +127,7 @@ public final class Demo {
   }
 
   private static void printSummary(FlashSale sale, Sandbox sandbox, String url, Instant since,
-                                   FlashSale.Catalogue catalogue) throws Exception {
+                                   FlashSale.Catalogue catalogue, String listings) throws Exception {
     out.println();
     out.println("Orders of this sale by final state and channel:");
     out.printf("  %-10s %10s %13s %8s%n", "channel", "CONFIRMED", "OUT_OF_STOCK", "other");
@@ -139,18 +149,20 @@ public final class Demo {
         heldBefore > 0 ? " (on hand " + (heldBefore + catalogue.stock().get(hot)) + ": " + heldBefore
             + " still held by earlier runs' orders)" : "",
         sku.path("reserved").asInt() - heldBefore, sku.path("available").asInt());
-    JsonNode history = sale.adminJson("GET", url + "/admin/skus/" + hot + "/history?limit=3", null).get();
-    out.println("  its newest history lines:");
-    for (JsonNode e : history.path("events")) out.println("    " + e.path("timestamp").asText() + "  " + e.path("description").asText());
+    printStory(sale, url, hot, since);
 
     try {
       JsonNode staleness = sale.adminJson("GET", url + "/admin/sync/staleness", null).get();
-      out.println("Stock-sync staleness (SKU write to marketplace acknowledgement): " + staleness);
+      out.println("Stock-sync staleness (SKU write to marketplace acknowledgement):");
+      for (JsonNode c : staleness) {
+        out.printf("  %-8s p50 %5.0f ms, p99 %5.0f ms, max %5.0f ms over %d pushes%n", c.path("channel").asText(),
+            c.path("p50Ms").asDouble(), c.path("p99Ms").asDouble(), c.path("maxMs").asDouble(), c.path("count").asLong());
+      }
     } catch (Exception notAvailable) {
       out.println("Stock-sync staleness: not reported by this node.");
     }
 
-    out.println("What each marketplace shows for the first SKUs (sandbox listings):");
+    out.println("What each marketplace shows for the first SKUs (sandbox listings; " + listings + "):");
     for (int i = 0; i < Math.min(5, catalogue.skus().size()); i++) {
       String s = catalogue.skus().get(i);
       JsonNode state = sale.skuNumbers(url, s).get();
@@ -158,6 +170,40 @@ public final class Demo {
           sandbox.shopeeStock(catalogue.shopeeItemId(i), catalogue.shopeeModelId(i)),
           sandbox.tiktokStock(catalogue.tiktokSkuId(i)));
     }
+  }
+
+  /** The hot SKU's history during this sale: its first and last reservation, and what else happened to it. */
+  private static void printStory(FlashSale sale, String url, String sku, Instant since) throws Exception {
+    List<JsonNode> lines = new java.util.ArrayList<>(); // this sale's lines, newest first
+    for (int offset = 0; ; offset += 500) {
+      JsonNode page = sale.adminJson("GET", url + "/admin/skus/" + sku + "/history?limit=500&offset=" + offset, null)
+          .get();
+      boolean older = false;
+      for (JsonNode e : page.path("events")) {
+        if (Instant.parse(e.path("timestamp").asText()).isBefore(since)) {
+          older = true;
+          break;
+        }
+        lines.add(e);
+      }
+      if (older || page.path("events").size() < 500) break;
+    }
+    List<JsonNode> reserved = lines.stream().filter(e -> e.path("type").asText().equals("StockReserved")).toList();
+    long released = lines.stream().filter(e -> e.path("type").asText().equals("ReservationReleased")).count();
+    out.println("  its story in this sale (GET /admin/skus/" + sku + "/history):");
+    if (!reserved.isEmpty()) {
+      JsonNode first = reserved.get(reserved.size() - 1);
+      JsonNode last = reserved.get(0);
+      out.printf("    first reservation %.2f s after the first webhook: %s%n", secondsAfter(since, first),
+          first.path("description").asText());
+      out.printf("    last reservation  %.2f s after the first webhook: %s%n", secondsAfter(since, last),
+          last.path("description").asText());
+    }
+    out.printf("    %d reservations, %d releases%n", reserved.size(), released);
+  }
+
+  private static double secondsAfter(Instant since, JsonNode entry) {
+    return Duration.between(since, Instant.parse(entry.path("timestamp").asText())).toMillis() / 1000.0;
   }
 
   private static boolean exists(FlashSale sale, String skuUrl) {

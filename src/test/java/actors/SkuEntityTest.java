@@ -165,6 +165,10 @@ class SkuEntityTest {
     var again = entity.<ReservationReply>runCommand(r -> new Release("late", r));
     assertEquals(new Released(sku, "late", 0), again.reply());
     assertTrue(again.hasNoEvents(), "a second release of it changes nothing");
+    // the history says what the record is, not "Released 0"
+    HistoryPage history = entity.<StatusReply<HistoryPage>>runCommand(r -> new GetHistory(0, 1, r)).reply().getValue();
+    assertEquals("Order late ended with nothing held here (a late reservation is refused)",
+        history.events().get(0).description());
   }
 
   @Test
