@@ -11,6 +11,7 @@ import java.io.PrintStream;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -174,7 +175,7 @@ public final class Demo {
 
   /** The hot SKU's history during this sale: its first and last reservation, and what else happened to it. */
   private static void printStory(FlashSale sale, String url, String sku, Instant since) throws Exception {
-    List<JsonNode> lines = new java.util.ArrayList<>(); // this sale's lines, newest first
+    List<JsonNode> lines = new ArrayList<>(); // this sale's lines, newest first
     for (int offset = 0; ; offset += 500) {
       JsonNode page = sale.adminJson("GET", url + "/admin/skus/" + sku + "/history?limit=500&offset=" + offset, null)
           .get();
