@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
@@ -47,8 +49,9 @@ public final class FlashSale {
     }
   }
 
-  /** The SKUs, their stock, and where SKU number {@code i} is listed on each marketplace. */
   /**
+   * The SKUs, their stock, and where SKU number {@code i} is listed on each marketplace.
+   *
    * @param stock units put up for this sale per SKU
    * @param heldBefore units each SKU's earlier orders still held when the sale was set up (0 on a new database):
    *     its on-hand is set to that plus {@code stock}, so a second sale on kept data has the same stock to sell
@@ -128,7 +131,7 @@ public final class FlashSale {
       skus.add(sku);
       stock.put(sku, i == 0 ? Math.max(1, hotDemand * 3 / 5) : 2 + random.nextInt(12));
     }
-    Map<String, Integer> heldBefore = new java.util.concurrent.ConcurrentHashMap<>();
+    Map<String, Integer> heldBefore = new ConcurrentHashMap<>();
     Catalogue catalogue = new Catalogue(skus, skus.get(0), stock, heldBefore, Math.max(1, plan.variantsPerProduct()));
     String node = nodes.get(0);
     List<CompletableFuture<Void>> calls = new ArrayList<>();
@@ -279,17 +282,30 @@ public final class FlashSale {
     return true;
   }
 
+  /**
+   * Polls {@link #allListingsRight} every {@code pollMillis} until it holds or {@code deadlineMillis} (epoch millis)
+   * passes; answers when it held (epoch millis), or 0 when it never did.
+   */
+  public long awaitListingsRight(String node, Catalogue catalogue, long deadlineMillis, long pollMillis)
+      throws Exception {
+    while (true) {
+      if (allListingsRight(node, catalogue)) return System.currentTimeMillis();
+      if (System.currentTimeMillis() >= deadlineMillis) return 0;
+      Thread.sleep(pollMillis);
+    }
+  }
+
   /** Units a SKU holds for orders now: 0 when it is not known yet. */
   private CompletableFuture<Integer> held(String node, String sku) {
     return skuNumbers(node, sku).handle((json, error) -> {
       if (error == null) return json.path("reserved").asInt();
       if (unwrap(error) instanceof NotFound) return 0;
-      throw new java.util.concurrent.CompletionException(unwrap(error));
+      throw new CompletionException(unwrap(error));
     });
   }
 
   private static Throwable unwrap(Throwable error) {
-    return error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+    return error instanceof CompletionException && error.getCause() != null
         ? error.getCause() : error;
   }
 

@@ -21,7 +21,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
 import sandbox.Sandbox;
@@ -105,15 +104,12 @@ public final class FlashSaleBenchmark {
       System.out.printf("Catalogue: %d SKUs listed on Shopee, TikTok Shop and WhatsApp...%n", skus);
       FlashSale.Catalogue catalogue = sale.setUpCatalogue(plan, n -> { });
       // A seller lists the catalogue well before a sale: its own stock pushes are done before the first order.
-      long listedBy = System.currentTimeMillis() + 120_000;
-      while (!sale.allListingsRight(nodes.get(0), catalogue) && System.currentTimeMillis() < listedBy) {
-        Thread.sleep(500);
-      }
+      sale.awaitListingsRight(nodes.get(0), catalogue, System.currentTimeMillis() + 120_000, 500);
       // A node has been up for hours when a sale starts: its JIT has compiled the order path. A fresh JVM spends a
       // third of its CPU compiling and much of the rest interpreting during its first sale (async-profiler, 13:54
       // run in BENCHMARKS.md), so a warm-up sale on SKUs of its own runs first and is not measured.
       if (warmupOrders > 0) {
-        warmUp(sale, sandbox, nodes.get(0), warmupOrders, hotShare, Math.min(skus, 200), variants, concurrency);
+        warmUp(sale, nodes.get(0), warmupOrders, hotShare, Math.min(skus, 200), variants, concurrency);
       }
       // A shop's database has planner statistics long before a sale; a fresh one gets them from autovacuum within
       // a minute or so (ddl/postgres/008). The run measures the shop, not that first minute.
@@ -125,7 +121,7 @@ public final class FlashSaleBenchmark {
           catalogue.hotSku(), concurrency);
       CpuUse cpu = CpuUse.start(node == null ? null : node.toHandle());
       FlashSale.Result result = sale.run(plan, catalogue, n -> { });
-      ObjectNode report = measure(sale, sandbox, nodes.get(0), plan, catalogue, result, saleStart, cpu);
+      ObjectNode report = measure(sale, nodes.get(0), plan, catalogue, result, saleStart, cpu);
       report.put("warmupOrders", warmupOrders);
       report.put("nodeJvmOptions", String.join(" ", nodeJvmOptions));
       if (board != null) {
@@ -156,7 +152,7 @@ public final class FlashSaleBenchmark {
   }
 
   /** An unmeasured sale on a catalogue of its own (SKUs from FS-10000), waited for until final and synced. */
-  private static void warmUp(FlashSale sale, Sandbox sandbox, String node, int orders, double hotShare, int skus, int variants,
+  private static void warmUp(FlashSale sale, String node, int orders, double hotShare, int skus, int variants,
                              int concurrency) throws Exception {
     System.out.printf("Warm-up (not measured): %d orders on %d SKUs of their own...%n", orders, skus);
     FlashSale.Plan plan = new FlashSale.Plan(orders, hotShare, skus, variants, concurrency, 11,
@@ -166,7 +162,7 @@ public final class FlashSaleBenchmark {
     FlashSale.Result result = sale.run(plan, catalogue, n -> { });
     long deadline = System.currentTimeMillis() + 300_000;
     awaitFinal(sale, node, since, result.accepted(), deadline);
-    while (!sale.allListingsRight(node, catalogue) && System.currentTimeMillis() < deadline) Thread.sleep(500);
+    sale.awaitListingsRight(node, catalogue, deadline, 500);
     Thread.sleep(3000); // the compile queue and the read side settle
   }
 
@@ -184,7 +180,7 @@ public final class FlashSaleBenchmark {
     return 0;
   }
 
-  static ObjectNode measure(FlashSale sale, Sandbox sandbox, String node, FlashSale.Plan plan,
+  static ObjectNode measure(FlashSale sale, String node, FlashSale.Plan plan,
                             FlashSale.Catalogue catalogue, FlashSale.Result result, Instant saleStart, CpuUse cpu)
       throws Exception {
     long first = result.startMillis();
@@ -193,14 +189,7 @@ public final class FlashSaleBenchmark {
     long finalAt = awaitFinal(sale, node, saleStart, result.accepted(), deadline);
     ObjectNode cpuUntilFinal = cpu.since(result.accepted());
     // 2. every listing shows what the SKU says it should
-    long syncedAt = 0;
-    while (System.currentTimeMillis() < deadline) {
-      if (sale.allListingsRight(node, catalogue)) {
-        syncedAt = System.currentTimeMillis();
-        break;
-      }
-      Thread.sleep(200);
-    }
+    long syncedAt = sale.awaitListingsRight(node, catalogue, deadline, 200);
     // 3. per order: webhook sent → final (from the ledger's timestamps)
     Map<String, FlashSale.Placed> byId = new HashMap<>();
     for (FlashSale.Placed p : result.orders()) byId.put(p.orderId(), p);

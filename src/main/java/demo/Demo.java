@@ -81,14 +81,10 @@ public final class Demo {
     awaitFinal(sale, url, saleStart, orders, finalBar);
     finalBar.done();
     // The last stock pushes leave within a rate-limit round of the last order: the marketplaces shown below are synced.
-    long syncDeadline = System.currentTimeMillis() + Duration.ofSeconds(60).toMillis();
-    boolean synced;
-    while (!(synced = sale.allListingsRight(url, catalogue)) && System.currentTimeMillis() < syncDeadline) {
-      Thread.sleep(250);
-    }
-    String listings = synced
+    long syncedAt = sale.awaitListingsRight(url, catalogue, System.currentTimeMillis() + 60_000, 250);
+    String listings = syncedAt > 0
         ? String.format("every Shopee and TikTok listing shows its SKU's stock, %.1f s after the sale's first webhook",
-            Duration.between(saleStart, Instant.now()).toMillis() / 1000.0)
+            (syncedAt - saleStart.toEpochMilli()) / 1000.0)
         : "some listings still differ from their SKU after 60 s (GET /admin/sync/failing says why)";
     printSummary(sale, sandbox, url, saleStart, catalogue, listings);
 
