@@ -51,7 +51,7 @@ ensure_redis() {
   log "Redis did not come up on 127.0.0.1:6379"; exit 1
 }
 
-# The dashboard browser test (http.DashboardBrowserTest) drives headless Chromium; it fails, never skips, without it.
+# The dashboard browser test (http.admin.DashboardBrowserTest) drives headless Chromium; it fails, never skips, without it.
 ensure_chromium() {
   local chromium="${ORCH_TEST_CHROMIUM:-/usr/bin/chromium}"
   if [ ! -x "$chromium" ]; then

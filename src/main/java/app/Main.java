@@ -1,5 +1,8 @@
 package app;
 
+import infra.AppConfig;
+import infra.SchemaApplier;
+
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.sql.Connection;
@@ -56,10 +59,10 @@ public final class Main {
     switch (command) {
       case "serve" -> serve();
       case "schema" -> schema();
-      case "bench-sku" -> bench.HotSkuBenchmark.main(rest);
-      case "demo" -> demo.Demo.main(rest);
-      case "bench" -> bench.FlashSaleBenchmark.main(rest);
-      case "sandbox" -> sandbox.SandboxMain.run(AppConfig.load());
+      case "bench-sku" -> tools.bench.HotSkuBenchmark.main(rest);
+      case "demo" -> tools.demo.Demo.main(rest);
+      case "bench" -> tools.bench.FlashSaleBenchmark.main(rest);
+      case "sandbox" -> tools.sandbox.SandboxMain.run(AppConfig.load());
       case "hash-token" -> hashToken(rest);
       case "help", "--help", "-h" -> System.out.print(HELP);
       default -> {
@@ -84,9 +87,9 @@ public final class Main {
   /** Prints the hash of the token on stdin (first line); with "new", generates a token and prints both. */
   private static void hashToken(String[] args) throws java.io.IOException {
     if (args.length > 0 && args[0].equals("new")) {
-      String token = http.AdminTokens.newToken();
+      String token = http.admin.AdminTokens.newToken();
       System.out.println("token: " + token);
-      System.out.println("sha256: " + http.AdminTokens.hash(token));
+      System.out.println("sha256: " + http.admin.AdminTokens.hash(token));
       return;
     }
     String line = new java.io.BufferedReader(new java.io.InputStreamReader(System.in,
@@ -95,7 +98,7 @@ public final class Main {
       System.err.println("hash-token: no token on stdin (e.g. `printf %s \"$TOKEN\" | orchestrator hash-token`)");
       System.exit(2);
     }
-    System.out.println(http.AdminTokens.hash(line.strip()));
+    System.out.println(http.admin.AdminTokens.hash(line.strip()));
   }
 
   private static void schema() throws Exception {

@@ -7,7 +7,7 @@ import akka.cluster.typed.Cluster;
 import akka.http.javadsl.model.StatusCodes;
 import akka.http.javadsl.server.AllDirectives;
 import akka.http.javadsl.server.Route;
-import app.Database;
+import infra.Database;
 import java.util.concurrent.CompletionStage;
 import java.util.stream.StreamSupport;
 

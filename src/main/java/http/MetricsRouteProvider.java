@@ -13,7 +13,7 @@ import akka.http.javadsl.server.AllDirectives;
 import akka.http.javadsl.server.Route;
 import akka.management.javadsl.ManagementRouteProvider;
 import akka.management.javadsl.ManagementRouteProviderSettings;
-import app.Metrics;
+import infra.Metrics;
 
 /**
  * {@code GET /metrics} on the Akka Management port (Prometheus text format), registered in cluster.conf under

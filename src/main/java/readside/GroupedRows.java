@@ -15,27 +15,27 @@ import java.util.function.Function;
  * events are applied in order, and the rows that changed are saved together. Used by the grouped read-side
  * projections.
  */
-final class GroupedRows {
+public final class GroupedRows {
   private GroupedRows() {}
 
   /** The existing rows of these keys (absent: no row yet). */
-  interface Load<R> {
+  public interface Load<R> {
     Map<String, R> load(List<String> keys) throws SQLException;
   }
 
   /** The row after the event, or null when the event changes nothing (a replay, or an event that cannot apply). */
-  interface Apply<R, E> {
-    R apply(String key, R current, EventEnvelope<E> envelope);
+  public interface Apply<R, E> {
+    public R apply(String key, R current, EventEnvelope<E> envelope);
   }
 
   /** A row to write: {@code before} as loaded (null: a new row), {@code after} as the group left it. */
-  record Change<R>(R before, R after) {}
+  public record Change<R>(R before, R after) {}
 
-  interface Save<R> {
+  public interface Save<R> {
     void save(List<Change<R>> changes) throws SQLException;
   }
 
-  static <R, E> void apply(List<EventEnvelope<E>> envelopes, Function<EventEnvelope<E>, String> keyOf, Load<R> load,
+  public static <R, E> void apply(List<EventEnvelope<E>> envelopes, Function<EventEnvelope<E>, String> keyOf, Load<R> load,
                            Apply<R, E> apply, Save<R> save) throws SQLException {
     List<String> envelopeKeys = envelopes.stream().map(keyOf).toList();
     Set<String> keys = new LinkedHashSet<>(envelopeKeys);

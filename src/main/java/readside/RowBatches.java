@@ -13,19 +13,19 @@ import java.util.function.Function;
  * Batched JDBC for the read side's grouped projections: a group's rows read with a few IN-list statements, and
  * written as one batch of inserts and one of updates. Plain SQL that PostgreSQL and H2 both accept.
  */
-final class RowBatches {
+public final class RowBatches {
   /** Keys per read statement: a group of 200 events touches at most 200 rows. */
   static final int KEYS_PER_READ = 100;
 
   private RowBatches() {}
 
   /** A read of some keys: {@code keyIn} is " IN (?, ...)" with one placeholder per key, to follow a key column. */
-  interface ChunkRead {
+  public interface ChunkRead {
     void read(List<String> keys, String keyIn) throws SQLException;
   }
 
   /** Runs {@code read} once per {@link #KEYS_PER_READ} keys, so a group is read in a few statements. */
-  static void readInChunks(List<String> keys, ChunkRead read) throws SQLException {
+  public static void readInChunks(List<String> keys, ChunkRead read) throws SQLException {
     for (int from = 0; from < keys.size(); from += KEYS_PER_READ) {
       List<String> chunk = keys.subList(from, Math.min(keys.size(), from + KEYS_PER_READ));
       read.read(chunk, " IN (" + String.join(", ", Collections.nCopies(chunk.size(), "?")) + ")");
@@ -33,12 +33,12 @@ final class RowBatches {
   }
 
   /** Binds the keys to the statement's first placeholders. */
-  static void bindKeys(PreparedStatement statement, List<String> keys) throws SQLException {
+  public static void bindKeys(PreparedStatement statement, List<String> keys) throws SQLException {
     for (int i = 0; i < keys.size(); i++) statement.setString(i + 1, keys.get(i));
   }
 
   /** Sets a row's values on an INSERT or UPDATE whose placeholders are in the same order (the key last). */
-  interface Bind<R> {
+  public interface Bind<R> {
     void bind(PreparedStatement statement, R row) throws SQLException;
   }
 
@@ -47,7 +47,7 @@ final class RowBatches {
    * of {@code updateSql}. Every statement must write its one row (a driver may only say "done": accepted), so an
    * update of a row that is not there fails the transaction instead of losing the change.
    */
-  static <R> void insertOrUpdate(Connection c, List<GroupedRows.Change<R>> changes, String insertSql,
+  public static <R> void insertOrUpdate(Connection c, List<GroupedRows.Change<R>> changes, String insertSql,
                                  String updateSql, Bind<R> bind, Function<R, String> keyOf, String what)
       throws SQLException {
     try (PreparedStatement insert = c.prepareStatement(insertSql);

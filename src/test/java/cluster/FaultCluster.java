@@ -1,7 +1,7 @@
 package cluster;
 
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
-import app.AppConfig;
+import infra.AppConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
@@ -19,7 +19,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import sandbox.Sandbox;
+import tools.sandbox.Sandbox;
 import support.LoadBalancer;
 import support.NodeProcess;
 import support.PrivatePostgres;

@@ -15,7 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import sandbox.Sandbox;
+import tools.sandbox.Sandbox;
 
 /**
  * A flash sale sent as the marketplaces send it: a catalogue of SKUs listed on Shopee and TikTok Shop, then orders the

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import adapters.MarketParseException;
-import adapters.WebhookParser;
-import adapters.signing.Signatures;
+import marketplace.MarketParseException;
+import marketplace.WebhookParser;
+import marketplace.signing.Signatures;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URI;

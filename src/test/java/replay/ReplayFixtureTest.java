@@ -66,13 +66,31 @@ class ReplayFixtureTest {
       Map.Entry<String, JsonNode> entry = it.next();
       JsonNode actual = ReplayFixtureWriter.get(market.url(entry.getKey()));
       if (!actual.equals(entry.getValue())) {
-        differences.add(entry.getKey() + "\n  expected " + entry.getValue() + "\n  actual   " + actual);
+        differences.add(entry.getKey() + " at " + firstDifference("", entry.getValue(), actual));
       }
     }
     if (!differences.isEmpty()) {
       fail(differences.size() + " of " + expected.size() + " answers differ after replay; the first:\n"
           + String.join("\n", differences.subList(0, Math.min(3, differences.size()))));
     }
+  }
+
+  /** Where two JSON trees first differ: a JSON pointer with both values. */
+  static String firstDifference(String at, JsonNode expected, JsonNode actual) {
+    if (expected.isContainerNode() && actual != null && expected.getNodeType() == actual.getNodeType()) {
+      if (expected.isArray() && expected.size() != actual.size()) {
+        return at + ": " + expected.size() + " elements expected, " + actual.size() + " found";
+      }
+      for (Iterator<String> names = expected.isObject() ? expected.fieldNames() : null; names != null && names.hasNext(); ) {
+        String name = names.next();
+        if (!expected.get(name).equals(actual.get(name))) return firstDifference(at + "/" + name, expected.get(name), actual.get(name));
+      }
+      for (int i = 0; expected.isArray() && i < expected.size(); i++) {
+        if (!expected.get(i).equals(actual.get(i))) return firstDifference(at + "/" + i, expected.get(i), actual.get(i));
+      }
+      if (expected.isObject()) return at + ": fields " + actual.fieldNames() + " found beside the expected ones";
+    }
+    return at + ": expected " + expected + ", found " + actual;
   }
 
   /** pg_dump's plain output as JDBC statements: psql meta-commands and comments left out. */

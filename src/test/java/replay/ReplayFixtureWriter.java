@@ -1,10 +1,10 @@
 package replay;
 
-import actors.Channel;
-import actors.MarketStatus;
-import actors.OrderEntity;
-import actors.SkuEntity;
-import adapters.MarketplaceConfig;
+import common.Channel;
+import common.MarketStatus;
+import order.OrderEntity;
+import sku.SkuEntity;
+import marketplace.MarketplaceConfig;
 import akka.Done;
 import akka.actor.typed.ActorSystem;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -12,7 +12,7 @@ import akka.persistence.typed.PersistenceId;
 import akka.persistence.typed.javadsl.CommandHandler;
 import akka.persistence.typed.javadsl.EventHandler;
 import akka.persistence.typed.javadsl.EventSourcedBehavior;
-import bench.FlashSale;
+import tools.bench.FlashSale;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -172,19 +172,19 @@ public final class ReplayFixtureWriter {
   }
 
   private static void unpaid(ActorSystem<?> system, String orderId, String sku) throws Exception {
-    order(system, orderId, MarketStatus.UNPAID, new actors.OrderDetails.Line(sku, 1,
+    order(system, orderId, MarketStatus.UNPAID, new common.OrderDetails.Line(sku, 1,
         new java.math.BigDecimal("15000"), "item " + sku, "line-1"));
   }
 
   private static void unmapped(ActorSystem<?> system, String orderId) throws Exception {
-    order(system, orderId, MarketStatus.PAID, new actors.OrderDetails.Line(null, 1,
+    order(system, orderId, MarketStatus.PAID, new common.OrderDetails.Line(null, 1,
         new java.math.BigDecimal("15000"), "unnamed item", "line-1"));
   }
 
-  private static void order(ActorSystem<?> system, String orderId, MarketStatus status, actors.OrderDetails.Line line)
+  private static void order(ActorSystem<?> system, String orderId, MarketStatus status, common.OrderDetails.Line line)
       throws Exception {
     Instant now = Instant.now();
-    actors.OrderDetails details = new actors.OrderDetails(Channel.WHATSAPP, "fixture", orderId, status.name(), status,
+    common.OrderDetails details = new common.OrderDetails(Channel.WHATSAPP, "fixture", orderId, status.name(), status,
         "Buyer " + orderId, "62822222", "Jl. Fixture 2", "IDR", new java.math.BigDecimal("15000"), List.of(line), now,
         now);
     ClusterSharding.get(system).entityRefFor(OrderEntity.ENTITY_TYPE_KEY,

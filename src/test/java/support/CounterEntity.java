@@ -1,6 +1,6 @@
 package support;
 
-import actors.CborSerializable;
+import common.CborSerializable;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.persistence.typed.PersistenceId;

@@ -4,7 +4,7 @@ import app.Node;
 import com.typesafe.config.Config;
 import java.util.HashMap;
 import java.util.Map;
-import sandbox.Sandbox;
+import tools.sandbox.Sandbox;
 
 /**
  * A whole node wired to the in-process marketplace sandbox: the node's shops point at the sandbox, the Shopee

@@ -1,10 +1,10 @@
 package support;
 
-import actors.Channel;
-import actors.MarketStatus;
-import actors.OrderDetails;
-import actors.OrderEntity;
-import actors.SkuEntity;
+import common.Channel;
+import common.MarketStatus;
+import common.OrderDetails;
+import order.OrderEntity;
+import sku.SkuEntity;
 import akka.Done;
 import akka.actor.typed.ActorSystem;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;

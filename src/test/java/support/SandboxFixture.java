@@ -1,15 +1,15 @@
 package support;
 
-import adapters.MarketplaceConfig;
+import marketplace.MarketplaceConfig;
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
-import app.AppConfig;
+import infra.AppConfig;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import sandbox.Sandbox;
+import tools.sandbox.Sandbox;
 
 /** A local actor system with the in-process marketplace sandbox on a free port, and fast client settings. */
 public final class SandboxFixture implements AutoCloseable {

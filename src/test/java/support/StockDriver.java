@@ -1,7 +1,7 @@
 package support;
 
-import actors.Channel;
-import actors.SkuEntity;
+import common.Channel;
+import sku.SkuEntity;
 import akka.actor.typed.ActorSystem;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.EntityRef;

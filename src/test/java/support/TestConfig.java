@@ -1,9 +1,9 @@
 package support;
 
-import app.AppConfig;
+import infra.AppConfig;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import http.AdminTokens;
+import http.admin.AdminTokens;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -62,8 +62,8 @@ public final class TestConfig {
     return settings;
   }
 
-  /** A port no one listens on yet: see {@link app.FreePorts}. */
+  /** A port no one listens on yet: see {@link infra.FreePorts}. */
   public static int freePort() {
-    return app.FreePorts.next();
+    return infra.FreePorts.next();
   }
 }

@@ -1,6 +1,6 @@
 package support;
 
-import app.SchemaApplier;
+import infra.SchemaApplier;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;

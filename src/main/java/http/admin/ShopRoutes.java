@@ -1,0 +1,54 @@
+package http.admin;
+
+import http.Json;
+
+import marketplace.CallOutcomes;
+import marketplace.Marketplaces;
+import akka.http.javadsl.model.StatusCodes;
+import akka.http.javadsl.server.AllDirectives;
+import akka.http.javadsl.server.Route;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code GET /admin/shops}: every configured shop with its circuit breaker state and, per call kind (order detail,
+ * stock update, cancel, ...), how calls went on this node: counts, attempts, the last success and the last error.
+ */
+public final class ShopRoutes extends AllDirectives {
+
+  public record ShopStatus(String channel, String shopId, String breaker, List<CallOutcomes.Outcome> calls) {}
+
+  private final Marketplaces marketplaces;
+  private final Json json;
+
+  public ShopRoutes(Marketplaces marketplaces, Json json) {
+    this.marketplaces = marketplaces;
+    this.json = json;
+  }
+
+  public Route route() {
+    return pathPrefix("admin", () -> path("shops", () -> get(() ->
+        complete(StatusCodes.OK, shops(), json.marshaller()))));
+  }
+
+  List<ShopStatus> shops() {
+    List<CallOutcomes.Outcome> all = marketplaces.outcomes().snapshot();
+    List<ShopStatus> result = new ArrayList<>();
+    for (var shop : marketplaces.config().shopee()) {
+      result.add(status("shopee", shop.shopId(), marketplaces.shopee().breakerState(shop.shopId()), all));
+    }
+    for (var shop : marketplaces.config().tiktok()) {
+      result.add(status("tiktok", shop.shopId(), marketplaces.tiktok().breakerState(shop.shopId()), all));
+    }
+    for (var number : marketplaces.config().whatsapp()) {
+      result.add(status("whatsapp", number.phoneNumberId(),
+          marketplaces.whatsApp().breakerState(number.phoneNumberId()), all));
+    }
+    return result;
+  }
+
+  private static ShopStatus status(String channel, String shopId, String breaker, List<CallOutcomes.Outcome> all) {
+    return new ShopStatus(channel, shopId, breaker, all.stream()
+        .filter(o -> o.channel().key().equals(channel) && o.shopId().equals(shopId)).toList());
+  }
+}

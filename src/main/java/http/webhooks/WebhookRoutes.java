@@ -1,0 +1,228 @@
+package http.webhooks;
+
+import http.Json;
+import http.Replies;
+
+import marketplace.MarketParseException;
+import marketplace.MarketplaceConfig;
+import intake.OrderIntake;
+import marketplace.WebhookEvent;
+import marketplace.WebhookParser;
+import marketplace.signing.Signatures;
+import akka.Done;
+import akka.actor.typed.ActorSystem;
+import akka.http.javadsl.model.ContentTypes;
+import akka.http.javadsl.model.HttpEntities;
+import akka.http.javadsl.model.HttpHeader;
+import akka.http.javadsl.model.HttpRequest;
+import akka.http.javadsl.model.HttpResponse;
+import akka.http.javadsl.model.StatusCodes;
+import akka.http.javadsl.server.AllDirectives;
+import akka.http.javadsl.server.Route;
+import akka.http.scaladsl.model.EntityStreamSizeException;
+import akka.stream.Materializer;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Marketplace webhooks: {@code POST /webhooks/shopee}, {@code POST /webhooks/tiktok}, {@code GET|POST /webhooks/whatsapp}.
+ *
+ * <p>Checks, in order: body size (413), signature header present (401), JSON readable (400), shop configured
+ * (404), signature over the raw bytes with that shop's secret (401), event fields (400). Then the order entity
+ * records the notification and only then the answer is 200 with an empty body; when it cannot in time (journal
+ * down, entity overloaded) the answer is 503 and the platform retries. Events this service does not act on get 200.
+ */
+public final class WebhookRoutes extends AllDirectives {
+  private static final Logger log = LoggerFactory.getLogger(WebhookRoutes.class);
+
+  private final MarketplaceConfig marketplaces;
+  private final OrderIntake intake;
+  private final Json json;
+  private final Replies replies;
+  private final Materializer materializer;
+  private final long maxBody;
+
+  public WebhookRoutes(ActorSystem<?> system, MarketplaceConfig marketplaces, OrderIntake intake, Json json) {
+    this.marketplaces = marketplaces;
+    this.intake = intake;
+    this.json = json;
+    this.replies = new Replies(json);
+    this.materializer = Materializer.matFromSystem(system);
+    this.maxBody = system.settings().config().getBytes("orchestrator.webhooks.max-body");
+  }
+
+  public Route route() {
+    return pathPrefix("webhooks", () -> concat(
+        path("shopee", () -> post(() -> rawBody(this::shopee))),
+        path("tiktok", () -> post(() -> rawBody(this::tiktok))),
+        path("whatsapp", () -> concat(
+            get(() -> parameterMap(this::whatsAppVerification)),
+            post(() -> rawBody(this::whatsApp))))));
+  }
+
+  // ---------------------------------------------------------------- Shopee
+
+  private Route shopee(HttpRequest request, byte[] raw) {
+    String signature = header(request, "Authorization");
+    if (signature == null) return replies.error(StatusCodes.UNAUTHORIZED, "Authorization header (push signature) missing");
+    JsonNode root = readJson(raw);
+    if (root == null) return replies.error(StatusCodes.BAD_REQUEST, "body is not a JSON object");
+    String shopId = root.hasNonNull("shop_id") ? root.get("shop_id").asText() : null;
+    List<MarketplaceConfig.ShopeeShop> candidates;
+    if (shopId != null) {
+      var shop = marketplaces.shopeeShop(shopId);
+      if (shop.isEmpty()) return replies.error(StatusCodes.NOT_FOUND, "unknown Shopee shop " + shopId);
+      candidates = List.of(shop.get());
+    } else {
+      candidates = marketplaces.shopee(); // console verification pushes name no shop
+    }
+    boolean valid = candidates.stream().anyMatch(s ->
+        Signatures.verifyShopeePush(s.effectivePushKey(), s.callbackUrl(), raw, signature));
+    if (!valid) return replies.error(StatusCodes.UNAUTHORIZED, "push signature does not match");
+    WebhookEvent event;
+    try {
+      event = WebhookParser.shopee(raw);
+    } catch (MarketParseException e) {
+      return replies.error(StatusCodes.BAD_REQUEST, e.getMessage());
+    }
+    return acknowledgeWhen(record(event));
+  }
+
+  // ---------------------------------------------------------------- TikTok Shop
+
+  private Route tiktok(HttpRequest request, byte[] raw) {
+    String signature = header(request, "Authorization");
+    if (signature == null) return replies.error(StatusCodes.UNAUTHORIZED, "Authorization header (signature) missing");
+    JsonNode root = readJson(raw);
+    if (root == null) return replies.error(StatusCodes.BAD_REQUEST, "body is not a JSON object");
+    if (!root.hasNonNull("shop_id")) return replies.error(StatusCodes.BAD_REQUEST, "shop_id is missing");
+    String shopId = root.get("shop_id").asText();
+    var shop = marketplaces.tiktokShop(shopId);
+    if (shop.isEmpty()) return replies.error(StatusCodes.NOT_FOUND, "unknown TikTok shop " + shopId);
+    if (!Signatures.verifyTikTokWebhook(shop.get().appSecret(), shop.get().appKey(), raw, signature)) {
+      return replies.error(StatusCodes.UNAUTHORIZED, "signature does not match");
+    }
+    WebhookEvent event;
+    try {
+      event = WebhookParser.tiktok(raw);
+    } catch (MarketParseException e) {
+      return replies.error(StatusCodes.BAD_REQUEST, e.getMessage());
+    }
+    return acknowledgeWhen(record(event));
+  }
+
+  // ---------------------------------------------------------------- WhatsApp Cloud API
+
+  /** Subscription handshake: echo hub.challenge as plain text when hub.verify_token is one of ours. */
+  private Route whatsAppVerification(Map<String, String> params) {
+    String token = params.get("hub.verify_token");
+    boolean known = token != null && marketplaces.whatsapp().stream()
+        .anyMatch(n -> Signatures.matches(n.verifyToken(), token));
+    if (!"subscribe".equals(params.get("hub.mode")) || !known || params.get("hub.challenge") == null) {
+      return replies.error(StatusCodes.FORBIDDEN, "verification refused");
+    }
+    return complete(HttpResponse.create().withStatus(StatusCodes.OK)
+        .withEntity(HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, params.get("hub.challenge"))));
+  }
+
+  private Route whatsApp(HttpRequest request, byte[] raw) {
+    String signature = header(request, "X-Hub-Signature-256");
+    if (signature == null) return replies.error(StatusCodes.UNAUTHORIZED, "X-Hub-Signature-256 header missing");
+    JsonNode root = readJson(raw);
+    if (root == null) return replies.error(StatusCodes.BAD_REQUEST, "body is not a JSON object");
+    String numberId = root.at("/entry/0/changes/0/value/metadata/phone_number_id").asText(null);
+    if (numberId == null) return replies.error(StatusCodes.BAD_REQUEST, "metadata.phone_number_id is missing");
+    var number = marketplaces.whatsAppNumber(numberId);
+    if (number.isEmpty()) return replies.error(StatusCodes.NOT_FOUND, "unknown WhatsApp number " + numberId);
+    if (!Signatures.verifyWhatsApp(number.get().appSecret(), raw, signature)) {
+      return replies.error(StatusCodes.UNAUTHORIZED, "signature does not match");
+    }
+    List<WebhookEvent> events;
+    try {
+      events = WebhookParser.whatsApp(raw);
+    } catch (MarketParseException e) {
+      return replies.error(StatusCodes.BAD_REQUEST, e.getMessage());
+    }
+    for (WebhookEvent e : events) {
+      String other = e instanceof WebhookEvent.WhatsAppOrder o ? o.phoneNumberId()
+          : e instanceof WebhookEvent.WhatsAppText t ? t.phoneNumberId()
+          : e instanceof WebhookEvent.WhatsAppDelivery d ? d.phoneNumberId() : numberId;
+      if (!numberId.equals(other)) {
+        return replies.error(StatusCodes.BAD_REQUEST, "one delivery names several business numbers");
+      }
+    }
+    List<CompletableFuture<Done>> recorded = new ArrayList<>();
+    for (WebhookEvent e : events) recorded.add(record(e).toCompletableFuture());
+    return acknowledgeWhen(CompletableFuture.allOf(recorded.toArray(CompletableFuture[]::new))
+        .thenApply(v -> Done.getInstance()));
+  }
+
+  // ---------------------------------------------------------------- recording
+
+  private CompletionStage<Done> record(WebhookEvent event) {
+    return intake.record(event);
+  }
+
+  /** 200 with an empty body once recorded; 400 for an unusable id; 503 otherwise, so the platform retries. */
+  private Route acknowledgeWhen(CompletionStage<Done> recorded) {
+    return onComplete(recorded, result -> {
+      if (result.isSuccess()) return complete(HttpResponse.create().withStatus(StatusCodes.OK));
+      Throwable error = result.failed().get();
+      if (error instanceof CompletionException && error.getCause() != null) error = error.getCause();
+      if (error instanceof IllegalArgumentException) return replies.error(StatusCodes.BAD_REQUEST, error.getMessage());
+      log.warn("Webhook not recorded, answering 503 so the platform retries: {}", error.toString());
+      return replies.error(StatusCodes.SERVICE_UNAVAILABLE, "not recorded; retry later");
+    });
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  /** The raw body bytes, at most {@code max-body} (else 413): signatures are checked on exactly these bytes. */
+  private Route rawBody(java.util.function.BiFunction<HttpRequest, byte[], Route> inner) {
+    return extractRequest(request -> {
+      OptionalLong length = request.entity().getContentLengthOption();
+      if (length.isPresent() && length.getAsLong() > maxBody) return tooLarge();
+      return onComplete(request.entity().toStrict(5000, maxBody, materializer), strict -> {
+        if (strict.isFailure()) {
+          Throwable error = strict.failed().get();
+          if (isSizeError(error)) return tooLarge();
+          return replies.error(StatusCodes.BAD_REQUEST, "body could not be read");
+        }
+        return inner.apply(request, strict.get().getData().toArray());
+      });
+    });
+  }
+
+  private static boolean isSizeError(Throwable error) {
+    for (Throwable e = error; e != null; e = e.getCause()) {
+      if (e instanceof EntityStreamSizeException) return true;
+    }
+    return false;
+  }
+
+  private Route tooLarge() {
+    return replies.error(StatusCodes.PAYLOAD_TOO_LARGE, "body larger than " + maxBody + " bytes");
+  }
+
+  private static String header(HttpRequest request, String name) {
+    return request.getHeader(name).map(HttpHeader::value).filter(v -> !v.isBlank()).orElse(null);
+  }
+
+  private JsonNode readJson(byte[] raw) {
+    try {
+      JsonNode node = json.readTree(raw); // refuses deep nesting before building the tree
+      return node != null && node.isObject() ? node : null;
+    } catch (IOException e) {
+      return null;
+    }
+  }
+}

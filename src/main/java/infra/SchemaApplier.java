@@ -1,0 +1,81 @@
+package infra;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies the DDL scripts of one profile (classpath {@code ddl/<profile>/}, listed in order in scripts.txt) to a
+ * database. Every statement is idempotent and runs in auto-commit mode, one at a time, so the schema can be applied
+ * to an empty or an up-to-date database alike. On PostgreSQL an advisory lock keeps nodes that start together from
+ * racing on the same CREATE statements.
+ */
+public final class SchemaApplier {
+  private static final Logger log = LoggerFactory.getLogger(SchemaApplier.class);
+  private static final long ADVISORY_LOCK_KEY = 0x0_7C4E_57A7_0001L;
+
+  private SchemaApplier() {}
+
+  /** @return the number of statements executed. */
+  public static int apply(Connection connection, String ddlDir) throws SQLException {
+    boolean postgres = connection.getMetaData().getDatabaseProductName().toLowerCase().contains("postgres");
+    boolean autoCommit = connection.getAutoCommit();
+    connection.setAutoCommit(true);
+    int executed = 0;
+    try (Statement statement = connection.createStatement()) {
+      if (postgres) statement.execute("SELECT pg_advisory_lock(" + ADVISORY_LOCK_KEY + ")");
+      try {
+        for (String script : scripts(ddlDir)) {
+          for (String sql : statements(read(ddlDir + "/" + script))) {
+            statement.execute(sql);
+            executed++;
+          }
+        }
+      } finally {
+        if (postgres) statement.execute("SELECT pg_advisory_unlock(" + ADVISORY_LOCK_KEY + ")");
+      }
+    } finally {
+      connection.setAutoCommit(autoCommit);
+    }
+    log.info("Schema from {} applied ({} statements)", ddlDir, executed);
+    return executed;
+  }
+
+  static List<String> scripts(String ddlDir) {
+    return read(ddlDir + "/scripts.txt").lines().map(String::trim).filter(l -> !l.isEmpty()).toList();
+  }
+
+  /** Splits a script on semicolons that end a line; drops comment-only lines. */
+  static List<String> statements(String script) {
+    List<String> result = new ArrayList<>();
+    StringBuilder current = new StringBuilder();
+    for (String line : script.split("\n")) {
+      String trimmed = line.trim();
+      if (trimmed.startsWith("--") || trimmed.isEmpty()) continue;
+      current.append(line).append('\n');
+      if (trimmed.endsWith(";")) {
+        String sql = current.toString().trim();
+        result.add(sql.substring(0, sql.length() - 1));
+        current.setLength(0);
+      }
+    }
+    if (!current.toString().isBlank()) result.add(current.toString().trim());
+    return result;
+  }
+
+  private static String read(String resource) {
+    try (InputStream in = SchemaApplier.class.getClassLoader().getResourceAsStream(resource)) {
+      if (in == null) throw new IllegalStateException("DDL resource not found on the classpath: " + resource);
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new IllegalStateException("Cannot read " + resource, e);
+    }
+  }
+}

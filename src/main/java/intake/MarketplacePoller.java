@@ -1,0 +1,160 @@
+package intake;
+
+import marketplace.Marketplaces;
+import marketplace.shopee.ShopeeClient;
+import marketplace.tiktok.TikTokClient;
+
+import common.CborSerializable;
+import akka.Done;
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.SupervisorStrategy;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.cluster.typed.ClusterSingleton;
+import akka.cluster.typed.SingletonActor;
+import com.typesafe.config.Config;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Finds what webhooks missed, once in the cluster (a singleton): Shopee's lost pushes are fetched, recorded like
+ * webhooks and only then confirmed as consumed; periodically each shop's recently updated orders are listed and
+ * recorded too (idempotent for orders already known), so an order whose every push was lost is still processed.
+ */
+public final class MarketplacePoller {
+  private MarketplacePoller() {}
+
+  public sealed interface Command extends CborSerializable {}
+
+  enum LostPushTick implements Command { INSTANCE }
+
+  enum ReconcileTick implements Command { INSTANCE }
+
+  record Finished(String what, int recorded, String error) implements Command {}
+
+  public record Settings(boolean enabled, Duration lostPushInterval, Duration reconcileInterval,
+                         Duration reconcileWindow) {
+    static Settings from(Config config) {
+      Config c = config.getConfig("orchestrator.marketplaces.polling");
+      return new Settings(c.getBoolean("enabled"), c.getDuration("lost-push-interval"),
+          c.getDuration("reconcile-interval"), c.getDuration("reconcile-window"));
+    }
+  }
+
+  private static final int MAX_PAGES = 20;
+
+  public static void init(ActorSystem<?> system, OrderIntake intake) {
+    Settings settings = Settings.from(system.settings().config());
+    if (!settings.enabled()) return;
+    ClusterSingleton.get(system).init(SingletonActor.of(
+        Behaviors.supervise(create(settings, Marketplaces.get(system), intake))
+            .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2)),
+        "marketplace-poller"));
+  }
+
+  static Behavior<Command> create(Settings settings, Marketplaces marketplaces, OrderIntake intake) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
+      timers.startTimerWithFixedDelay(LostPushTick.INSTANCE, Duration.ofMillis(100), settings.lostPushInterval());
+      timers.startTimerWithFixedDelay(ReconcileTick.INSTANCE, settings.reconcileInterval(),
+          settings.reconcileInterval());
+      return Behaviors.receive(Command.class)
+          .onMessageEquals(LostPushTick.INSTANCE, () -> {
+            for (var shop : marketplaces.config().shopee()) {
+              run(ctx, "lost pushes of Shopee shop " + shop.shopId(),
+                  recoverLostPushes(marketplaces.shopee(), intake, shop.shopId(), 0));
+            }
+            return Behaviors.same();
+          })
+          .onMessageEquals(ReconcileTick.INSTANCE, () -> {
+            Instant to = Instant.now();
+            Instant from = to.minus(settings.reconcileWindow());
+            for (var shop : marketplaces.config().shopee()) {
+              run(ctx, "reconciliation of Shopee shop " + shop.shopId(),
+                  reconcileShopee(marketplaces.shopee(), intake, shop.shopId(), from, to, null, 0));
+            }
+            for (var shop : marketplaces.config().tiktok()) {
+              run(ctx, "reconciliation of TikTok shop " + shop.shopId(),
+                  reconcileTikTok(marketplaces.tiktok(), intake, shop.shopId(), from, to, null, 0));
+            }
+            return Behaviors.same();
+          })
+          .onMessage(Finished.class, f -> {
+            if (f.error() != null) {
+              ctx.getLog().warn("{} failed: {}", f.what(), f.error());
+            } else if (f.recorded() > 0) {
+              ctx.getLog().info("{}: {} event(s) recorded", f.what(), f.recorded());
+            }
+            return Behaviors.same();
+          })
+          .build();
+    }));
+  }
+
+  private static void run(ActorContext<Command> ctx, String what, CompletionStage<Integer> work) {
+    ctx.pipeToSelf(work, (recorded, error) -> new Finished(what, recorded == null ? 0 : recorded,
+        error == null ? null : String.valueOf(error.getMessage())));
+  }
+
+  /** Records every lost push of a page, confirms the page only after that, and goes on while there are more. */
+  static CompletionStage<Integer> recoverLostPushes(ShopeeClient client, OrderIntake intake, String shopId,
+                                                    int page) {
+    return client.getLostPushMessages(shopId).thenCompose(lost -> {
+      if (lost.events().isEmpty()) return CompletableFuture.completedFuture(0);
+      return recordAll(intake, lost.events().stream().map(intake::record).toList())
+          .thenCompose(n -> client.confirmLostPushConsumed(shopId, lost.lastMessageId()).thenApply(v -> n))
+          .thenCompose(n -> lost.hasNextPage() && page + 1 < MAX_PAGES
+              ? recoverLostPushes(client, intake, shopId, page + 1).thenApply(m -> n + m)
+              : CompletableFuture.completedFuture(n));
+    });
+  }
+
+  static CompletionStage<Integer> reconcileShopee(ShopeeClient client, OrderIntake intake, String shopId,
+                                                  Instant from, Instant to, String cursor, int page) {
+    return client.getOrderList(shopId, from, to, cursor).thenCompose(list -> {
+      List<CompletionStage<Integer>> chunks = new ArrayList<>();
+      for (int i = 0; i < list.orderSns().size(); i += 50) {
+        List<String> chunk = list.orderSns().subList(i, Math.min(i + 50, list.orderSns().size()));
+        chunks.add(client.getOrderDetails(shopId, chunk)
+            .thenCompose(orders -> recordAll(intake, orders.stream().map(intake::record).toList())));
+      }
+      CompletionStage<Integer> here = sum(chunks);
+      return list.more() && list.nextCursor() != null && page + 1 < MAX_PAGES
+          ? here.thenCompose(n -> reconcileShopee(client, intake, shopId, from, to, list.nextCursor(), page + 1)
+              .thenApply(m -> n + m))
+          : here;
+    });
+  }
+
+  static CompletionStage<Integer> reconcileTikTok(TikTokClient client, OrderIntake intake, String shopId,
+                                                  Instant from, Instant to, String pageToken, int page) {
+    return client.searchOrders(shopId, from, to, pageToken).thenCompose(result -> {
+      CompletionStage<Integer> here = recordAll(intake, result.orders().stream().map(intake::record).toList());
+      String next = result.nextPageToken();
+      return next != null && !next.isBlank() && page + 1 < MAX_PAGES
+          ? here.thenCompose(n -> reconcileTikTok(client, intake, shopId, from, to, next, page + 1)
+              .thenApply(m -> n + m))
+          : here;
+    });
+  }
+
+  private static CompletionStage<Integer> recordAll(OrderIntake intake, List<CompletionStage<Done>> recorded) {
+    CompletableFuture<?>[] all = recorded.stream().map(CompletionStage::toCompletableFuture)
+        .toArray(CompletableFuture[]::new);
+    return CompletableFuture.allOf(all).thenApply(v -> all.length);
+  }
+
+  private static CompletionStage<Integer> sum(List<CompletionStage<Integer>> parts) {
+    CompletableFuture<Integer>[] all = parts.stream().map(CompletionStage::toCompletableFuture)
+        .toArray(CompletableFuture[]::new);
+    return CompletableFuture.allOf(all).thenApply(v -> {
+      int total = 0;
+      for (CompletableFuture<Integer> f : all) total += f.join();
+      return total;
+    });
+  }
+}

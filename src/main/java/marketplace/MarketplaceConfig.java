@@ -1,0 +1,177 @@
+package marketplace;
+
+import com.typesafe.config.Config;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+
+/**
+ * Shops per channel and client settings from {@code orchestrator.marketplaces} (marketplaces.conf). Secrets live only
+ * in these records; every {@code toString} redacts them, so logging a shop never leaks a key or token.
+ */
+public record MarketplaceConfig(
+    ClientSettings client,
+    List<ShopeeShop> shopee,
+    List<TikTokShop> tiktok,
+    List<WhatsAppNumber> whatsapp,
+    String shopeeCancelReason,
+    String tiktokCancelReason,
+    Duration shopeeTokenRefreshMargin) {
+
+  static final String REDACTED = "***";
+
+  public record ClientSettings(Duration connectTimeout, Duration requestTimeout, int maxConnectionsPerHost,
+      int maxAttempts, Duration minBackoff, Duration maxBackoff, double jitter,
+      int breakerMaxFailures, Duration breakerCallTimeout, Duration breakerResetTimeout) {
+
+    public ClientSettings withRequestTimeout(Duration timeout) {
+      return new ClientSettings(connectTimeout, timeout, maxConnectionsPerHost, maxAttempts, minBackoff, maxBackoff,
+          jitter, breakerMaxFailures, breakerCallTimeout, breakerResetTimeout);
+    }
+
+    public ClientSettings withRetry(int attempts, Duration min, Duration max) {
+      return new ClientSettings(connectTimeout, requestTimeout, maxConnectionsPerHost, attempts, min, max, jitter,
+          breakerMaxFailures, breakerCallTimeout, breakerResetTimeout);
+    }
+
+    public ClientSettings withBreaker(int maxFailures, Duration resetTimeout) {
+      return new ClientSettings(connectTimeout, requestTimeout, maxConnectionsPerHost, maxAttempts, minBackoff,
+          maxBackoff, jitter, maxFailures, breakerCallTimeout, resetTimeout);
+    }
+  }
+
+  /** @param ratePerSecond requests per second this shop may send (token bucket), {@code burst} at once */
+  public record RateLimit(double ratePerSecond, int burst) {}
+
+  public record ShopeeShop(String shopId, long partnerId, String partnerKey, String pushKey, String accessToken,
+      String refreshToken, String baseUrl, String callbackUrl, RateLimit rateLimit) {
+    /** The key that signs pushes: push-key when configured, else the partner key (UNSURE in the docs). */
+    public String effectivePushKey() {
+      return pushKey == null || pushKey.isBlank() ? partnerKey : pushKey;
+    }
+
+    public ShopeeShop withBaseUrl(String url) {
+      return new ShopeeShop(shopId, partnerId, partnerKey, pushKey, accessToken, refreshToken, url, callbackUrl,
+          rateLimit);
+    }
+
+    public ShopeeShop withCallbackUrl(String url) {
+      return new ShopeeShop(shopId, partnerId, partnerKey, pushKey, accessToken, refreshToken, baseUrl, url,
+          rateLimit);
+    }
+
+    @Override
+    public String toString() {
+      return "ShopeeShop[shopId=" + shopId + ", partnerId=" + partnerId + ", partnerKey=" + REDACTED + ", pushKey="
+          + REDACTED + ", accessToken=" + REDACTED + ", refreshToken=" + REDACTED + ", baseUrl=" + baseUrl
+          + ", callbackUrl=" + callbackUrl + ", rateLimit=" + rateLimit + "]";
+    }
+  }
+
+  public record TikTokShop(String shopId, String appKey, String appSecret, String shopCipher, String accessToken,
+      String baseUrl, RateLimit rateLimit) {
+    public TikTokShop withBaseUrl(String url) {
+      return new TikTokShop(shopId, appKey, appSecret, shopCipher, accessToken, url, rateLimit);
+    }
+
+    @Override
+    public String toString() {
+      return "TikTokShop[shopId=" + shopId + ", appKey=" + appKey + ", appSecret=" + REDACTED + ", shopCipher="
+          + shopCipher + ", accessToken=" + REDACTED + ", baseUrl=" + baseUrl + ", rateLimit=" + rateLimit + "]";
+    }
+  }
+
+  public record WhatsAppNumber(String phoneNumberId, String accessToken, String appSecret, String verifyToken,
+      String baseUrl, String apiVersion, double messagesPerSecond, Duration recipientMinBackoff,
+      Duration recipientMaxBackoff) {
+    public WhatsAppNumber withBaseUrl(String url) {
+      return new WhatsAppNumber(phoneNumberId, accessToken, appSecret, verifyToken, url, apiVersion,
+          messagesPerSecond, recipientMinBackoff, recipientMaxBackoff);
+    }
+
+    public WhatsAppNumber withRecipientBackoff(Duration min, Duration max) {
+      return new WhatsAppNumber(phoneNumberId, accessToken, appSecret, verifyToken, baseUrl, apiVersion,
+          messagesPerSecond, min, max);
+    }
+
+    @Override
+    public String toString() {
+      return "WhatsAppNumber[phoneNumberId=" + phoneNumberId + ", accessToken=" + REDACTED + ", appSecret="
+          + REDACTED + ", verifyToken=" + REDACTED + ", baseUrl=" + baseUrl + ", apiVersion=" + apiVersion
+          + ", messagesPerSecond=" + messagesPerSecond + "]";
+    }
+  }
+
+  /** Reads {@code orchestrator.marketplaces} from the application configuration. */
+  public static MarketplaceConfig fromConfig(Config root) {
+    Config c = root.getConfig("orchestrator.marketplaces");
+    Config http = c.getConfig("http");
+    Config retry = c.getConfig("retry");
+    Config breaker = c.getConfig("circuit-breaker");
+    ClientSettings client = new ClientSettings(http.getDuration("connect-timeout"), http.getDuration("request-timeout"),
+        http.getInt("max-connections-per-host"), retry.getInt("max-attempts"), retry.getDuration("min-backoff"),
+        retry.getDuration("max-backoff"), retry.getDouble("jitter"), breaker.getInt("max-failures"),
+        breaker.getDuration("call-timeout"), breaker.getDuration("reset-timeout"));
+    if (client.maxAttempts() < 1) throw new IllegalArgumentException("orchestrator.marketplaces.retry.max-attempts must be >= 1");
+    List<ShopeeShop> shopee = c.getConfigList("shopee.shops").stream().map(s -> new ShopeeShop(
+        s.getString("shop-id"), s.getLong("partner-id"), s.getString("partner-key"), s.getString("push-key"),
+        s.getString("access-token"), s.getString("refresh-token"), trimSlash(s.getString("base-url")),
+        s.getString("callback-url"), rate(s))).toList();
+    List<TikTokShop> tiktok = c.getConfigList("tiktok.shops").stream().map(s -> new TikTokShop(
+        s.getString("shop-id"), s.getString("app-key"), s.getString("app-secret"), s.getString("shop-cipher"),
+        s.getString("access-token"), trimSlash(s.getString("base-url")), rate(s))).toList();
+    List<WhatsAppNumber> whatsapp = c.getConfigList("whatsapp.numbers").stream().map(s -> new WhatsAppNumber(
+        s.getString("phone-number-id"), s.getString("access-token"), s.getString("app-secret"),
+        s.getString("verify-token"), trimSlash(s.getString("base-url")), s.getString("api-version"),
+        s.getDouble("messages-per-second"), s.getDuration("recipient-min-backoff"),
+        s.getDuration("recipient-max-backoff"))).toList();
+    return new MarketplaceConfig(client, shopee, tiktok, whatsapp, c.getString("shopee.cancel-reason"),
+        c.getString("tiktok.cancel-reason"), c.getDuration("shopee.token-refresh-margin"));
+  }
+
+  private static RateLimit rate(Config s) {
+    return new RateLimit(s.getDouble("rate-limit-per-second"), s.getInt("rate-limit-burst"));
+  }
+
+  private static String trimSlash(String url) {
+    return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+  }
+
+  public Optional<ShopeeShop> shopeeShop(String shopId) {
+    return shopee.stream().filter(s -> s.shopId().equals(shopId)).findFirst();
+  }
+
+  public Optional<TikTokShop> tiktokShop(String shopId) {
+    return tiktok.stream().filter(s -> s.shopId().equals(shopId)).findFirst();
+  }
+
+  public Optional<WhatsAppNumber> whatsAppNumber(String phoneNumberId) {
+    return whatsapp.stream().filter(s -> s.phoneNumberId().equals(phoneNumberId)).findFirst();
+  }
+
+  public MarketplaceConfig withClient(ClientSettings settings) {
+    return new MarketplaceConfig(settings, shopee, tiktok, whatsapp, shopeeCancelReason, tiktokCancelReason,
+        shopeeTokenRefreshMargin);
+  }
+
+  public MarketplaceConfig mapShops(UnaryOperator<ShopeeShop> shopeeFn, UnaryOperator<TikTokShop> tiktokFn,
+      UnaryOperator<WhatsAppNumber> whatsAppFn) {
+    return new MarketplaceConfig(client, shopee.stream().map(shopeeFn).toList(),
+        tiktok.stream().map(tiktokFn).toList(), whatsapp.stream().map(whatsAppFn).toList(), shopeeCancelReason,
+        tiktokCancelReason, shopeeTokenRefreshMargin);
+  }
+
+  /** Points every shop at one base URL with the channel's path prefix (the sandbox: {@code base + "/shopee"}...). */
+  public MarketplaceConfig withSandboxBaseUrl(String sandboxBaseUrl) {
+    String base = trimSlash(sandboxBaseUrl);
+    return mapShops(s -> s.withBaseUrl(base + "/shopee"), s -> s.withBaseUrl(base + "/tiktok"),
+        s -> s.withBaseUrl(base + "/whatsapp"));
+  }
+
+  @Override
+  public String toString() {
+    return "MarketplaceConfig[client=" + client + ", shopee=" + shopee + ", tiktok=" + tiktok + ", whatsapp="
+        + whatsapp + "]";
+  }
+}

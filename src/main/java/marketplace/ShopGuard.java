@@ -1,0 +1,232 @@
+package marketplace;
+
+import common.Channel;
+import akka.Done;
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.javadsl.Adapter;
+import akka.pattern.CircuitBreaker;
+import akka.pattern.CircuitBreakerOpenException;
+import akka.pattern.Patterns;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * Resilience around one shop's outbound calls: a token-bucket rate limit, a circuit breaker, and bounded retries with
+ * exponential back-off and jitter. Every attempt is counted in {@link CallOutcomes}.
+ *
+ * <p>The breaker counts attempts that fail for the platform's own health (5xx, timeouts, network errors); rate
+ * limits are answered by back-off, and a business error (bad parameter, undeliverable) says nothing about health.
+ */
+public final class ShopGuard {
+
+  /**
+   * The classified result of one HTTP attempt. {@code code} is what the platform answered: the marketplace's error
+   * code when its envelope says failure (Shopee {@code error}, TikTok {@code code}, WhatsApp {@code error.code}),
+   * else {@code http_NNN}; ours for failures without an answer (timeout, connect, network, parse).
+   */
+  public sealed interface Attempt<T> {
+    /** @param code the HTTP status ("200"), or the envelope's error code of a partial success */
+    record Ok<T>(T value, String code) implements Attempt<T> {}
+
+    /** Worth retrying. {@code unhealthy} counts toward the breaker; {@code minDelay} (nullable) lengthens the wait. */
+    record Retry<T>(String code, String message, boolean unhealthy, Duration minDelay) implements Attempt<T> {}
+
+    record Fail<T>(String code, String message) implements Attempt<T> {}
+  }
+
+  private final ActorSystem<?> system;
+  private final Channel channel;
+  private final String shopId;
+  private final MarketplaceConfig.ClientSettings settings;
+  /** Call kind → its rate limit: one bucket per API, or one shared by every kind ({@link #perApi}, {@link #shared}). */
+  private final Function<String, TokenBucket> limiters;
+  private final CircuitBreaker breaker;
+  private final CallOutcomes outcomes;
+
+  public ShopGuard(ActorSystem<?> system, Channel channel, String shopId, MarketplaceConfig.ClientSettings settings,
+      Function<String, TokenBucket> limiters, CallOutcomes outcomes) {
+    this.system = system;
+    this.channel = channel;
+    this.shopId = shopId;
+    this.settings = settings;
+    this.limiters = limiters;
+    this.outcomes = outcomes;
+    this.breaker = CircuitBreaker.create(Adapter.toClassic(system).scheduler(), settings.breakerMaxFailures(),
+        settings.breakerCallTimeout(), settings.breakerResetTimeout());
+  }
+
+  /**
+   * A separate bucket per API (call kind), each at {@code ratePerSecond}: TikTok documents its limit per API, app and
+   * shop, so detail fetches never wait behind a queue of stock pushes. Shopee publishes no per-shop figure in our
+   * contract; the same model is assumed there (UNSURE, the rate is configurable).
+   */
+  public static Function<String, TokenBucket> perApi(ActorSystem<?> system, double ratePerSecond, int burst) {
+    Map<String, TokenBucket> buckets = new ConcurrentHashMap<>();
+    return kind -> buckets.computeIfAbsent(kind, k -> new TokenBucket(system, ratePerSecond, burst));
+  }
+
+  /** One bucket for every call kind (WhatsApp's throughput limit is per phone number, whatever is sent). */
+  public static Function<String, TokenBucket> shared(TokenBucket bucket) {
+    return kind -> bucket;
+  }
+
+  /** How long a call of {@code kind} starting now would wait for its rate limit (nothing is reserved). */
+  public Duration untilFree(String kind) {
+    return limiters.apply(kind).untilFree();
+  }
+
+  public String breakerState() {
+    return breaker.isOpen() ? "open" : breaker.isHalfOpen() ? "half-open" : "closed";
+  }
+
+  public <T> CompletionStage<T> call(String kind, Supplier<CompletionStage<Attempt<T>>> attempt) {
+    return call(kind, () -> Duration.ZERO, attempt);
+  }
+
+  /** @param gate how long to wait before the next attempt (e.g. a recipient under back-off); checked every attempt */
+  public <T> CompletionStage<T> call(String kind, Supplier<Duration> gate, Supplier<CompletionStage<Attempt<T>>> attempt) {
+    CompletableFuture<T> result = new CompletableFuture<>();
+    loop(kind, 1, gate, attempt, result);
+    return result;
+  }
+
+  private <T> void loop(String kind, int n, Supplier<Duration> gate, Supplier<CompletionStage<Attempt<T>>> attempt,
+      CompletableFuture<T> result) {
+    delay(gate.get())
+        .thenCompose(v -> limiters.apply(kind).acquire())
+        .thenCompose(v -> {
+          if (breaker.isOpen()) throw new CircuitBreakerOpenException(
+              scala.concurrent.duration.Duration.Zero(), "circuit breaker open");
+          // counted inside the breaker: a half-open breaker turns away all but its trial call, and those never left
+          return breaker.callWithCircuitBreakerCS(() -> {
+            outcomes.attempt(channel, shopId, kind, n > 1);
+            return safely(attempt);
+          }, ShopGuard::countsAsFailure);
+        })
+        .whenComplete((outcome, error) -> {
+          try {
+            settle(kind, n, gate, attempt, result, outcome, error);
+          } catch (RuntimeException | Error bug) {
+            result.completeExceptionally(bug);
+          }
+        });
+  }
+
+  private <T> void settle(String kind, int n, Supplier<Duration> gate, Supplier<CompletionStage<Attempt<T>>> attempt,
+      CompletableFuture<T> result, Attempt<T> outcome, Throwable error) {
+    {
+          Attempt<T> classified = error != null ? classify(unwrap(error)) : outcome;
+          countResponse(kind, classified);
+          if (classified instanceof Attempt.Ok<T> ok) {
+            outcomes.success(channel, shopId, kind, n);
+            result.complete(ok.value());
+          } else if (classified instanceof Attempt.Retry<T> retry && n < settings.maxAttempts()) {
+            Duration wait = backoff(n);
+            if (retry.minDelay() != null && retry.minDelay().compareTo(wait) > 0) wait = retry.minDelay();
+            delay(wait).thenRun(() -> loop(kind, n + 1, gate, attempt, result));
+          } else {
+            String code;
+            String message;
+            boolean retryable;
+            if (classified instanceof Attempt.Retry<T> retry) {
+              code = retry.code();
+              message = retry.message();
+              retryable = true;
+            } else {
+              Attempt.Fail<T> fail = (Attempt.Fail<T>) classified;
+              code = fail.code();
+              message = fail.message();
+              retryable = code.equals("circuit_open");
+            }
+            int attempts = code.equals("circuit_open") ? n - 1 : n;
+            outcomes.failure(channel, shopId, kind, attempts, code + (message == null ? "" : ": " + message));
+            result.completeExceptionally(new MarketCallException(channel, shopId, kind, code, message, attempts,
+                retryable, error == null ? null : unwrap(error)));
+          }
+    }
+  }
+
+  /** Every attempt that was sent, by what came back (an attempt the open breaker stopped was never sent). */
+  private <T> void countResponse(String kind, Attempt<T> classified) {
+    String code = classified instanceof Attempt.Ok<T> ok ? ok.code()
+        : classified instanceof Attempt.Retry<T> retry ? retry.code() : ((Attempt.Fail<T>) classified).code();
+    if (code.equals("circuit_open")) return;
+    outcomes.response(channel, shopId, kind, code.startsWith("http_") ? code.substring("http_".length()) : code);
+  }
+
+  private static <T> CompletionStage<Attempt<T>> safely(Supplier<CompletionStage<Attempt<T>>> attempt) {
+    try {
+      return attempt.get();
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  private static <T> Boolean countsAsFailure(Optional<Attempt<T>> outcome, Optional<Throwable> error) {
+    if (error.isPresent()) return !(unwrap(error.get()) instanceof MarketParseException);
+    return outcome.map(a -> a instanceof Attempt.Retry<T> r && r.unhealthy()).orElse(false);
+  }
+
+  private static <T> Attempt<T> classify(Throwable error) {
+    if (error instanceof CircuitBreakerOpenException) return new Attempt.Fail<>("circuit_open", "circuit breaker open");
+    if (error instanceof TimeoutException) return new Attempt.Retry<>("timeout", error.getMessage(), true, null);
+    if (error instanceof MarketParseException) return new Attempt.Fail<>("parse", error.getMessage());
+    if (connectFailed(error)) {
+      return new Attempt.Retry<>("connect", error.getClass().getSimpleName() + ": " + error.getMessage(), true, null);
+    }
+    if (error instanceof java.io.IOException || error instanceof akka.stream.StreamTcpException
+        || error.getClass().getName().startsWith("akka.")) {
+      return new Attempt.Retry<>("network", error.getClass().getSimpleName() + ": " + error.getMessage(), true, null);
+    }
+    return new Attempt.Fail<>("error", error.getClass().getSimpleName() + ": " + error.getMessage());
+  }
+
+  /**
+   * No connection to the platform: Akka HTTP fails the request with a StreamTcpException "Tcp command
+   * [Connect(...)] failed" caused by a java.net.ConnectException (refused, connect timeout).
+   */
+  private static boolean connectFailed(Throwable error) {
+    if (error instanceof akka.stream.StreamTcpException && String.valueOf(error.getMessage()).startsWith(
+        "Tcp command [Connect(")) {
+      return true;
+    }
+    for (Throwable e = error; e != null; e = e.getCause()) {
+      if (e instanceof java.net.ConnectException || e instanceof java.net.UnknownHostException) return true;
+      if (e.getCause() == e) break;
+    }
+    return false;
+  }
+
+  private static Throwable unwrap(Throwable error) {
+    Throwable e = error;
+    while ((e instanceof CompletionException || e instanceof java.util.concurrent.ExecutionException)
+        && e.getCause() != null) {
+      e = e.getCause();
+    }
+    return e;
+  }
+
+  /** min-backoff * 2^(n-1), capped at max-backoff, then scaled by a random factor in [1 - jitter, 1]. */
+  Duration backoff(int attemptsSoFar) {
+    long base = settings.minBackoff().toMillis() << Math.min(20, attemptsSoFar - 1);
+    long capped = Math.min(base, settings.maxBackoff().toMillis());
+    double factor = 1.0 - settings.jitter() * ThreadLocalRandom.current().nextDouble();
+    return Duration.ofMillis(Math.max(1, (long) (capped * factor)));
+  }
+
+  /** Note: Patterns.after never completes with a null value, hence Done. */
+  private CompletionStage<Done> delay(Duration d) {
+    if (d == null || d.isZero() || d.isNegative()) return CompletableFuture.completedFuture(Done.getInstance());
+    return Patterns.after(d, Adapter.toClassic(system).scheduler(), system.executionContext(),
+        () -> CompletableFuture.completedFuture(Done.getInstance()));
+  }
+}

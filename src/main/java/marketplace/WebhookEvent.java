@@ -1,0 +1,151 @@
+package marketplace;
+
+import common.CborSerializable;
+import common.Channel;
+import common.MarketStatus;
+import common.OrderDetails;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * What an inbound marketplace webhook says, parsed by {@link WebhookParser}. Each event names its channel and a
+ * de-duplication key: platforms deliver at least once, so the receiver drops an event whose key it has seen.
+ */
+public sealed interface WebhookEvent extends CborSerializable {
+
+  Channel channel();
+
+  /** Stable id of this delivery's content for de-duplication; null only for events that need none. */
+  String dedupKey();
+
+  /** Shopee push code 3. {@code dedupKey} is msg_id when sent, else order + status + update time. */
+  record ShopeeOrderStatus(String shopId, String orderSn, String status, MarketStatus marketStatus,
+      Instant updatedAt, String msgId) implements WebhookEvent {
+    public Channel channel() {
+      return Channel.SHOPEE;
+    }
+
+    public String dedupKey() {
+      return msgId != null ? "shopee:" + msgId
+          : "shopee:" + shopId + ":" + orderSn + ":" + status + ":" + (updatedAt == null ? "" : updatedAt.getEpochSecond());
+    }
+  }
+
+  /** Shopee push code 0, sent from the console when the callback URL is registered: must get a 2xx. */
+  record ShopeeVerification(String verifyInfo) implements WebhookEvent {
+    public Channel channel() {
+      return Channel.SHOPEE;
+    }
+
+    public String dedupKey() {
+      return null;
+    }
+  }
+
+  /**
+   * Shopee push code 4. Field names are UNSURE in the docs: {@code trackingNumber} is null when not recognised; fetch
+   * it with get_tracking_number.
+   */
+  record ShopeeTracking(String shopId, String orderSn, String trackingNumber, String msgId) implements WebhookEvent {
+    public Channel channel() {
+      return Channel.SHOPEE;
+    }
+
+    public String dedupKey() {
+      return msgId != null ? "shopee:" + msgId : "shopee:" + shopId + ":" + orderSn + ":tracking:" + trackingNumber;
+    }
+  }
+
+  /** TikTok type 1 ORDER_STATUS_CHANGE. */
+  record TikTokOrderStatus(String shopId, String orderId, String status, MarketStatus marketStatus, boolean onHold,
+      Instant updatedAt, String notificationId) implements WebhookEvent {
+    public Channel channel() {
+      return Channel.TIKTOK;
+    }
+
+    public String dedupKey() {
+      return "tiktok:" + notificationId;
+    }
+  }
+
+  /** TikTok type 11 CANCELLATION_STATUS_CHANGE. */
+  record TikTokCancellation(String shopId, String orderId, String cancelStatus, String cancellationsRole,
+      String cancelId, String notificationId) implements WebhookEvent {
+    public Channel channel() {
+      return Channel.TIKTOK;
+    }
+
+    public String dedupKey() {
+      return "tiktok:" + notificationId;
+    }
+  }
+
+  /**
+   * A WhatsApp catalog order: the full order arrives in the webhook, no fetch needed.
+   *
+   * @param phoneNumberId our business number's id (metadata.phone_number_id), the "shop" of this channel
+   * @param messageId the order key (wamid...)
+   * @param buyerPhone the sender's digits ({@code from}); never logged
+   */
+  record WhatsAppOrder(String phoneNumberId, String messageId, String buyerPhone, String buyerName, Instant sentAt,
+      String catalogId, String note, String currency, List<OrderDetails.Line> lines) implements WebhookEvent {
+    public Channel channel() {
+      return Channel.WHATSAPP;
+    }
+
+    public String dedupKey() {
+      return "whatsapp:" + messageId;
+    }
+
+    public BigDecimal total() {
+      return lines.stream().map(l -> l.unitPrice().multiply(BigDecimal.valueOf(l.quantity())))
+          .reduce(BigDecimal.ZERO, BigDecimal::add);
+    }
+
+    /** The order in the shared shape. Not paid yet: payment is arranged in the chat, so it starts UNPAID. */
+    public OrderDetails toOrderDetails() {
+      return new OrderDetails(Channel.WHATSAPP, phoneNumberId, messageId, "order", MarketStatus.UNPAID, buyerName,
+          buyerPhone, null, currency, total(), lines, sentAt, sentAt);
+    }
+
+    @Override
+    public String toString() {
+      return "WhatsAppOrder[" + messageId + ", phoneNumberId=" + phoneNumberId + ", lines=" + lines.size() + "]";
+    }
+  }
+
+  /** Delivery status of a message we sent. Arrival order is not guaranteed: compare {@code at}. */
+  record WhatsAppDelivery(String phoneNumberId, String messageId, String status, Instant at, String recipientId,
+      List<DeliveryError> errors) implements WebhookEvent {
+    public Channel channel() {
+      return Channel.WHATSAPP;
+    }
+
+    public String dedupKey() {
+      return "whatsapp:" + messageId + ":" + status;
+    }
+  }
+
+  record DeliveryError(int code, String title) implements CborSerializable {}
+
+  /** A buyer's text message, for an operator to read. */
+  record WhatsAppText(String phoneNumberId, String messageId, String from, String name, Instant at, String body)
+      implements WebhookEvent {
+    public Channel channel() {
+      return Channel.WHATSAPP;
+    }
+
+    public String dedupKey() {
+      return "whatsapp:" + messageId;
+    }
+
+    @Override
+    public String toString() {
+      return "WhatsAppText[" + messageId + ", phoneNumberId=" + phoneNumberId + "]";
+    }
+  }
+
+  /** A well-formed notification this service does not act on (acknowledge it with 2xx). */
+  record Ignored(Channel channel, String kind, String dedupKey) implements WebhookEvent {}
+}

@@ -1,0 +1,183 @@
+package marketplace.whatsapp;
+
+import marketplace.MarketCallException;
+import marketplace.Marketplaces;
+
+import common.CborSerializable;
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.AbstractBehavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.Receive;
+import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import akka.cluster.sharding.typed.javadsl.Entity;
+import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The sender of one WhatsApp business number: the single place in the cluster that sends template messages from it
+ * (so its token bucket and breaker in {@link WhatsAppClient} hold cluster-wide). Sharded by phone-number-id. Not
+ * persistent: the order entity owns the notification and asks again until it recorded an outcome.
+ *
+ * <p>WhatsApp has no idempotency key, so this actor avoids second sends where it can: a request for an order and
+ * kind already in flight waits for that call, and before sending it looks the order and kind up in
+ * {@code outbound_messages} (written right after every accepted send) and answers with the recorded wamid. What
+ * remains is a crash between WhatsApp accepting the message and that row being written.
+ */
+public final class WhatsAppSender extends AbstractBehavior<WhatsAppSender.Command> {
+
+  public static final EntityTypeKey<Command> ENTITY_TYPE_KEY = EntityTypeKey.create(Command.class, "WhatsAppSender");
+  /** For callbacks off the actor's thread (the actor context is not thread-safe). */
+  private static final Logger log = LoggerFactory.getLogger(WhatsAppSender.class);
+
+  public static void init(ActorSystem<?> system, OutboundMessages outbox) {
+    WhatsAppClient client = Marketplaces.get(system).whatsApp();
+    Set<String> retryCodes = Set.copyOf(
+        system.settings().config().getStringList("orchestrator.notifications.retry-codes"));
+    ClusterSharding.get(system).init(Entity.of(ENTITY_TYPE_KEY,
+        ctx -> create(ctx.getEntityId(), client, outbox, retryCodes)));
+  }
+
+  public static Behavior<Command> create(String phoneNumberId, WhatsAppClient client, OutboundMessages outbox,
+                                         Set<String> retryCodes) {
+    return Behaviors.setup(ctx -> new WhatsAppSender(ctx, phoneNumberId, client, outbox, retryCodes));
+  }
+
+  // ---------------------------------------------------------------- protocol
+
+  public sealed interface Command extends CborSerializable {}
+
+  /**
+   * Send a template message for an order event.
+   *
+   * @param kind the order event (CONFIRMED, SHIPPED); one message per order and kind
+   * @param to the buyer's digits (never logged)
+   */
+  public record SendTemplate(String orderKey, String kind, String to, String template, String language,
+                             List<String> parameters, ActorRef<SendReply> replyTo) implements Command {}
+
+  public sealed interface SendReply extends CborSerializable permits Sent, SendFailed {
+    String orderKey();
+
+    String kind();
+  }
+
+  public record Sent(String orderKey, String kind, String wamid) implements SendReply {}
+
+  /**
+   * @param code WhatsApp's error code (e.g. 131026) or the client's (http_503, timeout, circuit_open), or
+   *     {@code database} when the look-up before sending failed (nothing was sent)
+   * @param retryable true when the same message may go through later (rate limits, 5xx, timeouts, open breaker)
+   */
+  public record SendFailed(String orderKey, String kind, String code, String reason, boolean retryable)
+      implements SendReply {}
+
+  /** Internal: the look-up before sending finished. */
+  private record LookedUp(SendTemplate request, String wamid, Throwable error) implements Command {}
+
+  /** Internal: the send (and the row after it) finished. */
+  private record Attempted(SendTemplate request, String wamid, Throwable error) implements Command {}
+
+  // ---------------------------------------------------------------- behaviour
+
+  private final String phoneNumberId;
+  private final WhatsAppClient client;
+  private final OutboundMessages outbox;
+  private final Set<String> retryCodes;
+  /** orderKey#kind → everyone waiting for that message. */
+  private final Map<String, List<ActorRef<SendReply>>> inFlight = new HashMap<>();
+
+  private WhatsAppSender(ActorContext<Command> context, String phoneNumberId, WhatsAppClient client,
+                         OutboundMessages outbox, Set<String> retryCodes) {
+    super(context);
+    this.phoneNumberId = phoneNumberId;
+    this.client = client;
+    this.outbox = outbox;
+    this.retryCodes = retryCodes;
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(SendTemplate.class, this::onSend)
+        .onMessage(LookedUp.class, this::onLookedUp)
+        .onMessage(Attempted.class, this::onAttempted)
+        .build();
+  }
+
+  private static String key(SendTemplate m) {
+    return m.orderKey() + "#" + m.kind();
+  }
+
+  private Behavior<Command> onSend(SendTemplate m) {
+    List<ActorRef<SendReply>> waiting = inFlight.get(key(m));
+    if (waiting != null) {
+      if (!waiting.contains(m.replyTo())) waiting.add(m.replyTo()); // answered by the call in flight
+      return this;
+    }
+    inFlight.put(key(m), new ArrayList<>(List.of(m.replyTo())));
+    getContext().pipeToSelf(outbox.find(m.orderKey(), m.kind()), (wamid, error) -> new LookedUp(m, wamid, error));
+    return this;
+  }
+
+  private Behavior<Command> onLookedUp(LookedUp looked) {
+    SendTemplate m = looked.request();
+    if (looked.error() != null) {
+      // without the look-up a send could be a second one: nothing is sent, the order asks again later
+      getContext().getLog().warn("Look-up before sending the {} message of {} failed: {}", m.kind(), m.orderKey(),
+          unwrap(looked.error()).toString());
+      return answer(m, new SendFailed(m.orderKey(), m.kind(), "database", unwrap(looked.error()).getMessage(), true));
+    }
+    if (looked.wamid() != null) return answer(m, new Sent(m.orderKey(), m.kind(), looked.wamid()));
+    CompletionStage<String> sent = client.sendTemplate(phoneNumberId, m.to(), m.template(), m.language(),
+            m.parameters())
+        .thenCompose(s -> outbox.recordSent(s.messageId(), m.orderKey(), m.kind(), phoneNumberId, Instant.now())
+            .handle((ok, error) -> {
+              if (error != null) {
+                log.error("Message {} of {} was sent but not recorded in "
+                    + "outbound_messages (its delivery statuses will not find the order): {}", s.messageId(),
+                    m.orderKey(), unwrap(error).toString());
+              }
+              return s.messageId();
+            }));
+    getContext().pipeToSelf(sent, (wamid, error) -> new Attempted(m, wamid, error));
+    return this;
+  }
+
+  private Behavior<Command> onAttempted(Attempted attempted) {
+    SendTemplate m = attempted.request();
+    if (attempted.error() == null) return answer(m, new Sent(m.orderKey(), m.kind(), attempted.wamid()));
+    Throwable e = unwrap(attempted.error());
+    SendFailed failed;
+    if (e instanceof MarketCallException call) {
+      failed = new SendFailed(m.orderKey(), m.kind(), call.code(), call.getMessage(),
+          call.retryable() || retryCodes.contains(call.code()));
+    } else if (e instanceof IllegalArgumentException) {
+      failed = new SendFailed(m.orderKey(), m.kind(), "not_configured", e.getMessage(), false);
+    } else {
+      failed = new SendFailed(m.orderKey(), m.kind(), "error", e.toString(), true);
+    }
+    return answer(m, failed);
+  }
+
+  private Behavior<Command> answer(SendTemplate m, SendReply reply) {
+    List<ActorRef<SendReply>> waiting = inFlight.remove(key(m));
+    if (waiting != null) waiting.forEach(r -> r.tell(reply));
+    return this;
+  }
+
+  private static Throwable unwrap(Throwable error) {
+    return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+  }
+}

@@ -1,0 +1,231 @@
+package readside.ledger;
+
+import common.MarketStatus;
+import common.OrderDetails;
+import order.OrderEntity;
+import order.OrderEntity.Event;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Applies one order event to the order's read-side row: a pure function, the same transitions as
+ * {@code OrderEntity.eventHandler()} (phase names from {@code OrderEntity.State.phase()}), kept next to nothing but
+ * the row so it can be checked event by event. Idempotent: an event whose sequence number is not above the row's
+ * {@code lastEventSeq} changes nothing.
+ */
+public final class OrderLedger {
+  static final String NOTIFIED = "NOTIFIED";
+  static final String RESERVING = "RESERVING";
+  static final String NEEDS_MAPPING = "NEEDS_MAPPING";
+  static final String CONFIRMED = "CONFIRMED";
+  static final String OUT_OF_STOCK = "OUT_OF_STOCK";
+  static final String SHIPPING = "SHIPPING";
+  static final String SHIPPED = "SHIPPED";
+  static final String DELIVERED = "DELIVERED";
+  static final String COMPLETED = "COMPLETED";
+  static final String CANCELLING = "CANCELLING";
+  static final String CANCELLED = "CANCELLED";
+  static final String RETURNED = "RETURNED";
+
+  /** Every phase an order row can show (the entity's phases except the empty one). */
+  public static final java.util.List<String> PHASES = java.util.List.of(NOTIFIED, RESERVING, NEEDS_MAPPING,
+      CONFIRMED, OUT_OF_STOCK, SHIPPING, SHIPPED, DELIVERED, COMPLETED, CANCELLING, CANCELLED, RETURNED);
+
+  private static final java.util.Set<Class<?>> IGNORED_WARNED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /** The event types {@link #apply} maps (tests check this covers every {@code OrderEntity.Event}). */
+  public static final java.util.Set<Class<?>> MAPPED = java.util.Set.of(OrderEntity.Notified.class,
+      OrderEntity.StatusRecorded.class, OrderEntity.DetailsReceived.class, OrderEntity.LineMapped.class,
+      OrderEntity.SkuReserved.class, OrderEntity.SkuUnknown.class, OrderEntity.OrderConfirmed.class,
+      OrderEntity.OutOfStockDeclared.class, OrderEntity.SkuReleased.class, OrderEntity.CompensationFinished.class,
+      OrderEntity.MarketplaceCancelled.class, OrderEntity.SkuHoldCleared.class, OrderEntity.ShipRequested.class,
+      OrderEntity.SkuCommitted.class, OrderEntity.OrderShipped.class, OrderEntity.OrderDelivered.class,
+      OrderEntity.OrderCompleted.class, OrderEntity.CancelRequested.class, OrderEntity.OrderCancelled.class,
+      OrderEntity.ReturnRequested.class, OrderEntity.RestockRequested.class, OrderEntity.SkuRestocked.class,
+      OrderEntity.TrackingRecorded.class, OrderEntity.BuyerNotificationDue.class, OrderEntity.BuyerNotified.class,
+      OrderEntity.BuyerNotificationFailed.class);
+
+  private OrderLedger() {}
+
+  /**
+   * @param current the row as stored, or null when the order has none yet
+   * @return the row after the event, or null when nothing is to be written (seen already, or no row to apply to)
+   */
+  public static OrderRow apply(OrderRow current, Event event, long sequenceNr) {
+    if (current == null) {
+      return event instanceof OrderEntity.Notified n ? created(n, sequenceNr) : null;
+    }
+    if (sequenceNr <= current.lastEventSeq) return null;
+    OrderRow row = current.copy();
+    row.lastEventSeq = sequenceNr;
+    Instant at = event.at();
+
+    if (event instanceof OrderEntity.Notified) {
+      // a notification of a known order is recorded by StatusRecorded; the phase does not change
+    } else if (event instanceof OrderEntity.StatusRecorded e) {
+      if (e.acted() && (row.marketStatus == null || e.status().rank() > row.marketStatus.rank())) row.marketStatus = e.status();
+      touchKeepingPhase(row, at);
+    } else if (event instanceof OrderEntity.DetailsReceived e) {
+      details(row, e);
+      row.status = row.unmapped.isEmpty() ? RESERVING : NEEDS_MAPPING;
+      row.updatedAt = at;
+    } else if (event instanceof OrderEntity.LineMapped e) {
+      mapped(row, e);
+      row.status = allReserved(row) ? CONFIRMED
+          : row.unmapped.isEmpty() && noUnknownSku(row) ? RESERVING : NEEDS_MAPPING;
+      row.updatedAt = at;
+    } else if (event instanceof OrderEntity.SkuReserved e) {
+      line(row, e.sku(), OrderRow.LineState.RESERVED);
+      touchKeepingPhase(row, at);
+    } else if (event instanceof OrderEntity.SkuUnknown e) {
+      line(row, e.sku(), OrderRow.LineState.UNKNOWN_SKU);
+      row.problem = "unknown SKU " + e.sku();
+      row.status = NEEDS_MAPPING;
+      row.updatedAt = at;
+    } else if (event instanceof OrderEntity.OrderConfirmed e) {
+      // the confirmation records the last line's reservation (see OrderEntity.OrderConfirmed)
+      for (String sku : e.skuLines().keySet()) {
+        OrderRow.Line line = row.lines.get(sku);
+        if (line != null && !line.state().holdsReservation()) line(row, sku, OrderRow.LineState.RESERVED);
+      }
+      row.status = CONFIRMED;
+      row.confirmedAt = at;
+      row.updatedAt = at;
+    } else if (event instanceof OrderEntity.OutOfStockDeclared e) {
+      row.status = OUT_OF_STOCK;
+      row.problem = "out of stock: " + e.sku() + " requested " + e.requested() + ", available " + e.available()
+          + " (" + e.reason() + ")";
+      row.updatedAt = at;
+    } else if (event instanceof OrderEntity.SkuReleased e) {
+      line(row, e.sku(), OrderRow.LineState.RELEASED);
+      touchKeepingPhase(row, at);
+    } else if (event instanceof OrderEntity.CompensationFinished) {
+      row.status = OUT_OF_STOCK;
+      row.updatedAt = at;
+    } else if (event instanceof OrderEntity.MarketplaceCancelled) {
+      if (OUT_OF_STOCK.equals(row.status)) row.updatedAt = at; // elsewhere the entity ignores it
+    } else if (event instanceof OrderEntity.SkuHoldCleared) {
+      touchKeepingPhase(row, at);
+    } else if (event instanceof OrderEntity.ShipRequested e) {
+      row.status = SHIPPING;
+      if (e.trackingNumber() != null) row.trackingNumber = e.trackingNumber();
+      row.updatedAt = at;
+    } else if (event instanceof OrderEntity.SkuCommitted e) {
+      line(row, e.sku(), OrderRow.LineState.COMMITTED);
+      touchKeepingPhase(row, at);
+    } else if (event instanceof OrderEntity.OrderShipped) {
+      row.status = SHIPPED;
+      row.shippedAt = at;
+      row.updatedAt = at;
+    } else if (event instanceof OrderEntity.OrderDelivered) {
+      phase(row, DELIVERED, at);
+    } else if (event instanceof OrderEntity.OrderCompleted) {
+      phase(row, COMPLETED, at);
+    } else if (event instanceof OrderEntity.CancelRequested) {
+      phase(row, CANCELLING, at);
+    } else if (event instanceof OrderEntity.OrderCancelled) {
+      phase(row, CANCELLED, at);
+    } else if (event instanceof OrderEntity.ReturnRequested || event instanceof OrderEntity.RestockRequested) {
+      phase(row, RETURNED, at);
+    } else if (event instanceof OrderEntity.SkuRestocked e) {
+      line(row, e.sku(), OrderRow.LineState.RESTOCKED);
+      touchKeepingPhase(row, at);
+    } else if (event instanceof OrderEntity.TrackingRecorded e) {
+      row.trackingNumber = e.trackingNumber();
+      touchKeepingPhase(row, at);
+    } else if (event instanceof OrderEntity.BuyerNotificationDue || event instanceof OrderEntity.BuyerNotified
+        || event instanceof OrderEntity.BuyerNotificationFailed) {
+      // buyer messages are shown from outbound_messages; the ledger row only advances its sequence number
+    } else if (!IGNORED_WARNED.contains(event.getClass())) {
+      // never stall the ledger on an event it does not know (OrderLedgerTest checks every event type is mapped)
+      IGNORED_WARNED.add(event.getClass());
+      org.slf4j.LoggerFactory.getLogger(OrderLedger.class).warn("No ledger mapping for {}", event.getClass().getName());
+    }
+    return row;
+  }
+
+  private static OrderRow created(OrderEntity.Notified e, long sequenceNr) {
+    OrderRow row = new OrderRow();
+    row.orderKey = e.orderKey();
+    row.channel = e.channel();
+    row.shopId = e.shopId();
+    row.orderId = e.orderId();
+    row.status = NOTIFIED;
+    row.marketStatus = e.status();
+    row.createdAt = e.at();
+    row.updatedAt = e.at();
+    row.lastEventSeq = sequenceNr;
+    return row;
+  }
+
+  private static void phase(OrderRow row, String phase, Instant at) {
+    row.status = phase;
+    row.updatedAt = at;
+  }
+
+  /** Same phase with new data; as in {@code NeedsMapping.withData}, an order with nothing left to map resumes. */
+  private static void touchKeepingPhase(OrderRow row, Instant at) {
+    row.updatedAt = at;
+    if (NEEDS_MAPPING.equals(row.status) && row.unmapped.isEmpty() && noUnknownSku(row)) row.status = RESERVING;
+  }
+
+  private static void details(OrderRow row, OrderEntity.DetailsReceived e) {
+    OrderDetails d = e.details();
+    MarketStatus fetched = d.marketStatus();
+    if (fetched != null && (row.marketStatus == null || fetched.rank() > row.marketStatus.rank())) row.marketStatus = fetched;
+    row.buyerName = d.buyerName();
+    row.buyerPhone = d.buyerPhone();
+    row.currency = d.currency();
+    row.totalAmount = d.totalAmount();
+    Map<String, OrderRow.Line> lines = new TreeMap<>();
+    for (Map.Entry<String, Integer> sku : e.skuLines().entrySet()) {
+      OrderRow.Line before = row.lines.get(sku.getKey());
+      // the entity forgets unknown SKUs on new details but keeps its reservations
+      OrderRow.LineState state = before != null && before.state().holdsReservation()
+          ? before.state() : OrderRow.LineState.PENDING;
+      lines.put(sku.getKey(), new OrderRow.Line(sku.getValue(), unitPrice(d, sku.getKey()), state));
+    }
+    row.lines = lines;
+    row.unmapped = new ArrayList<>(e.unmapped());
+  }
+
+  /** Price of one unit of {@code sku}: of the first line of that SKU that has one. */
+  private static BigDecimal unitPrice(OrderDetails details, String sku) {
+    if (details.lines() == null) return null;
+    for (OrderDetails.Line line : details.lines()) {
+      if (sku.equals(line.sellerSku()) && line.unitPrice() != null) return line.unitPrice();
+    }
+    return null;
+  }
+
+  private static void mapped(OrderRow row, OrderEntity.LineMapped e) {
+    row.unmapped.remove(e.lineRef());
+    OrderRow.Line replaced = row.lines.get(e.lineRef());
+    BigDecimal price = null;
+    if (replaced != null && replaced.state() == OrderRow.LineState.UNKNOWN_SKU) {
+      row.lines.remove(e.lineRef()); // the unknown code is replaced by the mapped SKU
+      price = replaced.unitPrice();
+    }
+    OrderRow.Line existing = row.lines.get(e.sku());
+    row.lines.put(e.sku(), existing == null
+        ? new OrderRow.Line(e.quantity(), price, OrderRow.LineState.PENDING)
+        : new OrderRow.Line(existing.quantity() + e.quantity(), existing.unitPrice(), existing.state()));
+  }
+
+  private static void line(OrderRow row, String sku, OrderRow.LineState state) {
+    OrderRow.Line line = row.lines.get(sku);
+    if (line != null) row.lines.put(sku, line.withState(state));
+  }
+
+  private static boolean noUnknownSku(OrderRow row) {
+    return row.lines.values().stream().noneMatch(l -> l.state() == OrderRow.LineState.UNKNOWN_SKU);
+  }
+
+  /** As {@code OrderData.allReserved}: nothing unmapped or unknown, and every line holds its reservation. */
+  private static boolean allReserved(OrderRow row) {
+    return row.unmapped.isEmpty() && row.lines.values().stream().allMatch(l -> l.state().holdsReservation());
+  }
+}

@@ -1,0 +1,74 @@
+package readside.ledger;
+
+import order.OrderEntity;
+import infra.Database;
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.SupervisorStrategy;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import akka.cluster.typed.ClusterSingleton;
+import akka.cluster.typed.SingletonActor;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Wakes the orders a crash may have left idle with work outstanding (one per cluster). Orders are not remembered
+ * entities, so after a node dies an order in the middle of its saga would wait for the next webhook; this singleton
+ * reads the ledger for orders in a phase that still waits for something (or confirmed/shipped recently, which may
+ * still owe the buyer a message) and not updated for a while, and sends each a {@link OrderEntity.Wake}: recovery
+ * re-sends what the order still waits for, and an order with nothing to do passivates again.
+ */
+public final class OrderSweeper {
+  private OrderSweeper() {}
+
+  private static final List<String> WAITING = List.of("NOTIFIED", "RESERVING", "NEEDS_MAPPING", "OUT_OF_STOCK",
+      "SHIPPING", "CANCELLING", "RETURNED");
+
+  enum Tick { INSTANCE }
+
+  public static void init(ActorSystem<?> system, Database database) {
+    Duration interval = system.settings().config().getDuration("orchestrator.orders.sweep-interval");
+    Duration quiet = system.settings().config().getDuration("orchestrator.orders.sweep-quiet");
+    ClusterSingleton.get(system).init(SingletonActor.of(Behaviors.supervise(create(database, interval, quiet))
+        .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2)),
+        "order-sweeper"));
+  }
+
+  static Behavior<Tick> create(Database database, Duration interval, Duration quiet) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
+      timers.startTimerWithFixedDelay(Tick.INSTANCE, interval, interval);
+      ClusterSharding sharding = ClusterSharding.get(ctx.getSystem());
+      return Behaviors.receiveMessage(tick -> {
+        Instant before = Instant.now().minus(quiet);
+        Instant recent = Instant.now().minus(Duration.ofMinutes(10));
+        database.withConnection(c -> {
+          List<String> keys = new ArrayList<>();
+          String placeholders = String.join(",", WAITING.stream().map(w -> "?").toList());
+          try (PreparedStatement s = c.prepareStatement("SELECT order_key FROM orders WHERE updated_at < ? AND ("
+              + "status IN (" + placeholders + ") OR (status IN ('CONFIRMED', 'SHIPPED') AND updated_at > ?)) "
+              + "ORDER BY updated_at LIMIT 2000")) {
+            int i = 1;
+            s.setTimestamp(i++, Timestamp.from(before));
+            for (String w : WAITING) s.setString(i++, w);
+            s.setTimestamp(i, Timestamp.from(recent));
+            try (ResultSet rs = s.executeQuery()) {
+              while (rs.next()) keys.add(rs.getString(1));
+            }
+          }
+          return keys;
+        }).whenComplete((keys, error) -> {
+          if (keys != null) {
+            keys.forEach(k -> sharding.entityRefFor(OrderEntity.ENTITY_TYPE_KEY, k).tell(OrderEntity.Wake.INSTANCE));
+          }
+        });
+        return Behaviors.same();
+      });
+    }));
+  }
+}
