@@ -21,7 +21,7 @@ import support.NodeProcess;
 import support.PrivatePostgres;
 
 /**
- * Faults with real processes: node JVMs started from the test classpath ({@code app.Main serve}) on a PostgreSQL
+ * Faults with real processes: node JVMs started from the test classpath ({@code app.ServiceMain serve}) on a PostgreSQL
  * server of the test's own (so stopping it disturbs nothing else), behind a round-robin load balancer, with the
  * marketplace sandbox sending signed webhooks and delivering every non-200 again. Run by scripts/fault-tests.sh.
  * Each test prints one line of what it measured.

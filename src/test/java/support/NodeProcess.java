@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * An orchestrator node in its own JVM (the test classpath, {@code app.Main serve}), so fault tests can kill it with
+ * An orchestrator node in its own JVM (the test classpath, {@code app.ServiceMain serve}), so fault tests can kill it with
  * SIGKILL like a crashed machine. Settings go in as system properties, which override application.conf.
  */
 public final class NodeProcess implements AutoCloseable {
@@ -58,7 +58,7 @@ public final class NodeProcess implements AutoCloseable {
     settings.forEach((k, v) -> command.add("-D" + k + "=" + v));
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
-    command.add("app.Main");
+    command.add("app.ServiceMain");
     command.add("serve");
     try {
       process = new ProcessBuilder(command).redirectErrorStream(true)

@@ -264,7 +264,7 @@ public final class FlashSaleBenchmark {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(startOptions(jvmOptions));
-    command.addAll(List.of("-cp", jar, "app.Main", "serve"));
+    command.addAll(List.of("-cp", jar, "app.ServiceMain", "serve"));
     ProcessBuilder pb = new ProcessBuilder(command);
     Map<String, String> env = pb.environment();
     env.put("ORCH_DB_PROFILE", "postgres");

@@ -128,7 +128,7 @@ class DemoTest {
   }
 
   /**
-   * Starts {@code app.Main demo} on the test classpath, reads its output until it says it keeps serving, checks the
+   * Starts {@code tools.Cli demo} on the test classpath, reads its output until it says it keeps serving, checks the
    * run while the node serves, then stops the JVM (SIGTERM: coordinated shutdown closes the H2 files).
    */
   private Run runDemo() throws Exception {
@@ -141,7 +141,7 @@ class DemoTest {
         "-Dakka.management.http.port=" + TestConfig.freePort(),
         "-Dakka.remote.artery.canonical.port=" + TestConfig.freePort(),
         "-cp", System.getProperty("java.class.path"),
-        "app.Main", "demo", "--orders", String.valueOf(ORDERS), "--skus", "40", "--concurrency", "16"));
+        "tools.Cli", "demo", "--orders", String.valueOf(ORDERS), "--skus", "40", "--concurrency", "16"));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
     // The embedded default: none of the environment's database, Redis or cluster settings.
     builder.environment().keySet().removeIf(k -> k.startsWith("ORCH_"));

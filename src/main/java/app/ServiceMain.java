@@ -6,32 +6,17 @@ import infra.SchemaApplier;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.sql.Connection;
+import http.admin.AdminTokens;
 import java.util.Arrays;
 
-/** Command-line entry point of the runnable jar; the {@code orchestrator} script builds the jar and calls it. */
-public final class Main {
+/**
+ * The service's own commands: {@code serve} (a node), {@code schema} (apply the DDL and exit) and {@code hash-token}.
+ * The jar's entry point is {@code tools.Cli}, which also runs the demo, the benchmarks and the sandbox; node JVMs
+ * (scripts, fault tests, the benchmark) start this class directly.
+ */
+public final class ServiceMain {
 
-  static final String HELP = """
-      Usage: orchestrator <command> [options]
-
-      Commands:
-        serve     Start a node (default). Embedded H2 under ./data unless ORCH_DB_PROFILE=postgres.
-        schema    Apply the DDL in ddl/ to the configured database (idempotent) and exit.
-        bench-sku Reservations/s on one hot SKU vs. a PostgreSQL row-lock baseline (see BENCHMARKS.md).
-        demo      Start a node on the embedded default with the sandbox marketplaces, run a 2,000-order flash sale
-                  through the webhooks, print a summary, keep serving (--orders N --skus N --concurrency N).
-        bench     Flash-sale benchmark through the real HTTP path on PostgreSQL (--orders --skus --hot-share
-                  --concurrency --variants --warmup-orders --node-jvm "opts" --nodes url,url --json file
-                  --hot-sku); see BENCHMARKS.md.
-        sandbox   Run the local Shopee / TikTok Shop / WhatsApp stand-in (ORCH_SANDBOX_PORT, default 9090).
-        hash-token  Read an admin token from stdin, print its SHA-256 (ORCH_ADMIN_TOKENS="name:role:hash").
-                    `hash-token new` generates a random token and prints it with its hash.
-        help      Show this help.
-
-      Configuration comes from application.conf and ORCH_* environment variables (see README.md).
-      """;
-
-  private Main() {}
+  private ServiceMain() {}
 
   /**
    * On 2 cores the common pool gets parallelism 1, and then CompletableFuture runs every async stage on a NEW
@@ -39,7 +24,7 @@ public final class Main {
    * executor: in the flash-sale benchmark the node created thousands of threads a second (seen in thread dumps).
    * Must run before anything touches ForkJoinPool; {@code -D} on the command line wins.
    */
-  static void ensureCommonPool() {
+  public static void ensureCommonPool() {
     if (System.getProperty(COMMON_POOL_PARALLELISM) == null) {
       System.setProperty(COMMON_POOL_PARALLELISM,
           Integer.toString(Math.max(2, Runtime.getRuntime().availableProcessors())));
@@ -52,25 +37,24 @@ public final class Main {
   public static void main(String[] args) throws Exception {
     ensureCommonPool();
     String command = args.length == 0 ? "serve" : args[0];
-    if (command.equals("demo") && System.getenv("ORCH_LOG_LEVEL") == null) {
-      System.setProperty("ORCH_LOG_LEVEL", "WARN"); // the demo's own summary is the output; logback reads this
-    }
     String[] rest = Arrays.copyOfRange(args, Math.min(1, args.length), args.length);
+    if (!run(command, rest)) {
+      System.err.println("Unknown command '" + command + "': serve, schema or hash-token");
+      System.exit(2);
+    }
+  }
+
+  /** Runs one of the service's commands; false when {@code command} is not one of them. */
+  public static boolean run(String command, String[] rest) throws Exception {
     switch (command) {
       case "serve" -> serve();
       case "schema" -> schema();
-      case "bench-sku" -> tools.bench.HotSkuBenchmark.main(rest);
-      case "demo" -> tools.demo.Demo.main(rest);
-      case "bench" -> tools.bench.FlashSaleBenchmark.main(rest);
-      case "sandbox" -> tools.sandbox.SandboxMain.run(AppConfig.load());
       case "hash-token" -> hashToken(rest);
-      case "help", "--help", "-h" -> System.out.print(HELP);
       default -> {
-        System.err.println("Unknown command '" + command + "'" + (rest.length > 0 ? " " + String.join(" ", rest) : ""));
-        System.err.print(HELP);
-        System.exit(2);
+        return false;
       }
     }
+    return true;
   }
 
   private static void serve() {
@@ -87,9 +71,9 @@ public final class Main {
   /** Prints the hash of the token on stdin (first line); with "new", generates a token and prints both. */
   private static void hashToken(String[] args) throws java.io.IOException {
     if (args.length > 0 && args[0].equals("new")) {
-      String token = http.admin.AdminTokens.newToken();
+      String token = AdminTokens.newToken();
       System.out.println("token: " + token);
-      System.out.println("sha256: " + http.admin.AdminTokens.hash(token));
+      System.out.println("sha256: " + AdminTokens.hash(token));
       return;
     }
     String line = new java.io.BufferedReader(new java.io.InputStreamReader(System.in,
@@ -98,7 +82,7 @@ public final class Main {
       System.err.println("hash-token: no token on stdin (e.g. `printf %s \"$TOKEN\" | orchestrator hash-token`)");
       System.exit(2);
     }
-    System.out.println(http.admin.AdminTokens.hash(line.strip()));
+    System.out.println(AdminTokens.hash(line.strip()));
   }
 
   private static void schema() throws Exception {
