@@ -1,0 +1,143 @@
+package tools.sandbox;
+
+import static tools.sandbox.SandboxJson.MAPPER;
+import static tools.sandbox.SandboxJson.readJson;
+
+import marketplace.MarketplaceConfig;
+import marketplace.signing.Signatures;
+import akka.http.javadsl.model.HttpRequest;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import tools.sandbox.Sandbox.Delivery;
+import tools.sandbox.Sandbox.Redelivery;
+import tools.sandbox.Sandbox.WhatsAppItem;
+
+/**
+ * The WhatsApp Cloud API stand-in under {@code /whatsapp}: takes the messages we send (checking the number's bearer
+ * token), keeps them, fails chosen recipients, and sends catalog orders and delivery statuses signed with
+ * X-Hub-Signature-256.
+ */
+final class WhatsAppSandbox {
+  private final MarketplaceConfig config;
+  private final WebhookSender webhooks;
+  private final Map<String, int[]> whatsAppRecipientFaults = new ConcurrentHashMap<>();
+  private final List<JsonNode> whatsAppSent = new CopyOnWriteArrayList<>();
+
+  WhatsAppSandbox(MarketplaceConfig config, WebhookSender webhooks) {
+    this.config = config;
+    this.webhooks = webhooks;
+  }
+
+  void reset() {
+    whatsAppRecipientFaults.clear();
+    whatsAppSent.clear();
+  }
+
+  void failRecipient(String to, int code, int times) {
+    whatsAppRecipientFaults.put(to, new int[] {code, times});
+  }
+
+  List<JsonNode> sent() {
+    return List.copyOf(whatsAppSent);
+  }
+
+  Answer answer(HttpRequest request, String path, byte[] body) {
+    String[] parts = path.split("/");
+    // /{version}/{phone_number_id}/messages
+    if (parts.length != 4 || !parts[3].equals("messages") || !request.method().value().equals("POST")) {
+      return new Answer(404, whatsAppError(100, "Unsupported request " + path), "100");
+    }
+    MarketplaceConfig.WhatsAppNumber number = config.whatsAppNumber(parts[2]).orElse(null);
+    String auth = request.getHeader("Authorization").map(h -> h.value()).orElse("");
+    if (number == null || !auth.equals("Bearer " + number.accessToken())) {
+      return new Answer(401, whatsAppError(190, "Invalid OAuth access token."), "190");
+    }
+    JsonNode json = readJson(body);
+    String to = json.path("to").asText("");
+    String type = json.path("type").asText("");
+    if (to.isEmpty() || !(type.equals("text") || type.equals("template"))) {
+      return new Answer(400, whatsAppError(100, "Invalid parameter"), "100");
+    }
+    int[] fault = whatsAppRecipientFaults.get(to);
+    if (fault != null) {
+      synchronized (fault) {
+        if (fault[1] > 0) {
+          fault[1]--;
+          return new Answer(400, whatsAppError(fault[0], "injected for recipient"), Integer.toString(fault[0]));
+        }
+      }
+    }
+    whatsAppSent.add(json);
+    ObjectNode ok = MAPPER.createObjectNode();
+    ok.put("messaging_product", "whatsapp");
+    ok.putArray("contacts").addObject().put("input", to).put("wa_id", to);
+    ok.putArray("messages").addObject().put("id", "wamid.SBX" + UUID.randomUUID().toString().replace("-", ""));
+    return new Answer(200, ok, "ok");
+  }
+
+  static ObjectNode whatsAppError(int code, String message) {
+    ObjectNode root = MAPPER.createObjectNode();
+    ObjectNode e = root.putObject("error");
+    e.put("message", message).put("type", "OAuthException").put("code", code);
+    e.putObject("error_data").put("details", message);
+    e.put("fbtrace_id", UUID.randomUUID().toString());
+    return root;
+  }
+
+  /** A catalog order from {@code from} to our number, signed with X-Hub-Signature-256; eventId is the wamid. */
+  CompletionStage<Delivery> sendOrder(String targetUrl, String phoneNumberId, String from,
+      String buyerName, List<WhatsAppItem> items, Redelivery redelivery) {
+    MarketplaceConfig.WhatsAppNumber number = config.whatsAppNumber(phoneNumberId)
+        .orElseThrow(() -> new IllegalArgumentException("no WhatsApp number " + phoneNumberId));
+    String wamid = "wamid.SBX" + UUID.randomUUID().toString().replace("-", "");
+    ObjectNode root = MAPPER.createObjectNode().put("object", "whatsapp_business_account");
+    ObjectNode value = root.putArray("entry").addObject().put("id", "SANDBOX-WABA").putArray("changes").addObject()
+        .put("field", "messages").putObject("value");
+    value.put("messaging_product", "whatsapp");
+    value.putObject("metadata").put("display_phone_number", "15550000000").put("phone_number_id", phoneNumberId);
+    value.putArray("contacts").addObject().put("wa_id", from).putObject("profile").put("name", buyerName);
+    ObjectNode message = value.putArray("messages").addObject();
+    message.put("from", from).put("id", wamid).put("timestamp", Long.toString(Instant.now().getEpochSecond()))
+        .put("type", "order");
+    ObjectNode order = message.putObject("order").put("catalog_id", "SANDBOX-CATALOG");
+    ArrayNode products = order.putArray("product_items");
+    for (WhatsAppItem i : items) {
+      products.addObject().put("product_retailer_id", i.retailerId()).put("quantity", i.quantity())
+          .put("item_price", i.price()).put("currency", i.currency());
+    }
+    byte[] body = root.toString().getBytes(StandardCharsets.UTF_8);
+    return webhooks.deliver(targetUrl, body,
+        Map.of("X-Hub-Signature-256", Signatures.whatsAppSignatureHeader(number.appSecret(), body)), redelivery, wamid);
+  }
+
+  /**
+   * A delivery status of a message we sent ({@code sent}, {@code delivered}, {@code read}, {@code failed}) at
+   * {@code timestamp} (WhatsApp sends whole seconds, and in any order), signed like every WhatsApp webhook.
+   */
+  CompletionStage<Delivery> sendStatus(String targetUrl, String phoneNumberId, String wamid,
+      String status, long timestamp, String recipient, Redelivery redelivery) {
+    MarketplaceConfig.WhatsAppNumber number = config.whatsAppNumber(phoneNumberId)
+        .orElseThrow(() -> new IllegalArgumentException("no WhatsApp number " + phoneNumberId));
+    ObjectNode root = MAPPER.createObjectNode().put("object", "whatsapp_business_account");
+    ObjectNode value = root.putArray("entry").addObject().put("id", "SANDBOX-WABA").putArray("changes").addObject()
+        .put("field", "messages").putObject("value");
+    value.put("messaging_product", "whatsapp");
+    value.putObject("metadata").put("display_phone_number", "15550000000").put("phone_number_id", phoneNumberId);
+    ObjectNode s = value.putArray("statuses").addObject();
+    s.put("id", wamid).put("status", status).put("timestamp", Long.toString(timestamp)).put("recipient_id", recipient);
+    if (status.equals("failed")) s.putArray("errors").addObject().put("code", 131026).put("title", "Message undeliverable");
+    byte[] body = root.toString().getBytes(StandardCharsets.UTF_8);
+    return webhooks.deliver(targetUrl, body,
+        Map.of("X-Hub-Signature-256", Signatures.whatsAppSignatureHeader(number.appSecret(), body)), redelivery,
+        wamid + ":" + status);
+  }
+}
