@@ -9,6 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import sku.SkuEntity.*;
+import sku.SkuEvents.*;
+import sku.SkuState.*;
+import sku.PushRules.ChannelRule;
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.pattern.StatusReply;
@@ -31,7 +34,7 @@ class SkuEntityTest {
       .withFallback(ConfigFactory.parseResources("serialization.conf"))
       .withFallback(ConfigFactory.parseResources("sku.conf")));
   static final ActorTestKit kit = ActorTestKit.create(CONFIG);
-  static final Settings SETTINGS = Settings.from(CONFIG);
+  static final SkuSettings SETTINGS = SkuSettings.from(CONFIG);
 
   @AfterAll
   static void stop() {
@@ -41,7 +44,7 @@ class SkuEntityTest {
   private final String sku = "SKU-" + UUID.randomUUID();
   private EventSourcedBehaviorTestKit<Command, Event, State> entity = testKit(SETTINGS);
 
-  private EventSourcedBehaviorTestKit<Command, Event, State> testKit(Settings settings) {
+  private EventSourcedBehaviorTestKit<Command, Event, State> testKit(SkuSettings settings) {
     return EventSourcedBehaviorTestKit.create(kit.system(), SkuEntity.persistent(sku, settings, null));
   }
 
@@ -137,7 +140,7 @@ class SkuEntityTest {
     // Akka keeps the behavior's empty state as one instance and recovers from it again after a journal failure
     State empty = entity.getState(); // before any event: the behavior's empty state
     assertEquals(0, empty.reservationCount());
-    Event stock = new SkuEntity.StockSet(10, 0, 0, List.of(), false, "test", Instant.now());
+    Event stock = new StockSet(10, 0, 0, List.of(), false, "test", Instant.now());
     Event reserved = new ReservationsApplied(List.of(new Change.Reserved("o1", 3, null)), Instant.now());
     State first = empty.apply(stock, 100).apply(reserved, 100);
     assertNotSame(empty, first);
@@ -479,7 +482,7 @@ class SkuEntityTest {
 
   @Test
   void onlyTheMostRecentFinishedKeysAreRemembered() {
-    Settings small = new Settings(SETTINGS.maxBatchSize(), SETTINGS.maxBuffered(), SETTINGS.snapshotEvery(),
+    SkuSettings small = new SkuSettings(SETTINGS.maxBatchSize(), SETTINGS.maxBuffered(), SETTINGS.snapshotEvery(),
         SETTINGS.keepSnapshots(), 3, SETTINGS.batchTimeout(), SETTINGS.restartBackoffMin(),
         SETTINGS.restartBackoffMax(), SETTINGS.readJournal(), SETTINGS.linger());
     entity = testKit(small);
@@ -518,7 +521,7 @@ class SkuEntityTest {
 
   @Test
   void recoveryStartsFromTheLatestSnapshot() {
-    Settings snapshotEvery10 = new Settings(SETTINGS.maxBatchSize(), SETTINGS.maxBuffered(), 10, 2,
+    SkuSettings snapshotEvery10 = new SkuSettings(SETTINGS.maxBatchSize(), SETTINGS.maxBuffered(), 10, 2,
         SETTINGS.finishedKeysKept(), SETTINGS.batchTimeout(), SETTINGS.restartBackoffMin(),
         SETTINGS.restartBackoffMax(), SETTINGS.readJournal(), SETTINGS.linger());
     entity = testKit(snapshotEvery10);

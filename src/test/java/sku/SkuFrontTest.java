@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import sku.SkuEntity.*;
+import sku.SkuEvents.*;
+import sku.SkuSettings.Linger;
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.actor.typed.ActorRef;
@@ -29,7 +31,7 @@ import org.junit.jupiter.api.Test;
 class SkuFrontTest {
   static final ActorTestKit kit = ActorTestKit.create(SkuEntityTest.CONFIG);
   static final PersistenceTestKit journal = PersistenceTestKit.create(kit.system());
-  static final Settings SETTINGS = Settings.from(SkuEntityTest.CONFIG);
+  static final SkuSettings SETTINGS = SkuSettings.from(SkuEntityTest.CONFIG);
 
   private final String sku = "SKU-" + UUID.randomUUID();
 
@@ -43,8 +45,8 @@ class SkuFrontTest {
     journal.resetPolicy();
   }
 
-  private static Settings withMaxBuffered(int maxBuffered) {
-    return new Settings(SETTINGS.maxBatchSize(), maxBuffered, SETTINGS.snapshotEvery(), SETTINGS.keepSnapshots(),
+  private static SkuSettings withMaxBuffered(int maxBuffered) {
+    return new SkuSettings(SETTINGS.maxBatchSize(), maxBuffered, SETTINGS.snapshotEvery(), SETTINGS.keepSnapshots(),
         SETTINGS.finishedKeysKept(), SETTINGS.batchTimeout(), Duration.ofMillis(50), Duration.ofMillis(200),
         SETTINGS.readJournal(), SETTINGS.linger());
   }
@@ -217,7 +219,7 @@ class SkuFrontTest {
     List<Integer> writes = recordWrites(hold);
     TestProbe<ReservationReply> callers = kit.createTestProbe();
     List<Integer> expected = new ArrayList<>();
-    for (int round = 0; round < SkuEntity.Front.LINGER_TIMEOUTS_BEFORE_BACKOFF; round++) {
+    for (int round = 0; round < SkuFront.LINGER_TIMEOUTS_BEFORE_BACKOFF; round++) {
       reserveWhileTheFirstIsWritten(entity, hold, callers, "a" + round + "-", 10);
       // 2 of the 9 expected: both wait for the whole linger and go together
       for (int i = 0; i < 2; i++) entity.tell(new Reserve("b" + round + "-" + i, 1, null, callers.getRef()));
