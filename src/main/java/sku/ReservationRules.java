@@ -3,20 +3,20 @@ package sku;
 import static sku.SkuState.applyChange;
 import static sku.SkuState.available;
 
-import sku.SkuEntity.HoldCleared;
+import sku.SkuEntity.ClearHoldAccepted;
 import sku.SkuEntity.Commit;
-import sku.SkuEntity.Committed;
+import sku.SkuEntity.CommitAccepted;
 import sku.SkuEntity.RefusalReason;
 import sku.SkuEntity.Release;
-import sku.SkuEntity.Released;
+import sku.SkuEntity.ReleaseAccepted;
 import sku.SkuEntity.Reservation;
 import sku.SkuEntity.ReservationCommand;
 import sku.SkuEntity.ReservationRefused;
 import sku.SkuEntity.ReservationReply;
 import sku.SkuEntity.Reserve;
-import sku.SkuEntity.Reserved;
+import sku.SkuEntity.ReserveAccepted;
 import sku.SkuEntity.ReturnToStock;
-import sku.SkuEntity.Restocked;
+import sku.SkuEntity.ReturnToStockAccepted;
 import sku.SkuEvents.Change;
 import sku.SkuState.Book;
 import sku.SkuState.Finished;
@@ -50,7 +50,7 @@ final class ReservationRules {
         if (!state.exists()) {
           return new ReservationRefused(sku, key, RefusalReason.UNKNOWN_SKU, 0, "SKU " + sku + " is not known (no stock set, no listing)");
         }
-        if (held != null) return new Reserved(sku, key, held.quantity()); // the original answer, nothing changes
+        if (held != null) return new ReserveAccepted(sku, key, held.quantity()); // the original answer, nothing changes
         if (done != null) {
           return new ReservationRefused(sku, key, RefusalReason.ALREADY_FINISHED, available,
               "order " + key + " already " + done.outcome().name().toLowerCase() + " its reservation");
@@ -63,35 +63,35 @@ final class ReservationRules {
               "asked " + r.quantity() + ", available " + available);
         }
         return record(book, changes, new Change.Reserved(key, r.quantity(), r.holdUntil()),
-            new Reserved(sku, key, r.quantity()));
+            new ReserveAccepted(sku, key, r.quantity()));
     } else if (command instanceof Release) {
         if (held == null) {
           if (done != null && done.outcome() == Outcome.COMMITTED) {
             return new ReservationRefused(sku, key, RefusalReason.ALREADY_FINISHED, available,
                 "order " + key + " was committed (shipped); a return is a stock adjustment");
           }
-          if (done != null || !state.exists()) return new Released(sku, key, 0); // the original answer
+          if (done != null || !state.exists()) return new ReleaseAccepted(sku, key, 0); // the original answer
           // Nothing known of this order here: the release is recorded all the same (a tombstone), so a reservation
           // still on its way can never land after it. Seen in the PostgreSQL-outage fault test: a journal write that
           // Akka had given up on committed late, after a restarted SKU had answered the order's release "nothing
           // held"; the order ended OUT_OF_STOCK and its units stayed reserved. Now such a late write and the
           // tombstone compete for the same sequence number (one fails and the SKU recovers), and a Reserve retried
           // after the release is refused ALREADY_FINISHED.
-          return record(book, changes, new Change.Released(key, 0), new Released(sku, key, 0));
+          return record(book, changes, new Change.Released(key, 0), new ReleaseAccepted(sku, key, 0));
         }
-        return record(book, changes, new Change.Released(key, held.quantity()), new Released(sku, key, held.quantity()));
+        return record(book, changes, new Change.Released(key, held.quantity()), new ReleaseAccepted(sku, key, held.quantity()));
     } else if (command instanceof Commit) {
         if (held == null) {
-          if (done != null && done.outcome() == Outcome.COMMITTED) return new Committed(sku, key, done.quantity());
+          if (done != null && done.outcome() == Outcome.COMMITTED) return new CommitAccepted(sku, key, done.quantity());
           if (done != null) {
             return new ReservationRefused(sku, key, RefusalReason.ALREADY_FINISHED, available,
                 "order " + key + " was " + done.outcome().name().toLowerCase() + ", nothing to commit");
           }
           return new ReservationRefused(sku, key, RefusalReason.NOT_RESERVED, available, "order " + key + " holds no reservation");
         }
-        return record(book, changes, new Change.Committed(key, held.quantity()), new Committed(sku, key, held.quantity()));
+        return record(book, changes, new Change.Committed(key, held.quantity()), new CommitAccepted(sku, key, held.quantity()));
     } else if (command instanceof ReturnToStock r) {
-        if (done != null && done.outcome() == Outcome.RETURNED) return new Restocked(sku, key, done.quantity());
+        if (done != null && done.outcome() == Outcome.RETURNED) return new ReturnToStockAccepted(sku, key, done.quantity());
         if (held != null || (done != null && done.outcome() != Outcome.COMMITTED)) {
           return new ReservationRefused(sku, key, RefusalReason.NOT_RESERVED, available,
               "order " + key + " was not shipped from this SKU; nothing to return");
@@ -101,7 +101,7 @@ final class ReservationRules {
               "quantity must be positive, was " + r.quantity());
         }
         return record(book, changes, new Change.Returned(key, r.quantity(), r.actor()),
-            new Restocked(sku, key, r.quantity()));
+            new ReturnToStockAccepted(sku, key, r.quantity()));
     } else {
         if (held == null) {
           return done != null
@@ -109,8 +109,8 @@ final class ReservationRules {
                   "order " + key + " was " + done.outcome().name().toLowerCase())
               : new ReservationRefused(sku, key, RefusalReason.NOT_RESERVED, available, "order " + key + " holds no reservation");
         }
-        if (held.holdUntil() == null) return new HoldCleared(sku, key);
-        return record(book, changes, new Change.HoldCleared(key), new HoldCleared(sku, key));
+        if (held.holdUntil() == null) return new ClearHoldAccepted(sku, key);
+        return record(book, changes, new Change.HoldCleared(key), new ClearHoldAccepted(sku, key));
     }
   }
 

@@ -210,7 +210,7 @@ public final class SkuEntity {
   /** Front only: the longest linger after write {@code afterBatchId} is over. */
   record LingerEnded(long afterBatchId) implements Command {}
 
-  // Replies of the hot path.
+  // Replies of the hot path: each command's own "Accepted" reply, or ReservationRefused.
 
   public sealed interface ReservationReply extends CborSerializable {
     String sku();
@@ -218,16 +218,21 @@ public final class SkuEntity {
     String orderKey();
   }
 
-  public record Reserved(String sku, String orderKey, int quantity) implements ReservationReply {}
+  /** Answer to {@link Reserve}: {@code quantity} is held for the order. */
+  public record ReserveAccepted(String sku, String orderKey, int quantity) implements ReservationReply {}
 
-  public record Released(String sku, String orderKey, int quantity /* 0 if nothing was held */)
+  /** Answer to {@link Release}: {@code quantity} given back. */
+  public record ReleaseAccepted(String sku, String orderKey, int quantity /* 0 if nothing was held */)
       implements ReservationReply {}
 
-  public record Committed(String sku, String orderKey, int quantity) implements ReservationReply {}
+  /** Answer to {@link Commit}: {@code quantity} left the stock. */
+  public record CommitAccepted(String sku, String orderKey, int quantity) implements ReservationReply {}
 
-  public record HoldCleared(String sku, String orderKey) implements ReservationReply {}
+  /** Answer to {@link ClearHold}: the reservation no longer expires. */
+  public record ClearHoldAccepted(String sku, String orderKey) implements ReservationReply {}
 
-  public record Restocked(String sku, String orderKey, int quantity) implements ReservationReply {}
+  /** Answer to {@link ReturnToStock}: {@code quantity} is on hand again. */
+  public record ReturnToStockAccepted(String sku, String orderKey, int quantity) implements ReservationReply {}
 
   public record ReservationRefused(String sku, String orderKey, RefusalReason reason, int available, String message)
       implements ReservationReply {}

@@ -97,7 +97,7 @@ class SkuEntityTest {
     assertTrue(result.hasNoEvents());
     assertFalse(summary().exists());
     // releasing or committing an unknown order changes nothing either
-    assertEquals(new Released(sku, "o1", 0), release("o1"));
+    assertEquals(new ReleaseAccepted(sku, "o1", 0), release("o1"));
     refused(commit("o1"), RefusalReason.NOT_RESERVED);
     assertEquals(0, summary().eventSeq());
   }
@@ -105,10 +105,10 @@ class SkuEntityTest {
   @Test
   void reservationIsAllOrNothingAgainstAvailable() {
     assertTrue(setStock(5, false).isSuccess());
-    assertEquals(new Reserved(sku, "o1", 3), reserve("o1", 3));
+    assertEquals(new ReserveAccepted(sku, "o1", 3), reserve("o1", 3));
     ReservationRefused refusal = refused(reserve("o2", 3), RefusalReason.INSUFFICIENT_STOCK);
     assertEquals(2, refusal.available());
-    assertEquals(new Reserved(sku, "o3", 2), reserve("o3", 2));
+    assertEquals(new ReserveAccepted(sku, "o3", 2), reserve("o3", 2));
     Summary s = summary();
     assertEquals(5, s.onHand());
     assertEquals(5, s.reserved());
@@ -128,9 +128,9 @@ class SkuEntityTest {
   @Test
   void reservingAgainWithTheSameOrderKeyGivesTheOriginalAnswer() {
     setStock(10, false);
-    assertEquals(new Reserved(sku, "o1", 4), reserve("o1", 4));
+    assertEquals(new ReserveAccepted(sku, "o1", 4), reserve("o1", 4));
     var again = entity.<ReservationReply>runCommand(r -> new Reserve("o1", 7, null, r));
-    assertEquals(new Reserved(sku, "o1", 4), again.reply());
+    assertEquals(new ReserveAccepted(sku, "o1", 4), again.reply());
     assertTrue(again.hasNoEvents());
     assertEquals(4, summary().reserved());
   }
@@ -157,7 +157,7 @@ class SkuEntityTest {
   void aReleaseOfAnOrderNeverSeenIsRecordedSoItsReservationCannotLandAfterIt() {
     setStock(10, false);
     var released = entity.<ReservationReply>runCommand(r -> new Release("late", r));
-    assertEquals(new Released(sku, "late", 0), released.reply());
+    assertEquals(new ReleaseAccepted(sku, "late", 0), released.reply());
     assertEquals(List.of(new Change.Released("late", 0)),
         assertInstanceOf(ReservationsApplied.class, released.event()).changes());
     // the order's Reserve arriving after its release (a retry, or a write that committed late) takes nothing
@@ -168,7 +168,7 @@ class SkuEntityTest {
     entity.restart();
     refused(reserve("late", 2), RefusalReason.ALREADY_FINISHED);
     var again = entity.<ReservationReply>runCommand(r -> new Release("late", r));
-    assertEquals(new Released(sku, "late", 0), again.reply());
+    assertEquals(new ReleaseAccepted(sku, "late", 0), again.reply());
     assertTrue(again.hasNoEvents(), "a second release of it changes nothing");
     // the history says what the record is, not "Released 0"
     HistoryPage history = entity.<StatusReply<HistoryPage>>runCommand(r -> new GetHistory(0, 1, r)).reply().getValue();
@@ -181,11 +181,11 @@ class SkuEntityTest {
     setStock(10, false);
     reserve("o1", 4);
     var released = entity.<ReservationReply>runCommand(r -> new Release("o1", r));
-    assertEquals(new Released(sku, "o1", 4), released.reply());
+    assertEquals(new ReleaseAccepted(sku, "o1", 4), released.reply());
     assertEquals(List.of(new Change.Released("o1", 4)),
         assertInstanceOf(ReservationsApplied.class, released.event()).changes());
     var twice = entity.<ReservationReply>runCommand(r -> new Release("o1", r));
-    assertEquals(new Released(sku, "o1", 0), twice.reply());
+    assertEquals(new ReleaseAccepted(sku, "o1", 0), twice.reply());
     assertTrue(twice.hasNoEvents());
     refused(reserve("o1", 4), RefusalReason.ALREADY_FINISHED);
     refused(commit("o1"), RefusalReason.ALREADY_FINISHED);
@@ -199,13 +199,13 @@ class SkuEntityTest {
     setStock(10, false);
     reserve("o1", 4);
     reserve("o2", 1);
-    assertEquals(new Committed(sku, "o1", 4), commit("o1"));
+    assertEquals(new CommitAccepted(sku, "o1", 4), commit("o1"));
     Summary s = summary();
     assertEquals(6, s.onHand());
     assertEquals(1, s.reserved());
     assertEquals(5, s.available());
     var again = entity.<ReservationReply>runCommand(r -> new Commit("o1", r));
-    assertEquals(new Committed(sku, "o1", 4), again.reply());
+    assertEquals(new CommitAccepted(sku, "o1", 4), again.reply());
     assertTrue(again.hasNoEvents());
     refused(release("o1"), RefusalReason.ALREADY_FINISHED);
     refused(reserve("o1", 1), RefusalReason.ALREADY_FINISHED);
@@ -333,12 +333,12 @@ class SkuEntityTest {
         new Release("a", callers.getRef()),
         new Reserve("d", 3, null, callers.getRef()),
         new Reserve("c", 2, null, callers.getRef())), 42, front.getRef()));
-    assertEquals(new Reserved(sku, "a", 3), callers.receiveMessage());
+    assertEquals(new ReserveAccepted(sku, "a", 3), callers.receiveMessage());
     refused(callers.receiveMessage(), RefusalReason.INSUFFICIENT_STOCK);
-    assertEquals(new Reserved(sku, "c", 2), callers.receiveMessage());
-    assertEquals(new Released(sku, "a", 3), callers.receiveMessage());
-    assertEquals(new Reserved(sku, "d", 3), callers.receiveMessage());
-    assertEquals(new Reserved(sku, "c", 2), callers.receiveMessage());
+    assertEquals(new ReserveAccepted(sku, "c", 2), callers.receiveMessage());
+    assertEquals(new ReleaseAccepted(sku, "a", 3), callers.receiveMessage());
+    assertEquals(new ReserveAccepted(sku, "d", 3), callers.receiveMessage());
+    assertEquals(new ReserveAccepted(sku, "c", 2), callers.receiveMessage());
     assertEquals(new BatchDone(42), front.receiveMessage());
     ReservationsApplied written = assertInstanceOf(ReservationsApplied.class, result.event()); // exactly one event
     assertEquals(List.of(new Change.Reserved("a", 3, null), new Change.Reserved("c", 2, null),
@@ -360,7 +360,7 @@ class SkuEntityTest {
     TestProbe<Command> front = kit.createTestProbe();
     int n = 300;
     var result = entity.runCommand(new Batch(reserves("o", n, callers), 1, front.getRef()));
-    callers.receiveSeveralMessages(n).forEach(r -> assertInstanceOf(Reserved.class, r));
+    callers.receiveSeveralMessages(n).forEach(r -> assertInstanceOf(ReserveAccepted.class, r));
     front.expectMessage(new BatchDone(1));
     ReservationsApplied event = assertInstanceOf(ReservationsApplied.class, result.event());
     assertEquals(n, event.changes().size());
@@ -410,7 +410,7 @@ class SkuEntityTest {
     assertEquals(new Reservation(5, hold), s.reservations().get("held"));
     assertEquals(new Reservation(2, null), s.reservations().get("paid"));
     refused(reserve("a0", 1), RefusalReason.ALREADY_FINISHED);
-    assertEquals(new Restocked(sku, "a2", 1),
+    assertEquals(new ReturnToStockAccepted(sku, "a2", 1),
         entity.<ReservationReply>runCommand(r -> new ReturnToStock("a2", 1, "ops", r)).reply());
   }
 
@@ -494,7 +494,7 @@ class SkuEntityTest {
     assertEquals(3, entity.getState().finishedCount());
     refused(reserve("o5", 1), RefusalReason.ALREADY_FINISHED);
     refused(reserve("o3", 1), RefusalReason.ALREADY_FINISHED);
-    assertEquals(new Reserved(sku, "o1", 1), reserve("o1", 1)); // forgotten: the oldest two
+    assertEquals(new ReserveAccepted(sku, "o1", 1), reserve("o1", 1)); // forgotten: the oldest two
     // the bound survives a restart (it is part of the persisted state)
     entity.restart();
     refused(reserve("o4", 1), RefusalReason.ALREADY_FINISHED);
@@ -612,7 +612,7 @@ class SkuEntityTest {
     setStock(5, false);
     reserve("unpaid", 2, Instant.now().plusMillis(300));
     reserve("paid", 2, Instant.now().plusMillis(300));
-    assertEquals(new HoldCleared(sku, "paid"), clearHold("paid"));
+    assertEquals(new ClearHoldAccepted(sku, "paid"), clearHold("paid"));
     reserve("no-hold", 1);
     Summary s = awaitReserved(3);
     assertEquals(Map.of("paid", new Reservation(2, null), "no-hold", new Reservation(1, null)), s.reservations());

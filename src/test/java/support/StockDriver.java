@@ -100,7 +100,7 @@ public final class StockDriver {
     int granted = 0;
     for (CompletableFuture<SkuEntity.ReservationReply> f : replies) {
       SkuEntity.ReservationReply r = f.get();
-      if (!(r instanceof SkuEntity.Reserved)) continue;
+      if (!(r instanceof SkuEntity.ReserveAccepted)) continue;
       granted++;
       if (granted % 4 == 0) {
         after.add(sku(r.sku()).<SkuEntity.ReservationReply>ask(to -> new SkuEntity.Release(r.orderKey(), to), ASK)

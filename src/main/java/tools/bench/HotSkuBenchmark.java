@@ -359,11 +359,11 @@ public final class HotSkuBenchmark {
       long[] next = {0};
       entity.tell(new SkuEntity.Reserve(name + "-" + next[0]++, 1, null, self));
       return Behaviors.receiveMessage(reply -> {
-        if (reply instanceof SkuEntity.Released) {
+        if (reply instanceof SkuEntity.ReleaseAccepted) {
           // release answered: the next reservation
         } else {
           recorder.recordValue(Math.min(System.nanoTime() - sentAt[0], TimeUnit.SECONDS.toNanos(60)));
-          if (reply instanceof SkuEntity.Reserved r) {
+          if (reply instanceof SkuEntity.ReserveAccepted r) {
             reserved.incrementAndGet();
             if (release && running.on) {
               entity.tell(new SkuEntity.Release(r.orderKey(), self));
