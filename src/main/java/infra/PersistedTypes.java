@@ -32,14 +32,14 @@ public final class PersistedTypes {
     // the SKU entity's events and its snapshot (package actors until 2026-12)
     for (String event : new String[] {"ReservationsApplied", "StockSet", "StockAdjusted", "SafetyStockSet",
         "ListingPut", "ListingRemoved", "PushRulesSet"}) {
-      m.put("actors.SkuEntity$" + event, "sku.SkuEntity$" + event);
+      m.put("actors.SkuEntity$" + event, "sku.SkuEvents$" + event);
     }
     // the one-change-per-event events written before reservations were batched (read, never written)
     for (String event : new String[] {"StockReserved", "ReservationReleased", "ReservationCommitted",
         "ReservationHoldCleared", "StockReturned", "ReservationExpired"}) {
-      m.put("actors.SkuEntity$" + event, "sku.SkuEntity$" + event);
+      m.put("actors.SkuEntity$" + event, "sku.SkuEvents$" + event);
     }
-    m.put("actors.SkuEntity$State", "sku.SkuEntity$State");
+    m.put("actors.SkuEntity$State", "sku.SkuState$State");
     // the order entity's events (never snapshotted)
     for (String event : new String[] {"Notified", "StatusRecorded", "DetailsReceived", "LineMapped", "SkuReserved",
         "TrackingRecorded", "SkuUnknown", "OrderConfirmed", "OutOfStockDeclared", "SkuReleased",

@@ -9,7 +9,7 @@ import stocksync.StockSync;
 import common.CborSerializable;
 import common.Channel;
 import common.OrderDetails;
-import sku.SkuEntity.Listing;
+import sku.Listing;
 import akka.Done;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;

@@ -975,7 +975,7 @@ public final class OrderEntity
       return Effect().noReply();
     }
     if (state instanceof Confirmed) {
-      if (reply instanceof SkuEntity.HoldCleared && !d.holdCleared().contains(sku)) {
+      if (reply instanceof SkuEntity.ClearHoldAccepted && !d.holdCleared().contains(sku)) {
         return timedPersist(new SkuHoldCleared(orderKey, sku, now)).thenNoReply();
       }
       if (reply instanceof SkuEntity.ReservationRefused r && d.holdUntil() != null
@@ -988,7 +988,7 @@ public final class OrderEntity
       return Effect().noReply();
     }
     if (state instanceof Shipping) {
-      if (reply instanceof SkuEntity.Committed committed && !d.committed().contains(sku)) {
+      if (reply instanceof SkuEntity.CommitAccepted committed && !d.committed().contains(sku)) {
         List<Event> events = new ArrayList<>();
         events.add(new SkuCommitted(orderKey, sku, committed.quantity(), now));
         Set<String> done = new TreeSet<>(d.committed());
@@ -1008,7 +1008,7 @@ public final class OrderEntity
       return Effect().noReply();
     }
     if (state instanceof Returned r && r.restocking()
-        && reply instanceof SkuEntity.Restocked restocked && !d.restocked().contains(sku)) {
+        && reply instanceof SkuEntity.ReturnToStockAccepted restocked && !d.restocked().contains(sku)) {
       return timedPersist(new SkuRestocked(orderKey, sku, restocked.quantity(), now)).thenRun(this::drive)
           .thenNoReply();
     }
@@ -1017,7 +1017,7 @@ public final class OrderEntity
 
   private ReplyEffect<Event, State> onReserveReply(OrderData d, SkuEntity.ReservationReply reply, Instant now) {
     String sku = reply.sku();
-    if (reply instanceof SkuEntity.Reserved reserved) {
+    if (reply instanceof SkuEntity.ReserveAccepted reserved) {
       if (d.reserved().containsKey(sku)) return Effect().noReply();
       List<Event> events = new ArrayList<>();
       OrderData after = d.withReserved(sku, reserved.quantity(), now);
@@ -1050,7 +1050,7 @@ public final class OrderEntity
   }
 
   private static boolean isReleaseOutcome(SkuEntity.ReservationReply reply) {
-    return reply instanceof SkuEntity.Released
+    return reply instanceof SkuEntity.ReleaseAccepted
         || (reply instanceof SkuEntity.ReservationRefused r
             && (r.reason() == SkuEntity.RefusalReason.UNKNOWN_SKU
                 || r.reason() == SkuEntity.RefusalReason.NOT_RESERVED
@@ -1060,7 +1060,7 @@ public final class OrderEntity
   private ReplyEffect<Event, State> persistRelease(State state, String sku, SkuEntity.ReservationReply reply,
                                                    Instant now) {
     OrderData d = state.data();
-    int quantity = reply instanceof SkuEntity.Released released ? released.quantity() : 0;
+    int quantity = reply instanceof SkuEntity.ReleaseAccepted released ? released.quantity() : 0;
     List<Event> events = new ArrayList<>();
     events.add(new SkuReleased(orderKey, sku, quantity, now));
     Set<String> released = new TreeSet<>(d.released());

@@ -5,8 +5,9 @@ import marketplace.stock.ListingSyncStore;
 
 import common.CborSerializable;
 import common.Channel;
+import sku.Listing;
 import sku.SkuEntity;
-import sku.SkuEntity.Listing;
+import sku.SkuEvents;
 import akka.Done;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
@@ -153,10 +154,10 @@ public final class StockSync {
 
   // ------------------------------------------------------------------------------------------ catch-up
 
-  static GroupedProjection<Offset, EventEnvelope<SkuEntity.Event>> catchUp(ActorSystem<?> system, Database database,
+  static GroupedProjection<Offset, EventEnvelope<SkuEvents.Event>> catchUp(ActorSystem<?> system, Database database,
       Settings settings, String tag) {
     return JdbcProjection.groupedWithinAsync(ProjectionId.of(CATCH_UP_NAME, tag),
-            EventSourcedProvider.<SkuEntity.Event>eventsByTag(system, JdbcReadJournal.Identifier(), tag),
+            EventSourcedProvider.<SkuEvents.Event>eventsByTag(system, JdbcReadJournal.Identifier(), tag),
             () -> new HikariJdbcSession(database.dataSource(), false),
             () -> new CatchUpHandler(system, settings), system)
         .withGroup(settings.catchUpGroupSize(), settings.catchUpGroupWithin())
@@ -165,7 +166,7 @@ public final class StockSync {
   }
 
   /** For each SKU of a group of events: read its state once and push it (duplicates are absorbed downstream). */
-  static final class CatchUpHandler extends Handler<List<EventEnvelope<SkuEntity.Event>>> {
+  static final class CatchUpHandler extends Handler<List<EventEnvelope<SkuEvents.Event>>> {
     private final ActorSystem<?> system;
     private final Settings settings;
 
@@ -175,9 +176,9 @@ public final class StockSync {
     }
 
     @Override
-    public CompletionStage<Done> process(List<EventEnvelope<SkuEntity.Event>> envelopes) {
+    public CompletionStage<Done> process(List<EventEnvelope<SkuEvents.Event>> envelopes) {
       Set<String> skus = new LinkedHashSet<>();
-      for (EventEnvelope<SkuEntity.Event> e : envelopes) {
+      for (EventEnvelope<SkuEvents.Event> e : envelopes) {
         String id = e.persistenceId();
         skus.add(id.substring(id.indexOf('|') + 1));
       }

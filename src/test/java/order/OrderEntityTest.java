@@ -133,7 +133,7 @@ class OrderEntityTest {
     SkuEntity.Reserve reserve = expectAt(sku, SkuEntity.Reserve.class);
     assertEquals(KEY, reserve.orderKey());
     assertEquals(expectedQuantity, reserve.quantity());
-    reserve.replyTo().tell(new SkuEntity.Reserved(sku, KEY, reserve.quantity()));
+    reserve.replyTo().tell(new SkuEntity.ReserveAccepted(sku, KEY, reserve.quantity()));
   }
 
   private OrderEntity.State awaitPhase(String phase) {
@@ -179,7 +179,7 @@ class OrderEntityTest {
     answerFetch(details(MarketStatus.PAID, line("A", 2), line("B", 1), line("A", 1)));
     SkuEntity.Reserve reserveA = expectAt("A", SkuEntity.Reserve.class);
     assertNull(reserveA.holdUntil(), "a paid order holds stock without expiry");
-    reserveA.replyTo().tell(new SkuEntity.Reserved("A", KEY, 3));
+    reserveA.replyTo().tell(new SkuEntity.ReserveAccepted("A", KEY, 3));
     awaitPhase("RESERVING");
     reserveOk("B", 1);
     OrderEntity.State state = awaitPhase("CONFIRMED");
@@ -202,12 +202,12 @@ class OrderEntityTest {
     SkuEntity.Reserve reserve = expectAt("A", SkuEntity.Reserve.class);
     assertNotNull(reserve.holdUntil(), "unpaid orders reserve with a hold expiry");
     assertTrue(reserve.holdUntil().isAfter(Instant.now().plus(Duration.ofMinutes(29))));
-    reserve.replyTo().tell(new SkuEntity.Reserved("A", KEY, 1));
+    reserve.replyTo().tell(new SkuEntity.ReserveAccepted("A", KEY, 1));
     awaitPhase("CONFIRMED");
 
     notify("READY_TO_SHIP", MarketStatus.PAID, "m2");
     SkuEntity.ClearHold clear = expectAt("A", SkuEntity.ClearHold.class);
-    clear.replyTo().tell(new SkuEntity.HoldCleared("A", KEY));
+    clear.replyTo().tell(new SkuEntity.ClearHoldAccepted("A", KEY));
     long deadline = System.currentTimeMillis() + 3000;
     while (order.getState().data().holdUntil() != null && System.currentTimeMillis() < deadline) sleep(20);
     assertNull(order.getState().data().holdUntil(), "payment cleared the hold");
@@ -240,8 +240,8 @@ class OrderEntityTest {
     // compensation: every SKU of the order is released, the reserved one and the refused one
     SkuEntity.Release releaseA = expectAt("A", SkuEntity.Release.class);
     SkuEntity.Release releaseB = expectAt("B", SkuEntity.Release.class);
-    releaseA.replyTo().tell(new SkuEntity.Released("A", KEY, 1));
-    releaseB.replyTo().tell(new SkuEntity.Released("B", KEY, 0));
+    releaseA.replyTo().tell(new SkuEntity.ReleaseAccepted("A", KEY, 1));
+    releaseB.replyTo().tell(new SkuEntity.ReleaseAccepted("B", KEY, 0));
     ShopAdapter.CancelOrder cancel = shop.expectMessageClass(ShopAdapter.CancelOrder.class, Duration.ofSeconds(3));
     assertEquals("OUT_OF_STOCK", cancel.reason());
     cancel.replyTo().tell(new ShopAdapter.OrderCancelled(ORDER_ID));
@@ -263,7 +263,7 @@ class OrderEntityTest {
     SkuEntity.Reserve reserve = expectAt("B", SkuEntity.Reserve.class);
     reserve.replyTo().tell(new SkuEntity.ReservationRefused("B", KEY, SkuEntity.RefusalReason.INSUFFICIENT_STOCK, 0,
         "sold out"));
-    expectAt("B", SkuEntity.Release.class).replyTo().tell(new SkuEntity.Released("B", KEY, 0));
+    expectAt("B", SkuEntity.Release.class).replyTo().tell(new SkuEntity.ReleaseAccepted("B", KEY, 0));
     long deadline = System.currentTimeMillis() + 3000;
     while (!(order.getState() instanceof OrderEntity.OutOfStock o && o.compensated())
         && System.currentTimeMillis() < deadline) sleep(20);
@@ -297,8 +297,8 @@ class OrderEntityTest {
     awaitPhase("SHIPPING");
     SkuEntity.Commit commitA = expectAt("A", SkuEntity.Commit.class);
     SkuEntity.Commit commitB = expectAt("B", SkuEntity.Commit.class);
-    commitA.replyTo().tell(new SkuEntity.Committed("A", KEY, 3));
-    commitB.replyTo().tell(new SkuEntity.Committed("B", KEY, 1));
+    commitA.replyTo().tell(new SkuEntity.CommitAccepted("A", KEY, 3));
+    commitB.replyTo().tell(new SkuEntity.CommitAccepted("B", KEY, 1));
     awaitPhase("SHIPPED");
 
     List<OrderEntity.Event> late = notify("READY_TO_SHIP", MarketStatus.PAID, "m3");
@@ -319,8 +319,8 @@ class OrderEntityTest {
     var reply = order.<StatusReply<OrderEntity.OrderView>>runCommand(
         r -> new OrderEntity.Ship("TRK123", "ops", r));
     assertTrue(reply.reply().isSuccess());
-    expectAt("A", SkuEntity.Commit.class).replyTo().tell(new SkuEntity.Committed("A", KEY, 3));
-    expectAt("B", SkuEntity.Commit.class).replyTo().tell(new SkuEntity.Committed("B", KEY, 1));
+    expectAt("A", SkuEntity.Commit.class).replyTo().tell(new SkuEntity.CommitAccepted("A", KEY, 3));
+    expectAt("B", SkuEntity.Commit.class).replyTo().tell(new SkuEntity.CommitAccepted("B", KEY, 1));
     OrderEntity.State state = awaitPhase("SHIPPED");
     assertEquals("TRK123", state.data().trackingNumber());
     OrderEntity.OrderShipped shipped = allEvents().stream().filter(OrderEntity.OrderShipped.class::isInstance)
@@ -334,8 +334,8 @@ class OrderEntityTest {
     confirmTwoLines(MarketStatus.PAID);
     notify("CANCELLED", MarketStatus.CANCELLED, "m2");
     awaitPhase("CANCELLING");
-    expectAt("A", SkuEntity.Release.class).replyTo().tell(new SkuEntity.Released("A", KEY, 3));
-    expectAt("B", SkuEntity.Release.class).replyTo().tell(new SkuEntity.Released("B", KEY, 1));
+    expectAt("A", SkuEntity.Release.class).replyTo().tell(new SkuEntity.ReleaseAccepted("A", KEY, 3));
+    expectAt("B", SkuEntity.Release.class).replyTo().tell(new SkuEntity.ReleaseAccepted("B", KEY, 1));
     OrderEntity.State state = awaitPhase("CANCELLED");
     assertTrue(state.data().reserved().isEmpty());
   }
@@ -344,8 +344,8 @@ class OrderEntityTest {
   void cancellationAfterShippingBecomesAReturnAndRestockNeedsAnOperator() {
     confirmTwoLines(MarketStatus.PAID);
     notify("SHIPPED", MarketStatus.SHIPPED, "m2");
-    expectAt("A", SkuEntity.Commit.class).replyTo().tell(new SkuEntity.Committed("A", KEY, 3));
-    expectAt("B", SkuEntity.Commit.class).replyTo().tell(new SkuEntity.Committed("B", KEY, 1));
+    expectAt("A", SkuEntity.Commit.class).replyTo().tell(new SkuEntity.CommitAccepted("A", KEY, 3));
+    expectAt("B", SkuEntity.Commit.class).replyTo().tell(new SkuEntity.CommitAccepted("B", KEY, 1));
     awaitPhase("SHIPPED");
     notify("CANCELLED", MarketStatus.CANCELLED, "m3");
     awaitPhase("RETURNED");
@@ -358,8 +358,8 @@ class OrderEntityTest {
     assertTrue(restock.reply().isSuccess());
     SkuEntity.ReturnToStock backA = expectAt("A", SkuEntity.ReturnToStock.class);
     assertEquals(3, backA.quantity());
-    backA.replyTo().tell(new SkuEntity.Restocked("A", KEY, 3));
-    expectAt("B", SkuEntity.ReturnToStock.class).replyTo().tell(new SkuEntity.Restocked("B", KEY, 1));
+    backA.replyTo().tell(new SkuEntity.ReturnToStockAccepted("A", KEY, 3));
+    expectAt("B", SkuEntity.ReturnToStock.class).replyTo().tell(new SkuEntity.ReturnToStockAccepted("B", KEY, 1));
     long deadline = System.currentTimeMillis() + 3000;
     while (order.getState().data().restocked().size() < 2 && System.currentTimeMillis() < deadline) sleep(20);
     assertEquals(Set.of("A", "B"), order.getState().data().restocked());
@@ -379,7 +379,7 @@ class OrderEntityTest {
     assertEquals(Map.of("A", 1), waiting.data().reserved(), "what was reserved stays reserved while waiting");
     // the SKU was created meanwhile: the periodic retry reserves it
     SkuEntity.Reserve again = awaitProbe("NEW").expectMessageClass(SkuEntity.Reserve.class, Duration.ofSeconds(3));
-    again.replyTo().tell(new SkuEntity.Reserved("NEW", KEY, 2));
+    again.replyTo().tell(new SkuEntity.ReserveAccepted("NEW", KEY, 2));
     awaitPhase("CONFIRMED");
   }
 
@@ -421,7 +421,7 @@ class OrderEntityTest {
     SkuEntity.Reserve resent = expectAt("B", SkuEntity.Reserve.class);
     assertEquals(lostReply.orderKey(), resent.orderKey());
     skus.get("A").expectNoMessage(QUIET);
-    resent.replyTo().tell(new SkuEntity.Reserved("B", KEY, 1));
+    resent.replyTo().tell(new SkuEntity.ReserveAccepted("B", KEY, 1));
     awaitPhase("CONFIRMED");
   }
 
@@ -433,13 +433,13 @@ class OrderEntityTest {
     expectAt("B", SkuEntity.Reserve.class).replyTo().tell(new SkuEntity.ReservationRefused("B", KEY,
         SkuEntity.RefusalReason.INSUFFICIENT_STOCK, 0, "sold out"));
     awaitPhase("OUT_OF_STOCK");
-    expectAt("A", SkuEntity.Release.class).replyTo().tell(new SkuEntity.Released("A", KEY, 1));
+    expectAt("A", SkuEntity.Release.class).replyTo().tell(new SkuEntity.ReleaseAccepted("A", KEY, 1));
     expectAt("B", SkuEntity.Release.class); // crash before B's release is answered
     long deadline = System.currentTimeMillis() + 3000;
     while (!order.getState().data().released().contains("A") && System.currentTimeMillis() < deadline) sleep(20);
 
     order.restart();
-    expectAt("B", SkuEntity.Release.class).replyTo().tell(new SkuEntity.Released("B", KEY, 0));
+    expectAt("B", SkuEntity.Release.class).replyTo().tell(new SkuEntity.ReleaseAccepted("B", KEY, 0));
     skus.get("A").expectNoMessage(QUIET);
     deadline = System.currentTimeMillis() + 3000;
     while (!((OrderEntity.OutOfStock) order.getState()).compensated() && System.currentTimeMillis() < deadline) {
@@ -456,7 +456,7 @@ class OrderEntityTest {
     expectAt("A", SkuEntity.Reserve.class);
     // no answer: the same idempotent Reserve comes again
     SkuEntity.Reserve again = skus.get("A").expectMessageClass(SkuEntity.Reserve.class, Duration.ofSeconds(2));
-    again.replyTo().tell(new SkuEntity.Reserved("A", KEY, 1));
+    again.replyTo().tell(new SkuEntity.ReserveAccepted("A", KEY, 1));
     awaitPhase("CONFIRMED");
   }
 
@@ -518,9 +518,9 @@ class OrderEntityTest {
     SkuEntity.Reserve reserve = expectAt("A", SkuEntity.Reserve.class);
     notify("SHIPPED", MarketStatus.SHIPPED, "m2"); // arrives while reserving
     assertEquals("RESERVING", order.getState().phase());
-    reserve.replyTo().tell(new SkuEntity.Reserved("A", KEY, 1));
+    reserve.replyTo().tell(new SkuEntity.ReserveAccepted("A", KEY, 1));
     awaitPhase("SHIPPING");
-    expectAt("A", SkuEntity.Commit.class).replyTo().tell(new SkuEntity.Committed("A", KEY, 1));
+    expectAt("A", SkuEntity.Commit.class).replyTo().tell(new SkuEntity.CommitAccepted("A", KEY, 1));
     awaitPhase("SHIPPED");
   }
 

@@ -104,7 +104,7 @@ class OrderNotificationTest {
     notify("READY_TO_SHIP", MarketStatus.PAID, "m1");
     shop.expectMessageClass(ShopAdapter.FetchOrder.class).replyTo().tell(new ShopAdapter.OrderFetched(details(phone)));
     SkuEntity.Reserve reserve = awaitSku("A").expectMessageClass(SkuEntity.Reserve.class);
-    reserve.replyTo().tell(new SkuEntity.Reserved("A", KEY, 1));
+    reserve.replyTo().tell(new SkuEntity.ReserveAccepted("A", KEY, 1));
     awaitPhase("CONFIRMED");
   }
 
@@ -112,7 +112,7 @@ class OrderNotificationTest {
     var reply = order.<StatusReply<OrderEntity.OrderView>>runCommand(r -> new OrderEntity.Ship(tracking, "ops", r));
     assertTrue(reply.reply().isSuccess());
     awaitSku("A").expectMessageClass(SkuEntity.Commit.class).replyTo()
-        .tell(new SkuEntity.Committed("A", KEY, 1));
+        .tell(new SkuEntity.CommitAccepted("A", KEY, 1));
     awaitPhase("SHIPPED");
   }
 
@@ -278,7 +278,7 @@ class OrderNotificationTest {
     expectSend("CONFIRMED").replyTo().tell(new WhatsAppSender.Sent(KEY, "CONFIRMED", "wamid.8"));
     awaitNotification(OrderEntity.NotificationKind.CONFIRMED, OrderEntity.NotificationStatus.SENT);
     notify("SHIPPED", MarketStatus.SHIPPED, "m2");
-    awaitSku("A").expectMessageClass(SkuEntity.Commit.class).replyTo().tell(new SkuEntity.Committed("A", KEY, 1));
+    awaitSku("A").expectMessageClass(SkuEntity.Commit.class).replyTo().tell(new SkuEntity.CommitAccepted("A", KEY, 1));
     awaitPhase("SHIPPED");
     whatsApp.expectNoMessage(Duration.ofMillis(500));
     var tracked = order.<StatusReply<Done>>runCommand(r -> new OrderEntity.RecordTracking("TRK9", r));
@@ -293,7 +293,7 @@ class OrderNotificationTest {
     expectSend("CONFIRMED").replyTo()
         .tell(new WhatsAppSender.SendFailed(KEY, "CONFIRMED", "timeout", "no answer", true));
     notify("CANCELLED", MarketStatus.CANCELLED, "m2");
-    awaitSku("A").expectMessageClass(SkuEntity.Release.class).replyTo().tell(new SkuEntity.Released("A", KEY, 1));
+    awaitSku("A").expectMessageClass(SkuEntity.Release.class).replyTo().tell(new SkuEntity.ReleaseAccepted("A", KEY, 1));
     awaitPhase("CANCELLED");
     expectSend("CONFIRMED").replyTo().tell(new WhatsAppSender.Sent(KEY, "CONFIRMED", "wamid.9"));
     awaitNotification(OrderEntity.NotificationKind.CONFIRMED, OrderEntity.NotificationStatus.SENT);

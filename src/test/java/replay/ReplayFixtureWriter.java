@@ -4,6 +4,7 @@ import common.Channel;
 import common.MarketStatus;
 import order.OrderEntity;
 import sku.SkuEntity;
+import sku.SkuEvents;
 import marketplace.MarketplaceConfig;
 import akka.Done;
 import akka.actor.typed.ActorSystem;
@@ -198,13 +199,13 @@ public final class ReplayFixtureWriter {
   private static void legacySku(ActorSystem<?> system) throws Exception {
     Instant at = Instant.parse("2026-01-05T10:00:00Z");
     Instant hold = Instant.parse("2026-01-05T11:00:00Z");
-    List<SkuEntity.Event> events = List.of(
-        new SkuEntity.StockSet(10, 0, 0, List.of(), false, "ops", at),
-        new SkuEntity.StockReserved("o1", 3, null, at), new SkuEntity.StockReserved("o2", 2, hold, at),
-        new SkuEntity.StockReserved("o3", 1, null, at), new SkuEntity.StockReserved("o4", 1, hold, at),
-        new SkuEntity.ReservationCommitted("o1", 3, at), new SkuEntity.ReservationReleased("o3", 1, at),
-        new SkuEntity.ReservationHoldCleared("o2", at), new SkuEntity.StockReturned("o1", 1, "ops", at),
-        new SkuEntity.ReservationExpired("o4", 1, hold, at));
+    List<SkuEvents.Event> events = List.of(
+        new SkuEvents.StockSet(10, 0, 0, List.of(), false, "ops", at),
+        new SkuEvents.StockReserved("o1", 3, null, at), new SkuEvents.StockReserved("o2", 2, hold, at),
+        new SkuEvents.StockReserved("o3", 1, null, at), new SkuEvents.StockReserved("o4", 1, hold, at),
+        new SkuEvents.ReservationCommitted("o1", 3, at), new SkuEvents.ReservationReleased("o3", 1, at),
+        new SkuEvents.ReservationHoldCleared("o2", at), new SkuEvents.StockReturned("o1", 1, "ops", at),
+        new SkuEvents.ReservationExpired("o4", 1, hold, at));
     var done = new java.util.concurrent.CompletableFuture<Done>();
     system.systemActorOf(new Writer(SkuEntity.persistenceId(LEGACY_SKU), events, SkuEntity.tagFor(LEGACY_SKU), done),
         "legacy-writer", akka.actor.typed.Props.empty()).tell("write");
@@ -212,12 +213,12 @@ public final class ReplayFixtureWriter {
   }
 
   /** Persists the given events under a persistence id, then stops. */
-  private static final class Writer extends EventSourcedBehavior<String, SkuEntity.Event, Integer> {
-    private final List<SkuEntity.Event> events;
+  private static final class Writer extends EventSourcedBehavior<String, SkuEvents.Event, Integer> {
+    private final List<SkuEvents.Event> events;
     private final String tag;
     private final java.util.concurrent.CompletableFuture<Done> done;
 
-    Writer(PersistenceId id, List<SkuEntity.Event> events, String tag, java.util.concurrent.CompletableFuture<Done> done) {
+    Writer(PersistenceId id, List<SkuEvents.Event> events, String tag, java.util.concurrent.CompletableFuture<Done> done) {
       super(id);
       this.events = events;
       this.tag = tag;
@@ -237,18 +238,18 @@ public final class ReplayFixtureWriter {
     }
 
     @Override
-    public CommandHandler<String, SkuEntity.Event, Integer> commandHandler() {
+    public CommandHandler<String, SkuEvents.Event, Integer> commandHandler() {
       return newCommandHandlerBuilder().forAnyState()
           .onAnyCommand((s, c) -> Effect().persist(events).thenRun(x -> done.complete(Done.getInstance())).thenStop());
     }
 
     @Override
-    public EventHandler<Integer, SkuEntity.Event> eventHandler() {
+    public EventHandler<Integer, SkuEvents.Event> eventHandler() {
       return newEventHandlerBuilder().forAnyState().onAnyEvent((s, e) -> s + 1);
     }
 
     @Override
-    public Set<String> tagsFor(SkuEntity.Event event) {
+    public Set<String> tagsFor(SkuEvents.Event event) {
       return Set.of(tag);
     }
   }

@@ -58,7 +58,7 @@ class SkuConcurrencyTest {
         return new Op(sku, key, "reserve", 1);
       }, sharding, outcomes);
       for (var e : STOCK.entrySet()) {
-        long reserved = outcomes.stream().filter(o -> o.sku().equals(e.getKey()) && o.reply() instanceof Reserved).count();
+        long reserved = outcomes.stream().filter(o -> o.sku().equals(e.getKey()) && o.reply() instanceof ReserveAccepted).count();
         assertEquals(e.getValue().longValue(), reserved, "reservations granted on " + e.getKey());
         Summary s = state(sharding, e.getKey());
         assertEquals(e.getValue().intValue(), s.reserved());
@@ -121,13 +121,13 @@ class SkuConcurrencyTest {
     for (var e : byKey.entrySet()) {
       String key = e.getKey();
       List<ReservationReply> replies = e.getValue();
-      Integer granted = replies.stream().filter(r -> r instanceof Reserved).map(r -> ((Reserved) r).quantity())
+      Integer granted = replies.stream().filter(r -> r instanceof ReserveAccepted).map(r -> ((ReserveAccepted) r).quantity())
           .reduce((a, b) -> {
             assertEquals(a, b, "every Reserved answer for " + key + " names the same quantity");
             return a;
           }).orElse(null);
-      boolean released = replies.stream().anyMatch(r -> r instanceof Released rel && rel.quantity() > 0);
-      Integer committed = replies.stream().filter(r -> r instanceof Committed).map(r -> ((Committed) r).quantity())
+      boolean released = replies.stream().anyMatch(r -> r instanceof ReleaseAccepted rel && rel.quantity() > 0);
+      Integer committed = replies.stream().filter(r -> r instanceof CommitAccepted).map(r -> ((CommitAccepted) r).quantity())
           .findFirst().orElse(null);
       Reservation held = s.reservations().get(key);
       assertFalse(released && committed != null, key + " was both released and committed");

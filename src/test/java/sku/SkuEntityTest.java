@@ -9,6 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import sku.SkuEntity.*;
+import sku.SkuEvents.*;
+import sku.SkuState.*;
+import sku.PushRules.ChannelRule;
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.pattern.StatusReply;
@@ -31,7 +34,7 @@ class SkuEntityTest {
       .withFallback(ConfigFactory.parseResources("serialization.conf"))
       .withFallback(ConfigFactory.parseResources("sku.conf")));
   static final ActorTestKit kit = ActorTestKit.create(CONFIG);
-  static final Settings SETTINGS = Settings.from(CONFIG);
+  static final SkuSettings SETTINGS = SkuSettings.from(CONFIG);
 
   @AfterAll
   static void stop() {
@@ -41,7 +44,7 @@ class SkuEntityTest {
   private final String sku = "SKU-" + UUID.randomUUID();
   private EventSourcedBehaviorTestKit<Command, Event, State> entity = testKit(SETTINGS);
 
-  private EventSourcedBehaviorTestKit<Command, Event, State> testKit(Settings settings) {
+  private EventSourcedBehaviorTestKit<Command, Event, State> testKit(SkuSettings settings) {
     return EventSourcedBehaviorTestKit.create(kit.system(), SkuEntity.persistent(sku, settings, null));
   }
 
@@ -94,7 +97,7 @@ class SkuEntityTest {
     assertTrue(result.hasNoEvents());
     assertFalse(summary().exists());
     // releasing or committing an unknown order changes nothing either
-    assertEquals(new Released(sku, "o1", 0), release("o1"));
+    assertEquals(new ReleaseAccepted(sku, "o1", 0), release("o1"));
     refused(commit("o1"), RefusalReason.NOT_RESERVED);
     assertEquals(0, summary().eventSeq());
   }
@@ -102,10 +105,10 @@ class SkuEntityTest {
   @Test
   void reservationIsAllOrNothingAgainstAvailable() {
     assertTrue(setStock(5, false).isSuccess());
-    assertEquals(new Reserved(sku, "o1", 3), reserve("o1", 3));
+    assertEquals(new ReserveAccepted(sku, "o1", 3), reserve("o1", 3));
     ReservationRefused refusal = refused(reserve("o2", 3), RefusalReason.INSUFFICIENT_STOCK);
     assertEquals(2, refusal.available());
-    assertEquals(new Reserved(sku, "o3", 2), reserve("o3", 2));
+    assertEquals(new ReserveAccepted(sku, "o3", 2), reserve("o3", 2));
     Summary s = summary();
     assertEquals(5, s.onHand());
     assertEquals(5, s.reserved());
@@ -125,9 +128,9 @@ class SkuEntityTest {
   @Test
   void reservingAgainWithTheSameOrderKeyGivesTheOriginalAnswer() {
     setStock(10, false);
-    assertEquals(new Reserved(sku, "o1", 4), reserve("o1", 4));
+    assertEquals(new ReserveAccepted(sku, "o1", 4), reserve("o1", 4));
     var again = entity.<ReservationReply>runCommand(r -> new Reserve("o1", 7, null, r));
-    assertEquals(new Reserved(sku, "o1", 4), again.reply());
+    assertEquals(new ReserveAccepted(sku, "o1", 4), again.reply());
     assertTrue(again.hasNoEvents());
     assertEquals(4, summary().reserved());
   }
@@ -137,7 +140,7 @@ class SkuEntityTest {
     // Akka keeps the behavior's empty state as one instance and recovers from it again after a journal failure
     State empty = entity.getState(); // before any event: the behavior's empty state
     assertEquals(0, empty.reservationCount());
-    Event stock = new SkuEntity.StockSet(10, 0, 0, List.of(), false, "test", Instant.now());
+    Event stock = new StockSet(10, 0, 0, List.of(), false, "test", Instant.now());
     Event reserved = new ReservationsApplied(List.of(new Change.Reserved("o1", 3, null)), Instant.now());
     State first = empty.apply(stock, 100).apply(reserved, 100);
     assertNotSame(empty, first);
@@ -154,7 +157,7 @@ class SkuEntityTest {
   void aReleaseOfAnOrderNeverSeenIsRecordedSoItsReservationCannotLandAfterIt() {
     setStock(10, false);
     var released = entity.<ReservationReply>runCommand(r -> new Release("late", r));
-    assertEquals(new Released(sku, "late", 0), released.reply());
+    assertEquals(new ReleaseAccepted(sku, "late", 0), released.reply());
     assertEquals(List.of(new Change.Released("late", 0)),
         assertInstanceOf(ReservationsApplied.class, released.event()).changes());
     // the order's Reserve arriving after its release (a retry, or a write that committed late) takes nothing
@@ -165,7 +168,7 @@ class SkuEntityTest {
     entity.restart();
     refused(reserve("late", 2), RefusalReason.ALREADY_FINISHED);
     var again = entity.<ReservationReply>runCommand(r -> new Release("late", r));
-    assertEquals(new Released(sku, "late", 0), again.reply());
+    assertEquals(new ReleaseAccepted(sku, "late", 0), again.reply());
     assertTrue(again.hasNoEvents(), "a second release of it changes nothing");
     // the history says what the record is, not "Released 0"
     HistoryPage history = entity.<StatusReply<HistoryPage>>runCommand(r -> new GetHistory(0, 1, r)).reply().getValue();
@@ -178,11 +181,11 @@ class SkuEntityTest {
     setStock(10, false);
     reserve("o1", 4);
     var released = entity.<ReservationReply>runCommand(r -> new Release("o1", r));
-    assertEquals(new Released(sku, "o1", 4), released.reply());
+    assertEquals(new ReleaseAccepted(sku, "o1", 4), released.reply());
     assertEquals(List.of(new Change.Released("o1", 4)),
         assertInstanceOf(ReservationsApplied.class, released.event()).changes());
     var twice = entity.<ReservationReply>runCommand(r -> new Release("o1", r));
-    assertEquals(new Released(sku, "o1", 0), twice.reply());
+    assertEquals(new ReleaseAccepted(sku, "o1", 0), twice.reply());
     assertTrue(twice.hasNoEvents());
     refused(reserve("o1", 4), RefusalReason.ALREADY_FINISHED);
     refused(commit("o1"), RefusalReason.ALREADY_FINISHED);
@@ -196,13 +199,13 @@ class SkuEntityTest {
     setStock(10, false);
     reserve("o1", 4);
     reserve("o2", 1);
-    assertEquals(new Committed(sku, "o1", 4), commit("o1"));
+    assertEquals(new CommitAccepted(sku, "o1", 4), commit("o1"));
     Summary s = summary();
     assertEquals(6, s.onHand());
     assertEquals(1, s.reserved());
     assertEquals(5, s.available());
     var again = entity.<ReservationReply>runCommand(r -> new Commit("o1", r));
-    assertEquals(new Committed(sku, "o1", 4), again.reply());
+    assertEquals(new CommitAccepted(sku, "o1", 4), again.reply());
     assertTrue(again.hasNoEvents());
     refused(release("o1"), RefusalReason.ALREADY_FINISHED);
     refused(reserve("o1", 1), RefusalReason.ALREADY_FINISHED);
@@ -330,12 +333,12 @@ class SkuEntityTest {
         new Release("a", callers.getRef()),
         new Reserve("d", 3, null, callers.getRef()),
         new Reserve("c", 2, null, callers.getRef())), 42, front.getRef()));
-    assertEquals(new Reserved(sku, "a", 3), callers.receiveMessage());
+    assertEquals(new ReserveAccepted(sku, "a", 3), callers.receiveMessage());
     refused(callers.receiveMessage(), RefusalReason.INSUFFICIENT_STOCK);
-    assertEquals(new Reserved(sku, "c", 2), callers.receiveMessage());
-    assertEquals(new Released(sku, "a", 3), callers.receiveMessage());
-    assertEquals(new Reserved(sku, "d", 3), callers.receiveMessage());
-    assertEquals(new Reserved(sku, "c", 2), callers.receiveMessage());
+    assertEquals(new ReserveAccepted(sku, "c", 2), callers.receiveMessage());
+    assertEquals(new ReleaseAccepted(sku, "a", 3), callers.receiveMessage());
+    assertEquals(new ReserveAccepted(sku, "d", 3), callers.receiveMessage());
+    assertEquals(new ReserveAccepted(sku, "c", 2), callers.receiveMessage());
     assertEquals(new BatchDone(42), front.receiveMessage());
     ReservationsApplied written = assertInstanceOf(ReservationsApplied.class, result.event()); // exactly one event
     assertEquals(List.of(new Change.Reserved("a", 3, null), new Change.Reserved("c", 2, null),
@@ -357,7 +360,7 @@ class SkuEntityTest {
     TestProbe<Command> front = kit.createTestProbe();
     int n = 300;
     var result = entity.runCommand(new Batch(reserves("o", n, callers), 1, front.getRef()));
-    callers.receiveSeveralMessages(n).forEach(r -> assertInstanceOf(Reserved.class, r));
+    callers.receiveSeveralMessages(n).forEach(r -> assertInstanceOf(ReserveAccepted.class, r));
     front.expectMessage(new BatchDone(1));
     ReservationsApplied event = assertInstanceOf(ReservationsApplied.class, result.event());
     assertEquals(n, event.changes().size());
@@ -407,7 +410,7 @@ class SkuEntityTest {
     assertEquals(new Reservation(5, hold), s.reservations().get("held"));
     assertEquals(new Reservation(2, null), s.reservations().get("paid"));
     refused(reserve("a0", 1), RefusalReason.ALREADY_FINISHED);
-    assertEquals(new Restocked(sku, "a2", 1),
+    assertEquals(new ReturnToStockAccepted(sku, "a2", 1),
         entity.<ReservationReply>runCommand(r -> new ReturnToStock("a2", 1, "ops", r)).reply());
   }
 
@@ -479,7 +482,7 @@ class SkuEntityTest {
 
   @Test
   void onlyTheMostRecentFinishedKeysAreRemembered() {
-    Settings small = new Settings(SETTINGS.maxBatchSize(), SETTINGS.maxBuffered(), SETTINGS.snapshotEvery(),
+    SkuSettings small = new SkuSettings(SETTINGS.maxBatchSize(), SETTINGS.maxBuffered(), SETTINGS.snapshotEvery(),
         SETTINGS.keepSnapshots(), 3, SETTINGS.batchTimeout(), SETTINGS.restartBackoffMin(),
         SETTINGS.restartBackoffMax(), SETTINGS.readJournal(), SETTINGS.linger());
     entity = testKit(small);
@@ -491,7 +494,7 @@ class SkuEntityTest {
     assertEquals(3, entity.getState().finishedCount());
     refused(reserve("o5", 1), RefusalReason.ALREADY_FINISHED);
     refused(reserve("o3", 1), RefusalReason.ALREADY_FINISHED);
-    assertEquals(new Reserved(sku, "o1", 1), reserve("o1", 1)); // forgotten: the oldest two
+    assertEquals(new ReserveAccepted(sku, "o1", 1), reserve("o1", 1)); // forgotten: the oldest two
     // the bound survives a restart (it is part of the persisted state)
     entity.restart();
     refused(reserve("o4", 1), RefusalReason.ALREADY_FINISHED);
@@ -518,7 +521,7 @@ class SkuEntityTest {
 
   @Test
   void recoveryStartsFromTheLatestSnapshot() {
-    Settings snapshotEvery10 = new Settings(SETTINGS.maxBatchSize(), SETTINGS.maxBuffered(), 10, 2,
+    SkuSettings snapshotEvery10 = new SkuSettings(SETTINGS.maxBatchSize(), SETTINGS.maxBuffered(), 10, 2,
         SETTINGS.finishedKeysKept(), SETTINGS.batchTimeout(), SETTINGS.restartBackoffMin(),
         SETTINGS.restartBackoffMax(), SETTINGS.readJournal(), SETTINGS.linger());
     entity = testKit(snapshotEvery10);
@@ -609,7 +612,7 @@ class SkuEntityTest {
     setStock(5, false);
     reserve("unpaid", 2, Instant.now().plusMillis(300));
     reserve("paid", 2, Instant.now().plusMillis(300));
-    assertEquals(new HoldCleared(sku, "paid"), clearHold("paid"));
+    assertEquals(new ClearHoldAccepted(sku, "paid"), clearHold("paid"));
     reserve("no-hold", 1);
     Summary s = awaitReserved(3);
     assertEquals(Map.of("paid", new Reservation(2, null), "no-hold", new Reservation(1, null)), s.reservations());

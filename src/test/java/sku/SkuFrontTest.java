@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import sku.SkuEntity.*;
+import sku.SkuEvents.*;
+import sku.SkuSettings.Linger;
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.actor.typed.ActorRef;
@@ -29,7 +31,7 @@ import org.junit.jupiter.api.Test;
 class SkuFrontTest {
   static final ActorTestKit kit = ActorTestKit.create(SkuEntityTest.CONFIG);
   static final PersistenceTestKit journal = PersistenceTestKit.create(kit.system());
-  static final Settings SETTINGS = Settings.from(SkuEntityTest.CONFIG);
+  static final SkuSettings SETTINGS = SkuSettings.from(SkuEntityTest.CONFIG);
 
   private final String sku = "SKU-" + UUID.randomUUID();
 
@@ -43,8 +45,8 @@ class SkuFrontTest {
     journal.resetPolicy();
   }
 
-  private static Settings withMaxBuffered(int maxBuffered) {
-    return new Settings(SETTINGS.maxBatchSize(), maxBuffered, SETTINGS.snapshotEvery(), SETTINGS.keepSnapshots(),
+  private static SkuSettings withMaxBuffered(int maxBuffered) {
+    return new SkuSettings(SETTINGS.maxBatchSize(), maxBuffered, SETTINGS.snapshotEvery(), SETTINGS.keepSnapshots(),
         SETTINGS.finishedKeysKept(), SETTINGS.batchTimeout(), Duration.ofMillis(50), Duration.ofMillis(200),
         SETTINGS.readJournal(), SETTINGS.linger());
   }
@@ -90,7 +92,7 @@ class SkuFrontTest {
     TestProbe<ReservationReply> callers = kit.createTestProbe();
     for (int i = 0; i < 200; i++) entity.tell(new Reserve("o" + i, 1, null, callers.getRef()));
     List<ReservationReply> replies = callers.receiveSeveralMessages(200, Duration.ofSeconds(20));
-    replies.forEach(r -> assertInstanceOf(Reserved.class, r));
+    replies.forEach(r -> assertInstanceOf(ReserveAccepted.class, r));
     assertEquals(200, state(entity).reserved());
     assertTrue(writes.get() < 200 / 4, "200 reservations took " + writes.get() + " journal writes");
     assertEquals(writes.get(), events.get(), "every write is one event");
@@ -132,7 +134,7 @@ class SkuFrontTest {
     hold.set(latch);
     for (int i = 0; i < count; i++) entity.tell(new Reserve(prefix + i, 1, null, callers.getRef()));
     latch.countDown();
-    callers.receiveSeveralMessages(count, Duration.ofSeconds(5)).forEach(r -> assertInstanceOf(Reserved.class, r));
+    callers.receiveSeveralMessages(count, Duration.ofSeconds(5)).forEach(r -> assertInstanceOf(ReserveAccepted.class, r));
   }
 
   // A linger far longer than any step of these tests: a command it delays shows as a multi-second wait.
@@ -153,7 +155,7 @@ class SkuFrontTest {
     assertEquals(List.of(1, 9), writes); // a write of 9 >= min batch 4: the front now lingers, expecting 9
     // the 9 callers come back at once (the front heard of the write before they heard their answers)
     for (int i = 0; i < 9; i++) entity.tell(new Reserve("b" + i, 1, null, callers.getRef()));
-    callers.receiveSeveralMessages(9, Duration.ofSeconds(4)).forEach(r -> assertInstanceOf(Reserved.class, r));
+    callers.receiveSeveralMessages(9, Duration.ofSeconds(4)).forEach(r -> assertInstanceOf(ReserveAccepted.class, r));
     assertEquals(List.of(1, 9, 9), writes);
     assertEquals(19, state(entity).reserved());
   }
@@ -181,11 +183,11 @@ class SkuFrontTest {
     TestProbe<ReservationReply> callers = kit.createTestProbe();
     for (int i = 0; i < 3; i++) {
       entity.tell(new Reserve("o" + i, 1, null, callers.getRef()));
-      assertInstanceOf(Reserved.class, callers.receiveMessage(Duration.ofSeconds(3)));
+      assertInstanceOf(ReserveAccepted.class, callers.receiveMessage(Duration.ofSeconds(3)));
     }
     reserveWhileTheFirstIsWritten(entity, hold, callers, "p", 3); // writes of 1 and 2: below min batch 4
     entity.tell(new Reserve("q", 1, null, callers.getRef()));
-    assertInstanceOf(Reserved.class, callers.receiveMessage(Duration.ofSeconds(3)));
+    assertInstanceOf(ReserveAccepted.class, callers.receiveMessage(Duration.ofSeconds(3)));
     assertEquals(List.of(1, 1, 1, 1, 2, 1), writes);
   }
 
@@ -200,7 +202,7 @@ class SkuFrontTest {
     TestProbe<ReservationReply> callers = kit.createTestProbe();
     reserveWhileTheFirstIsWritten(entity, hold, callers, "a", 10);
     for (int i = 0; i < 2; i++) entity.tell(new Reserve("b" + i, 1, null, callers.getRef())); // 2 of 9 expected
-    callers.receiveSeveralMessages(2, Duration.ofSeconds(5)).forEach(r -> assertInstanceOf(Reserved.class, r));
+    callers.receiveSeveralMessages(2, Duration.ofSeconds(5)).forEach(r -> assertInstanceOf(ReserveAccepted.class, r));
     assertEquals(List.of(1, 9, 2), writes);
   }
 
@@ -217,7 +219,7 @@ class SkuFrontTest {
     List<Integer> writes = recordWrites(hold);
     TestProbe<ReservationReply> callers = kit.createTestProbe();
     List<Integer> expected = new ArrayList<>();
-    for (int round = 0; round < SkuEntity.Front.LINGER_TIMEOUTS_BEFORE_BACKOFF; round++) {
+    for (int round = 0; round < SkuFront.LINGER_TIMEOUTS_BEFORE_BACKOFF; round++) {
       reserveWhileTheFirstIsWritten(entity, hold, callers, "a" + round + "-", 10);
       // 2 of the 9 expected: both wait for the whole linger and go together
       for (int i = 0; i < 2; i++) entity.tell(new Reserve("b" + round + "-" + i, 1, null, callers.getRef()));
@@ -251,7 +253,7 @@ class SkuFrontTest {
     TestProbe<StatusReply<Summary>> reads = kit.createTestProbe();
     entity.tell(new GetState(reads.getRef()));
     assertEquals(11, reads.receiveMessage(Duration.ofSeconds(4)).getValue().reserved()); // not after 8 s
-    assertInstanceOf(Reserved.class, callers.receiveMessage(Duration.ofSeconds(1)));
+    assertInstanceOf(ReserveAccepted.class, callers.receiveMessage(Duration.ofSeconds(1)));
     assertEquals(List.of(1, 9, 1), writes);
   }
 
@@ -264,7 +266,7 @@ class SkuFrontTest {
     for (int i = 0; i < sent; i++) entity.tell(new Reserve("o" + i, 1, null, callers.getRef()));
     List<ReservationReply> replies = callers.receiveSeveralMessages(sent, Duration.ofSeconds(20));
     callers.expectNoMessage(Duration.ofMillis(200));
-    long reserved = replies.stream().filter(r -> r instanceof Reserved).count();
+    long reserved = replies.stream().filter(r -> r instanceof ReserveAccepted).count();
     long overloaded = replies.stream()
         .filter(r -> r instanceof ReservationRefused f && f.reason() == RefusalReason.OVERLOADED).count();
     assertEquals(sent, reserved + overloaded);
@@ -284,9 +286,9 @@ class SkuFrontTest {
     assertTrue(refused.message().contains("journal write failed"), refused.message());
     // retrying with the same order key after the restart reserves exactly once
     entity.tell(new Reserve("o1", 2, null, callers.getRef()));
-    assertEquals(new Reserved(sku, "o1", 2), callers.receiveMessage(Duration.ofSeconds(10)));
+    assertEquals(new ReserveAccepted(sku, "o1", 2), callers.receiveMessage(Duration.ofSeconds(10)));
     entity.tell(new Reserve("o1", 2, null, callers.getRef()));
-    assertEquals(new Reserved(sku, "o1", 2), callers.receiveMessage(Duration.ofSeconds(10)));
+    assertEquals(new ReserveAccepted(sku, "o1", 2), callers.receiveMessage(Duration.ofSeconds(10)));
     assertEquals(2, state(entity).reserved());
   }
 
@@ -306,7 +308,7 @@ class SkuFrontTest {
     List<ReservationReply> replies = callers.receiveSeveralMessages(7, Duration.ofSeconds(10));
     assertEquals(3, reads.receiveMessage().getValue().reserved()); // read after the first three, before the rest
     assertEquals(6, admin.receiveMessage().getValue().summary().onHand());
-    assertEquals(6, replies.stream().filter(r -> r instanceof Reserved).count());
+    assertEquals(6, replies.stream().filter(r -> r instanceof ReserveAccepted).count());
     ReservationRefused last = assertInstanceOf(ReservationRefused.class, replies.get(6));
     assertEquals("b3", last.orderKey());
   }

@@ -5,9 +5,7 @@ import common.Channel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import sku.SkuEntity.ChannelRule;
-import sku.SkuEntity.Listing;
-import sku.SkuEntity.PushRules;
+import sku.PushRules.ChannelRule;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -23,8 +21,8 @@ class SkuShownQuantitiesTest {
   @Test
   void withoutRulesEveryListingShowsAvailable() {
     assertEquals(Map.of("shopee:s1", 7, "tiktok:t1", 7, "whatsapp:w1", 7),
-        SkuEntity.shownQuantities(7, THREE_CHANNELS, PushRules.NONE));
-    assertEquals(Map.of(), SkuEntity.shownQuantities(7, List.of(), PushRules.NONE));
+        PushRules.shownQuantities(7, THREE_CHANNELS, PushRules.NONE));
+    assertEquals(Map.of(), PushRules.shownQuantities(7, List.of(), PushRules.NONE));
   }
 
   @Test
@@ -34,9 +32,9 @@ class SkuShownQuantitiesTest {
         Channel.TIKTOK, new ChannelRule(null, 50, null, null),   // half, rounded down
         Channel.WHATSAPP, new ChannelRule(null, null, 3, null))); // at most 3
     assertEquals(Map.of("shopee:s1", 0, "tiktok:t1", 4, "whatsapp:w1", 3),
-        SkuEntity.shownQuantities(9, THREE_CHANNELS, rules));
+        PushRules.shownQuantities(9, THREE_CHANNELS, rules));
     assertEquals(Map.of("shopee:s1", 10, "tiktok:t1", 5, "whatsapp:w1", 3),
-        SkuEntity.shownQuantities(10, THREE_CHANNELS, rules));
+        PushRules.shownQuantities(10, THREE_CHANNELS, rules));
   }
 
   @Test
@@ -44,13 +42,13 @@ class SkuShownQuantitiesTest {
     PushRules rules = new PushRules(Map.of(Channel.WHATSAPP, new ChannelRule(null, null, null, 4)));
     // 10 available: 4 kept for WhatsApp, 6 split between Shopee and TikTok
     assertEquals(Map.of("shopee:s1", 3, "tiktok:t1", 3, "whatsapp:w1", 4),
-        SkuEntity.shownQuantities(10, THREE_CHANNELS, rules));
+        PushRules.shownQuantities(10, THREE_CHANNELS, rules));
     // less than the allocation available: all of it goes to WhatsApp
     assertEquals(Map.of("shopee:s1", 0, "tiktok:t1", 0, "whatsapp:w1", 3),
-        SkuEntity.shownQuantities(3, THREE_CHANNELS, rules));
+        PushRules.shownQuantities(3, THREE_CHANNELS, rules));
     // an allocation is kept even when its channel has no listing
     PushRules keptForTiktok = new PushRules(Map.of(Channel.TIKTOK, new ChannelRule(null, null, null, 5)));
-    assertEquals(Map.of("shopee:s1", 3), SkuEntity.shownQuantities(8, List.of(Listing.shopee("s1", "1", "0")), keptForTiktok));
+    assertEquals(Map.of("shopee:s1", 3), PushRules.shownQuantities(8, List.of(Listing.shopee("s1", "1", "0")), keptForTiktok));
   }
 
   @Test
@@ -60,7 +58,7 @@ class SkuShownQuantitiesTest {
       int available = random.nextInt(4) == 0 ? random.nextInt(5) : random.nextInt(1000);
       List<Listing> listings = randomListings(random);
       PushRules rules = randomRules(random, true);
-      Map<String, Integer> shown = SkuEntity.shownQuantities(available, listings, rules);
+      Map<String, Integer> shown = PushRules.shownQuantities(available, listings, rules);
       int sum = shown.values().stream().mapToInt(Integer::intValue).sum();
       String context = "available " + available + ", rules " + rules + ", listings " + listings + " -> " + shown;
       assertTrue(sum <= available, context);
@@ -76,7 +74,7 @@ class SkuShownQuantitiesTest {
       int available = random.nextInt(500);
       List<Listing> listings = randomListings(random);
       PushRules rules = randomRules(random, false);
-      Map<String, Integer> shown = SkuEntity.shownQuantities(available, listings, rules);
+      Map<String, Integer> shown = PushRules.shownQuantities(available, listings, rules);
       for (Listing l : listings) {
         int v = shown.get(l.key());
         assertTrue(v >= 0 && v <= available, rules + " " + shown);

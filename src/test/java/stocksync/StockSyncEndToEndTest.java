@@ -187,7 +187,7 @@ class StockSyncEndToEndTest {
     }
     CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
 
-    for (var reply : replies) assertTrue(reply.get() instanceof SkuEntity.Reserved, reply.get().toString());
+    for (var reply : replies) assertTrue(reply.get() instanceof SkuEntity.ReserveAccepted, reply.get().toString());
     await("the last value on every listing", Duration.ofSeconds(20),
         () -> is(sandbox.shopeeStock(700, 0), 500) && is(sandbox.tiktokStock("S-HOT"), 500));
     List<Sandbox.Call> shopeeCalls = sandbox.calls(Channel.SHOPEE, "update_stock").stream()

@@ -1,7 +1,10 @@
 package support;
 
 import common.Channel;
+import sku.Listing;
+import sku.PushRules;
 import sku.SkuEntity;
+import sku.SkuEvents;
 import akka.actor.typed.ActorSystem;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.EntityRef;
@@ -43,13 +46,13 @@ public final class StockDriver {
     for (int i = 0; i < skus.size(); i++) {
       String s = skus.get(i);
       if (i % 3 == 0) {
-        put(s, SkuEntity.Listing.shopee("shop-1", "item-" + i, "0"));
-        put(s, SkuEntity.Listing.tiktok("tt-1", "p-" + i, "k-" + i));
+        put(s, Listing.shopee("shop-1", "item-" + i, "0"));
+        put(s, Listing.tiktok("tt-1", "p-" + i, "k-" + i));
       }
       if (i % 5 == 0) {
-        put(s, SkuEntity.Listing.whatsapp("cat-1"));
-        sku(s).<SkuEntity.Summary>askWithStatus(r -> new SkuEntity.SetPushRules(new SkuEntity.PushRules(Map.of(
-                Channel.WHATSAPP, new SkuEntity.ChannelRule(null, null, null, 3))), "test", r), ASK)
+        put(s, Listing.whatsapp("cat-1"));
+        sku(s).<SkuEntity.Summary>askWithStatus(r -> new SkuEntity.SetPushRules(new PushRules(Map.of(
+                Channel.WHATSAPP, new PushRules.ChannelRule(null, null, null, 3))), "test", r), ASK)
             .toCompletableFuture().get(30, TimeUnit.SECONDS);
       }
     }
@@ -60,14 +63,14 @@ public final class StockDriver {
         .toCompletableFuture();
   }
 
-  public void put(String s, SkuEntity.Listing listing) throws Exception {
+  public void put(String s, Listing listing) throws Exception {
     sku(s).<SkuEntity.Summary>askWithStatus(r -> new SkuEntity.PutListing(listing, "test", r), ASK)
         .toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 
   public void adjust(String s, int delta) throws Exception {
     sku(s).<SkuEntity.StockResult>askWithStatus(r -> new SkuEntity.AdjustStock(delta,
-            delta > 0 ? SkuEntity.AdjustReason.RECEIVED : SkuEntity.AdjustReason.DAMAGED, true, "test", r), ASK)
+            delta > 0 ? SkuEvents.AdjustReason.RECEIVED : SkuEvents.AdjustReason.DAMAGED, true, "test", r), ASK)
         .toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 
@@ -97,7 +100,7 @@ public final class StockDriver {
     int granted = 0;
     for (CompletableFuture<SkuEntity.ReservationReply> f : replies) {
       SkuEntity.ReservationReply r = f.get();
-      if (!(r instanceof SkuEntity.Reserved)) continue;
+      if (!(r instanceof SkuEntity.ReserveAccepted)) continue;
       granted++;
       if (granted % 4 == 0) {
         after.add(sku(r.sku()).<SkuEntity.ReservationReply>ask(to -> new SkuEntity.Release(r.orderKey(), to), ASK)

@@ -5,10 +5,11 @@ import http.ApiErrors;
 import http.Json;
 
 import common.Channel;
+import sku.Listing;
+import sku.PushRules;
 import sku.SkuEntity;
-import sku.SkuEntity.AdjustReason;
 import sku.SkuEntity.Command;
-import sku.SkuEntity.Listing;
+import sku.SkuEvents.AdjustReason;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -155,7 +156,7 @@ public final class SkuRoutes extends AllDirectives {
    * the SKU's whole rule set (a channel left out has no rule; {@code {}} clears them all).
    */
   private Route setPushRules(String sku, JsonNode body, String actor) {
-    java.util.Map<Channel, SkuEntity.ChannelRule> channels = new java.util.EnumMap<>(Channel.class);
+    java.util.Map<Channel, PushRules.ChannelRule> channels = new java.util.EnumMap<>(Channel.class);
     for (var it = body.fields(); it.hasNext(); ) {
       var entry = it.next();
       Channel channel;
@@ -181,9 +182,9 @@ public final class SkuRoutes extends AllDirectives {
         if (!v.isIntegralNumber() || !v.canConvertToInt()) return badRequest(entry.getKey() + "." + names[i] + " must be an integer");
         values[i] = v.intValue();
       }
-      channels.put(channel, new SkuEntity.ChannelRule(values[0], values[1], values[2], values[3]));
+      channels.put(channel, new PushRules.ChannelRule(values[0], values[1], values[2], values[3]));
     }
-    SkuEntity.PushRules rules = new SkuEntity.PushRules(channels);
+    PushRules rules = new PushRules(channels);
     String invalid = rules.validationError();
     if (invalid != null) return badRequest(invalid);
     return this.<SkuEntity.Summary>ask(sku, r -> new SkuEntity.SetPushRules(rules, actor, r), this::ok);

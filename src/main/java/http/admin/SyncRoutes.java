@@ -3,6 +3,7 @@ package http.admin;
 import http.ApiErrors;
 import http.Json;
 
+import sku.Listing;
 import sku.SkuEntity;
 import marketplace.stock.ListingSyncStore;
 import marketplace.stock.StockStaleness;
@@ -95,7 +96,7 @@ public final class SyncRoutes extends AllDirectives {
     Map<String, ListingSyncStore.Row> byKey = new HashMap<>();
     for (ListingSyncStore.Row row : rows) byKey.put(row.listingKey(), row);
     List<ListingStatus> listings = new ArrayList<>();
-    for (SkuEntity.Listing listing : stock.listings()) {
+    for (Listing listing : stock.listings()) {
       String key = StockSync.syncKey(stock.sku(), listing);
       Integer expected = stock.shown().get(listing.key());
       if (!StockSync.pushable(listing.channel())) {

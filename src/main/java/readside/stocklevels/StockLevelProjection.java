@@ -5,6 +5,7 @@ import readside.GroupedRows;
 import readside.ReadSideGroups;
 
 import sku.SkuEntity;
+import sku.SkuEvents;
 import akka.Done;
 import akka.actor.typed.ActorSystem;
 import akka.cluster.sharding.typed.ShardedDaemonProcessSettings;
@@ -27,7 +28,7 @@ import java.util.Optional;
  * Keeps {@code stock_levels} in step with the SKU entities: one exactly-once JDBC projection per SKU tag
  * ({@link SkuEntity#TAGS}), each run once in the cluster by a sharded daemon process, taking events in groups
  * ({@link ReadSideGroups}): the rows of a group and the offset commit in one transaction. Each event is applied to
- * the row's image with {@link SkuEntity.Levels}, the same rules the entity's state follows; an event at or below the row's {@code last_event_seq} changes nothing (replays are safe).
+ * the row's image with {@link StockLevels}, the same rules the entity's state follows; an event at or below the row's {@code last_event_seq} changes nothing (replays are safe).
  */
 public final class StockLevelProjection {
   public static final String NAME = "stock-levels";
@@ -41,9 +42,9 @@ public final class StockLevelProjection {
         ShardedDaemonProcessSettings.create(system), Optional.of(ProjectionBehavior.stopMessage()));
   }
 
-  static GroupedProjection<Offset, EventEnvelope<SkuEntity.Event>> projection(
+  static GroupedProjection<Offset, EventEnvelope<SkuEvents.Event>> projection(
       ActorSystem<?> system, Database database, StockLevelStore store, String tag) {
-    SourceProvider<Offset, EventEnvelope<SkuEntity.Event>> events =
+    SourceProvider<Offset, EventEnvelope<SkuEvents.Event>> events =
         EventSourcedProvider.eventsByTag(system, JdbcReadJournal.Identifier(), tag);
     boolean asyncCommit = "postgres".equals(database.profile());
     ReadSideGroups groups = ReadSideGroups.from(system);
@@ -53,7 +54,7 @@ public final class StockLevelProjection {
   }
 
   /** Applies a group of SKU events to their rows inside the projection's transaction (one read, one write per SKU). */
-  static final class Handler extends JdbcHandler<List<EventEnvelope<SkuEntity.Event>>, HikariJdbcSession> {
+  static final class Handler extends JdbcHandler<List<EventEnvelope<SkuEvents.Event>>, HikariJdbcSession> {
     private final StockLevelStore store;
 
     Handler(StockLevelStore store) {
@@ -61,14 +62,14 @@ public final class StockLevelProjection {
     }
 
     @Override
-    public void process(HikariJdbcSession session, List<EventEnvelope<SkuEntity.Event>> envelopes) throws Exception {
+    public void process(HikariJdbcSession session, List<EventEnvelope<SkuEvents.Event>> envelopes) throws Exception {
       session.withConnection(connection -> {
-        GroupedRows.<StockLevelStore.Row, SkuEntity.Event>apply(envelopes,
+        GroupedRows.<StockLevelStore.Row, SkuEvents.Event>apply(envelopes,
             envelope -> envelope.persistenceId().substring(envelope.persistenceId().indexOf('|') + 1),
             skus -> store.loadAll(connection, skus),
             (sku, before, envelope) -> {
               if (before != null && envelope.sequenceNr() <= before.lastEventSeq()) return null; // a replay
-              SkuEntity.Levels levels = (before == null ? SkuEntity.Levels.empty() : before.levels()).after(envelope.event());
+              StockLevels levels = (before == null ? StockLevels.empty() : before.levels()).after(envelope.event());
               return new StockLevelStore.Row(sku, levels, envelope.sequenceNr(), envelope.event().at());
             },
             changes -> store.saveAll(connection, changes));

@@ -4,7 +4,8 @@ import readside.GroupedRows;
 import readside.RowBatches;
 import readside.ledger.OrderRowStore;
 
-import sku.SkuEntity;
+import sku.Listing;
+import sku.PushRules;
 import akka.actor.typed.ActorSystem;
 import akka.serialization.jackson.JacksonObjectMapperProvider;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -28,9 +29,9 @@ import java.util.Optional;
  */
 final class StockLevelStore {
   /** What the next event needs besides the numbers: the listings and the push rules. */
-  record Detail(List<SkuEntity.Listing> listings, SkuEntity.PushRules pushRules) {}
+  record Detail(List<Listing> listings, PushRules pushRules) {}
 
-  record Row(String sku, SkuEntity.Levels levels, long lastEventSeq, Instant updatedAt) {}
+  record Row(String sku, StockLevels levels, long lastEventSeq, Instant updatedAt) {}
 
   private static final TypeReference<Map<String, Integer>> SHOWN = new TypeReference<>() {};
 
@@ -52,7 +53,7 @@ final class StockLevelStore {
           while (rs.next()) {
             Detail detail = read(rs.getString(5), Detail.class);
             String sku = rs.getString(1);
-            rows.put(sku, new Row(sku, new SkuEntity.Levels(true, rs.getInt(2), rs.getInt(3), rs.getInt(4),
+            rows.put(sku, new Row(sku, new StockLevels(true, rs.getInt(2), rs.getInt(3), rs.getInt(4),
                 detail.listings(), detail.pushRules()), rs.getLong(6), OrderRowStore.instant(rs, 7)));
           }
         }
@@ -72,7 +73,7 @@ final class StockLevelStore {
   }
 
   private void bind(PreparedStatement s, Row row) throws SQLException {
-    SkuEntity.Levels l = row.levels();
+    StockLevels l = row.levels();
     s.setInt(1, l.onHand());
     s.setInt(2, l.reserved());
     s.setInt(3, l.safetyStock());

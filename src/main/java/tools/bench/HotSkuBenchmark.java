@@ -2,6 +2,7 @@ package tools.bench;
 
 import sku.SkuEntity;
 import sku.SkuEntity.ReservationReply;
+import sku.SkuSettings;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.Props;
@@ -134,7 +135,7 @@ public final class HotSkuBenchmark {
       var system = node.system();
       String sku = "HOT-" + System.currentTimeMillis();
       EntityRef<SkuEntity.Command> entity = ClusterSharding.get(system).entityRefFor(SkuEntity.ENTITY_TYPE_KEY, sku);
-      SkuEntity.Linger linger = SkuEntity.Settings.from(system.settings().config()).linger();
+      SkuSettings.Linger linger = SkuSettings.from(system.settings().config()).linger();
       Result result = runClients(system, entity, options, options.warmupSeconds(), options.seconds(),
           "SKU entity (batched)", "run", "   [linger " + (linger.on() ? linger.max().toNanos() / 1000 + " us" : "off") + "]");
       measureRecovery(system, sku);
@@ -285,11 +286,11 @@ public final class HotSkuBenchmark {
     List<Result> rowLock = new ArrayList<>();
     try (Node node = Node.start(nodeConfig(url, user, password))) {
       var system = node.system();
-      SkuEntity.Settings base = SkuEntity.Settings.from(system.settings().config());
-      SkuEntity.Linger lingerOn = new SkuEntity.Linger(options.linger(), options.lingerMinBatch());
+      SkuSettings base = SkuSettings.from(system.settings().config());
+      SkuSettings.Linger lingerOn = new SkuSettings.Linger(options.linger(), options.lingerMinBatch());
       ClusterSharding sharding = ClusterSharding.get(system);
       sharding.init(Entity.of(COMPARE_KEY, ctx -> SkuEntity.create(ctx.getEntityId(),
-          base.withLinger(ctx.getEntityId().startsWith("on-") ? lingerOn : SkuEntity.Linger.OFF))));
+          base.withLinger(ctx.getEntityId().startsWith("on-") ? lingerOn : SkuSettings.Linger.OFF))));
       long stamp = System.currentTimeMillis();
       // JIT and connection pool warm-up for both variants, not counted (the first runs of a JVM are slower)
       for (String variant : List.of("off-", "on-")) {
@@ -358,11 +359,11 @@ public final class HotSkuBenchmark {
       long[] next = {0};
       entity.tell(new SkuEntity.Reserve(name + "-" + next[0]++, 1, null, self));
       return Behaviors.receiveMessage(reply -> {
-        if (reply instanceof SkuEntity.Released) {
+        if (reply instanceof SkuEntity.ReleaseAccepted) {
           // release answered: the next reservation
         } else {
           recorder.recordValue(Math.min(System.nanoTime() - sentAt[0], TimeUnit.SECONDS.toNanos(60)));
-          if (reply instanceof SkuEntity.Reserved r) {
+          if (reply instanceof SkuEntity.ReserveAccepted r) {
             reserved.incrementAndGet();
             if (release && running.on) {
               entity.tell(new SkuEntity.Release(r.orderKey(), self));

@@ -85,7 +85,7 @@ class SkuRoutesTest {
     var reply = ClusterSharding.get(node.system()).entityRefFor(SkuEntity.ENTITY_TYPE_KEY, "R-2")
         .<SkuEntity.ReservationReply>ask(r -> new SkuEntity.Reserve("order-9", 8, null, r), Duration.ofSeconds(10))
         .toCompletableFuture().get(15, TimeUnit.SECONDS);
-    assertEquals(new SkuEntity.Reserved("R-2", "order-9", 8), reply);
+    assertEquals(new SkuEntity.ReserveAccepted("R-2", "order-9", 8), reply);
     JsonNode conflict = expect(409, send("PUT", "R-2/stock", "{\"onHand\":3}"));
     assertTrue(conflict.get("message").asText().contains("order-9"), conflict.toString());
     expect(409, send("POST", "R-2/adjustments", "{\"delta\":-5,\"reason\":\"DAMAGED\"}"));
@@ -104,7 +104,7 @@ class SkuRoutesTest {
     var sku = ClusterSharding.get(node.system()).entityRefFor(SkuEntity.ENTITY_TYPE_KEY, "R-PAGE");
     for (int i = 1; i <= 5; i++) {
       int n = i;
-      assertEquals(new SkuEntity.Reserved("R-PAGE", "order-" + n, n), sku.<SkuEntity.ReservationReply>ask(
+      assertEquals(new SkuEntity.ReserveAccepted("R-PAGE", "order-" + n, n), sku.<SkuEntity.ReservationReply>ask(
               r -> new SkuEntity.Reserve("order-" + n, n, null, r), Duration.ofSeconds(10))
           .toCompletableFuture().get(15, TimeUnit.SECONDS));
     }

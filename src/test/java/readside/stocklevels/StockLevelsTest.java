@@ -1,17 +1,19 @@
-package sku;
+package readside.stocklevels;
 
 import common.Channel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import sku.SkuEntity.ChannelRule;
-import sku.SkuEntity.Change;
-import sku.SkuEntity.Event;
-import sku.SkuEntity.Levels;
-import sku.SkuEntity.Listing;
-import sku.SkuEntity.PushRules;
-import sku.SkuEntity.State;
+import sku.Listing;
+import sku.PushRules;
+import sku.PushRules.ChannelRule;
+import sku.SkuEntity;
 import sku.SkuEntity.Summary;
+import sku.SkuEvents;
+import sku.SkuEvents.Change;
+import sku.SkuEvents.Event;
+import sku.SkuState.State;
+import sku.SkuStateAccess;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,11 +22,11 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link Levels} (what the stock levels read side keeps) follows the same events as the entity's {@link State}: over
- * random histories of batches (reserve, release, commit, return, hold cleared, expiry) and admin events, the numbers
- * and what each listing shows are always the entity's own.
+ * {@link StockLevels} (what the stock levels read side keeps) follows the same events as the entity's {@link State}:
+ * over random histories of batches (reserve, release, commit, return, hold cleared, expiry) and admin events, the
+ * numbers and what each listing shows are always the entity's own.
  */
-class SkuLevelsTest {
+class StockLevelsTest {
   private static final Instant NOW = Instant.parse("2024-06-01T00:00:00Z");
 
   @Test
@@ -32,14 +34,14 @@ class SkuLevelsTest {
     Random random = new Random(42);
     for (int run = 0; run < 300; run++) {
       State state = new State("sku-" + run);
-      Levels levels = Levels.empty();
+      StockLevels levels = StockLevels.empty();
       List<String> keys = new ArrayList<>();
       for (int step = 0; step < 60; step++) {
         Event event = randomEvent(random, state, keys);
         if (event == null) continue;
-        state.apply(event, 20);
+        SkuStateAccess.apply(state, event, 20);
         levels = levels.after(event);
-        Summary summary = state.summary();
+        Summary summary = SkuStateAccess.summary(state);
         String where = "run " + run + " step " + step + " after " + event.describe();
         assertEquals(summary.exists(), levels.exists(), where);
         assertEquals(summary.onHand(), levels.onHand(), where);
@@ -55,13 +57,13 @@ class SkuLevelsTest {
   private static Event randomEvent(Random random, State state, List<String> keys) {
     int pick = random.nextInt(10);
     if (!state.exists() || pick == 0) {
-      return new SkuEntity.StockSet(random.nextInt(50), state.onHand(), 0, List.of(), true, "t", NOW);
+      return new SkuEvents.StockSet(random.nextInt(50), state.onHand(), 0, List.of(), true, "t", NOW);
     }
     if (pick == 1) {
-      return new SkuEntity.StockAdjusted(5, SkuEntity.AdjustReason.RECEIVED, state.onHand() + 5, 0, List.of(), false,
+      return new SkuEvents.StockAdjusted(5, SkuEvents.AdjustReason.RECEIVED, state.onHand() + 5, 0, List.of(), false,
           "t", NOW);
     }
-    if (pick == 2) return new SkuEntity.SafetyStockSet(random.nextInt(6), "t", NOW);
+    if (pick == 2) return new SkuEvents.SafetyStockSet(random.nextInt(6), "t", NOW);
     if (pick == 3) {
       Listing listing = switch (random.nextInt(3)) {
         case 0 -> Listing.shopee("s" + random.nextInt(2), "1", "0");
@@ -69,17 +71,16 @@ class SkuLevelsTest {
         default -> Listing.whatsapp("w1");
       };
       return random.nextInt(4) == 0
-          ? new SkuEntity.ListingRemoved(listing.channel(), listing.shopId(), "t", NOW)
-          : new SkuEntity.ListingPut(listing, "t", NOW);
+          ? new SkuEvents.ListingRemoved(listing.channel(), listing.shopId(), "t", NOW)
+          : new SkuEvents.ListingPut(listing, "t", NOW);
     }
     if (pick == 4) {
-      return new SkuEntity.PushRulesSet(new PushRules(Map.of(Channel.WHATSAPP,
+      return new SkuEvents.PushRulesSet(new PushRules(Map.of(Channel.WHATSAPP,
           new ChannelRule(null, null, null, random.nextInt(4)), Channel.TIKTOK, new ChannelRule(3, 50, null, null))),
           "t", NOW);
     }
     // a batch decided against the state exactly as the entity does
-    SkuEntity.Tentative tentative = new SkuEntity.Tentative(state);
-    List<Change> changes = new ArrayList<>();
+    List<SkuEntity.ReservationCommand> commands = new ArrayList<>();
     int size = 1 + random.nextInt(8);
     for (int i = 0; i < size; i++) {
       String key = keys.isEmpty() || random.nextInt(3) == 0 ? "o-" + keys.size() : keys.get(random.nextInt(keys.size()));
@@ -90,16 +91,15 @@ class SkuLevelsTest {
         case 3 -> random.nextBoolean() ? new SkuEntity.Commit(key, null) : new SkuEntity.ClearHold(key, null);
         default -> new SkuEntity.ReturnToStock(key, 1 + random.nextInt(3), "t", null);
       };
-      SkuEntity.decide(state, tentative, command, changes);
+      commands.add(command);
     }
+    List<Change> changes = new ArrayList<>(SkuStateAccess.decide(state, commands));
     if (random.nextInt(6) == 0) {
       // hold expiry: every held reservation with a hold expires in one event
-      for (var hold : state.dueHolds(NOW.plusSeconds(1), 1000)) {
-        if (changes.stream().noneMatch(c -> c.orderKey().equals(hold.orderKey()))) {
-          changes.add(new Change.Expired(hold.orderKey(), state.reservation(hold.orderKey()).quantity(), hold.until()));
-        }
+      for (Change.Expired expired : SkuStateAccess.dueExpiries(state, NOW.plusSeconds(1), 1000)) {
+        if (changes.stream().noneMatch(c -> c.orderKey().equals(expired.orderKey()))) changes.add(expired);
       }
     }
-    return changes.isEmpty() ? null : new SkuEntity.ReservationsApplied(changes, NOW);
+    return changes.isEmpty() ? null : new SkuEvents.ReservationsApplied(changes, NOW);
   }
 }

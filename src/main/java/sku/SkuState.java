@@ -1,0 +1,413 @@
+package sku;
+
+import static sku.PushRules.shownQuantities;
+import static sku.SkuEntity.ADMIN_RESERVATION_PAGE;
+import static sku.SkuEntity.SNAPSHOT_MAX_FACTOR;
+
+import common.CborSerializable;
+import sku.SkuEntity.Reservation;
+import sku.SkuEntity.Stock;
+import sku.SkuEntity.StockChanged;
+import sku.SkuEntity.Summary;
+import sku.SkuEvents.Change;
+import sku.SkuEvents.Event;
+import sku.SkuEvents.LegacyChangeEvent;
+import sku.SkuEvents.ListingPut;
+import sku.SkuEvents.ListingRemoved;
+import sku.SkuEvents.PushRulesSet;
+import sku.SkuEvents.ReservationsApplied;
+import sku.SkuEvents.SafetyStockSet;
+import sku.SkuEvents.StockAdjusted;
+import sku.SkuEvents.StockSet;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * A SKU's state and how events change it: {@link State} (the snapshot, persisted with its full class name: see
+ * {@code infra.PersistedTypes}), the {@link Book} the reservation rules work on, and a batch's {@link Tentative}
+ * view of it.
+ */
+public final class SkuState {
+  private SkuState() {}
+
+  /** What can be reserved and shown: on hand less reserved less safety stock, never below zero. */
+  public static int available(int onHand, int reserved, int safetyStock) {
+    return Math.max(0, onHand - reserved - safetyStock);
+  }
+
+  public enum Outcome { RELEASED, COMMITTED, EXPIRED, RETURNED }
+
+  public record Finished(Outcome outcome, int quantity) implements CborSerializable {}
+
+  /** What the reservation rules read and change; implemented by the state and by a batch's tentative view. */
+  interface Book {
+    Reservation reservation(String orderKey);
+
+    void putReservation(String orderKey, Reservation reservation);
+
+    void removeReservation(String orderKey);
+
+    Finished finished(String orderKey);
+
+    void putFinished(String orderKey, Finished finished);
+
+    int onHand();
+
+    void onHand(int value);
+
+    int reserved();
+
+    void reserved(int value);
+  }
+
+  /** The one place where reservation changes change a book (state or tentative view). */
+  static void applyChange(Book book, Change change) {
+    if (change instanceof Change.Reserved c) {
+      book.putReservation(c.orderKey(), new Reservation(c.quantity(), c.holdUntil()));
+      book.reserved(book.reserved() + c.quantity());
+    } else if (change instanceof Change.Released c) {
+      finish(book, c.orderKey(), Outcome.RELEASED);
+    } else if (change instanceof Change.Expired c) {
+      finish(book, c.orderKey(), Outcome.EXPIRED);
+    } else if (change instanceof Change.Committed c) {
+      finish(book, c.orderKey(), Outcome.COMMITTED);
+      book.onHand(book.onHand() - c.quantity());
+    } else if (change instanceof Change.Returned c) {
+      book.onHand(book.onHand() + c.quantity());
+      book.putFinished(c.orderKey(), new Finished(Outcome.RETURNED, c.quantity()));
+    } else if (change instanceof Change.HoldCleared c) {
+      Reservation r = book.reservation(c.orderKey());
+      if (r != null) book.putReservation(c.orderKey(), new Reservation(r.quantity(), null));
+    }
+  }
+
+  private static void finish(Book book, String orderKey, Outcome outcome) {
+    Reservation r = book.reservation(orderKey);
+    int quantity = r == null ? 0 : r.quantity();
+    book.removeReservation(orderKey);
+    book.reserved(book.reserved() - quantity);
+    book.putFinished(orderKey, new Finished(outcome, quantity));
+  }
+
+  /**
+   * Mutable on purpose: a hot SKU holds many reservations and the last 50,000 finished order keys, and copying
+   * them per event would cap throughput. Only the event handler changes it; batches decide against a
+   * {@link Tentative} view; snapshots get a deep copy (taken on the actor's thread).
+   */
+  public static final class State implements CborSerializable, Book {
+    @JsonProperty private String sku;
+    @JsonProperty private boolean exists;
+    @JsonProperty private int onHand;
+    @JsonProperty private int reserved;
+    @JsonProperty private int safetyStock;
+    @JsonProperty private LinkedHashMap<String, Reservation> reservations = new LinkedHashMap<>();
+    @JsonProperty private LinkedHashMap<String, Finished> finished = new LinkedHashMap<>();
+    @JsonProperty private TreeMap<String, Listing> listings = new TreeMap<>();
+    @JsonProperty private PushRules pushRules = PushRules.NONE;
+    @JsonProperty private Instant lastUpdated;
+    @JsonProperty private long eventSeq;
+    /** Lines of the history page: one per admin event, one per reservation change (a batch event has many). */
+    @JsonProperty private long historySize;
+
+    /** Holds by expiry, derived from reservations (rebuilt after a snapshot is loaded). */
+    @JsonIgnore private TreeSet<Hold> holds;
+    @JsonIgnore private int finishedKeysKept = Integer.MAX_VALUE;
+    /** Events applied to this object: at the end of recovery, the number replayed after the snapshot. */
+    @JsonIgnore private long appliedSinceLoad;
+    @JsonIgnore private long replayedOnRecovery;
+    /** Events and reservation changes applied since the last snapshot was taken (or loaded): see snapshotDue. */
+    @JsonIgnore private long eventsSinceSnapshot;
+    @JsonIgnore private long changesSinceSnapshot;
+    /**
+     * The behavior's empty state, which Akka keeps as one instance for the life of the behavior and recovers from
+     * again after every journal-failure restart: it must never be mutated, so the first event applied to it
+     * starts a new object. (It was mutated once: after a restart the events were replayed on top of the previous
+     * incarnation's state, and every reservation was counted twice in {@code reserved} while the map kept one
+     * entry: stock stuck "reserved" after a database outage, found by the PostgreSQL-outage fault test.)
+     */
+    @JsonIgnore private boolean pristine;
+
+    private State() {}
+
+    public State(String sku) {
+      this.sku = sku;
+    }
+
+    /** An empty state that stays empty: applying an event to it returns a new state. */
+    static State pristine(String sku) {
+      State s = new State(sku);
+      s.pristine = true;
+      return s;
+    }
+
+    public String sku() { return sku; }
+    public boolean exists() { return exists; }
+    public int safetyStock() { return safetyStock; }
+    public long eventSeq() { return eventSeq; }
+    public long historySize() { return historySize; }
+    public int available() { return SkuState.available(onHand, reserved, safetyStock); }
+    public int reservationCount() { return reservations.size(); }
+    public int finishedCount() { return finished.size(); }
+    public long replayedOnRecovery() { return replayedOnRecovery; }
+    Listing listing(String key) { return listings.get(key); }
+
+    @Override public int onHand() { return onHand; }
+    @Override public void onHand(int value) { onHand = value; }
+    @Override public int reserved() { return reserved; }
+    @Override public void reserved(int value) { reserved = value; }
+    @Override public Reservation reservation(String orderKey) { return reservations.get(orderKey); }
+    @Override public Finished finished(String orderKey) { return finished.get(orderKey); }
+
+    @Override
+    public void putReservation(String orderKey, Reservation reservation) {
+      Reservation old = reservations.put(orderKey, reservation);
+      if (old != null && old.holdUntil() != null) holds().remove(new Hold(old.holdUntil(), orderKey));
+      if (reservation.holdUntil() != null) holds().add(new Hold(reservation.holdUntil(), orderKey));
+    }
+
+    @Override
+    public void removeReservation(String orderKey) {
+      Reservation old = reservations.remove(orderKey);
+      if (old != null && old.holdUntil() != null) holds().remove(new Hold(old.holdUntil(), orderKey));
+    }
+
+    @Override
+    public void putFinished(String orderKey, Finished value) {
+      finished.remove(orderKey); // re-insert as the newest
+      finished.put(orderKey, value);
+      Iterator<String> oldest = finished.keySet().iterator();
+      while (finished.size() > finishedKeysKept && oldest.hasNext()) {
+        oldest.next();
+        oldest.remove();
+      }
+    }
+
+    private TreeSet<Hold> holds() {
+      if (holds == null) {
+        holds = new TreeSet<>();
+        reservations.forEach((k, r) -> { if (r.holdUntil() != null) holds.add(new Hold(r.holdUntil(), k)); });
+      }
+      return holds;
+    }
+
+    void recoveryCompleted() {
+      replayedOnRecovery = appliedSinceLoad;
+    }
+
+    /**
+     * A snapshot is due after at least {@code minEvents} events, once the reservation changes since the last one
+     * reach the reservations a snapshot holds, and at the latest after {@value SkuEntity#SNAPSHOT_MAX_FACTOR} x
+     * {@code minEvents} events. A count of events alone makes a hot SKU holding 700k reservations copy and write all
+     * of them (a 22 MB snapshot, copied on the entity's thread) every 1,000 writes, about every second in bench-sku;
+     * this way the snapshot work stays about one reservation per change, and a recovery replays at most
+     * {@value SkuEntity#SNAPSHOT_MAX_FACTOR} x minEvents events. A SKU with a small book (the usual case) still
+     * snapshots every minEvents events. The finished keys are left out: finished-keys-kept bounds them.
+     */
+    boolean snapshotDue(int minEvents) {
+      if (eventsSinceSnapshot < minEvents) return false;
+      return changesSinceSnapshot >= reservations.size()
+          || eventsSinceSnapshot >= (long) SNAPSHOT_MAX_FACTOR * minEvents;
+    }
+
+    /** The snapshot of this state is being taken now: counting starts again. */
+    void snapshotTaken() {
+      eventsSinceSnapshot = 0;
+      changesSinceSnapshot = 0;
+    }
+
+    Instant earliestHold() {
+      TreeSet<Hold> h = holds();
+      return h.isEmpty() ? null : h.first().until();
+    }
+
+    /** Holds due at {@code now}, earliest first, at most {@code max}. */
+    List<Hold> dueHolds(Instant now, int max) {
+      List<Hold> due = new ArrayList<>();
+      for (Hold h : holds()) {
+        if (h.until().isAfter(now) || due.size() >= max) break;
+        due.add(h);
+      }
+      return due;
+    }
+
+    /** Newest reservations first until they cover {@code shortfall}: the orders a forced cut leaves short. */
+    List<String> newestCovering(int shortfall) {
+      List<String> keys = new ArrayList<>(reservations.keySet());
+      List<String> result = new ArrayList<>();
+      int covered = 0;
+      for (int i = keys.size() - 1; i >= 0 && covered < shortfall; i--) {
+        result.add(keys.get(i));
+        covered += reservations.get(keys.get(i)).quantity();
+      }
+      return result;
+    }
+
+    State apply(Event event, int finishedKeysKept) {
+      if (pristine) return new State(sku).apply(event, finishedKeysKept);
+      this.finishedKeysKept = finishedKeysKept;
+      appliedSinceLoad++;
+      eventsSinceSnapshot++;
+      changesSinceSnapshot += event instanceof ReservationsApplied e ? e.changes().size() : 1;
+      eventSeq++;
+      lastUpdated = event.at();
+      if (event instanceof StockSet e) {
+        onHand = e.onHand();
+        exists = true;
+      } else if (event instanceof StockAdjusted e) {
+        onHand = e.onHandAfter();
+        exists = true;
+      } else if (event instanceof SafetyStockSet e) {
+        safetyStock = e.safetyStock();
+      } else if (event instanceof ListingPut e) {
+        listings.put(e.listing().key(), e.listing());
+        exists = true;
+      } else if (event instanceof ListingRemoved e) {
+        listings.remove(Listing.key(e.channel(), e.shopId()));
+      } else if (event instanceof PushRulesSet e) {
+        pushRules = e.rules();
+      } else if (event instanceof ReservationsApplied e) {
+        for (Change change : e.changes()) applyChange(this, change);
+        historySize += e.changes().size() - 1;
+      } else if (event instanceof LegacyChangeEvent e) {
+        applyChange(this, e.change());
+      }
+      historySize++;
+      return this;
+    }
+
+    /** What channels should show now; unlike {@link #summary()} it does not copy the reservations (hot path). */
+    StockChanged stockChanged(Instant at) {
+      int available = available();
+      return new StockChanged(sku, onHand, reserved, safetyStock, available, List.copyOf(listings.values()),
+          shownQuantities(available, listings.values(), pushRules), eventSeq, at);
+    }
+
+    Stock stock() {
+      int available = available();
+      return new Stock(sku, exists, onHand, reserved, safetyStock, available, List.copyOf(listings.values()),
+          shownQuantities(available, listings.values(), pushRules), lastUpdated, eventSeq);
+    }
+
+    Summary summary() {
+      return summary(0, Integer.MAX_VALUE);
+    }
+
+    /** What an admin write answers: the first page of the reservations, as GET /admin/skus/{sku} shows by default. */
+    Summary adminSummary() {
+      return summary(0, ADMIN_RESERVATION_PAGE);
+    }
+
+    /** With the reservations from {@code offset} (oldest first), at most {@code limit} of them. */
+    Summary summary(int offset, int limit) {
+      int available = available();
+      LinkedHashMap<String, Reservation> page = new LinkedHashMap<>();
+      if (offset == 0 && limit >= reservations.size()) {
+        page.putAll(reservations);
+      } else {
+        int i = 0;
+        for (Map.Entry<String, Reservation> e : reservations.entrySet()) {
+          if (page.size() >= limit) break;
+          if (i++ >= offset) page.put(e.getKey(), e.getValue());
+        }
+      }
+      return new Summary(sku, exists, onHand, reserved, safetyStock, available, reservations.size(),
+          Collections.unmodifiableMap(page), List.copyOf(listings.values()), pushRules,
+          shownQuantities(available, listings.values(), pushRules), lastUpdated, eventSeq, replayedOnRecovery);
+    }
+
+    /** A deep copy for snapshots (serialized off the actor's thread while this one keeps changing). */
+    State copy() {
+      State c = new State(sku);
+      c.exists = exists;
+      c.onHand = onHand;
+      c.reserved = reserved;
+      c.safetyStock = safetyStock;
+      c.reservations = new LinkedHashMap<>(reservations);
+      c.finished = new LinkedHashMap<>(finished);
+      c.listings = new TreeMap<>(listings);
+      c.pushRules = pushRules;
+      c.lastUpdated = lastUpdated;
+      c.eventSeq = eventSeq;
+      c.historySize = historySize;
+      return c;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof State s && exists == s.exists && onHand == s.onHand && reserved == s.reserved
+          && safetyStock == s.safetyStock && eventSeq == s.eventSeq && historySize == s.historySize && Objects.equals(sku, s.sku)
+          && reservations.equals(s.reservations) && finished.equals(s.finished) && listings.equals(s.listings)
+          && pushRules.equals(s.pushRules) && Objects.equals(lastUpdated, s.lastUpdated);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(sku, onHand, reserved, eventSeq);
+    }
+
+    @Override
+    public String toString() {
+      return "State[" + sku + " onHand=" + onHand + " reserved=" + reserved + " reservations=" + reservations.size()
+          + " finished=" + finished.size() + " seq=" + eventSeq + "]";
+    }
+  }
+
+  record Hold(Instant until, String orderKey) implements Comparable<Hold> {
+    private static final Comparator<Hold> ORDER =
+        Comparator.comparing(Hold::until).thenComparing(Hold::orderKey);
+
+    @Override
+    public int compareTo(Hold o) {
+      return ORDER.compare(this, o);
+    }
+  }
+
+  /** The state as it will be after the events decided so far in a batch, without touching the state itself. */
+  static final class Tentative implements Book {
+    private final State base;
+    private int onHand;
+    private int reserved;
+    private final Map<String, Reservation> reservations = new HashMap<>(); // null value: removed in this batch
+    private final Map<String, Finished> finished = new HashMap<>();
+
+    Tentative(State base) {
+      this.base = base;
+      this.onHand = base.onHand();
+      this.reserved = base.reserved();
+    }
+
+    @Override public int onHand() { return onHand; }
+    @Override public void onHand(int value) { onHand = value; }
+    @Override public int reserved() { return reserved; }
+    @Override public void reserved(int value) { reserved = value; }
+
+    @Override
+    public Reservation reservation(String orderKey) {
+      return reservations.containsKey(orderKey) ? reservations.get(orderKey) : base.reservation(orderKey);
+    }
+
+    @Override public void putReservation(String orderKey, Reservation r) { reservations.put(orderKey, r); }
+    @Override public void removeReservation(String orderKey) { reservations.put(orderKey, null); }
+
+    @Override
+    public Finished finished(String orderKey) {
+      Finished f = finished.get(orderKey);
+      return f != null ? f : base.finished(orderKey);
+    }
+
+    @Override public void putFinished(String orderKey, Finished f) { finished.put(orderKey, f); }
+  }
+}
