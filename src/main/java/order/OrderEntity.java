@@ -8,6 +8,10 @@ import sku.SkuEntity;
 
 import marketplace.ShopAdapter;
 import marketplace.whatsapp.WhatsAppSender;
+import order.BuyerNotifications.Notification;
+import order.BuyerNotifications.NotificationSettings;
+import order.BuyerNotifications.NotificationStatus;
+import order.OrderEvents.*;
 import akka.Done;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
@@ -60,7 +64,7 @@ import java.util.TreeSet;
  * after shipping (restock only when an operator confirms).
  */
 public final class OrderEntity
-    extends EventSourcedBehaviorWithEnforcedReplies<OrderEntity.Command, OrderEntity.Event, OrderEntity.State> {
+    extends EventSourcedBehaviorWithEnforcedReplies<OrderEntity.Command, OrderEvents.Event, OrderEntity.State> {
 
   public static final EntityTypeKey<Command> ENTITY_TYPE_KEY = EntityTypeKey.create(Command.class, "Order");
   public static final List<String> TAGS = List.of("order-0", "order-1", "order-2", "order-3");
@@ -78,99 +82,24 @@ public final class OrderEntity
     return channel.key() + "|" + shopId + "|" + orderId;
   }
 
-  // ---------------------------------------------------------------- settings and collaborators
-
-  /** @param cancelOutOfStock cancel an out-of-stock order on the marketplace (else hold it for an operator) */
-  public record Settings(Duration unpaidHold, Duration retryMin, Duration retryMax, Duration mappingRetry,
-                         boolean cancelOutOfStock, NotificationSettings notifications) {
-    /** Without buyer notifications. */
-    public Settings(Duration unpaidHold, Duration retryMin, Duration retryMax, Duration mappingRetry,
-                    boolean cancelOutOfStock) {
-      this(unpaidHold, retryMin, retryMax, mappingRetry, cancelOutOfStock, NotificationSettings.DISABLED);
-    }
-
-    public static Settings from(Config config) {
-      Config c = config.getConfig("orchestrator.orders");
-      return new Settings(c.getDuration("unpaid-hold"), c.getDuration("retry-min"), c.getDuration("retry-max"),
-          c.getDuration("mapping-retry"), c.getBoolean("cancel-out-of-stock"), NotificationSettings.from(config));
-    }
-  }
-
-  /**
-   * Buyer WhatsApp notifications ({@code orchestrator.notifications}, notifications.conf).
-   *
-   * @param phoneNumberId the business number that sends them
-   * @param replyTimeout how long a send may stay unanswered before it is sent again; longer than the client's whole
-   *     retry loop, so that only a lost reply (sender's node gone) leads to a second send
-   */
-  public record NotificationSettings(boolean enabled, String phoneNumberId, String confirmedTemplate,
-                                     String shippedTemplate, String language, Duration replyTimeout) {
-    public static final NotificationSettings DISABLED =
-        new NotificationSettings(false, "", "order_confirmed", "order_shipped", "en", Duration.ofMinutes(2));
-
-    public static NotificationSettings from(Config config) {
-      Config c = config.getConfig("orchestrator.notifications");
-      List<String> numbers = config.getConfigList("orchestrator.marketplaces.whatsapp.numbers").stream()
-          .map(n -> n.getString("phone-number-id")).toList();
-      String sender = c.getString("phone-number-id");
-      if (sender.isBlank()) sender = numbers.isEmpty() ? "" : numbers.get(0);
-      boolean enabled = c.getBoolean("enabled");
-      if (enabled && !numbers.contains(sender)) {
-        throw new IllegalArgumentException("orchestrator.notifications.phone-number-id '" + sender
-            + "' is not a configured WhatsApp number (orchestrator.marketplaces.whatsapp.numbers)");
-      }
-      return new NotificationSettings(enabled, sender, c.getString("confirmed-template"),
-          c.getString("shipped-template"), c.getString("language"), c.getDuration("reply-timeout"));
-    }
-  }
-
-  /** Where the order sends its messages: the sharded SKU and shop adapter entities (probes in unit tests). */
-  public interface Peers {
-    RecipientRef<SkuEntity.Command> sku(String sku);
-
-    RecipientRef<ShopAdapter.Command> shop(Channel channel, String shopId);
-
-    RecipientRef<WhatsAppSender.Command> whatsApp(String phoneNumberId);
-
-    static Peers sharded(ActorSystem<?> system) {
-      ClusterSharding sharding = ClusterSharding.get(system);
-      return new Peers() {
-        @Override
-        public RecipientRef<SkuEntity.Command> sku(String sku) {
-          return sharding.entityRefFor(SkuEntity.ENTITY_TYPE_KEY, sku);
-        }
-
-        @Override
-        public RecipientRef<ShopAdapter.Command> shop(Channel channel, String shopId) {
-          return sharding.entityRefFor(ShopAdapter.ENTITY_TYPE_KEY, ShopAdapter.entityId(channel, shopId));
-        }
-
-        @Override
-        public RecipientRef<WhatsAppSender.Command> whatsApp(String phoneNumberId) {
-          return sharding.entityRefFor(WhatsAppSender.ENTITY_TYPE_KEY, phoneNumberId);
-        }
-      };
-    }
-  }
-
   /**
    * An order with nothing outstanding passivates itself after {@code passivate-idle-after}. An order caught with work
    * outstanding when its node crashed is woken by {@code readside.ledger.OrderSweeper} (orders are not remembered entities:
    * writing each new order to the remembered set made a flash-sale burst time out).
    */
   public static void init(ActorSystem<?> system) {
-    Settings settings = Settings.from(system.settings().config());
+    OrderSettings settings = OrderSettings.from(system.settings().config());
     Duration idle = system.settings().config().getDuration("orchestrator.orders.passivate-idle-after");
-    Peers peers = Peers.sharded(system);
+    OrderPeers peers = OrderPeers.sharded(system);
     ClusterSharding.get(system).init(Entity.of(ENTITY_TYPE_KEY,
             ctx -> create(ctx.getEntityId(), settings, peers, Clock.systemUTC(), ctx.getShard(), idle)));
   }
 
-  public static Behavior<Command> create(String orderKey, Settings settings, Peers peers, Clock clock) {
+  public static Behavior<Command> create(String orderKey, OrderSettings settings, OrderPeers peers, Clock clock) {
     return create(orderKey, settings, peers, clock, null, Duration.ofMinutes(1));
   }
 
-  static Behavior<Command> create(String orderKey, Settings settings, Peers peers, Clock clock,
+  static Behavior<Command> create(String orderKey, OrderSettings settings, OrderPeers peers, Clock clock,
                                   ActorRef<ClusterSharding.ShardCommand> shard, Duration passivateIdleAfter) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
         new OrderEntity(ctx, timers, orderKey, settings, peers, clock, shard, passivateIdleAfter)));
@@ -231,119 +160,6 @@ public final class OrderEntity
 
   /** Internal: nothing was outstanding for a while; leave memory (and the remembered set). */
   enum PassivateIdle implements Command { INSTANCE }
-
-  // ---------------------------------------------------------------- events
-
-  /** Every event names its order and when it happened; tagged for the read side. */
-  public sealed interface Event extends CborSerializable {
-    String orderKey();
-
-    Instant at();
-  }
-
-  public record Notified(String orderKey, Channel channel, String shopId, String orderId, String rawStatus,
-                         MarketStatus status, String dedupId, Instant at) implements Event {}
-
-  /** A later status report. {@code acted} is false when it did not move the order forward (duplicate, late). */
-  public record StatusRecorded(String orderKey, String rawStatus, MarketStatus status, String dedupId,
-                               boolean acted, Instant at) implements Event {}
-
-  /**
-   * Details known: lines grouped per master SKU; {@code unmapped} lists line references without a SKU code.
-   * {@code holdUntil} is set for unpaid orders: their reservations expire unless payment arrives.
-   */
-  public record DetailsReceived(String orderKey, OrderDetails details, Map<String, Integer> skuLines,
-                                List<String> unmapped, Instant holdUntil, Instant at) implements Event {}
-
-  public record LineMapped(String orderKey, String lineRef, String sku, int quantity, String by, Instant at)
-      implements Event {}
-
-  public record SkuReserved(String orderKey, String sku, int quantity, Instant at) implements Event {}
-
-  public record TrackingRecorded(String orderKey, String trackingNumber, Instant at) implements Event {}
-
-  public record SkuUnknown(String orderKey, String sku, Instant at) implements Event {}
-
-  /**
-   * Every line holds its reservation: this records the last line's (the ones before have a {@link SkuReserved}
-   * each; journals written before this rule have one for the last line too, which changes nothing).
-   */
-  public record OrderConfirmed(String orderKey, Channel channel, Map<String, Integer> skuLines, String buyerPhone,
-                          Instant holdUntil, Instant at) implements Event {}
-
-  /** A line could not be reserved: compensation releases every SKU of the order. */
-  public record OutOfStockDeclared(String orderKey, String sku, int requested, int available, String reason,
-                                   Instant at) implements Event {}
-
-  public record SkuReleased(String orderKey, String sku, int quantity, Instant at) implements Event {}
-
-  /** Compensation done. {@code action}: what happens to the marketplace order. */
-  public record CompensationFinished(String orderKey, OutOfStockAction action, Instant at) implements Event {}
-
-  public record MarketplaceCancelled(String orderKey, Instant at) implements Event {}
-
-  public record SkuHoldCleared(String orderKey, String sku, Instant at) implements Event {}
-
-  public record ShipRequested(String orderKey, String trackingNumber, String by, Instant at) implements Event {}
-
-  public record SkuCommitted(String orderKey, String sku, int quantity, Instant at) implements Event {}
-
-  public record OrderShipped(String orderKey, Channel channel, String trackingNumber, String buyerPhone,
-                        Map<String, Integer> skuLines, Instant at) implements Event {}
-
-  public record OrderDelivered(String orderKey, Instant at) implements Event {}
-
-  public record OrderCompleted(String orderKey, Instant at) implements Event {}
-
-  public record CancelRequested(String orderKey, String by, String reason, Instant at) implements Event {}
-
-  public record OrderCancelled(String orderKey, String by, String reason, Map<String, Integer> skuLines, Instant at)
-      implements Event {}
-
-  public record ReturnRequested(String orderKey, String by, Instant at) implements Event {}
-
-  public record RestockRequested(String orderKey, String by, Instant at) implements Event {}
-
-  public record SkuRestocked(String orderKey, String sku, int quantity, Instant at) implements Event {}
-
-  public enum OutOfStockAction { CANCEL_ON_MARKETPLACE, HOLD_FOR_OPERATOR }
-
-  /**
-   * The buyer is to get a WhatsApp template message about {@code kind}. Persisted with the event it announces, so
-   * the message is fixed once (a configuration change later does not re-notify old orders); sent until
-   * {@link BuyerNotified} or {@link BuyerNotificationFailed} is persisted.
-   *
-   * @param to the buyer's phone number, digits only
-   */
-  public record BuyerNotificationDue(String orderKey, NotificationKind kind, String phoneNumberId, String to,
-                                     String template, String language, List<String> parameters, Instant at)
-      implements Event {}
-
-  /** WhatsApp accepted the message: {@code wamid} is its id, which delivery statuses name. */
-  public record BuyerNotified(String orderKey, NotificationKind kind, String wamid, Instant at) implements Event {}
-
-  /** WhatsApp refused the message for good (e.g. 131026 undeliverable): never sent again. */
-  public record BuyerNotificationFailed(String orderKey, NotificationKind kind, String code, String reason,
-                                        Instant at) implements Event {}
-
-  public enum NotificationKind { CONFIRMED, SHIPPED }
-
-  public enum NotificationStatus { PENDING, SENT, FAILED }
-
-  /** A buyer notification as the order knows it: what to send, and what came of it. */
-  public record Notification(NotificationKind kind, String phoneNumberId, String to, String template,
-                             String language, List<String> parameters, NotificationStatus status, String wamid,
-                             String error, Instant dueAt, Instant at) implements CborSerializable {
-    static Notification due(BuyerNotificationDue e) {
-      return new Notification(e.kind(), e.phoneNumberId(), e.to(), e.template(), e.language(), e.parameters(),
-          NotificationStatus.PENDING, null, null, e.at(), e.at());
-    }
-
-    Notification settled(NotificationStatus outcome, String messageId, String errorText, Instant when) {
-      return new Notification(kind, phoneNumberId, to, template, language, parameters, outcome, messageId,
-          errorText, dueAt, when);
-    }
-  }
 
   // ---------------------------------------------------------------- state
 
@@ -599,63 +415,13 @@ public final class OrderEntity
     @Override public State withData(OrderData d) { return new Returned(d, restocking); }
   }
 
-  // ---------------------------------------------------------------- read model for the admin API
-
-  /**
-   * @param releasing the order is giving its stock back (out of stock, or cancelled) and not every SKU has
-   *     confirmed yet: {@code reserved} may be empty while a SKU still holds units whose reply was lost
-   */
-  public record OrderView(String orderKey, Channel channel, String shopId, String orderId, String phase,
-                          String marketStatusRaw, MarketStatus marketStatus, Map<String, Integer> lines,
-                          Map<String, Integer> reserved, boolean releasing, List<String> unmapped,
-                          Set<String> unknownSkus,
-                          Instant holdUntil, String trackingNumber, String problem, String buyerName,
-                          String currency, java.math.BigDecimal totalAmount, Instant createdAt, Instant updatedAt,
-                          List<NotificationView> notifications)
-      implements CborSerializable {
-    static OrderView of(State state) {
-      OrderData d = state.data();
-      OrderDetails details = d.details();
-      return new OrderView(d.orderKey(), d.channel(), d.shopId(), d.orderId(), state.phase(), d.rawStatus(),
-          d.marketStatus(), d.skuLines(), d.reserved(),
-          (state instanceof OutOfStock o && !o.compensated()) || state instanceof Cancelling,
-          d.unmapped(), d.unknownSkus(), d.holdUntil(),
-          d.trackingNumber(), d.problem(), details == null ? null : details.buyerName(),
-          details == null ? null : details.currency(), details == null ? null : details.totalAmount(),
-          d.createdAt(), d.updatedAt(), d.notifications().stream().map(NotificationView::of).toList());
-    }
-
-    public OrderView withNotifications(List<NotificationView> views) {
-      return new OrderView(orderKey, channel, shopId, orderId, phase, marketStatusRaw, marketStatus, lines, reserved,
-          releasing, unmapped, unknownSkus, holdUntil, trackingNumber, problem, buyerName, currency, totalAmount, createdAt,
-          updatedAt, List.copyOf(views));
-    }
-  }
-
-  /**
-   * A buyer notification in the admin view. {@code status} is the order's record (PENDING, SENT, FAILED);
-   * {@code delivery*} is WhatsApp's latest delivery status of the message, filled in by the admin route from the
-   * outbound_messages table (null until a status arrived).
-   */
-  public record NotificationView(NotificationKind kind, NotificationStatus status, String wamid, String error,
-                                 Instant at, String deliveryStatus, Instant deliveryAt, String deliveryErrors)
-      implements CborSerializable {
-    static NotificationView of(Notification n) {
-      return new NotificationView(n.kind(), n.status(), n.wamid(), n.error(), n.at(), null, null, null);
-    }
-
-    public NotificationView withDelivery(String status, Instant statusAt, String errors) {
-      return new NotificationView(kind, this.status, wamid, error, at, status, statusAt, errors);
-    }
-  }
-
   // ---------------------------------------------------------------- behaviour
 
   private final ActorContext<Command> context;
   private final TimerScheduler<Command> timers;
   private final String orderKey;
-  private final Settings settings;
-  private final Peers peers;
+  private final OrderSettings settings;
+  private final OrderPeers peers;
   private final Clock clock;
   private final ActorRef<SkuEntity.ReservationReply> skuReplies;
   private final ActorRef<ShopAdapter.FetchReply> fetchReplies;
@@ -671,7 +437,7 @@ public final class OrderEntity
   private final infra.Metrics metrics;
 
   private OrderEntity(ActorContext<Command> context, TimerScheduler<Command> timers, String orderKey,
-                      Settings settings, Peers peers, Clock clock, ActorRef<ClusterSharding.ShardCommand> shard,
+                      OrderSettings settings, OrderPeers peers, Clock clock, ActorRef<ClusterSharding.ShardCommand> shard,
                       Duration passivateIdleAfter) {
     super(persistenceId(orderKey),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));

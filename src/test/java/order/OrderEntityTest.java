@@ -56,7 +56,7 @@ class OrderEntityTest {
 
   private final Map<String, TestProbe<SkuEntity.Command>> skus = new ConcurrentHashMap<>();
   private TestProbe<ShopAdapter.Command> shop;
-  private EventSourcedBehaviorTestKit<OrderEntity.Command, OrderEntity.Event, OrderEntity.State> order;
+  private EventSourcedBehaviorTestKit<OrderEntity.Command, OrderEvents.Event, OrderEntity.State> order;
 
   @AfterAll
   static void stop() {
@@ -71,7 +71,7 @@ class OrderEntityTest {
   private void start(boolean cancelOutOfStock, Duration retryMin) {
     shop = testKit.createTestProbe();
     skus.clear();
-    OrderEntity.Peers peers = new OrderEntity.Peers() {
+    OrderPeers peers = new OrderPeers() {
       @Override
       public RecipientRef<SkuEntity.Command> sku(String sku) {
         return skus.computeIfAbsent(sku, s -> testKit.createTestProbe()).getRef();
@@ -87,7 +87,7 @@ class OrderEntityTest {
         throw new AssertionError("notifications are off in these tests (OrderNotificationTest covers them)");
       }
     };
-    OrderEntity.Settings settings = new OrderEntity.Settings(Duration.ofMinutes(30), retryMin,
+    OrderSettings settings = new OrderSettings(Duration.ofMinutes(30), retryMin,
         retryMin.multipliedBy(4), retryMin, cancelOutOfStock);
     order = EventSourcedBehaviorTestKit.create(testKit.system(),
         OrderEntity.create(KEY, settings, peers, Clock.systemUTC()));
@@ -104,7 +104,7 @@ class OrderEntityTest {
     return new OrderDetails.Line(sku, quantity, BigDecimal.TEN, "item " + sku, "item-" + sku);
   }
 
-  private List<OrderEntity.Event> notify(String raw, MarketStatus status, String dedupId) {
+  private List<OrderEvents.Event> notify(String raw, MarketStatus status, String dedupId) {
     var result = order.<StatusReply<Done>>runCommand(r -> new OrderEntity.Notify(Channel.SHOPEE, SHOP, ORDER_ID,
         raw, status, dedupId, Instant.now(), null, r));
     assertTrue(result.reply().isSuccess(), "notification acknowledged");
@@ -155,10 +155,10 @@ class OrderEntityTest {
     awaitPhase("CONFIRMED");
   }
 
-  private List<OrderEntity.Event> allEvents() {
+  private List<OrderEvents.Event> allEvents() {
     // the persistence testkit keeps every persisted event of this entity
     return order.persistenceTestKit().persistedInStorage("Order|" + KEY).stream()
-        .map(e -> (OrderEntity.Event) e).toList();
+        .map(e -> (OrderEvents.Event) e).toList();
   }
 
   private static void sleep(long ms) {
@@ -173,8 +173,8 @@ class OrderEntityTest {
 
   @Test
   void paidOrderIsFetchedReservedAndConfirmed() {
-    List<OrderEntity.Event> first = notify("READY_TO_SHIP", MarketStatus.PAID, "m1");
-    assertInstanceOf(OrderEntity.Notified.class, first.get(0));
+    List<OrderEvents.Event> first = notify("READY_TO_SHIP", MarketStatus.PAID, "m1");
+    assertInstanceOf(OrderEvents.Notified.class, first.get(0));
     assertEquals("NOTIFIED", order.getState().phase());
     answerFetch(details(MarketStatus.PAID, line("A", 2), line("B", 1), line("A", 1)));
     SkuEntity.Reserve reserveA = expectAt("A", SkuEntity.Reserve.class);
@@ -184,13 +184,13 @@ class OrderEntityTest {
     reserveOk("B", 1);
     OrderEntity.State state = awaitPhase("CONFIRMED");
     assertEquals(Map.of("A", 3, "B", 1), state.data().reserved());
-    OrderEntity.OrderConfirmed confirmed = allEvents().stream()
-        .filter(OrderEntity.OrderConfirmed.class::isInstance).map(OrderEntity.OrderConfirmed.class::cast)
+    OrderEvents.OrderConfirmed confirmed = allEvents().stream()
+        .filter(OrderEvents.OrderConfirmed.class::isInstance).map(OrderEvents.OrderConfirmed.class::cast)
         .findFirst().orElseThrow();
     assertEquals("6281234", confirmed.buyerPhone(), "events carry what notifications need");
     assertEquals(Map.of("A", 3, "B", 1), confirmed.skuLines());
-    assertEquals(List.of("A"), allEvents().stream().filter(OrderEntity.SkuReserved.class::isInstance)
-        .map(e -> ((OrderEntity.SkuReserved) e).sku()).toList(),
+    assertEquals(List.of("A"), allEvents().stream().filter(OrderEvents.SkuReserved.class::isInstance)
+        .map(e -> ((OrderEvents.SkuReserved) e).sku()).toList(),
         "the last line's reservation is recorded by the confirmation, not by an event of its own");
     assertEquals(Map.of("A", 3, "B", 1), order.restart().state().data().reserved(), "the same after a replay");
   }
@@ -268,10 +268,10 @@ class OrderEntityTest {
     while (!(order.getState() instanceof OrderEntity.OutOfStock o && o.compensated())
         && System.currentTimeMillis() < deadline) sleep(20);
     OrderEntity.OutOfStock state = (OrderEntity.OutOfStock) order.getState();
-    assertEquals(OrderEntity.OutOfStockAction.HOLD_FOR_OPERATOR, state.action());
+    assertEquals(OrderEvents.OutOfStockAction.HOLD_FOR_OPERATOR, state.action());
     shop.expectNoMessage(QUIET);
     // the operator cancels it
-    var reply = order.<StatusReply<OrderEntity.OrderView>>runCommand(r -> new OrderEntity.Cancel("ops", "no stock", r));
+    var reply = order.<StatusReply<OrderView>>runCommand(r -> new OrderEntity.Cancel("ops", "no stock", r));
     assertTrue(reply.reply().isSuccess());
     assertTrue(((OrderEntity.OutOfStock) order.getState()).marketplaceCancelled());
   }
@@ -301,9 +301,9 @@ class OrderEntityTest {
     commitB.replyTo().tell(new SkuEntity.Committed("B", KEY, 1));
     awaitPhase("SHIPPED");
 
-    List<OrderEntity.Event> late = notify("READY_TO_SHIP", MarketStatus.PAID, "m3");
+    List<OrderEvents.Event> late = notify("READY_TO_SHIP", MarketStatus.PAID, "m3");
     assertEquals(1, late.size());
-    OrderEntity.StatusRecorded recorded = (OrderEntity.StatusRecorded) late.get(0);
+    OrderEvents.StatusRecorded recorded = (OrderEvents.StatusRecorded) late.get(0);
     assertFalse(recorded.acted(), "a late READY_TO_SHIP after SHIPPED is recorded, not acted on");
     assertEquals("SHIPPED", order.getState().phase());
 
@@ -316,15 +316,15 @@ class OrderEntityTest {
   @Test
   void operatorShipsWithATrackingNumber() {
     confirmTwoLines(MarketStatus.PAID);
-    var reply = order.<StatusReply<OrderEntity.OrderView>>runCommand(
+    var reply = order.<StatusReply<OrderView>>runCommand(
         r -> new OrderEntity.Ship("TRK123", "ops", r));
     assertTrue(reply.reply().isSuccess());
     expectAt("A", SkuEntity.Commit.class).replyTo().tell(new SkuEntity.Committed("A", KEY, 3));
     expectAt("B", SkuEntity.Commit.class).replyTo().tell(new SkuEntity.Committed("B", KEY, 1));
     OrderEntity.State state = awaitPhase("SHIPPED");
     assertEquals("TRK123", state.data().trackingNumber());
-    OrderEntity.OrderShipped shipped = allEvents().stream().filter(OrderEntity.OrderShipped.class::isInstance)
-        .map(OrderEntity.OrderShipped.class::cast).findFirst().orElseThrow();
+    OrderEvents.OrderShipped shipped = allEvents().stream().filter(OrderEvents.OrderShipped.class::isInstance)
+        .map(OrderEvents.OrderShipped.class::cast).findFirst().orElseThrow();
     assertEquals("TRK123", shipped.trackingNumber());
     assertEquals("6281234", shipped.buyerPhone());
   }
@@ -351,10 +351,10 @@ class OrderEntityTest {
     awaitPhase("RETURNED");
     for (TestProbe<SkuEntity.Command> probe : skus.values()) probe.expectNoMessage(QUIET); // no automatic restock
 
-    var refused = order.<StatusReply<OrderEntity.OrderView>>runCommand(r -> new OrderEntity.Cancel("ops", "x", r));
+    var refused = order.<StatusReply<OrderView>>runCommand(r -> new OrderEntity.Cancel("ops", "x", r));
     assertTrue(refused.reply().isError(), "an operator cannot cancel a shipped order");
 
-    var restock = order.<StatusReply<OrderEntity.OrderView>>runCommand(r -> new OrderEntity.Restock("ops", r));
+    var restock = order.<StatusReply<OrderView>>runCommand(r -> new OrderEntity.Restock("ops", r));
     assertTrue(restock.reply().isSuccess());
     SkuEntity.ReturnToStock backA = expectAt("A", SkuEntity.ReturnToStock.class);
     assertEquals(3, backA.quantity());
@@ -389,10 +389,10 @@ class OrderEntityTest {
     answerFetch(details(MarketStatus.PAID, new OrderDetails.Line(null, 2, BigDecimal.ONE, "mystery", "item-9/0")));
     awaitPhase("NEEDS_MAPPING");
     assertEquals(List.of("item-9/0"), order.getState().data().unmapped());
-    var badRef = order.<StatusReply<OrderEntity.OrderView>>runCommand(
+    var badRef = order.<StatusReply<OrderView>>runCommand(
         r -> new OrderEntity.MapLine("nope", "C", "ops", r));
     assertTrue(badRef.reply().isError());
-    var mapped = order.<StatusReply<OrderEntity.OrderView>>runCommand(
+    var mapped = order.<StatusReply<OrderView>>runCommand(
         r -> new OrderEntity.MapLine("item-9/0", "C", "ops", r));
     assertTrue(mapped.reply().isSuccess());
     reserveOk("C", 2);
@@ -473,7 +473,7 @@ class OrderEntityTest {
 
   @Test
   void commandsToAnUnknownOrderAreRefusedAsNotFound() {
-    var get = order.<StatusReply<OrderEntity.OrderView>>runCommand(OrderEntity.Get::new);
+    var get = order.<StatusReply<OrderView>>runCommand(OrderEntity.Get::new);
     assertTrue(get.reply().isError());
     assertEquals(OrderEntity.NOT_FOUND, get.reply().getError().getMessage());
     assertTrue(get.events().isEmpty());
@@ -527,9 +527,9 @@ class OrderEntityTest {
   @Test
   void everyEventNamesItsOrderAndIsTagged() {
     confirmTwoLines(MarketStatus.PAID);
-    List<OrderEntity.Event> events = new ArrayList<>(allEvents());
+    List<OrderEvents.Event> events = new ArrayList<>(allEvents());
     assertFalse(events.isEmpty());
-    for (OrderEntity.Event e : events) {
+    for (OrderEvents.Event e : events) {
       assertEquals(KEY, e.orderKey());
       assertNotNull(e.at());
     }

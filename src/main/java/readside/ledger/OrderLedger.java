@@ -2,8 +2,8 @@ package readside.ledger;
 
 import common.MarketStatus;
 import common.OrderDetails;
-import order.OrderEntity;
-import order.OrderEntity.Event;
+import order.OrderEvents;
+import order.OrderEvents.Event;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -36,17 +36,17 @@ public final class OrderLedger {
 
   private static final java.util.Set<Class<?>> IGNORED_WARNED = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-  /** The event types {@link #apply} maps (tests check this covers every {@code OrderEntity.Event}). */
-  public static final java.util.Set<Class<?>> MAPPED = java.util.Set.of(OrderEntity.Notified.class,
-      OrderEntity.StatusRecorded.class, OrderEntity.DetailsReceived.class, OrderEntity.LineMapped.class,
-      OrderEntity.SkuReserved.class, OrderEntity.SkuUnknown.class, OrderEntity.OrderConfirmed.class,
-      OrderEntity.OutOfStockDeclared.class, OrderEntity.SkuReleased.class, OrderEntity.CompensationFinished.class,
-      OrderEntity.MarketplaceCancelled.class, OrderEntity.SkuHoldCleared.class, OrderEntity.ShipRequested.class,
-      OrderEntity.SkuCommitted.class, OrderEntity.OrderShipped.class, OrderEntity.OrderDelivered.class,
-      OrderEntity.OrderCompleted.class, OrderEntity.CancelRequested.class, OrderEntity.OrderCancelled.class,
-      OrderEntity.ReturnRequested.class, OrderEntity.RestockRequested.class, OrderEntity.SkuRestocked.class,
-      OrderEntity.TrackingRecorded.class, OrderEntity.BuyerNotificationDue.class, OrderEntity.BuyerNotified.class,
-      OrderEntity.BuyerNotificationFailed.class);
+  /** The event types {@link #apply} maps (tests check this covers every {@code OrderEvents.Event}). */
+  public static final java.util.Set<Class<?>> MAPPED = java.util.Set.of(OrderEvents.Notified.class,
+      OrderEvents.StatusRecorded.class, OrderEvents.DetailsReceived.class, OrderEvents.LineMapped.class,
+      OrderEvents.SkuReserved.class, OrderEvents.SkuUnknown.class, OrderEvents.OrderConfirmed.class,
+      OrderEvents.OutOfStockDeclared.class, OrderEvents.SkuReleased.class, OrderEvents.CompensationFinished.class,
+      OrderEvents.MarketplaceCancelled.class, OrderEvents.SkuHoldCleared.class, OrderEvents.ShipRequested.class,
+      OrderEvents.SkuCommitted.class, OrderEvents.OrderShipped.class, OrderEvents.OrderDelivered.class,
+      OrderEvents.OrderCompleted.class, OrderEvents.CancelRequested.class, OrderEvents.OrderCancelled.class,
+      OrderEvents.ReturnRequested.class, OrderEvents.RestockRequested.class, OrderEvents.SkuRestocked.class,
+      OrderEvents.TrackingRecorded.class, OrderEvents.BuyerNotificationDue.class, OrderEvents.BuyerNotified.class,
+      OrderEvents.BuyerNotificationFailed.class);
 
   private OrderLedger() {}
 
@@ -56,37 +56,37 @@ public final class OrderLedger {
    */
   public static OrderRow apply(OrderRow current, Event event, long sequenceNr) {
     if (current == null) {
-      return event instanceof OrderEntity.Notified n ? created(n, sequenceNr) : null;
+      return event instanceof OrderEvents.Notified n ? created(n, sequenceNr) : null;
     }
     if (sequenceNr <= current.lastEventSeq) return null;
     OrderRow row = current.copy();
     row.lastEventSeq = sequenceNr;
     Instant at = event.at();
 
-    if (event instanceof OrderEntity.Notified) {
+    if (event instanceof OrderEvents.Notified) {
       // a notification of a known order is recorded by StatusRecorded; the phase does not change
-    } else if (event instanceof OrderEntity.StatusRecorded e) {
+    } else if (event instanceof OrderEvents.StatusRecorded e) {
       if (e.acted() && (row.marketStatus == null || e.status().rank() > row.marketStatus.rank())) row.marketStatus = e.status();
       touchKeepingPhase(row, at);
-    } else if (event instanceof OrderEntity.DetailsReceived e) {
+    } else if (event instanceof OrderEvents.DetailsReceived e) {
       details(row, e);
       row.status = row.unmapped.isEmpty() ? RESERVING : NEEDS_MAPPING;
       row.updatedAt = at;
-    } else if (event instanceof OrderEntity.LineMapped e) {
+    } else if (event instanceof OrderEvents.LineMapped e) {
       mapped(row, e);
       row.status = allReserved(row) ? CONFIRMED
           : row.unmapped.isEmpty() && noUnknownSku(row) ? RESERVING : NEEDS_MAPPING;
       row.updatedAt = at;
-    } else if (event instanceof OrderEntity.SkuReserved e) {
+    } else if (event instanceof OrderEvents.SkuReserved e) {
       line(row, e.sku(), OrderRow.LineState.RESERVED);
       touchKeepingPhase(row, at);
-    } else if (event instanceof OrderEntity.SkuUnknown e) {
+    } else if (event instanceof OrderEvents.SkuUnknown e) {
       line(row, e.sku(), OrderRow.LineState.UNKNOWN_SKU);
       row.problem = "unknown SKU " + e.sku();
       row.status = NEEDS_MAPPING;
       row.updatedAt = at;
-    } else if (event instanceof OrderEntity.OrderConfirmed e) {
-      // the confirmation records the last line's reservation (see OrderEntity.OrderConfirmed)
+    } else if (event instanceof OrderEvents.OrderConfirmed e) {
+      // the confirmation records the last line's reservation (see OrderEvents.OrderConfirmed)
       for (String sku : e.skuLines().keySet()) {
         OrderRow.Line line = row.lines.get(sku);
         if (line != null && !line.state().holdsReservation()) line(row, sku, OrderRow.LineState.RESERVED);
@@ -94,50 +94,50 @@ public final class OrderLedger {
       row.status = CONFIRMED;
       row.confirmedAt = at;
       row.updatedAt = at;
-    } else if (event instanceof OrderEntity.OutOfStockDeclared e) {
+    } else if (event instanceof OrderEvents.OutOfStockDeclared e) {
       row.status = OUT_OF_STOCK;
       row.problem = "out of stock: " + e.sku() + " requested " + e.requested() + ", available " + e.available()
           + " (" + e.reason() + ")";
       row.updatedAt = at;
-    } else if (event instanceof OrderEntity.SkuReleased e) {
+    } else if (event instanceof OrderEvents.SkuReleased e) {
       line(row, e.sku(), OrderRow.LineState.RELEASED);
       touchKeepingPhase(row, at);
-    } else if (event instanceof OrderEntity.CompensationFinished) {
+    } else if (event instanceof OrderEvents.CompensationFinished) {
       row.status = OUT_OF_STOCK;
       row.updatedAt = at;
-    } else if (event instanceof OrderEntity.MarketplaceCancelled) {
+    } else if (event instanceof OrderEvents.MarketplaceCancelled) {
       if (OUT_OF_STOCK.equals(row.status)) row.updatedAt = at; // elsewhere the entity ignores it
-    } else if (event instanceof OrderEntity.SkuHoldCleared) {
+    } else if (event instanceof OrderEvents.SkuHoldCleared) {
       touchKeepingPhase(row, at);
-    } else if (event instanceof OrderEntity.ShipRequested e) {
+    } else if (event instanceof OrderEvents.ShipRequested e) {
       row.status = SHIPPING;
       if (e.trackingNumber() != null) row.trackingNumber = e.trackingNumber();
       row.updatedAt = at;
-    } else if (event instanceof OrderEntity.SkuCommitted e) {
+    } else if (event instanceof OrderEvents.SkuCommitted e) {
       line(row, e.sku(), OrderRow.LineState.COMMITTED);
       touchKeepingPhase(row, at);
-    } else if (event instanceof OrderEntity.OrderShipped) {
+    } else if (event instanceof OrderEvents.OrderShipped) {
       row.status = SHIPPED;
       row.shippedAt = at;
       row.updatedAt = at;
-    } else if (event instanceof OrderEntity.OrderDelivered) {
+    } else if (event instanceof OrderEvents.OrderDelivered) {
       phase(row, DELIVERED, at);
-    } else if (event instanceof OrderEntity.OrderCompleted) {
+    } else if (event instanceof OrderEvents.OrderCompleted) {
       phase(row, COMPLETED, at);
-    } else if (event instanceof OrderEntity.CancelRequested) {
+    } else if (event instanceof OrderEvents.CancelRequested) {
       phase(row, CANCELLING, at);
-    } else if (event instanceof OrderEntity.OrderCancelled) {
+    } else if (event instanceof OrderEvents.OrderCancelled) {
       phase(row, CANCELLED, at);
-    } else if (event instanceof OrderEntity.ReturnRequested || event instanceof OrderEntity.RestockRequested) {
+    } else if (event instanceof OrderEvents.ReturnRequested || event instanceof OrderEvents.RestockRequested) {
       phase(row, RETURNED, at);
-    } else if (event instanceof OrderEntity.SkuRestocked e) {
+    } else if (event instanceof OrderEvents.SkuRestocked e) {
       line(row, e.sku(), OrderRow.LineState.RESTOCKED);
       touchKeepingPhase(row, at);
-    } else if (event instanceof OrderEntity.TrackingRecorded e) {
+    } else if (event instanceof OrderEvents.TrackingRecorded e) {
       row.trackingNumber = e.trackingNumber();
       touchKeepingPhase(row, at);
-    } else if (event instanceof OrderEntity.BuyerNotificationDue || event instanceof OrderEntity.BuyerNotified
-        || event instanceof OrderEntity.BuyerNotificationFailed) {
+    } else if (event instanceof OrderEvents.BuyerNotificationDue || event instanceof OrderEvents.BuyerNotified
+        || event instanceof OrderEvents.BuyerNotificationFailed) {
       // buyer messages are shown from outbound_messages; the ledger row only advances its sequence number
     } else if (!IGNORED_WARNED.contains(event.getClass())) {
       // never stall the ledger on an event it does not know (OrderLedgerTest checks every event type is mapped)
@@ -147,7 +147,7 @@ public final class OrderLedger {
     return row;
   }
 
-  private static OrderRow created(OrderEntity.Notified e, long sequenceNr) {
+  private static OrderRow created(OrderEvents.Notified e, long sequenceNr) {
     OrderRow row = new OrderRow();
     row.orderKey = e.orderKey();
     row.channel = e.channel();
@@ -172,7 +172,7 @@ public final class OrderLedger {
     if (NEEDS_MAPPING.equals(row.status) && row.unmapped.isEmpty() && noUnknownSku(row)) row.status = RESERVING;
   }
 
-  private static void details(OrderRow row, OrderEntity.DetailsReceived e) {
+  private static void details(OrderRow row, OrderEvents.DetailsReceived e) {
     OrderDetails d = e.details();
     MarketStatus fetched = d.marketStatus();
     if (fetched != null && (row.marketStatus == null || fetched.rank() > row.marketStatus.rank())) row.marketStatus = fetched;
@@ -201,7 +201,7 @@ public final class OrderLedger {
     return null;
   }
 
-  private static void mapped(OrderRow row, OrderEntity.LineMapped e) {
+  private static void mapped(OrderRow row, OrderEvents.LineMapped e) {
     row.unmapped.remove(e.lineRef());
     OrderRow.Line replaced = row.lines.get(e.lineRef());
     BigDecimal price = null;
