@@ -334,8 +334,7 @@ public final class OrderEntity
   public sealed interface State extends CborSerializable {
     OrderData data();
 
-    /** Name of the phase as the admin API shows it. */
-    String phase();
+    Phase phase();
 
     /** Same phase, new data. */
     State withData(OrderData data);
@@ -343,29 +342,29 @@ public final class OrderEntity
 
   public record Blank() implements State {
     @Override public OrderData data() { return null; }
-    @Override public String phase() { return "NONE"; }
+    @Override public Phase phase() { return Phase.NONE; }
     @Override public State withData(OrderData data) { return this; }
   }
 
   public record Fetching(OrderData data) implements State {
-    @Override public String phase() { return "NOTIFIED"; }
+    @Override public Phase phase() { return Phase.NOTIFIED; }
     @Override public State withData(OrderData d) { return new Fetching(d); }
   }
 
   public record Reserving(OrderData data) implements State {
-    @Override public String phase() { return "RESERVING"; }
+    @Override public Phase phase() { return Phase.RESERVING; }
     @Override public State withData(OrderData d) { return new Reserving(d); }
   }
 
   public record NeedsMapping(OrderData data) implements State {
-    @Override public String phase() { return "NEEDS_MAPPING"; }
+    @Override public Phase phase() { return Phase.NEEDS_MAPPING; }
     @Override public State withData(OrderData d) {
       return d.unknownSkus().isEmpty() && d.unmapped().isEmpty() ? new Reserving(d) : new NeedsMapping(d);
     }
   }
 
   public record Confirmed(OrderData data) implements State {
-    @Override public String phase() { return "CONFIRMED"; }
+    @Override public Phase phase() { return Phase.CONFIRMED; }
     @Override public State withData(OrderData d) { return new Confirmed(d); }
   }
 
@@ -375,43 +374,43 @@ public final class OrderEntity
    */
   public record OutOfStock(OrderData data, boolean compensated, OutOfStockAction action,
                            boolean marketplaceCancelled) implements State {
-    @Override public String phase() { return "OUT_OF_STOCK"; }
+    @Override public Phase phase() { return Phase.OUT_OF_STOCK; }
     @Override public State withData(OrderData d) { return new OutOfStock(d, compensated, action, marketplaceCancelled); }
   }
 
   public record Shipping(OrderData data) implements State {
-    @Override public String phase() { return "SHIPPING"; }
+    @Override public Phase phase() { return Phase.SHIPPING; }
     @Override public State withData(OrderData d) { return new Shipping(d); }
   }
 
   public record Shipped(OrderData data) implements State {
-    @Override public String phase() { return "SHIPPED"; }
+    @Override public Phase phase() { return Phase.SHIPPED; }
     @Override public State withData(OrderData d) { return new Shipped(d); }
   }
 
   public record Delivered(OrderData data) implements State {
-    @Override public String phase() { return "DELIVERED"; }
+    @Override public Phase phase() { return Phase.DELIVERED; }
     @Override public State withData(OrderData d) { return new Delivered(d); }
   }
 
   public record Completed(OrderData data) implements State {
-    @Override public String phase() { return "COMPLETED"; }
+    @Override public Phase phase() { return Phase.COMPLETED; }
     @Override public State withData(OrderData d) { return new Completed(d); }
   }
 
   public record Cancelling(OrderData data, String by, String reason) implements State {
-    @Override public String phase() { return "CANCELLING"; }
+    @Override public Phase phase() { return Phase.CANCELLING; }
     @Override public State withData(OrderData d) { return new Cancelling(d, by, reason); }
   }
 
   public record Cancelled(OrderData data, String by, String reason) implements State {
-    @Override public String phase() { return "CANCELLED"; }
+    @Override public Phase phase() { return Phase.CANCELLED; }
     @Override public State withData(OrderData d) { return new Cancelled(d, by, reason); }
   }
 
   /** Goods on their way back. {@code restocking} once an operator confirmed; done when every SKU is restocked. */
   public record Returned(OrderData data, boolean restocking) implements State {
-    @Override public String phase() { return "RETURNED"; }
+    @Override public Phase phase() { return Phase.RETURNED; }
     @Override public State withData(OrderData d) { return new Returned(d, restocking); }
   }
 
@@ -654,7 +653,7 @@ public final class OrderEntity
       return Effect().reply(c.replyTo(), StatusReply.success(OrderView.of(state)));
     }
     return Effect().reply(c.replyTo(), StatusReply.error(
-        "order is " + state.phase() + ": only a CONFIRMED order can be shipped"));
+        "order is " + state.phase() + ": only a " + Phase.CONFIRMED + " order can be shipped"));
   }
 
   private ReplyEffect<Event, State> onRestock(State state, Restock c) {
@@ -664,7 +663,7 @@ public final class OrderEntity
           .thenReply(c.replyTo(), s -> StatusReply.success(OrderView.of(s)));
     }
     return Effect().reply(c.replyTo(), StatusReply.error(
-        "order is " + state.phase() + ": only a RETURNED order can be restocked"));
+        "order is " + state.phase() + ": only a " + Phase.RETURNED + " order can be restocked"));
   }
 
   private ReplyEffect<Event, State> onMapLine(State state, MapLine c) {
@@ -967,11 +966,11 @@ public final class OrderEntity
   }
 
   /** The phase this entity was last seen in on this node (metrics count transitions, not replays). */
-  private String phase;
+  private Phase phase;
 
   /** After a persisted change: send what the new state waits for and was not sent yet this round. */
   private void drive(State state) {
-    if (!state.phase().equals(phase)) metrics.orderEntered(state.phase());
+    if (state.phase() != phase) metrics.orderEntered(state.phase().name());
     phase = state.phase();
     dispatch(state);
   }

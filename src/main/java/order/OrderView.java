@@ -34,7 +34,7 @@ public record OrderView(String orderKey, Channel channel, String shopId, String 
   static OrderView of(State state) {
     OrderData d = state.data();
     OrderDetails details = d.details();
-    return new OrderView(d.orderKey(), d.channel(), d.shopId(), d.orderId(), state.phase(), d.rawStatus(),
+    return new OrderView(d.orderKey(), d.channel(), d.shopId(), d.orderId(), state.phase().name(), d.rawStatus(),
         d.marketStatus(), d.skuLines(), d.reserved(),
         (state instanceof OutOfStock o && !o.compensated()) || state instanceof Cancelling,
         d.unmapped(), d.unknownSkus(), d.holdUntil(),

@@ -136,10 +136,10 @@ class OrderEntityTest {
     reserve.replyTo().tell(new SkuEntity.Reserved(sku, KEY, reserve.quantity()));
   }
 
-  private OrderEntity.State awaitPhase(String phase) {
+  private OrderEntity.State awaitPhase(Phase phase) {
     long deadline = System.currentTimeMillis() + 3000;
     OrderEntity.State state = order.getState();
-    while (!phase.equals(state.phase()) && System.currentTimeMillis() < deadline) {
+    while (phase != state.phase() && System.currentTimeMillis() < deadline) {
       sleep(20);
       state = order.getState();
     }
@@ -152,7 +152,7 @@ class OrderEntityTest {
     answerFetch(details(status, line("A", 2), line("B", 1), line("A", 1)));
     reserveOk("A", 3); // lines of the same SKU are grouped
     reserveOk("B", 1);
-    awaitPhase("CONFIRMED");
+    awaitPhase(Phase.CONFIRMED);
   }
 
   private List<OrderEvents.Event> allEvents() {
@@ -175,14 +175,14 @@ class OrderEntityTest {
   void paidOrderIsFetchedReservedAndConfirmed() {
     List<OrderEvents.Event> first = notify("READY_TO_SHIP", MarketStatus.PAID, "m1");
     assertInstanceOf(OrderEvents.Notified.class, first.get(0));
-    assertEquals("NOTIFIED", order.getState().phase());
+    assertEquals(Phase.NOTIFIED, order.getState().phase());
     answerFetch(details(MarketStatus.PAID, line("A", 2), line("B", 1), line("A", 1)));
     SkuEntity.Reserve reserveA = expectAt("A", SkuEntity.Reserve.class);
     assertNull(reserveA.holdUntil(), "a paid order holds stock without expiry");
     reserveA.replyTo().tell(new SkuEntity.Reserved("A", KEY, 3));
-    awaitPhase("RESERVING");
+    awaitPhase(Phase.RESERVING);
     reserveOk("B", 1);
-    OrderEntity.State state = awaitPhase("CONFIRMED");
+    OrderEntity.State state = awaitPhase(Phase.CONFIRMED);
     assertEquals(Map.of("A", 3, "B", 1), state.data().reserved());
     OrderEvents.OrderConfirmed confirmed = allEvents().stream()
         .filter(OrderEvents.OrderConfirmed.class::isInstance).map(OrderEvents.OrderConfirmed.class::cast)
@@ -203,7 +203,7 @@ class OrderEntityTest {
     assertNotNull(reserve.holdUntil(), "unpaid orders reserve with a hold expiry");
     assertTrue(reserve.holdUntil().isAfter(Instant.now().plus(Duration.ofMinutes(29))));
     reserve.replyTo().tell(new SkuEntity.Reserved("A", KEY, 1));
-    awaitPhase("CONFIRMED");
+    awaitPhase(Phase.CONFIRMED);
 
     notify("READY_TO_SHIP", MarketStatus.PAID, "m2");
     SkuEntity.ClearHold clear = expectAt("A", SkuEntity.ClearHold.class);
@@ -211,7 +211,7 @@ class OrderEntityTest {
     long deadline = System.currentTimeMillis() + 3000;
     while (order.getState().data().holdUntil() != null && System.currentTimeMillis() < deadline) sleep(20);
     assertNull(order.getState().data().holdUntil(), "payment cleared the hold");
-    assertEquals("CONFIRMED", order.getState().phase());
+    assertEquals(Phase.CONFIRMED, order.getState().phase());
   }
 
   @Test
@@ -219,12 +219,12 @@ class OrderEntityTest {
     notify("UNPAID", MarketStatus.UNPAID, "m1");
     answerFetch(details(MarketStatus.UNPAID, line("A", 1)));
     reserveOk("A", 1);
-    awaitPhase("CONFIRMED");
+    awaitPhase(Phase.CONFIRMED);
     notify("READY_TO_SHIP", MarketStatus.PAID, "m2");
     SkuEntity.ClearHold clear = expectAt("A", SkuEntity.ClearHold.class);
     clear.replyTo().tell(new SkuEntity.ReservationRefused("A", KEY, SkuEntity.RefusalReason.ALREADY_FINISHED, 0,
         "reservation expired"));
-    awaitPhase("OUT_OF_STOCK");
+    awaitPhase(Phase.OUT_OF_STOCK);
     expectAt("A", SkuEntity.Release.class);
   }
 
@@ -236,7 +236,7 @@ class OrderEntityTest {
     SkuEntity.Reserve reserveB = expectAt("B", SkuEntity.Reserve.class);
     reserveB.replyTo().tell(new SkuEntity.ReservationRefused("B", KEY, SkuEntity.RefusalReason.INSUFFICIENT_STOCK,
         2, "only 2 available"));
-    awaitPhase("OUT_OF_STOCK");
+    awaitPhase(Phase.OUT_OF_STOCK);
     // compensation: every SKU of the order is released, the reserved one and the refused one
     SkuEntity.Release releaseA = expectAt("A", SkuEntity.Release.class);
     SkuEntity.Release releaseB = expectAt("B", SkuEntity.Release.class);
@@ -294,23 +294,23 @@ class OrderEntityTest {
   void shippedCommitsStockAndLateStatusesAreRecordedNotActedOn() {
     confirmTwoLines(MarketStatus.PAID);
     notify("SHIPPED", MarketStatus.SHIPPED, "m2");
-    awaitPhase("SHIPPING");
+    awaitPhase(Phase.SHIPPING);
     SkuEntity.Commit commitA = expectAt("A", SkuEntity.Commit.class);
     SkuEntity.Commit commitB = expectAt("B", SkuEntity.Commit.class);
     commitA.replyTo().tell(new SkuEntity.Committed("A", KEY, 3));
     commitB.replyTo().tell(new SkuEntity.Committed("B", KEY, 1));
-    awaitPhase("SHIPPED");
+    awaitPhase(Phase.SHIPPED);
 
     List<OrderEvents.Event> late = notify("READY_TO_SHIP", MarketStatus.PAID, "m3");
     assertEquals(1, late.size());
     OrderEvents.StatusRecorded recorded = (OrderEvents.StatusRecorded) late.get(0);
     assertFalse(recorded.acted(), "a late READY_TO_SHIP after SHIPPED is recorded, not acted on");
-    assertEquals("SHIPPED", order.getState().phase());
+    assertEquals(Phase.SHIPPED, order.getState().phase());
 
     notify("TO_CONFIRM_RECEIVE", MarketStatus.DELIVERED, "m4");
-    awaitPhase("DELIVERED");
+    awaitPhase(Phase.DELIVERED);
     notify("COMPLETED", MarketStatus.COMPLETED, "m5");
-    awaitPhase("COMPLETED");
+    awaitPhase(Phase.COMPLETED);
   }
 
   @Test
@@ -321,7 +321,7 @@ class OrderEntityTest {
     assertTrue(reply.reply().isSuccess());
     expectAt("A", SkuEntity.Commit.class).replyTo().tell(new SkuEntity.Committed("A", KEY, 3));
     expectAt("B", SkuEntity.Commit.class).replyTo().tell(new SkuEntity.Committed("B", KEY, 1));
-    OrderEntity.State state = awaitPhase("SHIPPED");
+    OrderEntity.State state = awaitPhase(Phase.SHIPPED);
     assertEquals("TRK123", state.data().trackingNumber());
     OrderEvents.OrderShipped shipped = allEvents().stream().filter(OrderEvents.OrderShipped.class::isInstance)
         .map(OrderEvents.OrderShipped.class::cast).findFirst().orElseThrow();
@@ -333,10 +333,10 @@ class OrderEntityTest {
   void cancellationBeforeShippingReleasesEverything() {
     confirmTwoLines(MarketStatus.PAID);
     notify("CANCELLED", MarketStatus.CANCELLED, "m2");
-    awaitPhase("CANCELLING");
+    awaitPhase(Phase.CANCELLING);
     expectAt("A", SkuEntity.Release.class).replyTo().tell(new SkuEntity.Released("A", KEY, 3));
     expectAt("B", SkuEntity.Release.class).replyTo().tell(new SkuEntity.Released("B", KEY, 1));
-    OrderEntity.State state = awaitPhase("CANCELLED");
+    OrderEntity.State state = awaitPhase(Phase.CANCELLED);
     assertTrue(state.data().reserved().isEmpty());
   }
 
@@ -346,9 +346,9 @@ class OrderEntityTest {
     notify("SHIPPED", MarketStatus.SHIPPED, "m2");
     expectAt("A", SkuEntity.Commit.class).replyTo().tell(new SkuEntity.Committed("A", KEY, 3));
     expectAt("B", SkuEntity.Commit.class).replyTo().tell(new SkuEntity.Committed("B", KEY, 1));
-    awaitPhase("SHIPPED");
+    awaitPhase(Phase.SHIPPED);
     notify("CANCELLED", MarketStatus.CANCELLED, "m3");
-    awaitPhase("RETURNED");
+    awaitPhase(Phase.RETURNED);
     for (TestProbe<SkuEntity.Command> probe : skus.values()) probe.expectNoMessage(QUIET); // no automatic restock
 
     var refused = order.<StatusReply<OrderView>>runCommand(r -> new OrderEntity.Cancel("ops", "x", r));
@@ -374,20 +374,20 @@ class OrderEntityTest {
     SkuEntity.Reserve unknown = expectAt("NEW", SkuEntity.Reserve.class);
     unknown.replyTo().tell(new SkuEntity.ReservationRefused("NEW", KEY, SkuEntity.RefusalReason.UNKNOWN_SKU, 0,
         "no such SKU"));
-    OrderEntity.State waiting = awaitPhase("NEEDS_MAPPING");
+    OrderEntity.State waiting = awaitPhase(Phase.NEEDS_MAPPING);
     assertEquals(Set.of("NEW"), waiting.data().unknownSkus());
     assertEquals(Map.of("A", 1), waiting.data().reserved(), "what was reserved stays reserved while waiting");
     // the SKU was created meanwhile: the periodic retry reserves it
     SkuEntity.Reserve again = awaitProbe("NEW").expectMessageClass(SkuEntity.Reserve.class, Duration.ofSeconds(3));
     again.replyTo().tell(new SkuEntity.Reserved("NEW", KEY, 2));
-    awaitPhase("CONFIRMED");
+    awaitPhase(Phase.CONFIRMED);
   }
 
   @Test
   void lineWithoutSkuIsMappedByAnOperator() {
     notify("READY_TO_SHIP", MarketStatus.PAID, "m1");
     answerFetch(details(MarketStatus.PAID, new OrderDetails.Line(null, 2, BigDecimal.ONE, "mystery", "item-9/0")));
-    awaitPhase("NEEDS_MAPPING");
+    awaitPhase(Phase.NEEDS_MAPPING);
     assertEquals(List.of("item-9/0"), order.getState().data().unmapped());
     var badRef = order.<StatusReply<OrderView>>runCommand(
         r -> new OrderEntity.MapLine("nope", "C", "ops", r));
@@ -396,14 +396,14 @@ class OrderEntityTest {
         r -> new OrderEntity.MapLine("item-9/0", "C", "ops", r));
     assertTrue(mapped.reply().isSuccess());
     reserveOk("C", 2);
-    awaitPhase("CONFIRMED");
+    awaitPhase(Phase.CONFIRMED);
   }
 
   @Test
   void cancelledBeforeDetailsArriveReservesNothing() {
     notify("READY_TO_SHIP", MarketStatus.PAID, "m1");
     notify("CANCELLED", MarketStatus.CANCELLED, "m2");
-    awaitPhase("CANCELLED");
+    awaitPhase(Phase.CANCELLED);
     for (TestProbe<SkuEntity.Command> probe : skus.values()) probe.expectNoMessage(QUIET);
   }
 
@@ -422,7 +422,7 @@ class OrderEntityTest {
     assertEquals(lostReply.orderKey(), resent.orderKey());
     skus.get("A").expectNoMessage(QUIET);
     resent.replyTo().tell(new SkuEntity.Reserved("B", KEY, 1));
-    awaitPhase("CONFIRMED");
+    awaitPhase(Phase.CONFIRMED);
   }
 
   @Test
@@ -432,7 +432,7 @@ class OrderEntityTest {
     reserveOk("A", 1);
     expectAt("B", SkuEntity.Reserve.class).replyTo().tell(new SkuEntity.ReservationRefused("B", KEY,
         SkuEntity.RefusalReason.INSUFFICIENT_STOCK, 0, "sold out"));
-    awaitPhase("OUT_OF_STOCK");
+    awaitPhase(Phase.OUT_OF_STOCK);
     expectAt("A", SkuEntity.Release.class).replyTo().tell(new SkuEntity.Released("A", KEY, 1));
     expectAt("B", SkuEntity.Release.class); // crash before B's release is answered
     long deadline = System.currentTimeMillis() + 3000;
@@ -457,7 +457,7 @@ class OrderEntityTest {
     // no answer: the same idempotent Reserve comes again
     SkuEntity.Reserve again = skus.get("A").expectMessageClass(SkuEntity.Reserve.class, Duration.ofSeconds(2));
     again.replyTo().tell(new SkuEntity.Reserved("A", KEY, 1));
-    awaitPhase("CONFIRMED");
+    awaitPhase(Phase.CONFIRMED);
   }
 
   @Test
@@ -468,7 +468,7 @@ class OrderEntityTest {
     first.replyTo().tell(new ShopAdapter.FetchFailed(ORDER_ID, "HTTP 503", true));
     answerFetch(details(MarketStatus.PAID, line("A", 1)));
     reserveOk("A", 1);
-    awaitPhase("CONFIRMED");
+    awaitPhase(Phase.CONFIRMED);
   }
 
   @Test
@@ -483,20 +483,20 @@ class OrderEntityTest {
 
   static Stream<Arguments> statusFromConfirmed() {
     return Stream.of(
-        Arguments.of(MarketStatus.UNPAID, "CONFIRMED", List.of()),
-        Arguments.of(MarketStatus.PAID, "CONFIRMED", List.of()),
-        Arguments.of(MarketStatus.CANCEL_REQUESTED, "CONFIRMED", List.of()),
-        Arguments.of(MarketStatus.SHIPPED, "SHIPPING", List.of(SkuEntity.Commit.class)),
-        Arguments.of(MarketStatus.DELIVERED, "SHIPPING", List.of(SkuEntity.Commit.class)),
-        Arguments.of(MarketStatus.COMPLETED, "SHIPPING", List.of(SkuEntity.Commit.class)),
-        Arguments.of(MarketStatus.CANCELLED, "CANCELLING", List.of(SkuEntity.Release.class)),
-        Arguments.of(MarketStatus.RETURN_REQUESTED, "CANCELLING", List.of(SkuEntity.Release.class)),
-        Arguments.of(MarketStatus.UNKNOWN, "CONFIRMED", List.of()));
+        Arguments.of(MarketStatus.UNPAID, Phase.CONFIRMED, List.of()),
+        Arguments.of(MarketStatus.PAID, Phase.CONFIRMED, List.of()),
+        Arguments.of(MarketStatus.CANCEL_REQUESTED, Phase.CONFIRMED, List.of()),
+        Arguments.of(MarketStatus.SHIPPED, Phase.SHIPPING, List.of(SkuEntity.Commit.class)),
+        Arguments.of(MarketStatus.DELIVERED, Phase.SHIPPING, List.of(SkuEntity.Commit.class)),
+        Arguments.of(MarketStatus.COMPLETED, Phase.SHIPPING, List.of(SkuEntity.Commit.class)),
+        Arguments.of(MarketStatus.CANCELLED, Phase.CANCELLING, List.of(SkuEntity.Release.class)),
+        Arguments.of(MarketStatus.RETURN_REQUESTED, Phase.CANCELLING, List.of(SkuEntity.Release.class)),
+        Arguments.of(MarketStatus.UNKNOWN, Phase.CONFIRMED, List.of()));
   }
 
   @ParameterizedTest
   @MethodSource("statusFromConfirmed")
-  void everyStatusFromConfirmed(MarketStatus status, String expectedPhase,
+  void everyStatusFromConfirmed(MarketStatus status, Phase expectedPhase,
                                 List<Class<? extends SkuEntity.Command>> expectedSkuMessages) {
     confirmTwoLines(MarketStatus.PAID);
     notify("X-" + status, status, "m-" + status);
@@ -517,11 +517,11 @@ class OrderEntityTest {
     answerFetch(details(MarketStatus.PAID, line("A", 1)));
     SkuEntity.Reserve reserve = expectAt("A", SkuEntity.Reserve.class);
     notify("SHIPPED", MarketStatus.SHIPPED, "m2"); // arrives while reserving
-    assertEquals("RESERVING", order.getState().phase());
+    assertEquals(Phase.RESERVING, order.getState().phase());
     reserve.replyTo().tell(new SkuEntity.Reserved("A", KEY, 1));
-    awaitPhase("SHIPPING");
+    awaitPhase(Phase.SHIPPING);
     expectAt("A", SkuEntity.Commit.class).replyTo().tell(new SkuEntity.Committed("A", KEY, 1));
-    awaitPhase("SHIPPED");
+    awaitPhase(Phase.SHIPPED);
   }
 
   @Test

@@ -105,7 +105,7 @@ class OrderNotificationTest {
     shop.expectMessageClass(ShopAdapter.FetchOrder.class).replyTo().tell(new ShopAdapter.OrderFetched(details(phone)));
     SkuEntity.Reserve reserve = awaitSku("A").expectMessageClass(SkuEntity.Reserve.class);
     reserve.replyTo().tell(new SkuEntity.Reserved("A", KEY, 1));
-    awaitPhase("CONFIRMED");
+    awaitPhase(Phase.CONFIRMED);
   }
 
   private void ship(String tracking) {
@@ -113,7 +113,7 @@ class OrderNotificationTest {
     assertTrue(reply.reply().isSuccess());
     awaitSku("A").expectMessageClass(SkuEntity.Commit.class).replyTo()
         .tell(new SkuEntity.Committed("A", KEY, 1));
-    awaitPhase("SHIPPED");
+    awaitPhase(Phase.SHIPPED);
   }
 
   private WhatsAppSender.SendTemplate expectSend(String kind) {
@@ -131,9 +131,9 @@ class OrderNotificationTest {
     return skus.get(sku);
   }
 
-  private void awaitPhase(String phase) {
+  private void awaitPhase(Phase phase) {
     long deadline = System.currentTimeMillis() + 3000;
-    while (!phase.equals(order.getState().phase()) && System.currentTimeMillis() < deadline) sleep(20);
+    while (phase != order.getState().phase() && System.currentTimeMillis() < deadline) sleep(20);
     assertEquals(phase, order.getState().phase());
   }
 
@@ -279,7 +279,7 @@ class OrderNotificationTest {
     awaitNotification(OrderEvents.NotificationKind.CONFIRMED, BuyerNotifications.NotificationStatus.SENT);
     notify("SHIPPED", MarketStatus.SHIPPED, "m2");
     awaitSku("A").expectMessageClass(SkuEntity.Commit.class).replyTo().tell(new SkuEntity.Committed("A", KEY, 1));
-    awaitPhase("SHIPPED");
+    awaitPhase(Phase.SHIPPED);
     whatsApp.expectNoMessage(Duration.ofMillis(500));
     var tracked = order.<StatusReply<Done>>runCommand(r -> new OrderEntity.RecordTracking("TRK9", r));
     assertTrue(tracked.reply().isSuccess());
@@ -294,7 +294,7 @@ class OrderNotificationTest {
         .tell(new WhatsAppSender.SendFailed(KEY, "CONFIRMED", "timeout", "no answer", true));
     notify("CANCELLED", MarketStatus.CANCELLED, "m2");
     awaitSku("A").expectMessageClass(SkuEntity.Release.class).replyTo().tell(new SkuEntity.Released("A", KEY, 1));
-    awaitPhase("CANCELLED");
+    awaitPhase(Phase.CANCELLED);
     expectSend("CONFIRMED").replyTo().tell(new WhatsAppSender.Sent(KEY, "CONFIRMED", "wamid.9"));
     awaitNotification(OrderEvents.NotificationKind.CONFIRMED, BuyerNotifications.NotificationStatus.SENT);
   }

@@ -4,6 +4,7 @@ import common.MarketStatus;
 import common.OrderDetails;
 import order.OrderEvents;
 import order.OrderEvents.Event;
+import order.Phase;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -11,29 +12,12 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Applies one order event to the order's read-side row: a pure function, the same transitions as
- * {@code OrderEntity.eventHandler()} (phase names from {@code OrderEntity.State.phase()}), kept next to nothing but
- * the row so it can be checked event by event. Idempotent: an event whose sequence number is not above the row's
+ * Applies one order event to the order's read-side row: a pure function, the same transitions as the entity's
+ * event handler (phase names from {@link Phase}), kept next to nothing but the row so it can be checked event by
+ * event. Idempotent: an event whose sequence number is not above the row's
  * {@code lastEventSeq} changes nothing.
  */
 public final class OrderLedger {
-  static final String NOTIFIED = "NOTIFIED";
-  static final String RESERVING = "RESERVING";
-  static final String NEEDS_MAPPING = "NEEDS_MAPPING";
-  static final String CONFIRMED = "CONFIRMED";
-  static final String OUT_OF_STOCK = "OUT_OF_STOCK";
-  static final String SHIPPING = "SHIPPING";
-  static final String SHIPPED = "SHIPPED";
-  static final String DELIVERED = "DELIVERED";
-  static final String COMPLETED = "COMPLETED";
-  static final String CANCELLING = "CANCELLING";
-  static final String CANCELLED = "CANCELLED";
-  static final String RETURNED = "RETURNED";
-
-  /** Every phase an order row can show (the entity's phases except the empty one). */
-  public static final java.util.List<String> PHASES = java.util.List.of(NOTIFIED, RESERVING, NEEDS_MAPPING,
-      CONFIRMED, OUT_OF_STOCK, SHIPPING, SHIPPED, DELIVERED, COMPLETED, CANCELLING, CANCELLED, RETURNED);
-
   private static final java.util.Set<Class<?>> IGNORED_WARNED = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   /** The event types {@link #apply} maps (tests check this covers every {@code OrderEvents.Event}). */
@@ -70,12 +54,12 @@ public final class OrderLedger {
       touchKeepingPhase(row, at);
     } else if (event instanceof OrderEvents.DetailsReceived e) {
       details(row, e);
-      row.status = row.unmapped.isEmpty() ? RESERVING : NEEDS_MAPPING;
+      row.status = row.unmapped.isEmpty() ? Phase.RESERVING.name() : Phase.NEEDS_MAPPING.name();
       row.updatedAt = at;
     } else if (event instanceof OrderEvents.LineMapped e) {
       mapped(row, e);
-      row.status = allReserved(row) ? CONFIRMED
-          : row.unmapped.isEmpty() && noUnknownSku(row) ? RESERVING : NEEDS_MAPPING;
+      row.status = allReserved(row) ? Phase.CONFIRMED.name()
+          : row.unmapped.isEmpty() && noUnknownSku(row) ? Phase.RESERVING.name() : Phase.NEEDS_MAPPING.name();
       row.updatedAt = at;
     } else if (event instanceof OrderEvents.SkuReserved e) {
       line(row, e.sku(), OrderRow.LineState.RESERVED);
@@ -83,7 +67,7 @@ public final class OrderLedger {
     } else if (event instanceof OrderEvents.SkuUnknown e) {
       line(row, e.sku(), OrderRow.LineState.UNKNOWN_SKU);
       row.problem = "unknown SKU " + e.sku();
-      row.status = NEEDS_MAPPING;
+      row.status = Phase.NEEDS_MAPPING.name();
       row.updatedAt = at;
     } else if (event instanceof OrderEvents.OrderConfirmed e) {
       // the confirmation records the last line's reservation (see OrderEvents.OrderConfirmed)
@@ -91,11 +75,11 @@ public final class OrderLedger {
         OrderRow.Line line = row.lines.get(sku);
         if (line != null && !line.state().holdsReservation()) line(row, sku, OrderRow.LineState.RESERVED);
       }
-      row.status = CONFIRMED;
+      row.status = Phase.CONFIRMED.name();
       row.confirmedAt = at;
       row.updatedAt = at;
     } else if (event instanceof OrderEvents.OutOfStockDeclared e) {
-      row.status = OUT_OF_STOCK;
+      row.status = Phase.OUT_OF_STOCK.name();
       row.problem = "out of stock: " + e.sku() + " requested " + e.requested() + ", available " + e.available()
           + " (" + e.reason() + ")";
       row.updatedAt = at;
@@ -103,33 +87,33 @@ public final class OrderLedger {
       line(row, e.sku(), OrderRow.LineState.RELEASED);
       touchKeepingPhase(row, at);
     } else if (event instanceof OrderEvents.CompensationFinished) {
-      row.status = OUT_OF_STOCK;
+      row.status = Phase.OUT_OF_STOCK.name();
       row.updatedAt = at;
     } else if (event instanceof OrderEvents.MarketplaceCancelled) {
-      if (OUT_OF_STOCK.equals(row.status)) row.updatedAt = at; // elsewhere the entity ignores it
+      if (Phase.OUT_OF_STOCK.name().equals(row.status)) row.updatedAt = at; // elsewhere the entity ignores it
     } else if (event instanceof OrderEvents.SkuHoldCleared) {
       touchKeepingPhase(row, at);
     } else if (event instanceof OrderEvents.ShipRequested e) {
-      row.status = SHIPPING;
+      row.status = Phase.SHIPPING.name();
       if (e.trackingNumber() != null) row.trackingNumber = e.trackingNumber();
       row.updatedAt = at;
     } else if (event instanceof OrderEvents.SkuCommitted e) {
       line(row, e.sku(), OrderRow.LineState.COMMITTED);
       touchKeepingPhase(row, at);
     } else if (event instanceof OrderEvents.OrderShipped) {
-      row.status = SHIPPED;
+      row.status = Phase.SHIPPED.name();
       row.shippedAt = at;
       row.updatedAt = at;
     } else if (event instanceof OrderEvents.OrderDelivered) {
-      phase(row, DELIVERED, at);
+      phase(row, Phase.DELIVERED, at);
     } else if (event instanceof OrderEvents.OrderCompleted) {
-      phase(row, COMPLETED, at);
+      phase(row, Phase.COMPLETED, at);
     } else if (event instanceof OrderEvents.CancelRequested) {
-      phase(row, CANCELLING, at);
+      phase(row, Phase.CANCELLING, at);
     } else if (event instanceof OrderEvents.OrderCancelled) {
-      phase(row, CANCELLED, at);
+      phase(row, Phase.CANCELLED, at);
     } else if (event instanceof OrderEvents.ReturnRequested || event instanceof OrderEvents.RestockRequested) {
-      phase(row, RETURNED, at);
+      phase(row, Phase.RETURNED, at);
     } else if (event instanceof OrderEvents.SkuRestocked e) {
       line(row, e.sku(), OrderRow.LineState.RESTOCKED);
       touchKeepingPhase(row, at);
@@ -153,7 +137,7 @@ public final class OrderLedger {
     row.channel = e.channel();
     row.shopId = e.shopId();
     row.orderId = e.orderId();
-    row.status = NOTIFIED;
+    row.status = Phase.NOTIFIED.name();
     row.marketStatus = e.status();
     row.createdAt = e.at();
     row.updatedAt = e.at();
@@ -161,15 +145,17 @@ public final class OrderLedger {
     return row;
   }
 
-  private static void phase(OrderRow row, String phase, Instant at) {
-    row.status = phase;
+  private static void phase(OrderRow row, Phase phase, Instant at) {
+    row.status = phase.name();
     row.updatedAt = at;
   }
 
   /** Same phase with new data; as in {@code NeedsMapping.withData}, an order with nothing left to map resumes. */
   private static void touchKeepingPhase(OrderRow row, Instant at) {
     row.updatedAt = at;
-    if (NEEDS_MAPPING.equals(row.status) && row.unmapped.isEmpty() && noUnknownSku(row)) row.status = RESERVING;
+    if (Phase.NEEDS_MAPPING.name().equals(row.status) && row.unmapped.isEmpty() && noUnknownSku(row)) {
+      row.status = Phase.RESERVING.name();
+    }
   }
 
   private static void details(OrderRow row, OrderEvents.DetailsReceived e) {
