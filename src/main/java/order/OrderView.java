@@ -6,10 +6,7 @@ import common.MarketStatus;
 import common.OrderDetails;
 import order.BuyerNotifications.Notification;
 import order.BuyerNotifications.NotificationStatus;
-import order.OrderEntity.Cancelling;
-import order.OrderEntity.OrderData;
-import order.OrderEntity.OutOfStock;
-import order.OrderEntity.State;
+import order.OrderState.State;
 import order.OrderEvents.NotificationKind;
 import java.time.Instant;
 import java.util.List;
@@ -33,14 +30,15 @@ public record OrderView(String orderKey, Channel channel, String shopId, String 
     implements CborSerializable {
   static OrderView of(State state) {
     OrderData d = state.data();
-    OrderDetails details = d.details();
-    return new OrderView(d.orderKey(), d.channel(), d.shopId(), d.orderId(), state.phase().name(), d.rawStatus(),
-        d.marketStatus(), d.skuLines(), d.reserved(),
-        (state instanceof OutOfStock o && !o.compensated()) || state instanceof Cancelling,
-        d.unmapped(), d.unknownSkus(), d.holdUntil(),
+    OrderData.Identity id = d.identity();
+    OrderData.Contents contents = d.contents();
+    OrderDetails details = contents.details();
+    return new OrderView(id.orderKey(), id.channel(), id.shopId(), id.orderId(), state.phase().name(),
+        d.market().rawStatus(), d.market().status(), contents.skuLines(), d.stock().reserved(), state.releasing(),
+        contents.unmapped(), contents.unknownSkus(), d.stock().holdUntil(),
         d.trackingNumber(), d.problem(), details == null ? null : details.buyerName(),
         details == null ? null : details.currency(), details == null ? null : details.totalAmount(),
-        d.createdAt(), d.updatedAt(), d.notifications().stream().map(NotificationView::of).toList());
+        id.createdAt(), d.updatedAt(), d.notifications().stream().map(NotificationView::of).toList());
   }
 
   public OrderView withNotifications(List<NotificationView> views) {

@@ -56,7 +56,7 @@ class OrderEntityTest {
 
   private final Map<String, TestProbe<SkuEntity.Command>> skus = new ConcurrentHashMap<>();
   private TestProbe<ShopAdapter.Command> shop;
-  private EventSourcedBehaviorTestKit<OrderEntity.Command, OrderEvents.Event, OrderEntity.State> order;
+  private EventSourcedBehaviorTestKit<OrderEntity.Command, OrderEvents.Event, OrderState.State> order;
 
   @AfterAll
   static void stop() {
@@ -136,9 +136,9 @@ class OrderEntityTest {
     reserve.replyTo().tell(new SkuEntity.Reserved(sku, KEY, reserve.quantity()));
   }
 
-  private OrderEntity.State awaitPhase(Phase phase) {
+  private OrderState.State awaitPhase(Phase phase) {
     long deadline = System.currentTimeMillis() + 3000;
-    OrderEntity.State state = order.getState();
+    OrderState.State state = order.getState();
     while (phase != state.phase() && System.currentTimeMillis() < deadline) {
       sleep(20);
       state = order.getState();
@@ -182,8 +182,8 @@ class OrderEntityTest {
     reserveA.replyTo().tell(new SkuEntity.Reserved("A", KEY, 3));
     awaitPhase(Phase.RESERVING);
     reserveOk("B", 1);
-    OrderEntity.State state = awaitPhase(Phase.CONFIRMED);
-    assertEquals(Map.of("A", 3, "B", 1), state.data().reserved());
+    OrderState.State state = awaitPhase(Phase.CONFIRMED);
+    assertEquals(Map.of("A", 3, "B", 1), state.data().stock().reserved());
     OrderEvents.OrderConfirmed confirmed = allEvents().stream()
         .filter(OrderEvents.OrderConfirmed.class::isInstance).map(OrderEvents.OrderConfirmed.class::cast)
         .findFirst().orElseThrow();
@@ -192,7 +192,7 @@ class OrderEntityTest {
     assertEquals(List.of("A"), allEvents().stream().filter(OrderEvents.SkuReserved.class::isInstance)
         .map(e -> ((OrderEvents.SkuReserved) e).sku()).toList(),
         "the last line's reservation is recorded by the confirmation, not by an event of its own");
-    assertEquals(Map.of("A", 3, "B", 1), order.restart().state().data().reserved(), "the same after a replay");
+    assertEquals(Map.of("A", 3, "B", 1), order.restart().state().data().stock().reserved(), "the same after a replay");
   }
 
   @Test
@@ -209,8 +209,8 @@ class OrderEntityTest {
     SkuEntity.ClearHold clear = expectAt("A", SkuEntity.ClearHold.class);
     clear.replyTo().tell(new SkuEntity.HoldCleared("A", KEY));
     long deadline = System.currentTimeMillis() + 3000;
-    while (order.getState().data().holdUntil() != null && System.currentTimeMillis() < deadline) sleep(20);
-    assertNull(order.getState().data().holdUntil(), "payment cleared the hold");
+    while (order.getState().data().stock().holdUntil() != null && System.currentTimeMillis() < deadline) sleep(20);
+    assertNull(order.getState().data().stock().holdUntil(), "payment cleared the hold");
     assertEquals(Phase.CONFIRMED, order.getState().phase());
   }
 
@@ -246,12 +246,12 @@ class OrderEntityTest {
     assertEquals("OUT_OF_STOCK", cancel.reason());
     cancel.replyTo().tell(new ShopAdapter.OrderCancelled(ORDER_ID));
     long deadline = System.currentTimeMillis() + 3000;
-    while (!((OrderEntity.OutOfStock) order.getState()).marketplaceCancelled()
+    while (!((OrderState.OutOfStock) order.getState()).marketplaceCancelled()
         && System.currentTimeMillis() < deadline) sleep(20);
-    OrderEntity.OutOfStock state = (OrderEntity.OutOfStock) order.getState();
+    OrderState.OutOfStock state = (OrderState.OutOfStock) order.getState();
     assertTrue(state.compensated());
     assertTrue(state.marketplaceCancelled());
-    assertTrue(state.data().reserved().isEmpty(), "no reservation left on an out-of-stock order");
+    assertTrue(state.data().stock().reserved().isEmpty(), "no reservation left on an out-of-stock order");
     assertTrue(state.data().problem().contains("B"), state.data().problem());
   }
 
@@ -265,15 +265,15 @@ class OrderEntityTest {
         "sold out"));
     expectAt("B", SkuEntity.Release.class).replyTo().tell(new SkuEntity.Released("B", KEY, 0));
     long deadline = System.currentTimeMillis() + 3000;
-    while (!(order.getState() instanceof OrderEntity.OutOfStock o && o.compensated())
+    while (!(order.getState() instanceof OrderState.OutOfStock o && o.compensated())
         && System.currentTimeMillis() < deadline) sleep(20);
-    OrderEntity.OutOfStock state = (OrderEntity.OutOfStock) order.getState();
+    OrderState.OutOfStock state = (OrderState.OutOfStock) order.getState();
     assertEquals(OrderEvents.OutOfStockAction.HOLD_FOR_OPERATOR, state.action());
     shop.expectNoMessage(QUIET);
     // the operator cancels it
     var reply = order.<StatusReply<OrderView>>runCommand(r -> new OrderEntity.Cancel("ops", "no stock", r));
     assertTrue(reply.reply().isSuccess());
-    assertTrue(((OrderEntity.OutOfStock) order.getState()).marketplaceCancelled());
+    assertTrue(((OrderState.OutOfStock) order.getState()).marketplaceCancelled());
   }
 
   @Test
@@ -321,7 +321,7 @@ class OrderEntityTest {
     assertTrue(reply.reply().isSuccess());
     expectAt("A", SkuEntity.Commit.class).replyTo().tell(new SkuEntity.Committed("A", KEY, 3));
     expectAt("B", SkuEntity.Commit.class).replyTo().tell(new SkuEntity.Committed("B", KEY, 1));
-    OrderEntity.State state = awaitPhase(Phase.SHIPPED);
+    OrderState.State state = awaitPhase(Phase.SHIPPED);
     assertEquals("TRK123", state.data().trackingNumber());
     OrderEvents.OrderShipped shipped = allEvents().stream().filter(OrderEvents.OrderShipped.class::isInstance)
         .map(OrderEvents.OrderShipped.class::cast).findFirst().orElseThrow();
@@ -336,8 +336,8 @@ class OrderEntityTest {
     awaitPhase(Phase.CANCELLING);
     expectAt("A", SkuEntity.Release.class).replyTo().tell(new SkuEntity.Released("A", KEY, 3));
     expectAt("B", SkuEntity.Release.class).replyTo().tell(new SkuEntity.Released("B", KEY, 1));
-    OrderEntity.State state = awaitPhase(Phase.CANCELLED);
-    assertTrue(state.data().reserved().isEmpty());
+    OrderState.State state = awaitPhase(Phase.CANCELLED);
+    assertTrue(state.data().stock().reserved().isEmpty());
   }
 
   @Test
@@ -361,8 +361,8 @@ class OrderEntityTest {
     backA.replyTo().tell(new SkuEntity.Restocked("A", KEY, 3));
     expectAt("B", SkuEntity.ReturnToStock.class).replyTo().tell(new SkuEntity.Restocked("B", KEY, 1));
     long deadline = System.currentTimeMillis() + 3000;
-    while (order.getState().data().restocked().size() < 2 && System.currentTimeMillis() < deadline) sleep(20);
-    assertEquals(Set.of("A", "B"), order.getState().data().restocked());
+    while (order.getState().data().stock().restocked().size() < 2 && System.currentTimeMillis() < deadline) sleep(20);
+    assertEquals(Set.of("A", "B"), order.getState().data().stock().restocked());
   }
 
   @Test
@@ -374,9 +374,9 @@ class OrderEntityTest {
     SkuEntity.Reserve unknown = expectAt("NEW", SkuEntity.Reserve.class);
     unknown.replyTo().tell(new SkuEntity.ReservationRefused("NEW", KEY, SkuEntity.RefusalReason.UNKNOWN_SKU, 0,
         "no such SKU"));
-    OrderEntity.State waiting = awaitPhase(Phase.NEEDS_MAPPING);
-    assertEquals(Set.of("NEW"), waiting.data().unknownSkus());
-    assertEquals(Map.of("A", 1), waiting.data().reserved(), "what was reserved stays reserved while waiting");
+    OrderState.State waiting = awaitPhase(Phase.NEEDS_MAPPING);
+    assertEquals(Set.of("NEW"), waiting.data().contents().unknownSkus());
+    assertEquals(Map.of("A", 1), waiting.data().stock().reserved(), "what was reserved stays reserved while waiting");
     // the SKU was created meanwhile: the periodic retry reserves it
     SkuEntity.Reserve again = awaitProbe("NEW").expectMessageClass(SkuEntity.Reserve.class, Duration.ofSeconds(3));
     again.replyTo().tell(new SkuEntity.Reserved("NEW", KEY, 2));
@@ -388,7 +388,7 @@ class OrderEntityTest {
     notify("READY_TO_SHIP", MarketStatus.PAID, "m1");
     answerFetch(details(MarketStatus.PAID, new OrderDetails.Line(null, 2, BigDecimal.ONE, "mystery", "item-9/0")));
     awaitPhase(Phase.NEEDS_MAPPING);
-    assertEquals(List.of("item-9/0"), order.getState().data().unmapped());
+    assertEquals(List.of("item-9/0"), order.getState().data().contents().unmapped());
     var badRef = order.<StatusReply<OrderView>>runCommand(
         r -> new OrderEntity.MapLine("nope", "C", "ops", r));
     assertTrue(badRef.reply().isError());
@@ -414,8 +414,8 @@ class OrderEntityTest {
     reserveOk("A", 1);
     SkuEntity.Reserve lostReply = expectAt("B", SkuEntity.Reserve.class); // the node dies before B answers
     long deadline = System.currentTimeMillis() + 3000;
-    while (order.getState().data().reserved().isEmpty() && System.currentTimeMillis() < deadline) sleep(20);
-    assertEquals(Map.of("A", 1), order.getState().data().reserved());
+    while (order.getState().data().stock().reserved().isEmpty() && System.currentTimeMillis() < deadline) sleep(20);
+    assertEquals(Map.of("A", 1), order.getState().data().stock().reserved());
 
     order.restart(); // replays the journal; the saga re-sends only what is still pending
     SkuEntity.Reserve resent = expectAt("B", SkuEntity.Reserve.class);
@@ -436,16 +436,16 @@ class OrderEntityTest {
     expectAt("A", SkuEntity.Release.class).replyTo().tell(new SkuEntity.Released("A", KEY, 1));
     expectAt("B", SkuEntity.Release.class); // crash before B's release is answered
     long deadline = System.currentTimeMillis() + 3000;
-    while (!order.getState().data().released().contains("A") && System.currentTimeMillis() < deadline) sleep(20);
+    while (!order.getState().data().stock().released().contains("A") && System.currentTimeMillis() < deadline) sleep(20);
 
     order.restart();
     expectAt("B", SkuEntity.Release.class).replyTo().tell(new SkuEntity.Released("B", KEY, 0));
     skus.get("A").expectNoMessage(QUIET);
     deadline = System.currentTimeMillis() + 3000;
-    while (!((OrderEntity.OutOfStock) order.getState()).compensated() && System.currentTimeMillis() < deadline) {
+    while (!((OrderState.OutOfStock) order.getState()).compensated() && System.currentTimeMillis() < deadline) {
       sleep(20);
     }
-    assertTrue(((OrderEntity.OutOfStock) order.getState()).compensated());
+    assertTrue(((OrderState.OutOfStock) order.getState()).compensated());
   }
 
   @Test

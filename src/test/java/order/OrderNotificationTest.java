@@ -50,7 +50,7 @@ class OrderNotificationTest {
   private final Map<String, TestProbe<SkuEntity.Command>> skus = new ConcurrentHashMap<>();
   private TestProbe<ShopAdapter.Command> shop;
   private TestProbe<WhatsAppSender.Command> whatsApp;
-  private EventSourcedBehaviorTestKit<OrderEntity.Command, OrderEvents.Event, OrderEntity.State> order;
+  private EventSourcedBehaviorTestKit<OrderEntity.Command, OrderEvents.Event, OrderState.State> order;
 
   @AfterAll
   static void stop() {
