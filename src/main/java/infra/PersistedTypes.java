@@ -46,7 +46,7 @@ public final class PersistedTypes {
         "CompensationFinished", "MarketplaceCancelled", "SkuHoldCleared", "ShipRequested", "SkuCommitted",
         "OrderShipped", "OrderDelivered", "OrderCompleted", "CancelRequested", "OrderCancelled", "ReturnRequested",
         "RestockRequested", "SkuRestocked", "BuyerNotificationDue", "BuyerNotified", "BuyerNotificationFailed"}) {
-      m.put("actors.OrderEntity$" + event, "order.OrderEntity$" + event);
+      m.put("actors.OrderEntity$" + event, "order.OrderEvents$" + event);
     }
     return Map.copyOf(m);
   }

@@ -56,7 +56,7 @@ class OrderEntityTest {
 
   private final Map<String, TestProbe<SkuEntity.Command>> skus = new ConcurrentHashMap<>();
   private TestProbe<ShopAdapter.Command> shop;
-  private EventSourcedBehaviorTestKit<OrderEntity.Command, OrderEntity.Event, OrderEntity.State> order;
+  private EventSourcedBehaviorTestKit<OrderEntity.Command, OrderEvents.Event, OrderState.State> order;
 
   @AfterAll
   static void stop() {
@@ -71,7 +71,7 @@ class OrderEntityTest {
   private void start(boolean cancelOutOfStock, Duration retryMin) {
     shop = testKit.createTestProbe();
     skus.clear();
-    OrderEntity.Peers peers = new OrderEntity.Peers() {
+    OrderPeers peers = new OrderPeers() {
       @Override
       public RecipientRef<SkuEntity.Command> sku(String sku) {
         return skus.computeIfAbsent(sku, s -> testKit.createTestProbe()).getRef();
@@ -87,7 +87,7 @@ class OrderEntityTest {
         throw new AssertionError("notifications are off in these tests (OrderNotificationTest covers them)");
       }
     };
-    OrderEntity.Settings settings = new OrderEntity.Settings(Duration.ofMinutes(30), retryMin,
+    OrderSettings settings = new OrderSettings(Duration.ofMinutes(30), retryMin,
         retryMin.multipliedBy(4), retryMin, cancelOutOfStock);
     order = EventSourcedBehaviorTestKit.create(testKit.system(),
         OrderEntity.create(KEY, settings, peers, Clock.systemUTC()));
@@ -104,7 +104,7 @@ class OrderEntityTest {
     return new OrderDetails.Line(sku, quantity, BigDecimal.TEN, "item " + sku, "item-" + sku);
   }
 
-  private List<OrderEntity.Event> notify(String raw, MarketStatus status, String dedupId) {
+  private List<OrderEvents.Event> notify(String raw, MarketStatus status, String dedupId) {
     var result = order.<StatusReply<Done>>runCommand(r -> new OrderEntity.Notify(Channel.SHOPEE, SHOP, ORDER_ID,
         raw, status, dedupId, Instant.now(), null, r));
     assertTrue(result.reply().isSuccess(), "notification acknowledged");
@@ -136,10 +136,10 @@ class OrderEntityTest {
     reserve.replyTo().tell(new SkuEntity.ReserveAccepted(sku, KEY, reserve.quantity()));
   }
 
-  private OrderEntity.State awaitPhase(String phase) {
+  private OrderState.State awaitPhase(Phase phase) {
     long deadline = System.currentTimeMillis() + 3000;
-    OrderEntity.State state = order.getState();
-    while (!phase.equals(state.phase()) && System.currentTimeMillis() < deadline) {
+    OrderState.State state = order.getState();
+    while (phase != state.phase() && System.currentTimeMillis() < deadline) {
       sleep(20);
       state = order.getState();
     }
@@ -152,13 +152,13 @@ class OrderEntityTest {
     answerFetch(details(status, line("A", 2), line("B", 1), line("A", 1)));
     reserveOk("A", 3); // lines of the same SKU are grouped
     reserveOk("B", 1);
-    awaitPhase("CONFIRMED");
+    awaitPhase(Phase.CONFIRMED);
   }
 
-  private List<OrderEntity.Event> allEvents() {
+  private List<OrderEvents.Event> allEvents() {
     // the persistence testkit keeps every persisted event of this entity
     return order.persistenceTestKit().persistedInStorage("Order|" + KEY).stream()
-        .map(e -> (OrderEntity.Event) e).toList();
+        .map(e -> (OrderEvents.Event) e).toList();
   }
 
   private static void sleep(long ms) {
@@ -173,26 +173,26 @@ class OrderEntityTest {
 
   @Test
   void paidOrderIsFetchedReservedAndConfirmed() {
-    List<OrderEntity.Event> first = notify("READY_TO_SHIP", MarketStatus.PAID, "m1");
-    assertInstanceOf(OrderEntity.Notified.class, first.get(0));
-    assertEquals("NOTIFIED", order.getState().phase());
+    List<OrderEvents.Event> first = notify("READY_TO_SHIP", MarketStatus.PAID, "m1");
+    assertInstanceOf(OrderEvents.Notified.class, first.get(0));
+    assertEquals(Phase.NOTIFIED, order.getState().phase());
     answerFetch(details(MarketStatus.PAID, line("A", 2), line("B", 1), line("A", 1)));
     SkuEntity.Reserve reserveA = expectAt("A", SkuEntity.Reserve.class);
     assertNull(reserveA.holdUntil(), "a paid order holds stock without expiry");
     reserveA.replyTo().tell(new SkuEntity.ReserveAccepted("A", KEY, 3));
-    awaitPhase("RESERVING");
+    awaitPhase(Phase.RESERVING);
     reserveOk("B", 1);
-    OrderEntity.State state = awaitPhase("CONFIRMED");
-    assertEquals(Map.of("A", 3, "B", 1), state.data().reserved());
-    OrderEntity.OrderConfirmed confirmed = allEvents().stream()
-        .filter(OrderEntity.OrderConfirmed.class::isInstance).map(OrderEntity.OrderConfirmed.class::cast)
+    OrderState.State state = awaitPhase(Phase.CONFIRMED);
+    assertEquals(Map.of("A", 3, "B", 1), state.data().stock().reserved());
+    OrderEvents.OrderConfirmed confirmed = allEvents().stream()
+        .filter(OrderEvents.OrderConfirmed.class::isInstance).map(OrderEvents.OrderConfirmed.class::cast)
         .findFirst().orElseThrow();
     assertEquals("6281234", confirmed.buyerPhone(), "events carry what notifications need");
     assertEquals(Map.of("A", 3, "B", 1), confirmed.skuLines());
-    assertEquals(List.of("A"), allEvents().stream().filter(OrderEntity.SkuReserved.class::isInstance)
-        .map(e -> ((OrderEntity.SkuReserved) e).sku()).toList(),
+    assertEquals(List.of("A"), allEvents().stream().filter(OrderEvents.SkuReserved.class::isInstance)
+        .map(e -> ((OrderEvents.SkuReserved) e).sku()).toList(),
         "the last line's reservation is recorded by the confirmation, not by an event of its own");
-    assertEquals(Map.of("A", 3, "B", 1), order.restart().state().data().reserved(), "the same after a replay");
+    assertEquals(Map.of("A", 3, "B", 1), order.restart().state().data().stock().reserved(), "the same after a replay");
   }
 
   @Test
@@ -203,15 +203,15 @@ class OrderEntityTest {
     assertNotNull(reserve.holdUntil(), "unpaid orders reserve with a hold expiry");
     assertTrue(reserve.holdUntil().isAfter(Instant.now().plus(Duration.ofMinutes(29))));
     reserve.replyTo().tell(new SkuEntity.ReserveAccepted("A", KEY, 1));
-    awaitPhase("CONFIRMED");
+    awaitPhase(Phase.CONFIRMED);
 
     notify("READY_TO_SHIP", MarketStatus.PAID, "m2");
     SkuEntity.ClearHold clear = expectAt("A", SkuEntity.ClearHold.class);
     clear.replyTo().tell(new SkuEntity.ClearHoldAccepted("A", KEY));
     long deadline = System.currentTimeMillis() + 3000;
-    while (order.getState().data().holdUntil() != null && System.currentTimeMillis() < deadline) sleep(20);
-    assertNull(order.getState().data().holdUntil(), "payment cleared the hold");
-    assertEquals("CONFIRMED", order.getState().phase());
+    while (order.getState().data().stock().holdUntil() != null && System.currentTimeMillis() < deadline) sleep(20);
+    assertNull(order.getState().data().stock().holdUntil(), "payment cleared the hold");
+    assertEquals(Phase.CONFIRMED, order.getState().phase());
   }
 
   @Test
@@ -219,12 +219,12 @@ class OrderEntityTest {
     notify("UNPAID", MarketStatus.UNPAID, "m1");
     answerFetch(details(MarketStatus.UNPAID, line("A", 1)));
     reserveOk("A", 1);
-    awaitPhase("CONFIRMED");
+    awaitPhase(Phase.CONFIRMED);
     notify("READY_TO_SHIP", MarketStatus.PAID, "m2");
     SkuEntity.ClearHold clear = expectAt("A", SkuEntity.ClearHold.class);
     clear.replyTo().tell(new SkuEntity.ReservationRefused("A", KEY, SkuEntity.RefusalReason.ALREADY_FINISHED, 0,
         "reservation expired"));
-    awaitPhase("OUT_OF_STOCK");
+    awaitPhase(Phase.OUT_OF_STOCK);
     expectAt("A", SkuEntity.Release.class);
   }
 
@@ -236,7 +236,7 @@ class OrderEntityTest {
     SkuEntity.Reserve reserveB = expectAt("B", SkuEntity.Reserve.class);
     reserveB.replyTo().tell(new SkuEntity.ReservationRefused("B", KEY, SkuEntity.RefusalReason.INSUFFICIENT_STOCK,
         2, "only 2 available"));
-    awaitPhase("OUT_OF_STOCK");
+    awaitPhase(Phase.OUT_OF_STOCK);
     // compensation: every SKU of the order is released, the reserved one and the refused one
     SkuEntity.Release releaseA = expectAt("A", SkuEntity.Release.class);
     SkuEntity.Release releaseB = expectAt("B", SkuEntity.Release.class);
@@ -246,12 +246,12 @@ class OrderEntityTest {
     assertEquals("OUT_OF_STOCK", cancel.reason());
     cancel.replyTo().tell(new ShopAdapter.OrderCancelled(ORDER_ID));
     long deadline = System.currentTimeMillis() + 3000;
-    while (!((OrderEntity.OutOfStock) order.getState()).marketplaceCancelled()
+    while (!((OrderState.OutOfStock) order.getState()).marketplaceCancelled()
         && System.currentTimeMillis() < deadline) sleep(20);
-    OrderEntity.OutOfStock state = (OrderEntity.OutOfStock) order.getState();
+    OrderState.OutOfStock state = (OrderState.OutOfStock) order.getState();
     assertTrue(state.compensated());
     assertTrue(state.marketplaceCancelled());
-    assertTrue(state.data().reserved().isEmpty(), "no reservation left on an out-of-stock order");
+    assertTrue(state.data().stock().reserved().isEmpty(), "no reservation left on an out-of-stock order");
     assertTrue(state.data().problem().contains("B"), state.data().problem());
   }
 
@@ -265,15 +265,15 @@ class OrderEntityTest {
         "sold out"));
     expectAt("B", SkuEntity.Release.class).replyTo().tell(new SkuEntity.ReleaseAccepted("B", KEY, 0));
     long deadline = System.currentTimeMillis() + 3000;
-    while (!(order.getState() instanceof OrderEntity.OutOfStock o && o.compensated())
+    while (!(order.getState() instanceof OrderState.OutOfStock o && o.compensated())
         && System.currentTimeMillis() < deadline) sleep(20);
-    OrderEntity.OutOfStock state = (OrderEntity.OutOfStock) order.getState();
-    assertEquals(OrderEntity.OutOfStockAction.HOLD_FOR_OPERATOR, state.action());
+    OrderState.OutOfStock state = (OrderState.OutOfStock) order.getState();
+    assertEquals(OrderEvents.OutOfStockAction.HOLD_FOR_OPERATOR, state.action());
     shop.expectNoMessage(QUIET);
     // the operator cancels it
-    var reply = order.<StatusReply<OrderEntity.OrderView>>runCommand(r -> new OrderEntity.Cancel("ops", "no stock", r));
+    var reply = order.<StatusReply<OrderView>>runCommand(r -> new OrderEntity.Cancel("ops", "no stock", r));
     assertTrue(reply.reply().isSuccess());
-    assertTrue(((OrderEntity.OutOfStock) order.getState()).marketplaceCancelled());
+    assertTrue(((OrderState.OutOfStock) order.getState()).marketplaceCancelled());
   }
 
   @Test
@@ -294,37 +294,37 @@ class OrderEntityTest {
   void shippedCommitsStockAndLateStatusesAreRecordedNotActedOn() {
     confirmTwoLines(MarketStatus.PAID);
     notify("SHIPPED", MarketStatus.SHIPPED, "m2");
-    awaitPhase("SHIPPING");
+    awaitPhase(Phase.SHIPPING);
     SkuEntity.Commit commitA = expectAt("A", SkuEntity.Commit.class);
     SkuEntity.Commit commitB = expectAt("B", SkuEntity.Commit.class);
     commitA.replyTo().tell(new SkuEntity.CommitAccepted("A", KEY, 3));
     commitB.replyTo().tell(new SkuEntity.CommitAccepted("B", KEY, 1));
-    awaitPhase("SHIPPED");
+    awaitPhase(Phase.SHIPPED);
 
-    List<OrderEntity.Event> late = notify("READY_TO_SHIP", MarketStatus.PAID, "m3");
+    List<OrderEvents.Event> late = notify("READY_TO_SHIP", MarketStatus.PAID, "m3");
     assertEquals(1, late.size());
-    OrderEntity.StatusRecorded recorded = (OrderEntity.StatusRecorded) late.get(0);
+    OrderEvents.StatusRecorded recorded = (OrderEvents.StatusRecorded) late.get(0);
     assertFalse(recorded.acted(), "a late READY_TO_SHIP after SHIPPED is recorded, not acted on");
-    assertEquals("SHIPPED", order.getState().phase());
+    assertEquals(Phase.SHIPPED, order.getState().phase());
 
     notify("TO_CONFIRM_RECEIVE", MarketStatus.DELIVERED, "m4");
-    awaitPhase("DELIVERED");
+    awaitPhase(Phase.DELIVERED);
     notify("COMPLETED", MarketStatus.COMPLETED, "m5");
-    awaitPhase("COMPLETED");
+    awaitPhase(Phase.COMPLETED);
   }
 
   @Test
   void operatorShipsWithATrackingNumber() {
     confirmTwoLines(MarketStatus.PAID);
-    var reply = order.<StatusReply<OrderEntity.OrderView>>runCommand(
+    var reply = order.<StatusReply<OrderView>>runCommand(
         r -> new OrderEntity.Ship("TRK123", "ops", r));
     assertTrue(reply.reply().isSuccess());
     expectAt("A", SkuEntity.Commit.class).replyTo().tell(new SkuEntity.CommitAccepted("A", KEY, 3));
     expectAt("B", SkuEntity.Commit.class).replyTo().tell(new SkuEntity.CommitAccepted("B", KEY, 1));
-    OrderEntity.State state = awaitPhase("SHIPPED");
+    OrderState.State state = awaitPhase(Phase.SHIPPED);
     assertEquals("TRK123", state.data().trackingNumber());
-    OrderEntity.OrderShipped shipped = allEvents().stream().filter(OrderEntity.OrderShipped.class::isInstance)
-        .map(OrderEntity.OrderShipped.class::cast).findFirst().orElseThrow();
+    OrderEvents.OrderShipped shipped = allEvents().stream().filter(OrderEvents.OrderShipped.class::isInstance)
+        .map(OrderEvents.OrderShipped.class::cast).findFirst().orElseThrow();
     assertEquals("TRK123", shipped.trackingNumber());
     assertEquals("6281234", shipped.buyerPhone());
   }
@@ -333,11 +333,11 @@ class OrderEntityTest {
   void cancellationBeforeShippingReleasesEverything() {
     confirmTwoLines(MarketStatus.PAID);
     notify("CANCELLED", MarketStatus.CANCELLED, "m2");
-    awaitPhase("CANCELLING");
+    awaitPhase(Phase.CANCELLING);
     expectAt("A", SkuEntity.Release.class).replyTo().tell(new SkuEntity.ReleaseAccepted("A", KEY, 3));
     expectAt("B", SkuEntity.Release.class).replyTo().tell(new SkuEntity.ReleaseAccepted("B", KEY, 1));
-    OrderEntity.State state = awaitPhase("CANCELLED");
-    assertTrue(state.data().reserved().isEmpty());
+    OrderState.State state = awaitPhase(Phase.CANCELLED);
+    assertTrue(state.data().stock().reserved().isEmpty());
   }
 
   @Test
@@ -346,23 +346,23 @@ class OrderEntityTest {
     notify("SHIPPED", MarketStatus.SHIPPED, "m2");
     expectAt("A", SkuEntity.Commit.class).replyTo().tell(new SkuEntity.CommitAccepted("A", KEY, 3));
     expectAt("B", SkuEntity.Commit.class).replyTo().tell(new SkuEntity.CommitAccepted("B", KEY, 1));
-    awaitPhase("SHIPPED");
+    awaitPhase(Phase.SHIPPED);
     notify("CANCELLED", MarketStatus.CANCELLED, "m3");
-    awaitPhase("RETURNED");
+    awaitPhase(Phase.RETURNED);
     for (TestProbe<SkuEntity.Command> probe : skus.values()) probe.expectNoMessage(QUIET); // no automatic restock
 
-    var refused = order.<StatusReply<OrderEntity.OrderView>>runCommand(r -> new OrderEntity.Cancel("ops", "x", r));
+    var refused = order.<StatusReply<OrderView>>runCommand(r -> new OrderEntity.Cancel("ops", "x", r));
     assertTrue(refused.reply().isError(), "an operator cannot cancel a shipped order");
 
-    var restock = order.<StatusReply<OrderEntity.OrderView>>runCommand(r -> new OrderEntity.Restock("ops", r));
+    var restock = order.<StatusReply<OrderView>>runCommand(r -> new OrderEntity.Restock("ops", r));
     assertTrue(restock.reply().isSuccess());
     SkuEntity.ReturnToStock backA = expectAt("A", SkuEntity.ReturnToStock.class);
     assertEquals(3, backA.quantity());
     backA.replyTo().tell(new SkuEntity.ReturnToStockAccepted("A", KEY, 3));
     expectAt("B", SkuEntity.ReturnToStock.class).replyTo().tell(new SkuEntity.ReturnToStockAccepted("B", KEY, 1));
     long deadline = System.currentTimeMillis() + 3000;
-    while (order.getState().data().restocked().size() < 2 && System.currentTimeMillis() < deadline) sleep(20);
-    assertEquals(Set.of("A", "B"), order.getState().data().restocked());
+    while (order.getState().data().stock().restocked().size() < 2 && System.currentTimeMillis() < deadline) sleep(20);
+    assertEquals(Set.of("A", "B"), order.getState().data().stock().restocked());
   }
 
   @Test
@@ -374,36 +374,36 @@ class OrderEntityTest {
     SkuEntity.Reserve unknown = expectAt("NEW", SkuEntity.Reserve.class);
     unknown.replyTo().tell(new SkuEntity.ReservationRefused("NEW", KEY, SkuEntity.RefusalReason.UNKNOWN_SKU, 0,
         "no such SKU"));
-    OrderEntity.State waiting = awaitPhase("NEEDS_MAPPING");
-    assertEquals(Set.of("NEW"), waiting.data().unknownSkus());
-    assertEquals(Map.of("A", 1), waiting.data().reserved(), "what was reserved stays reserved while waiting");
+    OrderState.State waiting = awaitPhase(Phase.NEEDS_MAPPING);
+    assertEquals(Set.of("NEW"), waiting.data().contents().unknownSkus());
+    assertEquals(Map.of("A", 1), waiting.data().stock().reserved(), "what was reserved stays reserved while waiting");
     // the SKU was created meanwhile: the periodic retry reserves it
     SkuEntity.Reserve again = awaitProbe("NEW").expectMessageClass(SkuEntity.Reserve.class, Duration.ofSeconds(3));
     again.replyTo().tell(new SkuEntity.ReserveAccepted("NEW", KEY, 2));
-    awaitPhase("CONFIRMED");
+    awaitPhase(Phase.CONFIRMED);
   }
 
   @Test
   void lineWithoutSkuIsMappedByAnOperator() {
     notify("READY_TO_SHIP", MarketStatus.PAID, "m1");
     answerFetch(details(MarketStatus.PAID, new OrderDetails.Line(null, 2, BigDecimal.ONE, "mystery", "item-9/0")));
-    awaitPhase("NEEDS_MAPPING");
-    assertEquals(List.of("item-9/0"), order.getState().data().unmapped());
-    var badRef = order.<StatusReply<OrderEntity.OrderView>>runCommand(
+    awaitPhase(Phase.NEEDS_MAPPING);
+    assertEquals(List.of("item-9/0"), order.getState().data().contents().unmapped());
+    var badRef = order.<StatusReply<OrderView>>runCommand(
         r -> new OrderEntity.MapLine("nope", "C", "ops", r));
     assertTrue(badRef.reply().isError());
-    var mapped = order.<StatusReply<OrderEntity.OrderView>>runCommand(
+    var mapped = order.<StatusReply<OrderView>>runCommand(
         r -> new OrderEntity.MapLine("item-9/0", "C", "ops", r));
     assertTrue(mapped.reply().isSuccess());
     reserveOk("C", 2);
-    awaitPhase("CONFIRMED");
+    awaitPhase(Phase.CONFIRMED);
   }
 
   @Test
   void cancelledBeforeDetailsArriveReservesNothing() {
     notify("READY_TO_SHIP", MarketStatus.PAID, "m1");
     notify("CANCELLED", MarketStatus.CANCELLED, "m2");
-    awaitPhase("CANCELLED");
+    awaitPhase(Phase.CANCELLED);
     for (TestProbe<SkuEntity.Command> probe : skus.values()) probe.expectNoMessage(QUIET);
   }
 
@@ -414,15 +414,15 @@ class OrderEntityTest {
     reserveOk("A", 1);
     SkuEntity.Reserve lostReply = expectAt("B", SkuEntity.Reserve.class); // the node dies before B answers
     long deadline = System.currentTimeMillis() + 3000;
-    while (order.getState().data().reserved().isEmpty() && System.currentTimeMillis() < deadline) sleep(20);
-    assertEquals(Map.of("A", 1), order.getState().data().reserved());
+    while (order.getState().data().stock().reserved().isEmpty() && System.currentTimeMillis() < deadline) sleep(20);
+    assertEquals(Map.of("A", 1), order.getState().data().stock().reserved());
 
     order.restart(); // replays the journal; the saga re-sends only what is still pending
     SkuEntity.Reserve resent = expectAt("B", SkuEntity.Reserve.class);
     assertEquals(lostReply.orderKey(), resent.orderKey());
     skus.get("A").expectNoMessage(QUIET);
     resent.replyTo().tell(new SkuEntity.ReserveAccepted("B", KEY, 1));
-    awaitPhase("CONFIRMED");
+    awaitPhase(Phase.CONFIRMED);
   }
 
   @Test
@@ -432,20 +432,20 @@ class OrderEntityTest {
     reserveOk("A", 1);
     expectAt("B", SkuEntity.Reserve.class).replyTo().tell(new SkuEntity.ReservationRefused("B", KEY,
         SkuEntity.RefusalReason.INSUFFICIENT_STOCK, 0, "sold out"));
-    awaitPhase("OUT_OF_STOCK");
+    awaitPhase(Phase.OUT_OF_STOCK);
     expectAt("A", SkuEntity.Release.class).replyTo().tell(new SkuEntity.ReleaseAccepted("A", KEY, 1));
     expectAt("B", SkuEntity.Release.class); // crash before B's release is answered
     long deadline = System.currentTimeMillis() + 3000;
-    while (!order.getState().data().released().contains("A") && System.currentTimeMillis() < deadline) sleep(20);
+    while (!order.getState().data().stock().released().contains("A") && System.currentTimeMillis() < deadline) sleep(20);
 
     order.restart();
     expectAt("B", SkuEntity.Release.class).replyTo().tell(new SkuEntity.ReleaseAccepted("B", KEY, 0));
     skus.get("A").expectNoMessage(QUIET);
     deadline = System.currentTimeMillis() + 3000;
-    while (!((OrderEntity.OutOfStock) order.getState()).compensated() && System.currentTimeMillis() < deadline) {
+    while (!((OrderState.OutOfStock) order.getState()).compensated() && System.currentTimeMillis() < deadline) {
       sleep(20);
     }
-    assertTrue(((OrderEntity.OutOfStock) order.getState()).compensated());
+    assertTrue(((OrderState.OutOfStock) order.getState()).compensated());
   }
 
   @Test
@@ -457,7 +457,7 @@ class OrderEntityTest {
     // no answer: the same idempotent Reserve comes again
     SkuEntity.Reserve again = skus.get("A").expectMessageClass(SkuEntity.Reserve.class, Duration.ofSeconds(2));
     again.replyTo().tell(new SkuEntity.ReserveAccepted("A", KEY, 1));
-    awaitPhase("CONFIRMED");
+    awaitPhase(Phase.CONFIRMED);
   }
 
   @Test
@@ -468,12 +468,12 @@ class OrderEntityTest {
     first.replyTo().tell(new ShopAdapter.FetchFailed(ORDER_ID, "HTTP 503", true));
     answerFetch(details(MarketStatus.PAID, line("A", 1)));
     reserveOk("A", 1);
-    awaitPhase("CONFIRMED");
+    awaitPhase(Phase.CONFIRMED);
   }
 
   @Test
   void commandsToAnUnknownOrderAreRefusedAsNotFound() {
-    var get = order.<StatusReply<OrderEntity.OrderView>>runCommand(OrderEntity.Get::new);
+    var get = order.<StatusReply<OrderView>>runCommand(OrderEntity.Get::new);
     assertTrue(get.reply().isError());
     assertEquals(OrderEntity.NOT_FOUND, get.reply().getError().getMessage());
     assertTrue(get.events().isEmpty());
@@ -483,20 +483,20 @@ class OrderEntityTest {
 
   static Stream<Arguments> statusFromConfirmed() {
     return Stream.of(
-        Arguments.of(MarketStatus.UNPAID, "CONFIRMED", List.of()),
-        Arguments.of(MarketStatus.PAID, "CONFIRMED", List.of()),
-        Arguments.of(MarketStatus.CANCEL_REQUESTED, "CONFIRMED", List.of()),
-        Arguments.of(MarketStatus.SHIPPED, "SHIPPING", List.of(SkuEntity.Commit.class)),
-        Arguments.of(MarketStatus.DELIVERED, "SHIPPING", List.of(SkuEntity.Commit.class)),
-        Arguments.of(MarketStatus.COMPLETED, "SHIPPING", List.of(SkuEntity.Commit.class)),
-        Arguments.of(MarketStatus.CANCELLED, "CANCELLING", List.of(SkuEntity.Release.class)),
-        Arguments.of(MarketStatus.RETURN_REQUESTED, "CANCELLING", List.of(SkuEntity.Release.class)),
-        Arguments.of(MarketStatus.UNKNOWN, "CONFIRMED", List.of()));
+        Arguments.of(MarketStatus.UNPAID, Phase.CONFIRMED, List.of()),
+        Arguments.of(MarketStatus.PAID, Phase.CONFIRMED, List.of()),
+        Arguments.of(MarketStatus.CANCEL_REQUESTED, Phase.CONFIRMED, List.of()),
+        Arguments.of(MarketStatus.SHIPPED, Phase.SHIPPING, List.of(SkuEntity.Commit.class)),
+        Arguments.of(MarketStatus.DELIVERED, Phase.SHIPPING, List.of(SkuEntity.Commit.class)),
+        Arguments.of(MarketStatus.COMPLETED, Phase.SHIPPING, List.of(SkuEntity.Commit.class)),
+        Arguments.of(MarketStatus.CANCELLED, Phase.CANCELLING, List.of(SkuEntity.Release.class)),
+        Arguments.of(MarketStatus.RETURN_REQUESTED, Phase.CANCELLING, List.of(SkuEntity.Release.class)),
+        Arguments.of(MarketStatus.UNKNOWN, Phase.CONFIRMED, List.of()));
   }
 
   @ParameterizedTest
   @MethodSource("statusFromConfirmed")
-  void everyStatusFromConfirmed(MarketStatus status, String expectedPhase,
+  void everyStatusFromConfirmed(MarketStatus status, Phase expectedPhase,
                                 List<Class<? extends SkuEntity.Command>> expectedSkuMessages) {
     confirmTwoLines(MarketStatus.PAID);
     notify("X-" + status, status, "m-" + status);
@@ -517,19 +517,19 @@ class OrderEntityTest {
     answerFetch(details(MarketStatus.PAID, line("A", 1)));
     SkuEntity.Reserve reserve = expectAt("A", SkuEntity.Reserve.class);
     notify("SHIPPED", MarketStatus.SHIPPED, "m2"); // arrives while reserving
-    assertEquals("RESERVING", order.getState().phase());
+    assertEquals(Phase.RESERVING, order.getState().phase());
     reserve.replyTo().tell(new SkuEntity.ReserveAccepted("A", KEY, 1));
-    awaitPhase("SHIPPING");
+    awaitPhase(Phase.SHIPPING);
     expectAt("A", SkuEntity.Commit.class).replyTo().tell(new SkuEntity.CommitAccepted("A", KEY, 1));
-    awaitPhase("SHIPPED");
+    awaitPhase(Phase.SHIPPED);
   }
 
   @Test
   void everyEventNamesItsOrderAndIsTagged() {
     confirmTwoLines(MarketStatus.PAID);
-    List<OrderEntity.Event> events = new ArrayList<>(allEvents());
+    List<OrderEvents.Event> events = new ArrayList<>(allEvents());
     assertFalse(events.isEmpty());
-    for (OrderEntity.Event e : events) {
+    for (OrderEvents.Event e : events) {
       assertEquals(KEY, e.orderKey());
       assertNotNull(e.at());
     }

@@ -50,7 +50,7 @@ class OrderNotificationTest {
   private final Map<String, TestProbe<SkuEntity.Command>> skus = new ConcurrentHashMap<>();
   private TestProbe<ShopAdapter.Command> shop;
   private TestProbe<WhatsAppSender.Command> whatsApp;
-  private EventSourcedBehaviorTestKit<OrderEntity.Command, OrderEntity.Event, OrderEntity.State> order;
+  private EventSourcedBehaviorTestKit<OrderEntity.Command, OrderEvents.Event, OrderState.State> order;
 
   @AfterAll
   static void stop() {
@@ -61,7 +61,7 @@ class OrderNotificationTest {
     shop = testKit.createTestProbe();
     whatsApp = testKit.createTestProbe();
     skus.clear();
-    OrderEntity.Peers peers = new OrderEntity.Peers() {
+    OrderPeers peers = new OrderPeers() {
       @Override
       public RecipientRef<SkuEntity.Command> sku(String sku) {
         return skus.computeIfAbsent(sku, s -> testKit.createTestProbe()).getRef();
@@ -78,9 +78,9 @@ class OrderNotificationTest {
         return whatsApp.getRef();
       }
     };
-    OrderEntity.NotificationSettings notifications = new OrderEntity.NotificationSettings(true, "5550001",
+    BuyerNotifications.NotificationSettings notifications = new BuyerNotifications.NotificationSettings(true, "5550001",
         "order_confirmed", "order_shipped", "id", replyTimeout);
-    OrderEntity.Settings settings = new OrderEntity.Settings(Duration.ofMinutes(30), RETRY, RETRY.multipliedBy(4),
+    OrderSettings settings = new OrderSettings(Duration.ofMinutes(30), RETRY, RETRY.multipliedBy(4),
         RETRY, true, notifications);
     order = EventSourcedBehaviorTestKit.create(testKit.system(),
         OrderEntity.create(KEY, settings, peers, Clock.systemUTC()));
@@ -105,15 +105,15 @@ class OrderNotificationTest {
     shop.expectMessageClass(ShopAdapter.FetchOrder.class).replyTo().tell(new ShopAdapter.OrderFetched(details(phone)));
     SkuEntity.Reserve reserve = awaitSku("A").expectMessageClass(SkuEntity.Reserve.class);
     reserve.replyTo().tell(new SkuEntity.ReserveAccepted("A", KEY, 1));
-    awaitPhase("CONFIRMED");
+    awaitPhase(Phase.CONFIRMED);
   }
 
   private void ship(String tracking) {
-    var reply = order.<StatusReply<OrderEntity.OrderView>>runCommand(r -> new OrderEntity.Ship(tracking, "ops", r));
+    var reply = order.<StatusReply<OrderView>>runCommand(r -> new OrderEntity.Ship(tracking, "ops", r));
     assertTrue(reply.reply().isSuccess());
     awaitSku("A").expectMessageClass(SkuEntity.Commit.class).replyTo()
         .tell(new SkuEntity.CommitAccepted("A", KEY, 1));
-    awaitPhase("SHIPPED");
+    awaitPhase(Phase.SHIPPED);
   }
 
   private WhatsAppSender.SendTemplate expectSend(String kind) {
@@ -131,17 +131,17 @@ class OrderNotificationTest {
     return skus.get(sku);
   }
 
-  private void awaitPhase(String phase) {
+  private void awaitPhase(Phase phase) {
     long deadline = System.currentTimeMillis() + 3000;
-    while (!phase.equals(order.getState().phase()) && System.currentTimeMillis() < deadline) sleep(20);
+    while (phase != order.getState().phase() && System.currentTimeMillis() < deadline) sleep(20);
     assertEquals(phase, order.getState().phase());
   }
 
-  private OrderEntity.Notification awaitNotification(OrderEntity.NotificationKind kind,
-                                                     OrderEntity.NotificationStatus status) {
+  private BuyerNotifications.Notification awaitNotification(OrderEvents.NotificationKind kind,
+                                                     BuyerNotifications.NotificationStatus status) {
     long deadline = System.currentTimeMillis() + 3000;
     while (System.currentTimeMillis() < deadline) {
-      OrderEntity.Notification n = order.getState().data().notification(kind);
+      BuyerNotifications.Notification n = order.getState().data().notification(kind);
       if (n != null && n.status() == status) return n;
       sleep(20);
     }
@@ -149,12 +149,12 @@ class OrderNotificationTest {
         .notifications());
   }
 
-  private List<OrderEntity.Event> allEvents() {
+  private List<OrderEvents.Event> allEvents() {
     return order.persistenceTestKit().persistedInStorage("Order|" + KEY).stream()
-        .map(e -> (OrderEntity.Event) e).toList();
+        .map(e -> (OrderEvents.Event) e).toList();
   }
 
-  private long count(Class<? extends OrderEntity.Event> type) {
+  private long count(Class<? extends OrderEvents.Event> type) {
     return allEvents().stream().filter(type::isInstance).count();
   }
 
@@ -178,15 +178,15 @@ class OrderNotificationTest {
     assertEquals("id", send.language());
     assertEquals(List.of(ORDER_ID), send.parameters());
     send.replyTo().tell(new WhatsAppSender.Sent(KEY, "CONFIRMED", "wamid.1"));
-    OrderEntity.Notification n = awaitNotification(OrderEntity.NotificationKind.CONFIRMED,
-        OrderEntity.NotificationStatus.SENT);
+    BuyerNotifications.Notification n = awaitNotification(OrderEvents.NotificationKind.CONFIRMED,
+        BuyerNotifications.NotificationStatus.SENT);
     assertEquals("wamid.1", n.wamid());
     whatsApp.expectNoMessage(SEVERAL_ROUNDS);
-    assertEquals(1, count(OrderEntity.BuyerNotified.class));
-    var view = order.<StatusReply<OrderEntity.OrderView>>runCommand(OrderEntity.Get::new).reply().getValue();
+    assertEquals(1, count(OrderEvents.BuyerNotified.class));
+    var view = order.<StatusReply<OrderView>>runCommand(OrderEntity.Get::new).reply().getValue();
     assertEquals(1, view.notifications().size());
     assertEquals("wamid.1", view.notifications().get(0).wamid());
-    assertEquals(OrderEntity.NotificationStatus.SENT, view.notifications().get(0).status());
+    assertEquals(BuyerNotifications.NotificationStatus.SENT, view.notifications().get(0).status());
   }
 
   @Test
@@ -199,7 +199,7 @@ class OrderNotificationTest {
     WhatsAppSender.SendTemplate again = expectSend("CONFIRMED"); // the one duplicate window
     whatsApp.expectNoMessage(SEVERAL_ROUNDS);
     again.replyTo().tell(new WhatsAppSender.Sent(KEY, "CONFIRMED", "wamid.2"));
-    awaitNotification(OrderEntity.NotificationKind.CONFIRMED, OrderEntity.NotificationStatus.SENT);
+    awaitNotification(OrderEvents.NotificationKind.CONFIRMED, BuyerNotifications.NotificationStatus.SENT);
     whatsApp.expectNoMessage(SEVERAL_ROUNDS);
   }
 
@@ -208,10 +208,10 @@ class OrderNotificationTest {
     start(Duration.ofHours(1));
     confirm(PHONE);
     expectSend("CONFIRMED").replyTo().tell(new WhatsAppSender.Sent(KEY, "CONFIRMED", "wamid.3"));
-    awaitNotification(OrderEntity.NotificationKind.CONFIRMED, OrderEntity.NotificationStatus.SENT);
+    awaitNotification(OrderEvents.NotificationKind.CONFIRMED, BuyerNotifications.NotificationStatus.SENT);
     order.restart();
     whatsApp.expectNoMessage(SEVERAL_ROUNDS);
-    assertEquals("wamid.3", order.getState().data().notification(OrderEntity.NotificationKind.CONFIRMED).wamid());
+    assertEquals("wamid.3", order.getState().data().notification(OrderEvents.NotificationKind.CONFIRMED).wamid());
   }
 
   @Test
@@ -223,9 +223,9 @@ class OrderNotificationTest {
     WhatsAppSender.SendTemplate again = expectSend("CONFIRMED");
     again.replyTo().tell(new WhatsAppSender.SendFailed(KEY, "CONFIRMED", "http_503", "unavailable", true));
     expectSend("CONFIRMED").replyTo().tell(new WhatsAppSender.Sent(KEY, "CONFIRMED", "wamid.4"));
-    awaitNotification(OrderEntity.NotificationKind.CONFIRMED, OrderEntity.NotificationStatus.SENT);
+    awaitNotification(OrderEvents.NotificationKind.CONFIRMED, BuyerNotifications.NotificationStatus.SENT);
     whatsApp.expectNoMessage(SEVERAL_ROUNDS);
-    assertEquals(0, count(OrderEntity.BuyerNotificationFailed.class), "retryable failures are not recorded");
+    assertEquals(0, count(OrderEvents.BuyerNotificationFailed.class), "retryable failures are not recorded");
   }
 
   @Test
@@ -234,8 +234,8 @@ class OrderNotificationTest {
     confirm(PHONE);
     expectSend("CONFIRMED").replyTo()
         .tell(new WhatsAppSender.SendFailed(KEY, "CONFIRMED", "131026", "undeliverable", false));
-    OrderEntity.Notification n = awaitNotification(OrderEntity.NotificationKind.CONFIRMED,
-        OrderEntity.NotificationStatus.FAILED);
+    BuyerNotifications.Notification n = awaitNotification(OrderEvents.NotificationKind.CONFIRMED,
+        BuyerNotifications.NotificationStatus.FAILED);
     assertTrue(n.error().startsWith("131026"));
     assertNull(n.wamid());
     whatsApp.expectNoMessage(SEVERAL_ROUNDS);
@@ -250,7 +250,7 @@ class OrderNotificationTest {
     expectSend("CONFIRMED"); // the sender's node died with the request
     whatsApp.expectNoMessage(Duration.ofMillis(400));
     expectSend("CONFIRMED").replyTo().tell(new WhatsAppSender.Sent(KEY, "CONFIRMED", "wamid.5"));
-    awaitNotification(OrderEntity.NotificationKind.CONFIRMED, OrderEntity.NotificationStatus.SENT);
+    awaitNotification(OrderEvents.NotificationKind.CONFIRMED, BuyerNotifications.NotificationStatus.SENT);
   }
 
   @Test
@@ -265,10 +265,10 @@ class OrderNotificationTest {
     assertEquals("order_shipped", shipped.template());
     assertEquals(List.of(ORDER_ID, "TRK123"), shipped.parameters());
     shipped.replyTo().tell(new WhatsAppSender.Sent(KEY, "SHIPPED", "wamid.7"));
-    awaitNotification(OrderEntity.NotificationKind.SHIPPED, OrderEntity.NotificationStatus.SENT);
+    awaitNotification(OrderEvents.NotificationKind.SHIPPED, BuyerNotifications.NotificationStatus.SENT);
     order.restart();
     whatsApp.expectNoMessage(SEVERAL_ROUNDS);
-    assertEquals(2, count(OrderEntity.BuyerNotified.class));
+    assertEquals(2, count(OrderEvents.BuyerNotified.class));
   }
 
   @Test
@@ -276,10 +276,10 @@ class OrderNotificationTest {
     start(Duration.ofHours(1));
     confirm(PHONE);
     expectSend("CONFIRMED").replyTo().tell(new WhatsAppSender.Sent(KEY, "CONFIRMED", "wamid.8"));
-    awaitNotification(OrderEntity.NotificationKind.CONFIRMED, OrderEntity.NotificationStatus.SENT);
+    awaitNotification(OrderEvents.NotificationKind.CONFIRMED, BuyerNotifications.NotificationStatus.SENT);
     notify("SHIPPED", MarketStatus.SHIPPED, "m2");
     awaitSku("A").expectMessageClass(SkuEntity.Commit.class).replyTo().tell(new SkuEntity.CommitAccepted("A", KEY, 1));
-    awaitPhase("SHIPPED");
+    awaitPhase(Phase.SHIPPED);
     whatsApp.expectNoMessage(Duration.ofMillis(500));
     var tracked = order.<StatusReply<Done>>runCommand(r -> new OrderEntity.RecordTracking("TRK9", r));
     assertTrue(tracked.reply().isSuccess());
@@ -294,9 +294,9 @@ class OrderNotificationTest {
         .tell(new WhatsAppSender.SendFailed(KEY, "CONFIRMED", "timeout", "no answer", true));
     notify("CANCELLED", MarketStatus.CANCELLED, "m2");
     awaitSku("A").expectMessageClass(SkuEntity.Release.class).replyTo().tell(new SkuEntity.ReleaseAccepted("A", KEY, 1));
-    awaitPhase("CANCELLED");
+    awaitPhase(Phase.CANCELLED);
     expectSend("CONFIRMED").replyTo().tell(new WhatsAppSender.Sent(KEY, "CONFIRMED", "wamid.9"));
-    awaitNotification(OrderEntity.NotificationKind.CONFIRMED, OrderEntity.NotificationStatus.SENT);
+    awaitNotification(OrderEvents.NotificationKind.CONFIRMED, BuyerNotifications.NotificationStatus.SENT);
   }
 
   @Test
@@ -304,6 +304,6 @@ class OrderNotificationTest {
     start(Duration.ofHours(1));
     confirm(null);
     whatsApp.expectNoMessage(Duration.ofMillis(500));
-    assertEquals(0, count(OrderEntity.BuyerNotificationDue.class));
+    assertEquals(0, count(OrderEvents.BuyerNotificationDue.class));
   }
 }

@@ -104,16 +104,16 @@ class OrderSagaPostgresTest {
     long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
     Map<String, String> phases = new HashMap<>();
     while (System.nanoTime() < deadline) {
-      List<CompletableFuture<OrderEntity.OrderView>> views = new ArrayList<>();
+      List<CompletableFuture<OrderView>> views = new ArrayList<>();
       for (PlannedOrder o : orders) {
         views.add(sharding.entityRefFor(OrderEntity.ENTITY_TYPE_KEY, o.key())
-            .<OrderEntity.OrderView>askWithStatus(OrderEntity.Get::new, ASK).toCompletableFuture());
+            .<OrderView>askWithStatus(OrderEntity.Get::new, ASK).toCompletableFuture());
       }
       CompletableFuture.allOf(views.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
       phases.clear();
       boolean allFinal = true;
       for (int i = 0; i < orders.size(); i++) {
-        OrderEntity.OrderView view = views.get(i).get();
+        OrderView view = views.get(i).get();
         phases.put(orders.get(i).key(), view.phase());
         boolean compensated = "OUT_OF_STOCK".equals(view.phase()) && view.reserved().isEmpty();
         if (!"CONFIRMED".equals(view.phase()) && !compensated) allFinal = false;

@@ -4,6 +4,7 @@ import common.Channel;
 import common.MarketStatus;
 import common.OrderDetails;
 import order.OrderEntity;
+import order.OrderView;
 import sku.SkuEntity;
 import akka.Done;
 import akka.actor.typed.ActorSystem;
@@ -74,46 +75,46 @@ public final class OrderDriver {
     CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
   }
 
-  public OrderEntity.OrderView view(String orderKey) throws Exception {
+  public OrderView view(String orderKey) throws Exception {
     return viewAsync(orderKey).get(30, TimeUnit.SECONDS);
   }
 
-  public CompletableFuture<OrderEntity.OrderView> viewAsync(String orderKey) {
+  public CompletableFuture<OrderView> viewAsync(String orderKey) {
     return sharding.entityRefFor(OrderEntity.ENTITY_TYPE_KEY, orderKey)
-        .<OrderEntity.OrderView>askWithStatus(OrderEntity.Get::new, ASK).toCompletableFuture();
+        .<OrderView>askWithStatus(OrderEntity.Get::new, ASK).toCompletableFuture();
   }
 
-  public Map<String, OrderEntity.OrderView> views(List<String> orderKeys) throws Exception {
-    List<CompletableFuture<OrderEntity.OrderView>> all = orderKeys.stream().map(this::viewAsync).toList();
+  public Map<String, OrderView> views(List<String> orderKeys) throws Exception {
+    List<CompletableFuture<OrderView>> all = orderKeys.stream().map(this::viewAsync).toList();
     CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
-    Map<String, OrderEntity.OrderView> views = new java.util.HashMap<>();
+    Map<String, OrderView> views = new java.util.HashMap<>();
     for (int i = 0; i < orderKeys.size(); i++) views.put(orderKeys.get(i), all.get(i).get());
     return views;
   }
 
-  public OrderEntity.OrderView ship(String orderKey, String tracking) throws Exception {
+  public OrderView ship(String orderKey, String tracking) throws Exception {
     return sharding.entityRefFor(OrderEntity.ENTITY_TYPE_KEY, orderKey)
-        .<OrderEntity.OrderView>askWithStatus(r -> new OrderEntity.Ship(tracking, "test", r), ASK)
+        .<OrderView>askWithStatus(r -> new OrderEntity.Ship(tracking, "test", r), ASK)
         .toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 
-  public OrderEntity.OrderView cancel(String orderKey) throws Exception {
+  public OrderView cancel(String orderKey) throws Exception {
     return sharding.entityRefFor(OrderEntity.ENTITY_TYPE_KEY, orderKey)
-        .<OrderEntity.OrderView>askWithStatus(r -> new OrderEntity.Cancel("test", "buyer changed mind", r), ASK)
+        .<OrderView>askWithStatus(r -> new OrderEntity.Cancel("test", "buyer changed mind", r), ASK)
         .toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 
-  public OrderEntity.OrderView map(String orderKey, String lineRef, String sku) throws Exception {
+  public OrderView map(String orderKey, String lineRef, String sku) throws Exception {
     return sharding.entityRefFor(OrderEntity.ENTITY_TYPE_KEY, orderKey)
-        .<OrderEntity.OrderView>askWithStatus(r -> new OrderEntity.MapLine(lineRef, sku, "test", r), ASK)
+        .<OrderView>askWithStatus(r -> new OrderEntity.MapLine(lineRef, sku, "test", r), ASK)
         .toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 
   /** Polls the entities until every order's phase is one of {@code phases} (OUT_OF_STOCK only once released). */
-  public Map<String, OrderEntity.OrderView> awaitPhases(List<String> orderKeys, java.util.Set<String> phases,
+  public Map<String, OrderView> awaitPhases(List<String> orderKeys, java.util.Set<String> phases,
                                                         Duration timeout) throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
-    Map<String, OrderEntity.OrderView> views = Map.of();
+    Map<String, OrderView> views = Map.of();
     while (System.nanoTime() < deadline) {
       views = views(orderKeys);
       boolean done = views.values().stream().allMatch(v -> phases.contains(v.phase())

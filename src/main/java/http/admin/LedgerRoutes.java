@@ -19,6 +19,7 @@ import akka.util.ByteString;
 import infra.Database;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -26,7 +27,7 @@ import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import readside.ledger.OrderCsv;
-import readside.ledger.OrderLedger;
+import order.Phase;
 import readside.ledger.OrderQueries;
 
 /**
@@ -127,9 +128,10 @@ public final class LedgerRoutes extends AllDirectives {
     String status = blankToNull(params.get("status"));
     if (status != null) {
       status = status.toUpperCase(Locale.ROOT);
-      if (!OrderLedger.PHASES.contains(status)) {
+      List<String> phases = Phase.ofExistingOrders().stream().map(Phase::name).toList();
+      if (!phases.contains(status)) {
         throw new IllegalArgumentException("unknown status '" + params.get("status") + "' (expected one of "
-            + String.join(", ", OrderLedger.PHASES) + ")");
+            + String.join(", ", phases) + ")");
       }
     }
     String channelKey = blankToNull(params.get("channel"));

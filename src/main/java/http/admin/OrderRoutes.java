@@ -8,6 +8,7 @@ import common.Channel;
 import common.MarketStatus;
 import common.OrderDetails;
 import order.OrderEntity;
+import order.OrderView;
 import sku.SkuEntity;
 import marketplace.whatsapp.OutboundMessages;
 import akka.Done;
@@ -92,7 +93,7 @@ public final class OrderRoutes extends AllDirectives {
     if (invalidAction != null) return replies.error(StatusCodes.BAD_REQUEST, invalidAction);
     return switch (action) {
       case "events" -> get(() -> replies.complete(events(orderKey), StatusCodes.OK, OrderRoutes::errorStatus));
-      case "cancel" -> post(() -> body(CancelBody.class, b -> replies.complete(order.<OrderEntity.OrderView>askWithStatus(
+      case "cancel" -> post(() -> body(CancelBody.class, b -> replies.complete(order.<OrderView>askWithStatus(
           r -> new OrderEntity.Cancel(actor, b == null || b.reason() == null ? "cancelled by operator" : b.reason(), r),
           timeout), StatusCodes.OK, OrderRoutes::errorStatus)));
       case "ship" -> post(() -> body(ShipBody.class, b -> {
@@ -101,19 +102,19 @@ public final class OrderRoutes extends AllDirectives {
         }
         String invalid = Ids.checkId("trackingNumber", b.trackingNumber());
         if (invalid != null) return replies.error(StatusCodes.BAD_REQUEST, invalid);
-        return replies.complete(order.<OrderEntity.OrderView>askWithStatus(r -> new OrderEntity.Ship(b.trackingNumber(), actor, r), timeout),
+        return replies.complete(order.<OrderView>askWithStatus(r -> new OrderEntity.Ship(b.trackingNumber(), actor, r), timeout),
             StatusCodes.OK, OrderRoutes::errorStatus);
       }));
-      case "paid" -> post(() -> replies.complete(order.<OrderEntity.OrderView>askWithStatus(
+      case "paid" -> post(() -> replies.complete(order.<OrderView>askWithStatus(
           r -> new OrderEntity.MarkPaid(actor, r), timeout), StatusCodes.OK, OrderRoutes::errorStatus));
-      case "restock" -> post(() -> replies.complete(order.<OrderEntity.OrderView>askWithStatus(r -> new OrderEntity.Restock(actor, r),
+      case "restock" -> post(() -> replies.complete(order.<OrderView>askWithStatus(r -> new OrderEntity.Restock(actor, r),
           timeout), StatusCodes.OK, OrderRoutes::errorStatus));
       case "map" -> post(() -> body(MapBody.class, b -> {
         String invalid = b == null ? "body with lineRef and sku is required"
             : Ids.checkId("lineRef", b.lineRef()) != null ? Ids.checkId("lineRef", b.lineRef())
             : Ids.checkId("sku", b.sku());
         if (invalid != null) return replies.error(StatusCodes.BAD_REQUEST, invalid);
-        return replies.complete(order.<OrderEntity.OrderView>askWithStatus(r -> new OrderEntity.MapLine(b.lineRef(), b.sku(), actor, r),
+        return replies.complete(order.<OrderView>askWithStatus(r -> new OrderEntity.MapLine(b.lineRef(), b.sku(), actor, r),
             timeout), StatusCodes.OK, OrderRoutes::errorStatus);
       }));
       default -> replies.error(StatusCodes.NOT_FOUND, "unknown order action '" + action + "'");
@@ -126,7 +127,7 @@ public final class OrderRoutes extends AllDirectives {
    * message would triple the journal writes of a notification at peak). Without the database the view is still
    * answered, its delivery fields empty.
    */
-  private CompletionStage<OrderEntity.OrderView> withDeliveries(CompletionStage<OrderEntity.OrderView> view) {
+  private CompletionStage<OrderView> withDeliveries(CompletionStage<OrderView> view) {
     return view.thenCompose(v -> v.notifications().stream().allMatch(n -> n.wamid() == null)
         ? CompletableFuture.completedFuture(v)
         : outbound.forOrder(v.orderKey())
@@ -183,7 +184,7 @@ public final class OrderRoutes extends AllDirectives {
           digits(body.buyerPhone()), body.address(), body.currency(), total, lines, now, now);
       EntityRef<OrderEntity.Command> order =
           sharding.entityRefFor(OrderEntity.ENTITY_TYPE_KEY, OrderEntity.orderKey(channel, shop, orderId));
-      CompletionStage<OrderEntity.OrderView> created = order
+      CompletionStage<OrderView> created = order
           .<Done>askWithStatus(r -> new OrderEntity.Notify(channel, shop, orderId, "MANUAL (entered by " + actor + ")",
               MarketStatus.PAID,
               "manual:" + orderId, now, details, r), timeout)

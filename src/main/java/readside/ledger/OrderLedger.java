@@ -2,8 +2,9 @@ package readside.ledger;
 
 import common.MarketStatus;
 import common.OrderDetails;
-import order.OrderEntity;
-import order.OrderEntity.Event;
+import order.OrderEvents;
+import order.OrderEvents.Event;
+import order.Phase;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -11,42 +12,25 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Applies one order event to the order's read-side row: a pure function, the same transitions as
- * {@code OrderEntity.eventHandler()} (phase names from {@code OrderEntity.State.phase()}), kept next to nothing but
- * the row so it can be checked event by event. Idempotent: an event whose sequence number is not above the row's
+ * Applies one order event to the order's read-side row: a pure function, the same transitions as the entity's
+ * event handler (phase names from {@link Phase}), kept next to nothing but the row so it can be checked event by
+ * event. Idempotent: an event whose sequence number is not above the row's
  * {@code lastEventSeq} changes nothing.
  */
 public final class OrderLedger {
-  static final String NOTIFIED = "NOTIFIED";
-  static final String RESERVING = "RESERVING";
-  static final String NEEDS_MAPPING = "NEEDS_MAPPING";
-  static final String CONFIRMED = "CONFIRMED";
-  static final String OUT_OF_STOCK = "OUT_OF_STOCK";
-  static final String SHIPPING = "SHIPPING";
-  static final String SHIPPED = "SHIPPED";
-  static final String DELIVERED = "DELIVERED";
-  static final String COMPLETED = "COMPLETED";
-  static final String CANCELLING = "CANCELLING";
-  static final String CANCELLED = "CANCELLED";
-  static final String RETURNED = "RETURNED";
-
-  /** Every phase an order row can show (the entity's phases except the empty one). */
-  public static final java.util.List<String> PHASES = java.util.List.of(NOTIFIED, RESERVING, NEEDS_MAPPING,
-      CONFIRMED, OUT_OF_STOCK, SHIPPING, SHIPPED, DELIVERED, COMPLETED, CANCELLING, CANCELLED, RETURNED);
-
   private static final java.util.Set<Class<?>> IGNORED_WARNED = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-  /** The event types {@link #apply} maps (tests check this covers every {@code OrderEntity.Event}). */
-  public static final java.util.Set<Class<?>> MAPPED = java.util.Set.of(OrderEntity.Notified.class,
-      OrderEntity.StatusRecorded.class, OrderEntity.DetailsReceived.class, OrderEntity.LineMapped.class,
-      OrderEntity.SkuReserved.class, OrderEntity.SkuUnknown.class, OrderEntity.OrderConfirmed.class,
-      OrderEntity.OutOfStockDeclared.class, OrderEntity.SkuReleased.class, OrderEntity.CompensationFinished.class,
-      OrderEntity.MarketplaceCancelled.class, OrderEntity.SkuHoldCleared.class, OrderEntity.ShipRequested.class,
-      OrderEntity.SkuCommitted.class, OrderEntity.OrderShipped.class, OrderEntity.OrderDelivered.class,
-      OrderEntity.OrderCompleted.class, OrderEntity.CancelRequested.class, OrderEntity.OrderCancelled.class,
-      OrderEntity.ReturnRequested.class, OrderEntity.RestockRequested.class, OrderEntity.SkuRestocked.class,
-      OrderEntity.TrackingRecorded.class, OrderEntity.BuyerNotificationDue.class, OrderEntity.BuyerNotified.class,
-      OrderEntity.BuyerNotificationFailed.class);
+  /** The event types {@link #apply} maps (tests check this covers every {@code OrderEvents.Event}). */
+  public static final java.util.Set<Class<?>> MAPPED = java.util.Set.of(OrderEvents.Notified.class,
+      OrderEvents.StatusRecorded.class, OrderEvents.DetailsReceived.class, OrderEvents.LineMapped.class,
+      OrderEvents.SkuReserved.class, OrderEvents.SkuUnknown.class, OrderEvents.OrderConfirmed.class,
+      OrderEvents.OutOfStockDeclared.class, OrderEvents.SkuReleased.class, OrderEvents.CompensationFinished.class,
+      OrderEvents.MarketplaceCancelled.class, OrderEvents.SkuHoldCleared.class, OrderEvents.ShipRequested.class,
+      OrderEvents.SkuCommitted.class, OrderEvents.OrderShipped.class, OrderEvents.OrderDelivered.class,
+      OrderEvents.OrderCompleted.class, OrderEvents.CancelRequested.class, OrderEvents.OrderCancelled.class,
+      OrderEvents.ReturnRequested.class, OrderEvents.RestockRequested.class, OrderEvents.SkuRestocked.class,
+      OrderEvents.TrackingRecorded.class, OrderEvents.BuyerNotificationDue.class, OrderEvents.BuyerNotified.class,
+      OrderEvents.BuyerNotificationFailed.class);
 
   private OrderLedger() {}
 
@@ -56,88 +40,88 @@ public final class OrderLedger {
    */
   public static OrderRow apply(OrderRow current, Event event, long sequenceNr) {
     if (current == null) {
-      return event instanceof OrderEntity.Notified n ? created(n, sequenceNr) : null;
+      return event instanceof OrderEvents.Notified n ? created(n, sequenceNr) : null;
     }
     if (sequenceNr <= current.lastEventSeq) return null;
     OrderRow row = current.copy();
     row.lastEventSeq = sequenceNr;
     Instant at = event.at();
 
-    if (event instanceof OrderEntity.Notified) {
+    if (event instanceof OrderEvents.Notified) {
       // a notification of a known order is recorded by StatusRecorded; the phase does not change
-    } else if (event instanceof OrderEntity.StatusRecorded e) {
+    } else if (event instanceof OrderEvents.StatusRecorded e) {
       if (e.acted() && (row.marketStatus == null || e.status().rank() > row.marketStatus.rank())) row.marketStatus = e.status();
       touchKeepingPhase(row, at);
-    } else if (event instanceof OrderEntity.DetailsReceived e) {
+    } else if (event instanceof OrderEvents.DetailsReceived e) {
       details(row, e);
-      row.status = row.unmapped.isEmpty() ? RESERVING : NEEDS_MAPPING;
+      row.status = row.unmapped.isEmpty() ? Phase.RESERVING.name() : Phase.NEEDS_MAPPING.name();
       row.updatedAt = at;
-    } else if (event instanceof OrderEntity.LineMapped e) {
+    } else if (event instanceof OrderEvents.LineMapped e) {
       mapped(row, e);
-      row.status = allReserved(row) ? CONFIRMED
-          : row.unmapped.isEmpty() && noUnknownSku(row) ? RESERVING : NEEDS_MAPPING;
+      row.status = allReserved(row) ? Phase.CONFIRMED.name()
+          : row.unmapped.isEmpty() && noUnknownSku(row) ? Phase.RESERVING.name() : Phase.NEEDS_MAPPING.name();
       row.updatedAt = at;
-    } else if (event instanceof OrderEntity.SkuReserved e) {
+    } else if (event instanceof OrderEvents.SkuReserved e) {
       line(row, e.sku(), OrderRow.LineState.RESERVED);
       touchKeepingPhase(row, at);
-    } else if (event instanceof OrderEntity.SkuUnknown e) {
+    } else if (event instanceof OrderEvents.SkuUnknown e) {
       line(row, e.sku(), OrderRow.LineState.UNKNOWN_SKU);
       row.problem = "unknown SKU " + e.sku();
-      row.status = NEEDS_MAPPING;
+      row.status = Phase.NEEDS_MAPPING.name();
       row.updatedAt = at;
-    } else if (event instanceof OrderEntity.OrderConfirmed e) {
-      // the confirmation records the last line's reservation (see OrderEntity.OrderConfirmed)
+    } else if (event instanceof OrderEvents.OrderConfirmed e) {
+      // the confirmation records the last line's reservation (see OrderEvents.OrderConfirmed)
       for (String sku : e.skuLines().keySet()) {
         OrderRow.Line line = row.lines.get(sku);
         if (line != null && !line.state().holdsReservation()) line(row, sku, OrderRow.LineState.RESERVED);
       }
-      row.status = CONFIRMED;
+      row.status = Phase.CONFIRMED.name();
       row.confirmedAt = at;
       row.updatedAt = at;
-    } else if (event instanceof OrderEntity.OutOfStockDeclared e) {
-      row.status = OUT_OF_STOCK;
+    } else if (event instanceof OrderEvents.OutOfStockDeclared e) {
+      row.status = Phase.OUT_OF_STOCK.name();
       row.problem = "out of stock: " + e.sku() + " requested " + e.requested() + ", available " + e.available()
           + " (" + e.reason() + ")";
       row.updatedAt = at;
-    } else if (event instanceof OrderEntity.SkuReleased e) {
+    } else if (event instanceof OrderEvents.SkuReleased e) {
       line(row, e.sku(), OrderRow.LineState.RELEASED);
       touchKeepingPhase(row, at);
-    } else if (event instanceof OrderEntity.CompensationFinished) {
-      row.status = OUT_OF_STOCK;
+    } else if (event instanceof OrderEvents.CompensationFinished) {
+      row.status = Phase.OUT_OF_STOCK.name();
       row.updatedAt = at;
-    } else if (event instanceof OrderEntity.MarketplaceCancelled) {
-      if (OUT_OF_STOCK.equals(row.status)) row.updatedAt = at; // elsewhere the entity ignores it
-    } else if (event instanceof OrderEntity.SkuHoldCleared) {
+    } else if (event instanceof OrderEvents.MarketplaceCancelled) {
+      if (Phase.OUT_OF_STOCK.name().equals(row.status)) row.updatedAt = at; // elsewhere the entity ignores it
+    } else if (event instanceof OrderEvents.SkuHoldCleared) {
       touchKeepingPhase(row, at);
-    } else if (event instanceof OrderEntity.ShipRequested e) {
-      row.status = SHIPPING;
+    } else if (event instanceof OrderEvents.ShipRequested e) {
+      row.status = Phase.SHIPPING.name();
       if (e.trackingNumber() != null) row.trackingNumber = e.trackingNumber();
       row.updatedAt = at;
-    } else if (event instanceof OrderEntity.SkuCommitted e) {
+    } else if (event instanceof OrderEvents.SkuCommitted e) {
       line(row, e.sku(), OrderRow.LineState.COMMITTED);
       touchKeepingPhase(row, at);
-    } else if (event instanceof OrderEntity.OrderShipped) {
-      row.status = SHIPPED;
+    } else if (event instanceof OrderEvents.OrderShipped) {
+      row.status = Phase.SHIPPED.name();
       row.shippedAt = at;
       row.updatedAt = at;
-    } else if (event instanceof OrderEntity.OrderDelivered) {
-      phase(row, DELIVERED, at);
-    } else if (event instanceof OrderEntity.OrderCompleted) {
-      phase(row, COMPLETED, at);
-    } else if (event instanceof OrderEntity.CancelRequested) {
-      phase(row, CANCELLING, at);
-    } else if (event instanceof OrderEntity.OrderCancelled) {
-      phase(row, CANCELLED, at);
-    } else if (event instanceof OrderEntity.ReturnRequested || event instanceof OrderEntity.RestockRequested) {
-      phase(row, RETURNED, at);
-    } else if (event instanceof OrderEntity.SkuRestocked e) {
+    } else if (event instanceof OrderEvents.OrderDelivered) {
+      phase(row, Phase.DELIVERED, at);
+    } else if (event instanceof OrderEvents.OrderCompleted) {
+      phase(row, Phase.COMPLETED, at);
+    } else if (event instanceof OrderEvents.CancelRequested) {
+      phase(row, Phase.CANCELLING, at);
+    } else if (event instanceof OrderEvents.OrderCancelled) {
+      phase(row, Phase.CANCELLED, at);
+    } else if (event instanceof OrderEvents.ReturnRequested || event instanceof OrderEvents.RestockRequested) {
+      phase(row, Phase.RETURNED, at);
+    } else if (event instanceof OrderEvents.SkuRestocked e) {
       line(row, e.sku(), OrderRow.LineState.RESTOCKED);
       touchKeepingPhase(row, at);
-    } else if (event instanceof OrderEntity.TrackingRecorded e) {
+    } else if (event instanceof OrderEvents.TrackingRecorded e) {
       row.trackingNumber = e.trackingNumber();
       touchKeepingPhase(row, at);
-    } else if (event instanceof OrderEntity.BuyerNotificationDue || event instanceof OrderEntity.BuyerNotified
-        || event instanceof OrderEntity.BuyerNotificationFailed) {
+    } else if (event instanceof OrderEvents.BuyerNotificationDue || event instanceof OrderEvents.BuyerNotified
+        || event instanceof OrderEvents.BuyerNotificationFailed) {
       // buyer messages are shown from outbound_messages; the ledger row only advances its sequence number
     } else if (!IGNORED_WARNED.contains(event.getClass())) {
       // never stall the ledger on an event it does not know (OrderLedgerTest checks every event type is mapped)
@@ -147,13 +131,13 @@ public final class OrderLedger {
     return row;
   }
 
-  private static OrderRow created(OrderEntity.Notified e, long sequenceNr) {
+  private static OrderRow created(OrderEvents.Notified e, long sequenceNr) {
     OrderRow row = new OrderRow();
     row.orderKey = e.orderKey();
     row.channel = e.channel();
     row.shopId = e.shopId();
     row.orderId = e.orderId();
-    row.status = NOTIFIED;
+    row.status = Phase.NOTIFIED.name();
     row.marketStatus = e.status();
     row.createdAt = e.at();
     row.updatedAt = e.at();
@@ -161,18 +145,20 @@ public final class OrderLedger {
     return row;
   }
 
-  private static void phase(OrderRow row, String phase, Instant at) {
-    row.status = phase;
+  private static void phase(OrderRow row, Phase phase, Instant at) {
+    row.status = phase.name();
     row.updatedAt = at;
   }
 
   /** Same phase with new data; as in {@code NeedsMapping.withData}, an order with nothing left to map resumes. */
   private static void touchKeepingPhase(OrderRow row, Instant at) {
     row.updatedAt = at;
-    if (NEEDS_MAPPING.equals(row.status) && row.unmapped.isEmpty() && noUnknownSku(row)) row.status = RESERVING;
+    if (Phase.NEEDS_MAPPING.name().equals(row.status) && row.unmapped.isEmpty() && noUnknownSku(row)) {
+      row.status = Phase.RESERVING.name();
+    }
   }
 
-  private static void details(OrderRow row, OrderEntity.DetailsReceived e) {
+  private static void details(OrderRow row, OrderEvents.DetailsReceived e) {
     OrderDetails d = e.details();
     MarketStatus fetched = d.marketStatus();
     if (fetched != null && (row.marketStatus == null || fetched.rank() > row.marketStatus.rank())) row.marketStatus = fetched;
@@ -201,7 +187,7 @@ public final class OrderLedger {
     return null;
   }
 
-  private static void mapped(OrderRow row, OrderEntity.LineMapped e) {
+  private static void mapped(OrderRow row, OrderEvents.LineMapped e) {
     row.unmapped.remove(e.lineRef());
     OrderRow.Line replaced = row.lines.get(e.lineRef());
     BigDecimal price = null;

@@ -5,6 +5,7 @@ import readside.GroupedRows;
 import readside.ReadSideGroups;
 
 import order.OrderEntity;
+import order.OrderEvents;
 import akka.Done;
 import akka.actor.typed.ActorSystem;
 import akka.cluster.sharding.typed.ShardedDaemonProcessSettings;
@@ -45,9 +46,9 @@ public final class OrderProjection {
         ShardedDaemonProcessSettings.create(system), Optional.of(ProjectionBehavior.stopMessage()));
   }
 
-  static GroupedProjection<Offset, EventEnvelope<OrderEntity.Event>> projection(
+  static GroupedProjection<Offset, EventEnvelope<OrderEvents.Event>> projection(
       ActorSystem<?> system, Database database, String tag) {
-    SourceProvider<Offset, EventEnvelope<OrderEntity.Event>> events =
+    SourceProvider<Offset, EventEnvelope<OrderEvents.Event>> events =
         EventSourcedProvider.eventsByTag(system, JdbcReadJournal.Identifier(), tag);
     boolean asyncCommit = "postgres".equals(database.profile());
     ReadSideGroups groups = ReadSideGroups.from(system);
@@ -57,14 +58,14 @@ public final class OrderProjection {
   }
 
   /** Applies a group of events to their orders' rows inside the projection's transaction. */
-  static final class Handler extends JdbcHandler<List<EventEnvelope<OrderEntity.Event>>, HikariJdbcSession> {
+  static final class Handler extends JdbcHandler<List<EventEnvelope<OrderEvents.Event>>, HikariJdbcSession> {
     @Override
-    public void process(HikariJdbcSession session, List<EventEnvelope<OrderEntity.Event>> envelopes) throws Exception {
+    public void process(HikariJdbcSession session, List<EventEnvelope<OrderEvents.Event>> envelopes) throws Exception {
       session.withConnection(connection -> {
-        GroupedRows.<OrderRow, OrderEntity.Event>apply(envelopes, envelope -> envelope.event().orderKey(),
+        GroupedRows.<OrderRow, OrderEvents.Event>apply(envelopes, envelope -> envelope.event().orderKey(),
             keys -> OrderRowStore.loadAll(connection, keys),
             (key, current, envelope) -> {
-              OrderEntity.Event event = envelope.event();
+              OrderEvents.Event event = envelope.event();
               OrderRow after = OrderLedger.apply(current, event, envelope.sequenceNr());
               if (after == null && current == null) {
                 log.warn("Order {}: {} (seq {}) arrived before the order's first event; skipped",

@@ -34,7 +34,7 @@ public final class OrderRow {
   Channel channel;
   String shopId;
   String orderId;
-  /** The entity's phase name, exactly as {@code OrderEntity.State.phase()} gives it. */
+  /** The entity's phase: a {@link order.Phase} name. */
   String status;
   MarketStatus marketStatus;
   String buyerName;

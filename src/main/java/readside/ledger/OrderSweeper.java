@@ -1,6 +1,7 @@
 package readside.ledger;
 
 import order.OrderEntity;
+import order.Phase;
 import infra.Database;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
@@ -20,15 +21,18 @@ import java.util.List;
 /**
  * Wakes the orders a crash may have left idle with work outstanding (one per cluster). Orders are not remembered
  * entities, so after a node dies an order in the middle of its saga would wait for the next webhook; this singleton
- * reads the ledger for orders in a phase that still waits for something (or confirmed/shipped recently, which may
- * still owe the buyer a message) and not updated for a while, and sends each a {@link OrderEntity.Wake}: recovery
- * re-sends what the order still waits for, and an order with nothing to do passivates again.
+ * reads the ledger for orders in a phase that still waits for something (or recently in a phase that notifies the
+ * buyer, which may still owe the buyer a message) and not updated for a while, and sends each a
+ * {@link OrderEntity.Wake}: recovery re-sends what the order still waits for, and an order with nothing to do
+ * passivates again.
  */
 public final class OrderSweeper {
   private OrderSweeper() {}
 
-  private static final List<String> WAITING = List.of("NOTIFIED", "RESERVING", "NEEDS_MAPPING", "OUT_OF_STOCK",
-      "SHIPPING", "CANCELLING", "RETURNED");
+  private static final List<String> WAITING =
+      Phase.ofExistingOrders().stream().filter(Phase::waitsForSomething).map(Phase::name).toList();
+  private static final List<String> NOTIFYING =
+      Phase.ofExistingOrders().stream().filter(Phase::notifiesBuyer).map(Phase::name).toList();
 
   enum Tick { INSTANCE }
 
@@ -49,13 +53,13 @@ public final class OrderSweeper {
         Instant recent = Instant.now().minus(Duration.ofMinutes(10));
         database.withConnection(c -> {
           List<String> keys = new ArrayList<>();
-          String placeholders = String.join(",", WAITING.stream().map(w -> "?").toList());
           try (PreparedStatement s = c.prepareStatement("SELECT order_key FROM orders WHERE updated_at < ? AND ("
-              + "status IN (" + placeholders + ") OR (status IN ('CONFIRMED', 'SHIPPED') AND updated_at > ?)) "
-              + "ORDER BY updated_at LIMIT 2000")) {
+              + "status IN (" + placeholders(WAITING) + ") OR (status IN (" + placeholders(NOTIFYING) + ") AND "
+              + "updated_at > ?)) ORDER BY updated_at LIMIT 2000")) {
             int i = 1;
             s.setTimestamp(i++, Timestamp.from(before));
             for (String w : WAITING) s.setString(i++, w);
+            for (String n : NOTIFYING) s.setString(i++, n);
             s.setTimestamp(i, Timestamp.from(recent));
             try (ResultSet rs = s.executeQuery()) {
               while (rs.next()) keys.add(rs.getString(1));
@@ -70,5 +74,9 @@ public final class OrderSweeper {
         return Behaviors.same();
       });
     }));
+  }
+
+  private static String placeholders(List<String> values) {
+    return String.join(",", values.stream().map(v -> "?").toList());
   }
 }

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import common.Channel;
-import order.OrderEntity;
+import order.OrderView;
 import app.Node;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -43,7 +43,7 @@ class LedgerRoutesTest {
   private static Node node;
   private static String base;
   private static List<PlannedOrder> orders;
-  private static Map<String, OrderEntity.OrderView> views;
+  private static Map<String, OrderView> views;
 
   @BeforeAll
   static void start() throws Exception {
@@ -71,7 +71,7 @@ class LedgerRoutesTest {
       JsonNode page = JSON.readTree(Http.get(base + "/admin/orders?limit=500").body());
       Set<String> caughtUp = new HashSet<>();
       for (JsonNode o : page.get("orders")) {
-        OrderEntity.OrderView v = views.get(o.get("orderKey").asText());
+        OrderView v = views.get(o.get("orderKey").asText());
         if (v != null && v.phase().equals(o.get("status").asText())) caughtUp.add(v.orderKey());
       }
       if (caughtUp.size() == orders.size()) break;

@@ -1,6 +1,6 @@
 package readside.ledger;
 
-import order.OrderEntity;
+import order.OrderView;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -48,7 +48,7 @@ final class LedgerRows {
   }
 
   /** What differs between an order's row and the entity's own view; empty when they agree. */
-  static List<String> differences(OrderEntity.OrderView v, Row r) {
+  static List<String> differences(OrderView v, Row r) {
     List<String> d = new ArrayList<>();
     if (r == null) return List.of(v.orderKey() + ": no row");
     check(d, "status", v.phase(), r.status());

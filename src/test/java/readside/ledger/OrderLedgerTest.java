@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import common.Channel;
 import common.MarketStatus;
 import common.OrderDetails;
-import order.OrderEntity;
+import order.OrderEvents;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
@@ -24,7 +24,7 @@ class OrderLedgerTest {
   private long seq;
   private OrderRow row;
 
-  private OrderRow apply(OrderEntity.Event event) {
+  private OrderRow apply(OrderEvents.Event event) {
     OrderRow next = OrderLedger.apply(row, event, ++seq);
     if (next != null) row = next;
     return next;
@@ -35,10 +35,10 @@ class OrderLedgerTest {
   }
 
   private void notifiedWithDetails(List<OrderDetails.Line> lines, List<String> unmapped, Map<String, Integer> sku) {
-    apply(new OrderEntity.Notified(KEY, Channel.SHOPEE, "s1", "O-1", "UNPAID", MarketStatus.UNPAID, "m1", t(0)));
+    apply(new OrderEvents.Notified(KEY, Channel.SHOPEE, "s1", "O-1", "UNPAID", MarketStatus.UNPAID, "m1", t(0)));
     OrderDetails details = new OrderDetails(Channel.SHOPEE, "s1", "O-1", "READY_TO_SHIP", MarketStatus.PAID, "Ana",
         "628", "addr", "IDR", new BigDecimal("30000"), lines, t(0), t(0));
-    apply(new OrderEntity.DetailsReceived(KEY, details, sku, unmapped, null, t(1)));
+    apply(new OrderEvents.DetailsReceived(KEY, details, sku, unmapped, null, t(1)));
   }
 
   @Test
@@ -48,29 +48,29 @@ class OrderLedgerTest {
     assertEquals("RESERVING", row.status());
     assertEquals(MarketStatus.PAID, row.marketStatus(), "the fetched status moves the order forward");
     assertEquals(new BigDecimal("10000"), row.lines().get("A").unitPrice());
-    apply(new OrderEntity.SkuReserved(KEY, "A", 2, t(2)));
+    apply(new OrderEvents.SkuReserved(KEY, "A", 2, t(2)));
     assertEquals(OrderRow.LineState.PENDING, row.lines().get("B").state());
     // the last line's reservation is recorded by the confirmation
-    apply(new OrderEntity.OrderConfirmed(KEY, Channel.SHOPEE, Map.of("A", 2, "B", 1), "628", null, t(2)));
+    apply(new OrderEvents.OrderConfirmed(KEY, Channel.SHOPEE, Map.of("A", 2, "B", 1), "628", null, t(2)));
     assertEquals("CONFIRMED", row.status());
     assertEquals(t(2), row.confirmedAt());
     assertEquals(OrderRow.LineState.RESERVED, row.lines().get("B").state());
-    apply(new OrderEntity.ShipRequested(KEY, "TRK-1", "ops", t(3)));
+    apply(new OrderEvents.ShipRequested(KEY, "TRK-1", "ops", t(3)));
     assertEquals("SHIPPING", row.status());
-    apply(new OrderEntity.SkuCommitted(KEY, "A", 2, t(4)));
-    apply(new OrderEntity.SkuCommitted(KEY, "B", 1, t(4)));
-    apply(new OrderEntity.OrderShipped(KEY, Channel.SHOPEE, "TRK-1", "628", Map.of("A", 2, "B", 1), t(4)));
+    apply(new OrderEvents.SkuCommitted(KEY, "A", 2, t(4)));
+    apply(new OrderEvents.SkuCommitted(KEY, "B", 1, t(4)));
+    apply(new OrderEvents.OrderShipped(KEY, Channel.SHOPEE, "TRK-1", "628", Map.of("A", 2, "B", 1), t(4)));
     assertEquals("SHIPPED", row.status());
     assertEquals(OrderRow.LineState.COMMITTED, row.lines().get("A").state());
-    apply(new OrderEntity.StatusRecorded(KEY, "DELIVERED", MarketStatus.DELIVERED, "m2", true, t(5)));
-    apply(new OrderEntity.OrderDelivered(KEY, t(5)));
+    apply(new OrderEvents.StatusRecorded(KEY, "DELIVERED", MarketStatus.DELIVERED, "m2", true, t(5)));
+    apply(new OrderEvents.OrderDelivered(KEY, t(5)));
     assertEquals("DELIVERED", row.status());
     assertEquals(MarketStatus.DELIVERED, row.marketStatus());
-    apply(new OrderEntity.StatusRecorded(KEY, "PAID", MarketStatus.PAID, "m3", false, t(6)));
+    apply(new OrderEvents.StatusRecorded(KEY, "PAID", MarketStatus.PAID, "m3", false, t(6)));
     assertEquals(MarketStatus.DELIVERED, row.marketStatus(), "a late status is recorded, not acted on");
-    apply(new OrderEntity.ReturnRequested(KEY, "marketplace", t(7)));
-    apply(new OrderEntity.RestockRequested(KEY, "ops", t(8)));
-    apply(new OrderEntity.SkuRestocked(KEY, "A", 2, t(9)));
+    apply(new OrderEvents.ReturnRequested(KEY, "marketplace", t(7)));
+    apply(new OrderEvents.RestockRequested(KEY, "ops", t(8)));
+    apply(new OrderEvents.SkuRestocked(KEY, "A", 2, t(9)));
     assertEquals("RETURNED", row.status());
     assertEquals(OrderRow.LineState.RESTOCKED, row.lines().get("A").state());
     assertEquals(t(9), row.updatedAt());
@@ -82,12 +82,12 @@ class OrderLedgerTest {
   void anEventAlreadyAppliedChangesNothing() {
     notifiedWithDetails(List.of(new OrderDetails.Line("A", 1, BigDecimal.ONE, "a", null)), List.of(), Map.of("A", 1));
     OrderRow before = row;
-    assertNull(OrderLedger.apply(before, new OrderEntity.CancelRequested(KEY, "ops", "x", t(9)), 2),
+    assertNull(OrderLedger.apply(before, new OrderEvents.CancelRequested(KEY, "ops", "x", t(9)), 2),
         "sequence number 2 was applied already");
-    assertNull(OrderLedger.apply(before, new OrderEntity.CancelRequested(KEY, "ops", "x", t(9)), 1));
+    assertNull(OrderLedger.apply(before, new OrderEvents.CancelRequested(KEY, "ops", "x", t(9)), 1));
     assertEquals("RESERVING", before.status());
     assertEquals(2, before.lastEventSeq());
-    assertNull(OrderLedger.apply(null, new OrderEntity.OrderCompleted(KEY, t(1)), 5),
+    assertNull(OrderLedger.apply(null, new OrderEvents.OrderCompleted(KEY, t(1)), 5),
         "no row to apply to: nothing written");
   }
 
@@ -97,22 +97,22 @@ class OrderLedgerTest {
         new OrderDetails.Line("GHOST", 1, new BigDecimal("5"), "g", null)), List.of("item-1"), Map.of("GHOST", 1));
     assertEquals("NEEDS_MAPPING", row.status());
     assertEquals(List.of("item-1"), row.unmapped());
-    apply(new OrderEntity.SkuUnknown(KEY, "GHOST", t(2)));
+    apply(new OrderEvents.SkuUnknown(KEY, "GHOST", t(2)));
     assertEquals("unknown SKU GHOST", row.problem());
-    apply(new OrderEntity.LineMapped(KEY, "item-1", "A", 2, "ops", t(3)));
+    apply(new OrderEvents.LineMapped(KEY, "item-1", "A", 2, "ops", t(3)));
     assertEquals("NEEDS_MAPPING", row.status(), "GHOST is still unknown");
-    apply(new OrderEntity.StatusRecorded(KEY, "X", MarketStatus.UNKNOWN, null, false, t(4)));
+    apply(new OrderEvents.StatusRecorded(KEY, "X", MarketStatus.UNKNOWN, null, false, t(4)));
     assertEquals("NEEDS_MAPPING", row.status());
-    apply(new OrderEntity.LineMapped(KEY, "GHOST", "B", 1, "ops", t(5)));
+    apply(new OrderEvents.LineMapped(KEY, "GHOST", "B", 1, "ops", t(5)));
     assertEquals("RESERVING", row.status());
     assertEquals(Map.of("A", 2, "B", 1), Map.of("A", row.lines().get("A").quantity(), "B",
         row.lines().get("B").quantity()));
     assertEquals(2, row.lines().size(), "the unknown code's line is replaced");
     assertEquals(new BigDecimal("5"), row.lines().get("B").unitPrice(), "the replaced line keeps its price");
     // a journal written before the confirmation recorded the last reservation: every line has its SkuReserved
-    apply(new OrderEntity.SkuReserved(KEY, "A", 2, t(6)));
-    apply(new OrderEntity.SkuReserved(KEY, "B", 1, t(6)));
-    apply(new OrderEntity.OrderConfirmed(KEY, Channel.SHOPEE, Map.of("A", 2, "B", 1), "628", null, t(6)));
+    apply(new OrderEvents.SkuReserved(KEY, "A", 2, t(6)));
+    apply(new OrderEvents.SkuReserved(KEY, "B", 1, t(6)));
+    apply(new OrderEvents.OrderConfirmed(KEY, Channel.SHOPEE, Map.of("A", 2, "B", 1), "628", null, t(6)));
     assertEquals("CONFIRMED", row.status());
     assertEquals(OrderRow.LineState.RESERVED, row.lines().get("B").state());
   }
@@ -120,12 +120,12 @@ class OrderLedgerTest {
   @Test
   void outOfStockThenCancelledOnTheMarketplace() {
     notifiedWithDetails(List.of(new OrderDetails.Line("A", 1, BigDecimal.ONE, "a", null)), List.of(), Map.of("A", 1));
-    apply(new OrderEntity.OutOfStockDeclared(KEY, "A", 1, 0, "INSUFFICIENT_STOCK: none left", t(2)));
+    apply(new OrderEvents.OutOfStockDeclared(KEY, "A", 1, 0, "INSUFFICIENT_STOCK: none left", t(2)));
     assertEquals("OUT_OF_STOCK", row.status());
     assertEquals("out of stock: A requested 1, available 0 (INSUFFICIENT_STOCK: none left)", row.problem());
-    apply(new OrderEntity.SkuReleased(KEY, "A", 0, t(3)));
-    apply(new OrderEntity.CompensationFinished(KEY, OrderEntity.OutOfStockAction.CANCEL_ON_MARKETPLACE, t(3)));
-    apply(new OrderEntity.MarketplaceCancelled(KEY, t(4)));
+    apply(new OrderEvents.SkuReleased(KEY, "A", 0, t(3)));
+    apply(new OrderEvents.CompensationFinished(KEY, OrderEvents.OutOfStockAction.CANCEL_ON_MARKETPLACE, t(3)));
+    apply(new OrderEvents.MarketplaceCancelled(KEY, t(4)));
     assertEquals("OUT_OF_STOCK", row.status());
     assertEquals(t(4), row.updatedAt());
     assertEquals(OrderRow.LineState.RELEASED, row.lines().get("A").state());
@@ -133,7 +133,7 @@ class OrderLedgerTest {
 
   @org.junit.jupiter.api.Test
   void everyOrderEventTypeHasALedgerMapping() {
-    java.util.Set<Class<?>> all = java.util.Set.of(order.OrderEntity.Event.class.getPermittedSubclasses());
+    java.util.Set<Class<?>> all = java.util.Set.of(order.OrderEvents.Event.class.getPermittedSubclasses());
     java.util.Set<Class<?>> missing = new java.util.HashSet<>(all);
     missing.removeAll(OrderLedger.MAPPED);
     org.junit.jupiter.api.Assertions.assertEquals(java.util.Set.of(), missing, "events the ledger does not map");

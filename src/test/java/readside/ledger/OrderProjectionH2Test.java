@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import common.Channel;
-import order.OrderEntity;
+import order.OrderView;
 import app.Node;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -79,14 +79,14 @@ class OrderProjectionH2Test {
    */
   private static void awaitLedger(String base, OrderDriver driver, List<String> keys) throws Exception {
     LedgerRows.await(Duration.ofSeconds(60), () -> {
-      Map<String, OrderEntity.OrderView> views = driver.views(keys);
+      Map<String, OrderView> views = driver.views(keys);
       HttpResponse<String> response = Http.get(base + "/admin/orders?limit=500");
       if (response.statusCode() != 200) return List.of(response.statusCode() + " " + response.body());
       JsonNode body = JSON.readTree(response.body());
       List<String> differences = new ArrayList<>();
       if (body.get("total").asInt() != views.size()) differences.add("total " + body.get("total"));
       for (JsonNode o : body.get("orders")) {
-        OrderEntity.OrderView v = views.get(o.get("orderKey").asText());
+        OrderView v = views.get(o.get("orderKey").asText());
         if (v == null) {
           differences.add("unexpected " + o.get("orderKey"));
           continue;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import common.Channel;
 import order.OrderEntity;
+import order.OrderView;
 import app.Node;
 import java.math.BigDecimal;
 import java.sql.Connection;
@@ -66,7 +67,7 @@ class OrderProjectionPostgresTest {
       OrderDriver driver = new OrderDriver(node.system());
       for (int i = 0; i < SKUS; i++) driver.setStock(sku(i), i < SCARCE ? 40 : 100_000);
       driver.notifyAll(orders, 64);
-      Map<String, OrderEntity.OrderView> views = driver.awaitPhases(keys,
+      Map<String, OrderView> views = driver.awaitPhases(keys,
           Set.of("CONFIRMED", "OUT_OF_STOCK", "NEEDS_MAPPING"), Duration.ofSeconds(90));
       assertEquals("NEEDS_MAPPING", views.get(unmapped.key()).phase());
       assertEquals("NEEDS_MAPPING", views.get(unknown.key()).phase());
@@ -81,7 +82,7 @@ class OrderProjectionPostgresTest {
       for (int i = 30; i < 50; i++) driver.cancel(confirmed.get(i));
       driver.map(unmapped.key(), "item-9/model-1", sku(SKUS - 1));
       driver.map(unknown.key(), "no-such-sku", sku(SKUS - 2));
-      Map<String, OrderEntity.OrderView> settled = driver.awaitPhases(keys,
+      Map<String, OrderView> settled = driver.awaitPhases(keys,
           Set.of("CONFIRMED", "OUT_OF_STOCK", "SHIPPED", "CANCELLED"), Duration.ofSeconds(90));
       assertEquals(Map.of(sku(SKUS - 1), 2), settled.get(unmapped.key()).lines());
       assertEquals(Map.of(sku(SKUS - 2), 1), settled.get(unknown.key()).lines());
@@ -104,7 +105,7 @@ class OrderProjectionPostgresTest {
       OrderDriver driver = new OrderDriver(node.system());
       awaitLedgerEqualsEntities(driver, keys);
       List<String> confirmed = driver.views(keys).values().stream()
-          .filter(v -> "CONFIRMED".equals(v.phase())).map(OrderEntity.OrderView::orderKey).sorted().toList();
+          .filter(v -> "CONFIRMED".equals(v.phase())).map(OrderView::orderKey).sorted().toList();
       for (int i = 0; i < 10; i++) driver.ship(confirmed.get(i), "LATE-" + i);
       driver.awaitPhases(confirmed.subList(0, 10), Set.of("SHIPPED"), Duration.ofSeconds(60));
       awaitLedgerEqualsEntities(driver, keys);
@@ -129,7 +130,7 @@ class OrderProjectionPostgresTest {
 
   private static void awaitLedgerEqualsEntities(OrderDriver driver, List<String> keys) throws Exception {
     LedgerRows.await(CATCH_UP, () -> {
-      Map<String, OrderEntity.OrderView> views = driver.views(keys);
+      Map<String, OrderView> views = driver.views(keys);
       Map<String, LedgerRows.Row> rows;
       try (Connection c = TestDatabase.connect()) {
         rows = LedgerRows.read(c);
@@ -175,7 +176,7 @@ class OrderProjectionPostgresTest {
     return offsets;
   }
 
-  private static long lineCount(Map<String, OrderEntity.OrderView> views) {
+  private static long lineCount(Map<String, OrderView> views) {
     return views.values().stream().mapToLong(v -> v.lines().size()).sum();
   }
 

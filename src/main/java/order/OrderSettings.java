@@ -1,0 +1,25 @@
+package order;
+
+import order.BuyerNotifications.NotificationSettings;
+import com.typesafe.config.Config;
+import java.time.Duration;
+
+/**
+ * How orders run their saga ({@code orchestrator.orders}, orders.conf) and notify their buyers.
+ *
+ * @param cancelOutOfStock cancel an out-of-stock order on the marketplace (else hold it for an operator)
+ */
+public record OrderSettings(Duration unpaidHold, Duration retryMin, Duration retryMax, Duration mappingRetry,
+                            boolean cancelOutOfStock, NotificationSettings notifications) {
+  /** Without buyer notifications. */
+  public OrderSettings(Duration unpaidHold, Duration retryMin, Duration retryMax, Duration mappingRetry,
+                       boolean cancelOutOfStock) {
+    this(unpaidHold, retryMin, retryMax, mappingRetry, cancelOutOfStock, NotificationSettings.DISABLED);
+  }
+
+  public static OrderSettings from(Config config) {
+    Config c = config.getConfig("orchestrator.orders");
+    return new OrderSettings(c.getDuration("unpaid-hold"), c.getDuration("retry-min"), c.getDuration("retry-max"),
+        c.getDuration("mapping-retry"), c.getBoolean("cancel-out-of-stock"), NotificationSettings.from(config));
+  }
+}
