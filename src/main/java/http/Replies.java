@@ -1,11 +1,11 @@
 package http;
 
+import common.Futures;
 import akka.http.javadsl.model.StatusCode;
 import akka.http.javadsl.model.StatusCodes;
 import akka.http.javadsl.server.AllDirectives;
 import akka.http.javadsl.server.Route;
 import akka.pattern.StatusReply;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
@@ -26,8 +26,7 @@ public final class Replies extends AllDirectives {
   public <T> Route complete(CompletionStage<T> answer, StatusCode success, Function<String, StatusCode> errorStatus) {
     return onComplete(answer, result -> {
       if (result.isSuccess()) return complete(success, result.get(), json.marshaller());
-      Throwable error = result.failed().get();
-      if (error instanceof CompletionException && error.getCause() != null) error = error.getCause();
+      Throwable error = Futures.unwrap(result.failed().get());
       if (error instanceof StatusReply.ErrorMessage message) {
         StatusCode status = errorStatus.apply(message.getMessage());
         return error(status, message.getMessage());

@@ -9,7 +9,6 @@ import akka.actor.typed.javadsl.AskPattern;
 import akka.http.javadsl.model.StatusCodes;
 import akka.http.javadsl.server.AllDirectives;
 import akka.http.javadsl.server.Route;
-import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -45,6 +44,6 @@ public final class BoardRoutes extends AllDirectives {
   private CompletionStage<BoardView> view() {
     if (board.isEmpty()) return CompletableFuture.completedFuture(new BoardView(false, null));
     return AskPattern.<StockBoard.Command, StockBoard.Status>ask(board.get(), StockBoard.GetStatus::new,
-        Duration.ofSeconds(3), system.scheduler()).thenApply(status -> new BoardView(true, status));
+        AskTimeout.of(system), system.scheduler()).thenApply(status -> new BoardView(true, status));
   }
 }

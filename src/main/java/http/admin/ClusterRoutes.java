@@ -43,9 +43,10 @@ public final class ClusterRoutes extends AllDirectives {
 
   private final ActorSystem<?> system;
   private final Json json;
-  private final Duration timeout = Duration.ofSeconds(3);
+  private final Duration timeout;
 
   public ClusterRoutes(ActorSystem<?> system, Json json) {
+    this.timeout = AskTimeout.of(system);
     this.system = system;
     this.json = json;
   }

@@ -72,7 +72,7 @@ public final class OrderRoutes extends AllDirectives {
     this.sharding = ClusterSharding.get(system);
     this.json = json;
     this.replies = new Replies(json);
-    this.timeout = system.settings().config().getDuration("orchestrator.orders.ask-timeout");
+    this.timeout = AskTimeout.of(system);
   }
 
   /** @param actor the authenticated operator, recorded in the order's events */

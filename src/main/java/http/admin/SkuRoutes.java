@@ -1,5 +1,6 @@
 package http.admin;
 
+import common.Futures;
 import common.Ids;
 import http.ApiErrors;
 import http.Json;
@@ -25,7 +26,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
@@ -37,15 +37,16 @@ import java.util.function.Function;
  * ({@link AdminAuth}).
  */
 public final class SkuRoutes extends AllDirectives {
-  private static final Duration ASK_TIMEOUT = Duration.ofSeconds(8);
   private static final int DEFAULT_HISTORY_LIMIT = 50;
 
   private final ClusterSharding sharding;
   private final Json json;
   private final ApiErrors errors;
+  private final Duration askTimeout;
 
   public SkuRoutes(ActorSystem<?> system, Json json) {
     this.sharding = ClusterSharding.get(system);
+    this.askTimeout = AskTimeout.of(system);
     this.json = json;
     this.errors = new ApiErrors(json);
   }
@@ -249,11 +250,10 @@ public final class SkuRoutes extends AllDirectives {
 
   private <T> Route ask(String sku, Function<ActorRef<StatusReply<T>>, Command> command, Function<T, Route> onSuccess) {
     EntityRef<Command> entity = sharding.entityRefFor(SkuEntity.ENTITY_TYPE_KEY, sku);
-    CompletionStage<T> reply = entity.askWithStatus(command::apply, ASK_TIMEOUT);
+    CompletionStage<T> reply = entity.askWithStatus(command::apply, askTimeout);
     return onComplete(reply, result -> {
       if (result.isSuccess()) return onSuccess.apply(result.get());
-      Throwable failure = result.failed().get();
-      if (failure instanceof CompletionException && failure.getCause() != null) failure = failure.getCause();
+      Throwable failure = Futures.unwrap(result.failed().get());
       if (failure instanceof StatusReply.ErrorMessage error) {
         String code = SkuEntity.errorCode(error.getMessage());
         String text = SkuEntity.errorText(error.getMessage());

@@ -1,5 +1,6 @@
 package http.admin;
 
+import common.Futures;
 import http.ApiErrors;
 import http.Json;
 
@@ -23,7 +24,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
 
@@ -60,7 +60,7 @@ public final class SyncRoutes extends AllDirectives {
     this.store = ListingSyncStore.get(system);
     this.json = json;
     this.errors = new ApiErrors(json);
-    this.timeout = StockSync.Settings.from(system.settings().config()).askTimeout();
+    this.timeout = AskTimeout.of(system);
   }
 
   public Route route() {
@@ -158,8 +158,7 @@ public final class SyncRoutes extends AllDirectives {
   private <T> Route answer(CompletionStage<T> stage, java.util.function.Function<T, Route> onSuccess) {
     return onComplete(stage, result -> {
       if (result.isSuccess()) return onSuccess.apply(result.get());
-      Throwable failure = result.failed().get();
-      while (failure instanceof CompletionException && failure.getCause() != null) failure = failure.getCause();
+      Throwable failure = Futures.unwrap(result.failed().get());
       if (failure instanceof NotFound n) return error(StatusCodes.NOT_FOUND, "not_found", n.getMessage());
       if (failure instanceof StatusReply.ErrorMessage e) {
         return error(StatusCodes.SERVICE_UNAVAILABLE, "unavailable", SkuEntity.errorText(e.getMessage()));

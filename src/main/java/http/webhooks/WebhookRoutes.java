@@ -1,5 +1,6 @@
 package http.webhooks;
 
+import common.Futures;
 import http.Json;
 import http.Replies;
 
@@ -28,7 +29,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -176,8 +176,7 @@ public final class WebhookRoutes extends AllDirectives {
   private Route acknowledgeWhen(CompletionStage<Done> recorded) {
     return onComplete(recorded, result -> {
       if (result.isSuccess()) return complete(HttpResponse.create().withStatus(StatusCodes.OK));
-      Throwable error = result.failed().get();
-      if (error instanceof CompletionException && error.getCause() != null) error = error.getCause();
+      Throwable error = Futures.unwrap(result.failed().get());
       if (error instanceof IllegalArgumentException) return replies.error(StatusCodes.BAD_REQUEST, error.getMessage());
       log.warn("Webhook not recorded, answering 503 so the platform retries: {}", error.toString());
       return replies.error(StatusCodes.SERVICE_UNAVAILABLE, "not recorded; retry later");

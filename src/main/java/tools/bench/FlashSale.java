@@ -1,5 +1,6 @@
 package tools.bench;
 
+import common.Futures;
 import marketplace.MarketplaceConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -299,14 +300,9 @@ public final class FlashSale {
   private CompletableFuture<Integer> held(String node, String sku) {
     return skuNumbers(node, sku).handle((json, error) -> {
       if (error == null) return json.path("reserved").asInt();
-      if (unwrap(error) instanceof NotFound) return 0;
-      throw new CompletionException(unwrap(error));
+      if (Futures.unwrap(error) instanceof NotFound) return 0;
+      throw new CompletionException(Futures.unwrap(error));
     });
-  }
-
-  private static Throwable unwrap(Throwable error) {
-    return error instanceof CompletionException && error.getCause() != null
-        ? error.getCause() : error;
   }
 
   public CompletableFuture<Void> admin(String method, String url, String body) {
@@ -336,7 +332,7 @@ public final class FlashSale {
 
   private void adminAttempt(String method, String url, String body, int attempt, CompletableFuture<JsonNode> result) {
     adminOnce(method, url, body).whenComplete((json, error) -> {
-      Throwable cause = unwrap(error);
+      Throwable cause = Futures.unwrap(error);
       if (error == null) result.complete(json);
       else if (attempt < 8 && (cause instanceof java.io.IOException || cause instanceof Unavailable)) {
         CompletableFuture.delayedExecutor(200L * attempt, TimeUnit.MILLISECONDS)
