@@ -1,5 +1,6 @@
 package marketplace.tiktok;
 
+import marketplace.Batches;
 import marketplace.CallOutcomes;
 import marketplace.HttpCaller;
 import marketplace.JsonTrees;
@@ -7,7 +8,6 @@ import marketplace.MarketParseException;
 import marketplace.MarketplaceConfig;
 import marketplace.ResponseParser;
 import marketplace.ShopGuard;
-import marketplace.shopee.ShopeeClient;
 
 import common.Channel;
 import common.OrderDetails;
@@ -111,7 +111,7 @@ public final class TikTokClient {
       batches.add(call(shopId, "order_detail", "GET", ORDERS, Map.of("ids", ids), null,
           root -> ResponseParser.tiktokOrders(shopId, JsonTrees.required(root, "data", "TikTok orders"))));
     }
-    return ShopeeClient.concat(batches);
+    return Batches.concat(batches);
   }
 
   /** Sets the available quantity of SKUs of one product. Per-SKU failures come back in {@code errors}. */
@@ -198,7 +198,7 @@ public final class TikTokClient {
     StringBuilder uri = new StringBuilder(shop.baseUrl()).append(path);
     char sep = '?';
     for (var e : query.entrySet()) {
-      uri.append(sep).append(ShopeeClient.encode(e.getKey())).append('=').append(ShopeeClient.encode(e.getValue()));
+      uri.append(sep).append(HttpCaller.encode(e.getKey())).append('=').append(HttpCaller.encode(e.getValue()));
       sep = '&';
     }
     HttpRequest request = method.equals("GET") ? HttpRequest.GET(uri.toString())
@@ -209,13 +209,13 @@ public final class TikTokClient {
 
   static <T> Attempt<T> classify(HttpCaller.Reply reply, Function<JsonNode, T> onOk) {
     int status = reply.status();
-    if (status == 429) return new Attempt.Retry<>("http_429", "Too many requests", false, ShopeeClient.retryAfter(reply));
-    if (status >= 500) return new Attempt.Retry<>("http_" + status, ShopeeClient.abbreviate(reply.text()), true, null);
+    if (status == 429) return new Attempt.Retry<>("http_429", "Too many requests", false, HttpCaller.retryAfter(reply));
+    if (status >= 500) return new Attempt.Retry<>("http_" + status, HttpCaller.abbreviate(reply.text()), true, null);
     JsonNode root;
     try {
       root = JsonTrees.parse(reply.body(), "TikTok response");
     } catch (MarketParseException e) {
-      return status >= 400 ? new Attempt.Fail<>("http_" + status, ShopeeClient.abbreviate(reply.text()))
+      return status >= 400 ? new Attempt.Fail<>("http_" + status, HttpCaller.abbreviate(reply.text()))
           : new Attempt.Fail<>("parse", e.getMessage());
     }
     long code = root.path("code").asLong(-1);

@@ -7,7 +7,6 @@ import marketplace.MarketParseException;
 import marketplace.MarketplaceConfig;
 import marketplace.ShopGuard;
 import marketplace.TokenBucket;
-import marketplace.shopee.ShopeeClient;
 
 import common.Channel;
 import marketplace.ShopGuard.Attempt;
@@ -166,7 +165,7 @@ public final class WhatsAppClient {
     if (reply.status() == 429) return new Attempt.Retry<>("http_429", "Too many requests", false, null);
     if (reply.status() >= 500) return new Attempt.Retry<>("http_" + reply.status(), null, true, null);
     if (root == null) return new Attempt.Fail<>(reply.status() >= 400 ? "http_" + reply.status() : "parse",
-        ShopeeClient.abbreviate(reply.text()));
+        HttpCaller.abbreviate(reply.text()));
     if (reply.status() >= 400) return new Attempt.Fail<>("http_" + reply.status(), null);
     JsonNode messages = root.path("messages");
     if (!messages.isArray() || messages.isEmpty() || JsonTrees.optText(messages.get(0), "id") == null) {
