@@ -7,7 +7,7 @@ import common.OrderDetails;
 import sku.SkuEntity;
 
 import marketplace.ShopAdapter;
-import marketplace.whatsapp.WhatsAppSender;
+import marketplace.WhatsAppSender;
 import akka.Done;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;

@@ -9,7 +9,7 @@ import common.MarketStatus;
 import common.OrderDetails;
 import order.OrderEntity;
 import sku.SkuEntity;
-import marketplace.whatsapp.OutboundMessages;
+import marketplace.OutboundMessages;
 import akka.Done;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.javadsl.Adapter;

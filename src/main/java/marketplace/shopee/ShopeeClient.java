@@ -7,10 +7,8 @@ import marketplace.JsonTrees;
 import marketplace.MarketCallException;
 import marketplace.MarketParseException;
 import marketplace.MarketplaceConfig;
-import marketplace.ResponseParser;
 import marketplace.ShopGuard;
 import marketplace.WebhookEvent;
-import marketplace.WebhookParser;
 
 import common.Channel;
 import common.OrderDetails;
@@ -167,7 +165,7 @@ public final class ShopeeClient {
       params.put("order_sn_list", String.join(",", batch));
       params.put("response_optional_fields", "buyer_username,recipient_address,item_list,pay_time,total_amount");
       batches.add(shopCall(shopId, "order_detail", ORDER_DETAIL, params, null,
-          root -> ResponseParser.shopeeOrderDetails(shopId, JsonTrees.required(root, "response", "Shopee get_order_detail")),
+          root -> ShopeeOrders.read(shopId, JsonTrees.required(root, "response", "Shopee get_order_detail")),
           false));
     }
     return Batches.concat(batches);
@@ -252,7 +250,7 @@ public final class ShopeeClient {
       List<WebhookEvent> events = new ArrayList<>();
       for (JsonNode message : JsonTrees.optArray(response, "push_message_list")) {
         try {
-          events.add(WebhookParser.shopeeLostPush(message));
+          events.add(ShopeePushes.lostPush(message));
         } catch (MarketParseException e) {
           events.add(new WebhookEvent.Ignored(Channel.SHOPEE, "unparseable lost push: " + e.getMessage(), null));
         }

@@ -6,7 +6,6 @@ import marketplace.HttpCaller;
 import marketplace.JsonTrees;
 import marketplace.MarketParseException;
 import marketplace.MarketplaceConfig;
-import marketplace.ResponseParser;
 import marketplace.ShopGuard;
 
 import common.Channel;
@@ -109,7 +108,7 @@ public final class TikTokClient {
     for (int i = 0; i < orderIds.size(); i += MAX_BATCH) {
       String ids = String.join(",", orderIds.subList(i, Math.min(orderIds.size(), i + MAX_BATCH)));
       batches.add(call(shopId, "order_detail", "GET", ORDERS, Map.of("ids", ids), null,
-          root -> ResponseParser.tiktokOrders(shopId, JsonTrees.required(root, "data", "TikTok orders"))));
+          root -> TikTokOrders.read(shopId, JsonTrees.required(root, "data", "TikTok orders"))));
     }
     return Batches.concat(batches);
   }
@@ -164,7 +163,7 @@ public final class TikTokClient {
     ObjectNode body = JsonTrees.object().put("update_time_ge", from.getEpochSecond()).put("update_time_lt", to.getEpochSecond());
     return call(shopId, "order_search", "POST", ORDER_SEARCH, params, body, root -> {
       JsonNode data = JsonTrees.required(root, "data", "TikTok order search");
-      List<OrderDetails> orders = data.has("orders") ? ResponseParser.tiktokOrders(shopId, data) : List.of();
+      List<OrderDetails> orders = data.has("orders") ? TikTokOrders.read(shopId, data) : List.of();
       return new OrderPage(orders, JsonTrees.optText(data, "next_page_token"));
     });
   }
