@@ -18,12 +18,13 @@ import akka.management.cluster.bootstrap.ClusterBootstrap;
 import akka.management.javadsl.AkkaManagement;
 import com.typesafe.config.Config;
 import order.OrderEntity;
-import marketplace.whatsapp.InboundMessages;
+import marketplace.InboundMessages;
 import intake.MarketplacePoller;
-import marketplace.Marketplaces;
+import marketplace.MarketplaceApis;
+import marketplace.channels.Marketplaces;
 import intake.OrderIntake;
-import marketplace.whatsapp.OutboundMessages;
-import marketplace.whatsapp.WhatsAppSender;
+import marketplace.OutboundMessages;
+import marketplace.WhatsAppSender;
 import marketplace.ShopAdapter;
 import http.admin.AdminAuth;
 import http.admin.AdminTokens;
@@ -73,12 +74,13 @@ public final class Node implements AutoCloseable {
       joinCluster(system, config);
       SkuEntity.init(system);
       OrderEntity.init(system);
-      ShopAdapter.init(system);
+      MarketplaceApis marketplaces = Marketplaces.get(system);
+      ShopAdapter.init(system, marketplaces);
       readside.ledger.OrderProjection.init(system, database);
       readside.ledger.OrderSweeper.init(system, database);
       readside.ledger.OrderStateCounts.start(system, database, metrics);
       OutboundMessages outbound = new OutboundMessages(database);
-      WhatsAppSender.init(system, outbound);
+      WhatsAppSender.init(system, marketplaces.templateMessages(), outbound);
       readside.stocklevels.StockLevelProjection.init(system, database);
       var board = readside.board.StockBoard.init(system, database);
       stocksync.StockSync.init(system, database);
@@ -90,7 +92,7 @@ public final class Node implements AutoCloseable {
       // Every /admin route behind one bearer-token check; the token's name is the actor in entity events.
       SkuRoutes skus = new SkuRoutes(system, json);
       OrderRoutes orders = new OrderRoutes(system, json, outbound);
-      ShopRoutes shops = new ShopRoutes(Marketplaces.get(system), json);
+      ShopRoutes shops = new ShopRoutes(marketplaces, json);
       ClusterRoutes cluster = new ClusterRoutes(system, json);
       http.admin.LedgerRoutes ledger = new http.admin.LedgerRoutes(system, database, json);
       http.admin.StockLevelRoutes stockLevels = new http.admin.StockLevelRoutes(system, database, json);
@@ -104,8 +106,8 @@ public final class Node implements AutoCloseable {
       OrderIntake intake = new OrderIntake(system, new InboundMessages(database), outbound,
           config.getDuration("orchestrator.webhooks.record-timeout"));
       routes.add(new WebhookMetrics(metrics, json)
-          .around(new WebhookRoutes(system, Marketplaces.get(system).config(), intake, json).route()));
-      MarketplacePoller.init(system, intake);
+          .around(new WebhookRoutes(system, marketplaces.config(), intake, json).route()));
+      MarketplacePoller.init(system, marketplaces, intake);
       ServerBinding binding = new HttpServer(system, json).bind(routes)
           .toCompletableFuture().get(30, TimeUnit.SECONDS);
       log.info("Node {} serving HTTP on {} (database profile {}, {} admin token(s))",

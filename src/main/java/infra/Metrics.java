@@ -1,15 +1,11 @@
 package infra;
 
-import marketplace.CallOutcomes;
-import marketplace.MarketplaceConfig;
-import marketplace.Marketplaces;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.DispatcherSelector;
 import akka.actor.typed.Extension;
 import akka.actor.typed.ExtensionId;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
-import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -19,20 +15,21 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
-import java.util.function.ToDoubleFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * This node's metrics: one Prometheus registry per actor system, scraped at {@code GET :8558/metrics}
  * ({@code http.MetricsRouteProvider}). Entities and routes record through the few methods here; everything else
- * (marketplace call outcomes, circuit breakers, JVM, dispatcher) is read at scrape time.
+ * (JVM, dispatcher, and what other packages register, such as marketplace call outcomes and circuit breakers) is read
+ * at scrape time.
  */
 public final class Metrics implements Extension {
   private static final Logger log = LoggerFactory.getLogger(Metrics.class);
@@ -65,8 +62,8 @@ public final class Metrics implements Extension {
   private volatile Map<OrderGroup, Long> orderCounts = Map.of();
   private volatile long ordersCountedAtNanos;
   private final Set<OrderGroup> orderGauges = ConcurrentHashMap.newKeySet();
-  /** Call outcome keys already registered as meters (new shops and call kinds appear while the node runs). */
-  private final Set<String> outcomeMeters = ConcurrentHashMap.newKeySet();
+  /** Run before every scrape: meters whose label sets appear while the node runs are registered there. */
+  private final List<Runnable> scrapeHooks = new CopyOnWriteArrayList<>();
   private final Map<String, Counter> stockPushCounters = new ConcurrentHashMap<>();
   private final Map<String, Timer> stalenessTimers = new ConcurrentHashMap<>();
 
@@ -105,10 +102,15 @@ public final class Metrics implements Extension {
     return registry;
   }
 
-  /** Prometheus text exposition of every meter, with call outcomes and breakers brought up to date first. */
+  /** Prometheus text exposition of every meter, with every scrape hook run first. */
   public String scrape() {
-    bindMarketplaces();
+    scrapeHooks.forEach(Runnable::run);
     return registry.scrape();
+  }
+
+  /** Runs {@code hook} before every scrape, to register meters in {@link #registry()} that appeared since the last. */
+  public void beforeScrape(Runnable hook) {
+    scrapeHooks.add(hook);
   }
 
   // ------------------------------------------------------------------ hooks used by entities and routes
@@ -204,65 +206,6 @@ public final class Metrics implements Extension {
         .publishPercentileHistogram()
         .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(10))
         .register(registry);
-  }
-
-  private void bindMarketplaces() {
-    Marketplaces marketplaces;
-    try {
-      marketplaces = Marketplaces.get(system);
-    } catch (RuntimeException e) {
-      return; // no marketplace configuration on this system (some tests)
-    }
-    CallOutcomes outcomes = marketplaces.outcomes();
-    for (CallOutcomes.Outcome o : outcomes.snapshot()) {
-      for (String code : o.responses().keySet()) {
-        String codeKey = o.channel() + "|" + o.shopId() + "|" + o.kind() + "|code=" + code;
-        if (outcomeMeters.add(codeKey)) response(outcomes, o, code);
-      }
-      String key = o.channel() + "|" + o.shopId() + "|" + o.kind();
-      if (!outcomeMeters.add(key)) continue;
-      outcome(outcomes, o, "success", CallOutcomes.Outcome::successes, "orchestrator_outbound_calls");
-      outcome(outcomes, o, "failure", CallOutcomes.Outcome::failures, "orchestrator_outbound_calls");
-      outcome(outcomes, o, null, CallOutcomes.Outcome::attempts, "orchestrator_outbound_attempts");
-      outcome(outcomes, o, null, CallOutcomes.Outcome::retries, "orchestrator_outbound_retries");
-    }
-    MarketplaceConfig config = marketplaces.config();
-    for (var shop : config.shopee()) breaker("shopee", shop.shopId(), () -> marketplaces.shopee().breakerState(shop.shopId()));
-    for (var shop : config.tiktok()) breaker("tiktok", shop.shopId(), () -> marketplaces.tiktok().breakerState(shop.shopId()));
-    for (var n : config.whatsapp()) {
-      breaker("whatsapp", n.phoneNumberId(), () -> marketplaces.whatsApp().breakerState(n.phoneNumberId()));
-    }
-  }
-
-  private void outcome(CallOutcomes outcomes, CallOutcomes.Outcome o, String result,
-                       ToDoubleFunction<CallOutcomes.Outcome> value, String name) {
-    var builder = FunctionCounter.builder(name, outcomes,
-            all -> value.applyAsDouble(all.get(o.channel(), o.shopId(), o.kind())))
-        .tag("channel", o.channel().key()).tag("shop", o.shopId()).tag("kind", o.kind());
-    if (result != null) builder.tag("result", result);
-    builder.register(registry);
-  }
-
-  private void response(CallOutcomes outcomes, CallOutcomes.Outcome o, String code) {
-    FunctionCounter.builder("orchestrator_outbound_responses", outcomes,
-            all -> all.responses(o.channel(), o.shopId(), o.kind(), code))
-        .description("outbound attempts sent, by what came back: HTTP status, the marketplace's error code when its "
-            + "envelope says failure, or timeout/connect/network/parse")
-        .tag("channel", o.channel().key()).tag("shop", o.shopId()).tag("kind", o.kind()).tag("code", code)
-        .register(registry);
-  }
-
-  /** 0 closed, 1 half-open, 2 open. */
-  private void breaker(String channel, String shop, Supplier<String> state) {
-    Gauge.builder("orchestrator_circuit_breaker_state", state, s -> switch (s.get()) {
-          case "open" -> 2;
-          case "half-open" -> 1;
-          default -> 0;
-        })
-        .description("marketplace circuit breaker per shop: 0 closed, 1 half-open, 2 open")
-        // the supplier lambda is referenced by nothing else: a weak reference would read NaN after the next GC
-        .strongReference(true)
-        .tag("channel", channel).tag("shop", shop).register(registry);
   }
 
   /**

@@ -1,8 +1,7 @@
 package intake;
 
-import marketplace.Marketplaces;
-import marketplace.shopee.ShopeeClient;
-import marketplace.tiktok.TikTokClient;
+import marketplace.MarketplaceApis;
+import marketplace.OrderFeed;
 
 import common.CborSerializable;
 import akka.Done;
@@ -48,38 +47,32 @@ public final class MarketplacePoller {
 
   private static final int MAX_PAGES = 20;
 
-  public static void init(ActorSystem<?> system, OrderIntake intake) {
+  public static void init(ActorSystem<?> system, MarketplaceApis marketplaces, OrderIntake intake) {
     Settings settings = Settings.from(system.settings().config());
     if (!settings.enabled()) return;
     ClusterSingleton.get(system).init(SingletonActor.of(
-        Behaviors.supervise(create(settings, Marketplaces.get(system), intake))
+        Behaviors.supervise(create(settings, marketplaces.orderFeeds(), intake))
             .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2)),
         "marketplace-poller"));
   }
 
-  static Behavior<Command> create(Settings settings, Marketplaces marketplaces, OrderIntake intake) {
+  static Behavior<Command> create(Settings settings, List<OrderFeed> feeds, OrderIntake intake) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(LostPushTick.INSTANCE, Duration.ofMillis(100), settings.lostPushInterval());
       timers.startTimerWithFixedDelay(ReconcileTick.INSTANCE, settings.reconcileInterval(),
           settings.reconcileInterval());
       return Behaviors.receive(Command.class)
           .onMessageEquals(LostPushTick.INSTANCE, () -> {
-            for (var shop : marketplaces.config().shopee()) {
-              run(ctx, "lost pushes of Shopee shop " + shop.shopId(),
-                  recoverLostPushes(marketplaces.shopee(), intake, shop.shopId(), 0));
+            for (OrderFeed feed : feeds) {
+              if (feed.keepsLostPushes()) run(ctx, "lost pushes of " + feed.name(), recoverLostPushes(feed, intake, 0));
             }
             return Behaviors.same();
           })
           .onMessageEquals(ReconcileTick.INSTANCE, () -> {
             Instant to = Instant.now();
             Instant from = to.minus(settings.reconcileWindow());
-            for (var shop : marketplaces.config().shopee()) {
-              run(ctx, "reconciliation of Shopee shop " + shop.shopId(),
-                  reconcileShopee(marketplaces.shopee(), intake, shop.shopId(), from, to, null, 0));
-            }
-            for (var shop : marketplaces.config().tiktok()) {
-              run(ctx, "reconciliation of TikTok shop " + shop.shopId(),
-                  reconcileTikTok(marketplaces.tiktok(), intake, shop.shopId(), from, to, null, 0));
+            for (OrderFeed feed : feeds) {
+              run(ctx, "reconciliation of " + feed.name(), reconcile(feed, intake, from, to, null, 0));
             }
             return Behaviors.same();
           })
@@ -101,42 +94,31 @@ public final class MarketplacePoller {
   }
 
   /** Records every lost push of a page, confirms the page only after that, and goes on while there are more. */
-  static CompletionStage<Integer> recoverLostPushes(ShopeeClient client, OrderIntake intake, String shopId,
-                                                    int page) {
-    return client.getLostPushMessages(shopId).thenCompose(lost -> {
+  static CompletionStage<Integer> recoverLostPushes(OrderFeed feed, OrderIntake intake, int page) {
+    return feed.lostPushes().thenCompose(lost -> {
       if (lost.events().isEmpty()) return CompletableFuture.completedFuture(0);
       return recordAll(intake, lost.events().stream().map(intake::record).toList())
-          .thenCompose(n -> client.confirmLostPushConsumed(shopId, lost.lastMessageId()).thenApply(v -> n))
+          .thenCompose(n -> feed.confirmLostPushes(lost.lastMessageId()).thenApply(v -> n))
           .thenCompose(n -> lost.hasNextPage() && page + 1 < MAX_PAGES
-              ? recoverLostPushes(client, intake, shopId, page + 1).thenApply(m -> n + m)
+              ? recoverLostPushes(feed, intake, page + 1).thenApply(m -> n + m)
               : CompletableFuture.completedFuture(n));
     });
   }
 
-  static CompletionStage<Integer> reconcileShopee(ShopeeClient client, OrderIntake intake, String shopId,
-                                                  Instant from, Instant to, String cursor, int page) {
-    return client.getOrderList(shopId, from, to, cursor).thenCompose(list -> {
+  /** Records the orders updated in [from, to), page after page: those listed in full, and those listed by id. */
+  static CompletionStage<Integer> reconcile(OrderFeed feed, OrderIntake intake, Instant from, Instant to,
+                                            String cursor, int page) {
+    return feed.updatedOrders(from, to, cursor).thenCompose(list -> {
       List<CompletionStage<Integer>> chunks = new ArrayList<>();
-      for (int i = 0; i < list.orderSns().size(); i += 50) {
-        List<String> chunk = list.orderSns().subList(i, Math.min(i + 50, list.orderSns().size()));
-        chunks.add(client.getOrderDetails(shopId, chunk)
+      chunks.add(recordAll(intake, list.orders().stream().map(intake::record).toList()));
+      for (int i = 0; i < list.orderIds().size(); i += 50) {
+        List<String> chunk = list.orderIds().subList(i, Math.min(i + 50, list.orderIds().size()));
+        chunks.add(feed.orderDetails(chunk)
             .thenCompose(orders -> recordAll(intake, orders.stream().map(intake::record).toList())));
       }
       CompletionStage<Integer> here = sum(chunks);
-      return list.more() && list.nextCursor() != null && page + 1 < MAX_PAGES
-          ? here.thenCompose(n -> reconcileShopee(client, intake, shopId, from, to, list.nextCursor(), page + 1)
-              .thenApply(m -> n + m))
-          : here;
-    });
-  }
-
-  static CompletionStage<Integer> reconcileTikTok(TikTokClient client, OrderIntake intake, String shopId,
-                                                  Instant from, Instant to, String pageToken, int page) {
-    return client.searchOrders(shopId, from, to, pageToken).thenCompose(result -> {
-      CompletionStage<Integer> here = recordAll(intake, result.orders().stream().map(intake::record).toList());
-      String next = result.nextPageToken();
-      return next != null && !next.isBlank() && page + 1 < MAX_PAGES
-          ? here.thenCompose(n -> reconcileTikTok(client, intake, shopId, from, to, next, page + 1)
+      return list.nextCursor() != null && page + 1 < MAX_PAGES
+          ? here.thenCompose(n -> reconcile(feed, intake, from, to, list.nextCursor(), page + 1)
               .thenApply(m -> n + m))
           : here;
     });

@@ -1,8 +1,8 @@
 package intake;
 
 import marketplace.WebhookEvent;
-import marketplace.whatsapp.InboundMessages;
-import marketplace.whatsapp.OutboundMessages;
+import marketplace.InboundMessages;
+import marketplace.OutboundMessages;
 
 import common.Channel;
 import common.MarketStatus;

@@ -67,4 +67,25 @@ public final class HttpCaller {
         });
     return result;
   }
+
+  /** A query parameter, percent-encoded (spaces as %20, as the platforms sign them). */
+  public static String encode(String s) {
+    return java.net.URLEncoder.encode(s, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
+  }
+
+  /** The reply's Retry-After in seconds, at most a minute; null when absent or not a number. */
+  public static Duration retryAfter(Reply reply) {
+    return reply.retryAfter().flatMap(v -> {
+      try {
+        return java.util.Optional.of(Duration.ofSeconds(Math.min(60, Long.parseLong(v.trim()))));
+      } catch (NumberFormatException e) {
+        return java.util.Optional.empty();
+      }
+    }).orElse(null);
+  }
+
+  /** A response body short enough for an error message. */
+  public static String abbreviate(String s) {
+    return s.length() > 200 ? s.substring(0, 200) + "..." : s;
+  }
 }

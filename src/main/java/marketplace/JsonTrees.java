@@ -65,13 +65,13 @@ public final class JsonTrees {
     throw new MarketParseException(where + ": field '" + field + "' must be an integer, got " + v);
   }
 
-  static long optLong(JsonNode parent, String field, long fallback) {
+  public static long optLong(JsonNode parent, String field, long fallback) {
     JsonNode v = parent == null ? null : parent.get(field);
     if (v == null || v.isNull()) return fallback;
     return longValue(parent, field, field);
   }
 
-  static BigDecimal decimal(JsonNode parent, String field, String where) {
+  public static BigDecimal decimal(JsonNode parent, String field, String where) {
     JsonNode v = required(parent, field, where);
     try {
       return v.isNumber() ? v.decimalValue() : new BigDecimal(v.asText().trim());
@@ -80,13 +80,13 @@ public final class JsonTrees {
     }
   }
 
-  static BigDecimal optDecimal(JsonNode parent, String field) {
+  public static BigDecimal optDecimal(JsonNode parent, String field) {
     JsonNode v = parent == null ? null : parent.get(field);
     if (v == null || v.isNull() || v.asText().isBlank()) return null;
     return decimal(parent, field, field);
   }
 
-  static JsonNode array(JsonNode parent, String field, String where) {
+  public static JsonNode array(JsonNode parent, String field, String where) {
     JsonNode v = required(parent, field, where);
     if (!v.isArray()) throw new MarketParseException(where + ": field '" + field + "' must be an array");
     return v;
@@ -100,12 +100,12 @@ public final class JsonTrees {
     return v;
   }
 
-  static Instant epochSeconds(long seconds) {
+  public static Instant epochSeconds(long seconds) {
     return seconds <= 0 ? null : Instant.ofEpochSecond(seconds);
   }
 
   /** Digits only; null when absent or masked by the platform. */
-  static String phoneDigits(String phone) {
+  public static String phoneDigits(String phone) {
     if (phone == null || phone.contains("*")) return null;
     String digits = phone.replaceAll("[^0-9]", "");
     return digits.isEmpty() ? null : digits;

@@ -9,8 +9,9 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * What an inbound marketplace webhook says, parsed by {@link WebhookParser}. Each event names its channel and a
- * de-duplication key: platforms deliver at least once, so the receiver drops an event whose key it has seen.
+ * What an inbound marketplace webhook says, parsed by its channel's parser ({@code marketplace.channels.WebhookParser}).
+ * Each event names its channel and a de-duplication key: platforms deliver at least once, so the receiver drops an
+ * event whose key it has seen.
  */
 public sealed interface WebhookEvent extends CborSerializable {
 

@@ -1,7 +1,7 @@
 package order;
 
 import common.CborSerializable;
-import marketplace.whatsapp.WhatsAppSender;
+import marketplace.WhatsAppSender;
 import order.OrderEvents.BuyerNotificationDue;
 import order.OrderEvents.BuyerNotificationFailed;
 import order.OrderEvents.BuyerNotified;

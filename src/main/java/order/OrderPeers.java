@@ -5,7 +5,7 @@ import akka.actor.typed.RecipientRef;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import common.Channel;
 import marketplace.ShopAdapter;
-import marketplace.whatsapp.WhatsAppSender;
+import marketplace.WhatsAppSender;
 import sku.SkuEntity;
 
 /** Where the order sends its messages: the sharded SKU and shop adapter entities (probes in unit tests). */

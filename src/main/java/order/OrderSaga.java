@@ -4,7 +4,7 @@ import common.Channel;
 import common.MarketStatus;
 import common.OrderDetails;
 import marketplace.ShopAdapter;
-import marketplace.whatsapp.WhatsAppSender;
+import marketplace.WhatsAppSender;
 import order.OrderEvents.*;
 import order.OrderState.Cancelling;
 import order.OrderState.Confirmed;

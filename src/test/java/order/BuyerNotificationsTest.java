@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import common.Channel;
 import common.MarketStatus;
 import common.OrderDetails;
-import marketplace.whatsapp.WhatsAppSender;
+import marketplace.WhatsAppSender;
 import order.BuyerNotifications.Notification;
 import order.BuyerNotifications.NotificationSettings;
 import order.BuyerNotifications.NotificationStatus;

@@ -11,7 +11,7 @@ import common.Channel;
 import common.MarketStatus;
 import common.OrderDetails;
 import marketplace.ShopAdapter;
-import marketplace.whatsapp.WhatsAppSender;
+import marketplace.WhatsAppSender;
 import order.BuyerNotifications.NotificationSettings;
 import order.OrderEvents.*;
 import order.OrderSaga.Outgoing;

@@ -10,7 +10,7 @@ import common.OrderDetails;
 import order.OrderEntity;
 import order.OrderView;
 import sku.SkuEntity;
-import marketplace.whatsapp.OutboundMessages;
+import marketplace.OutboundMessages;
 import akka.Done;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.javadsl.Adapter;

@@ -3,7 +3,8 @@ package http.admin;
 import http.Json;
 
 import marketplace.CallOutcomes;
-import marketplace.Marketplaces;
+import marketplace.MarketplaceApis;
+import marketplace.ShopBreaker;
 import akka.http.javadsl.model.StatusCodes;
 import akka.http.javadsl.server.AllDirectives;
 import akka.http.javadsl.server.Route;
@@ -18,10 +19,10 @@ public final class ShopRoutes extends AllDirectives {
 
   public record ShopStatus(String channel, String shopId, String breaker, List<CallOutcomes.Outcome> calls) {}
 
-  private final Marketplaces marketplaces;
+  private final MarketplaceApis marketplaces;
   private final Json json;
 
-  public ShopRoutes(Marketplaces marketplaces, Json json) {
+  public ShopRoutes(MarketplaceApis marketplaces, Json json) {
     this.marketplaces = marketplaces;
     this.json = json;
   }
@@ -34,15 +35,8 @@ public final class ShopRoutes extends AllDirectives {
   List<ShopStatus> shops() {
     List<CallOutcomes.Outcome> all = marketplaces.outcomes().snapshot();
     List<ShopStatus> result = new ArrayList<>();
-    for (var shop : marketplaces.config().shopee()) {
-      result.add(status("shopee", shop.shopId(), marketplaces.shopee().breakerState(shop.shopId()), all));
-    }
-    for (var shop : marketplaces.config().tiktok()) {
-      result.add(status("tiktok", shop.shopId(), marketplaces.tiktok().breakerState(shop.shopId()), all));
-    }
-    for (var number : marketplaces.config().whatsapp()) {
-      result.add(status("whatsapp", number.phoneNumberId(),
-          marketplaces.whatsApp().breakerState(number.phoneNumberId()), all));
+    for (ShopBreaker breaker : marketplaces.breakers()) {
+      result.add(status(breaker.channel().key(), breaker.shopId(), breaker.state().get(), all));
     }
     return result;
   }

@@ -8,7 +8,7 @@ import marketplace.MarketParseException;
 import marketplace.MarketplaceConfig;
 import intake.OrderIntake;
 import marketplace.WebhookEvent;
-import marketplace.WebhookParser;
+import marketplace.channels.WebhookParser;
 import marketplace.signing.Signatures;
 import akka.Done;
 import akka.actor.typed.ActorSystem;

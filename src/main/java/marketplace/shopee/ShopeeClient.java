@@ -1,15 +1,14 @@
 package marketplace.shopee;
 
+import marketplace.Batches;
 import marketplace.CallOutcomes;
 import marketplace.HttpCaller;
 import marketplace.JsonTrees;
 import marketplace.MarketCallException;
 import marketplace.MarketParseException;
 import marketplace.MarketplaceConfig;
-import marketplace.ResponseParser;
 import marketplace.ShopGuard;
 import marketplace.WebhookEvent;
-import marketplace.WebhookParser;
 
 import common.Channel;
 import common.OrderDetails;
@@ -166,10 +165,10 @@ public final class ShopeeClient {
       params.put("order_sn_list", String.join(",", batch));
       params.put("response_optional_fields", "buyer_username,recipient_address,item_list,pay_time,total_amount");
       batches.add(shopCall(shopId, "order_detail", ORDER_DETAIL, params, null,
-          root -> ResponseParser.shopeeOrderDetails(shopId, JsonTrees.required(root, "response", "Shopee get_order_detail")),
+          root -> ShopeeOrders.read(shopId, JsonTrees.required(root, "response", "Shopee get_order_detail")),
           false));
     }
-    return concat(batches);
+    return Batches.concat(batches);
   }
 
   /**
@@ -251,7 +250,7 @@ public final class ShopeeClient {
       List<WebhookEvent> events = new ArrayList<>();
       for (JsonNode message : JsonTrees.optArray(response, "push_message_list")) {
         try {
-          events.add(WebhookParser.shopeeLostPush(message));
+          events.add(ShopeePushes.lostPush(message));
         } catch (MarketParseException e) {
           events.add(new WebhookEvent.Ignored(Channel.SHOPEE, "unparseable lost push: " + e.getMessage(), null));
         }
@@ -363,7 +362,7 @@ public final class ShopeeClient {
     StringBuilder uri = new StringBuilder(url);
     char sep = '?';
     for (var e : query.entrySet()) {
-      uri.append(sep).append(encode(e.getKey())).append('=').append(encode(e.getValue()));
+      uri.append(sep).append(HttpCaller.encode(e.getKey())).append('=').append(HttpCaller.encode(e.getValue()));
       sep = '&';
     }
     if (method.equals("GET")) return HttpRequest.GET(uri.toString());
@@ -372,20 +371,16 @@ public final class ShopeeClient {
     return HttpRequest.POST(uri.toString()).withEntity(ContentTypes.APPLICATION_JSON, bytes);
   }
 
-  public static String encode(String s) {
-    return java.net.URLEncoder.encode(s, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
-  }
-
   /** Shopee's envelope: retry on 429, 5xx and error_server; error_auth goes back to the caller for a refresh. */
   static <T> Attempt<T> classify(HttpCaller.Reply reply, Function<JsonNode, T> onOk, boolean partialOk) {
     int status = reply.status();
-    if (status == 429) return new Attempt.Retry<>("http_429", "Too many requests", false, retryAfter(reply));
-    if (status >= 500) return new Attempt.Retry<>("http_" + status, abbreviate(reply.text()), true, null);
+    if (status == 429) return new Attempt.Retry<>("http_429", "Too many requests", false, HttpCaller.retryAfter(reply));
+    if (status >= 500) return new Attempt.Retry<>("http_" + status, HttpCaller.abbreviate(reply.text()), true, null);
     JsonNode root;
     try {
       root = JsonTrees.parse(reply.body(), "Shopee response");
     } catch (MarketParseException e) {
-      return status >= 400 ? new Attempt.Fail<>("http_" + status, abbreviate(reply.text()))
+      return status >= 400 ? new Attempt.Fail<>("http_" + status, HttpCaller.abbreviate(reply.text()))
           : new Attempt.Fail<>("parse", e.getMessage());
     }
     String error = JsonTrees.optText(root, "error");
@@ -398,20 +393,6 @@ public final class ShopeeClient {
     }
     if (partialOk && error.equals("error_busi_update_stock_failed")) return new Attempt.Ok<>(onOk.apply(root), error);
     return new Attempt.Fail<>(error, message);
-  }
-
-  public static Duration retryAfter(HttpCaller.Reply reply) {
-    return reply.retryAfter().flatMap(v -> {
-      try {
-        return java.util.Optional.of(Duration.ofSeconds(Math.min(60, Long.parseLong(v.trim()))));
-      } catch (NumberFormatException e) {
-        return java.util.Optional.empty();
-      }
-    }).orElse(null);
-  }
-
-  public static String abbreviate(String s) {
-    return s.length() > 200 ? s.substring(0, 200) + "..." : s;
   }
 
   private static StockUpdateResult parseStockResult(long itemId, JsonNode root) {
@@ -436,17 +417,5 @@ public final class ShopeeClient {
     List<ModelFailure> failed = new ArrayList<>(a.failed());
     failed.addAll(b.failed());
     return new StockUpdateResult(a.itemId(), List.copyOf(ok), List.copyOf(failed));
-  }
-
-  public static <T> CompletionStage<List<T>> concat(List<CompletionStage<List<T>>> stages) {
-    CompletionStage<List<T>> all = CompletableFuture.completedFuture(new ArrayList<>());
-    for (CompletionStage<List<T>> stage : stages) {
-      all = all.thenCombine(stage, (acc, next) -> {
-        List<T> merged = new ArrayList<>(acc);
-        merged.addAll(next);
-        return merged;
-      });
-    }
-    return all.thenApply(List::copyOf);
   }
 }

@@ -1,13 +1,12 @@
 package marketplace.tiktok;
 
+import marketplace.Batches;
 import marketplace.CallOutcomes;
 import marketplace.HttpCaller;
 import marketplace.JsonTrees;
 import marketplace.MarketParseException;
 import marketplace.MarketplaceConfig;
-import marketplace.ResponseParser;
 import marketplace.ShopGuard;
-import marketplace.shopee.ShopeeClient;
 
 import common.Channel;
 import common.OrderDetails;
@@ -109,9 +108,9 @@ public final class TikTokClient {
     for (int i = 0; i < orderIds.size(); i += MAX_BATCH) {
       String ids = String.join(",", orderIds.subList(i, Math.min(orderIds.size(), i + MAX_BATCH)));
       batches.add(call(shopId, "order_detail", "GET", ORDERS, Map.of("ids", ids), null,
-          root -> ResponseParser.tiktokOrders(shopId, JsonTrees.required(root, "data", "TikTok orders"))));
+          root -> TikTokOrders.read(shopId, JsonTrees.required(root, "data", "TikTok orders"))));
     }
-    return ShopeeClient.concat(batches);
+    return Batches.concat(batches);
   }
 
   /** Sets the available quantity of SKUs of one product. Per-SKU failures come back in {@code errors}. */
@@ -164,7 +163,7 @@ public final class TikTokClient {
     ObjectNode body = JsonTrees.object().put("update_time_ge", from.getEpochSecond()).put("update_time_lt", to.getEpochSecond());
     return call(shopId, "order_search", "POST", ORDER_SEARCH, params, body, root -> {
       JsonNode data = JsonTrees.required(root, "data", "TikTok order search");
-      List<OrderDetails> orders = data.has("orders") ? ResponseParser.tiktokOrders(shopId, data) : List.of();
+      List<OrderDetails> orders = data.has("orders") ? TikTokOrders.read(shopId, data) : List.of();
       return new OrderPage(orders, JsonTrees.optText(data, "next_page_token"));
     });
   }
@@ -198,7 +197,7 @@ public final class TikTokClient {
     StringBuilder uri = new StringBuilder(shop.baseUrl()).append(path);
     char sep = '?';
     for (var e : query.entrySet()) {
-      uri.append(sep).append(ShopeeClient.encode(e.getKey())).append('=').append(ShopeeClient.encode(e.getValue()));
+      uri.append(sep).append(HttpCaller.encode(e.getKey())).append('=').append(HttpCaller.encode(e.getValue()));
       sep = '&';
     }
     HttpRequest request = method.equals("GET") ? HttpRequest.GET(uri.toString())
@@ -209,13 +208,13 @@ public final class TikTokClient {
 
   static <T> Attempt<T> classify(HttpCaller.Reply reply, Function<JsonNode, T> onOk) {
     int status = reply.status();
-    if (status == 429) return new Attempt.Retry<>("http_429", "Too many requests", false, ShopeeClient.retryAfter(reply));
-    if (status >= 500) return new Attempt.Retry<>("http_" + status, ShopeeClient.abbreviate(reply.text()), true, null);
+    if (status == 429) return new Attempt.Retry<>("http_429", "Too many requests", false, HttpCaller.retryAfter(reply));
+    if (status >= 500) return new Attempt.Retry<>("http_" + status, HttpCaller.abbreviate(reply.text()), true, null);
     JsonNode root;
     try {
       root = JsonTrees.parse(reply.body(), "TikTok response");
     } catch (MarketParseException e) {
-      return status >= 400 ? new Attempt.Fail<>("http_" + status, ShopeeClient.abbreviate(reply.text()))
+      return status >= 400 ? new Attempt.Fail<>("http_" + status, HttpCaller.abbreviate(reply.text()))
           : new Attempt.Fail<>("parse", e.getMessage());
     }
     long code = root.path("code").asLong(-1);

@@ -6,8 +6,8 @@ import marketplace.JsonTrees;
 import marketplace.MarketParseException;
 import marketplace.MarketplaceConfig;
 import marketplace.ShopGuard;
+import marketplace.TemplateMessages;
 import marketplace.TokenBucket;
-import marketplace.shopee.ShopeeClient;
 
 import common.Channel;
 import marketplace.ShopGuard.Attempt;
@@ -31,7 +31,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * time; 131026 (undeliverable), 131047 (outside the 24-hour window) and other codes fail at once. Sends from one
  * number are paced by a token bucket at its messages-per-second.
  */
-public final class WhatsAppClient {
+public final class WhatsAppClient implements TemplateMessages {
   static final int THROUGHPUT = 130429;
   static final int RECIPIENT_RATE = 131056;
 
@@ -92,6 +92,12 @@ public final class WhatsAppClient {
       for (String p : bodyParameters) params.addObject().put("type", "text").put("text", p);
     }
     return send(phoneNumberId, to, "send_template", body);
+  }
+
+  @Override
+  public CompletionStage<String> sendTemplateMessage(String from, String to, String template, String language,
+      List<String> bodyParameters) {
+    return sendTemplate(from, to, template, language, bodyParameters).thenApply(Sent::messageId);
   }
 
   /** A plain text message (only inside the 24-hour window since the buyer's last message). */
@@ -166,7 +172,7 @@ public final class WhatsAppClient {
     if (reply.status() == 429) return new Attempt.Retry<>("http_429", "Too many requests", false, null);
     if (reply.status() >= 500) return new Attempt.Retry<>("http_" + reply.status(), null, true, null);
     if (root == null) return new Attempt.Fail<>(reply.status() >= 400 ? "http_" + reply.status() : "parse",
-        ShopeeClient.abbreviate(reply.text()));
+        HttpCaller.abbreviate(reply.text()));
     if (reply.status() >= 400) return new Attempt.Fail<>("http_" + reply.status(), null);
     JsonNode messages = root.path("messages");
     if (!messages.isArray() || messages.isEmpty() || JsonTrees.optText(messages.get(0), "id") == null) {

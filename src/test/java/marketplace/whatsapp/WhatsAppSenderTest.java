@@ -1,7 +1,9 @@
 package marketplace.whatsapp;
 
 import marketplace.MarketplaceConfig;
+import marketplace.OutboundMessages;
 import marketplace.WebhookEvent;
+import marketplace.WhatsAppSender;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

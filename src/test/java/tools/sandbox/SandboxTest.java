@@ -5,7 +5,7 @@ import static support.SandboxFixture.await;
 
 import common.Channel;
 import marketplace.WebhookEvent;
-import marketplace.WebhookParser;
+import marketplace.channels.WebhookParser;
 import marketplace.signing.Signatures;
 import akka.http.javadsl.Http;
 import akka.http.javadsl.ServerBinding;

@@ -1,7 +1,4 @@
-package marketplace.whatsapp;
-
-import marketplace.MarketCallException;
-import marketplace.Marketplaces;
+package marketplace;
 
 import common.CborSerializable;
 import akka.actor.typed.ActorRef;
@@ -27,7 +24,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The sender of one WhatsApp business number: the single place in the cluster that sends template messages from it
- * (so its token bucket and breaker in {@link WhatsAppClient} hold cluster-wide). Sharded by phone-number-id. Not
+ * (so its token bucket and breaker in the WhatsApp client, behind {@link TemplateMessages}, hold cluster-wide). Sharded by phone-number-id. Not
  * persistent: the order entity owns the notification and asks again until it recorded an outcome.
  *
  * <p>WhatsApp has no idempotency key, so this actor avoids second sends where it can: a request for an order and
@@ -41,15 +38,14 @@ public final class WhatsAppSender extends AbstractBehavior<WhatsAppSender.Comman
   /** For callbacks off the actor's thread (the actor context is not thread-safe). */
   private static final Logger log = LoggerFactory.getLogger(WhatsAppSender.class);
 
-  public static void init(ActorSystem<?> system, OutboundMessages outbox) {
-    WhatsAppClient client = Marketplaces.get(system).whatsApp();
+  public static void init(ActorSystem<?> system, TemplateMessages client, OutboundMessages outbox) {
     Set<String> retryCodes = Set.copyOf(
         system.settings().config().getStringList("orchestrator.notifications.retry-codes"));
     ClusterSharding.get(system).init(Entity.of(ENTITY_TYPE_KEY,
         ctx -> create(ctx.getEntityId(), client, outbox, retryCodes)));
   }
 
-  public static Behavior<Command> create(String phoneNumberId, WhatsAppClient client, OutboundMessages outbox,
+  public static Behavior<Command> create(String phoneNumberId, TemplateMessages client, OutboundMessages outbox,
                                          Set<String> retryCodes) {
     return Behaviors.setup(ctx -> new WhatsAppSender(ctx, phoneNumberId, client, outbox, retryCodes));
   }
@@ -92,13 +88,13 @@ public final class WhatsAppSender extends AbstractBehavior<WhatsAppSender.Comman
   // ---------------------------------------------------------------- behaviour
 
   private final String phoneNumberId;
-  private final WhatsAppClient client;
+  private final TemplateMessages client;
   private final OutboundMessages outbox;
   private final Set<String> retryCodes;
   /** orderKey#kind → everyone waiting for that message. */
   private final Map<String, List<ActorRef<SendReply>>> inFlight = new HashMap<>();
 
-  private WhatsAppSender(ActorContext<Command> context, String phoneNumberId, WhatsAppClient client,
+  private WhatsAppSender(ActorContext<Command> context, String phoneNumberId, TemplateMessages client,
                          OutboundMessages outbox, Set<String> retryCodes) {
     super(context);
     this.phoneNumberId = phoneNumberId;
@@ -140,16 +136,16 @@ public final class WhatsAppSender extends AbstractBehavior<WhatsAppSender.Comman
       return answer(m, new SendFailed(m.orderKey(), m.kind(), "database", unwrap(looked.error()).getMessage(), true));
     }
     if (looked.wamid() != null) return answer(m, new Sent(m.orderKey(), m.kind(), looked.wamid()));
-    CompletionStage<String> sent = client.sendTemplate(phoneNumberId, m.to(), m.template(), m.language(),
+    CompletionStage<String> sent = client.sendTemplateMessage(phoneNumberId, m.to(), m.template(), m.language(),
             m.parameters())
-        .thenCompose(s -> outbox.recordSent(s.messageId(), m.orderKey(), m.kind(), phoneNumberId, Instant.now())
+        .thenCompose(messageId -> outbox.recordSent(messageId, m.orderKey(), m.kind(), phoneNumberId, Instant.now())
             .handle((ok, error) -> {
               if (error != null) {
                 log.error("Message {} of {} was sent but not recorded in "
-                    + "outbound_messages (its delivery statuses will not find the order): {}", s.messageId(),
+                    + "outbound_messages (its delivery statuses will not find the order): {}", messageId,
                     m.orderKey(), unwrap(error).toString());
               }
-              return s.messageId();
+              return messageId;
             }));
     getContext().pipeToSelf(sent, (wamid, error) -> new Attempted(m, wamid, error));
     return this;

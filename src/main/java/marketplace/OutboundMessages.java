@@ -1,6 +1,4 @@
-package marketplace.whatsapp;
-
-import marketplace.WebhookEvent;
+package marketplace;
 
 import infra.Database;
 import java.sql.PreparedStatement;

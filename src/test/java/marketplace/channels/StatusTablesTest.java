@@ -1,4 +1,4 @@
-package marketplace;
+package marketplace.channels;
 
 import marketplace.shopee.ShopeeStatus;
 import marketplace.tiktok.TikTokStatus;

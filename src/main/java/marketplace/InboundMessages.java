@@ -1,4 +1,4 @@
-package marketplace.whatsapp;
+package marketplace;
 
 import common.Channel;
 import infra.Database;

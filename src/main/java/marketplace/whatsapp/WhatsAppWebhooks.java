@@ -1,9 +1,9 @@
-package marketplace;
-
-import marketplace.shopee.ShopeeStatus;
-import marketplace.tiktok.TikTokStatus;
+package marketplace.whatsapp;
 
 import static marketplace.JsonTrees.*;
+
+import marketplace.MarketParseException;
+import marketplace.WebhookEvent;
 
 import common.Channel;
 import common.OrderDetails;
@@ -14,95 +14,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Parses raw webhook bodies (already signature-checked) into {@link WebhookEvent}s. Pure functions: malformed JSON or
- * a missing required field throws {@link MarketParseException} naming the field (the route answers 400).
+ * Parses WhatsApp Cloud API webhooks (already signature-checked) into {@link WebhookEvent}s. Pure functions:
+ * malformed JSON or a missing required field throws {@link MarketParseException} naming the field.
  */
-public final class WebhookParser {
-  private WebhookParser() {}
-
-  // ---------------------------------------------------------------------------------------------------- Shopee
-
-  public static WebhookEvent shopee(byte[] body) {
-    return shopee(parse(body, "Shopee push"));
-  }
-
-  /** A push as a tree: {@code {code, shop_id, timestamp, msg_id?, data}}. */
-  static WebhookEvent shopee(JsonNode push) {
-    String where = "Shopee push";
-    int code = (int) longValue(push, "code", where);
-    String msgId = optText(push, "msg_id");
-    switch (code) {
-      case 0 -> {
-        JsonNode data = required(push, "data", where);
-        return new WebhookEvent.ShopeeVerification(optText(data, "verify_info"));
-      }
-      case 3 -> {
-        String shopId = text(push, "shop_id", where);
-        JsonNode data = required(push, "data", where);
-        String w = where + " code 3 data";
-        String status = text(data, "status", w);
-        long updated = optLong(data, "update_time", optLong(push, "timestamp", 0));
-        return new WebhookEvent.ShopeeOrderStatus(shopId, text(data, "ordersn", w), status, ShopeeStatus.map(status),
-            epochSeconds(updated), msgId);
-      }
-      case 4 -> {
-        String shopId = text(push, "shop_id", where);
-        JsonNode data = required(push, "data", where);
-        String tracking = optText(data, "tracking_no");
-        if (tracking == null) tracking = optText(data, "tracking_number");
-        return new WebhookEvent.ShopeeTracking(shopId, text(data, "ordersn", where + " code 4 data"), tracking, msgId);
-      }
-      default -> {
-        return new WebhookEvent.Ignored(Channel.SHOPEE, "code " + code, msgId == null ? null : "shopee:" + msgId);
-      }
-    }
-  }
-
-  /**
-   * One entry of get_lost_push_message: {@code {shop_id, code, timestamp, data}} where data is a JSON string. Parsed
-   * as if it had been pushed (no msg_id: de-duplication falls back to order + status + update time).
-   */
-  public static WebhookEvent shopeeLostPush(JsonNode message) {
-    String where = "Shopee lost push message";
-    JsonNode data = required(message, "data", where);
-    JsonNode dataTree = data.isTextual() ? parse(data.asText().getBytes(java.nio.charset.StandardCharsets.UTF_8),
-        where + " data") : data;
-    var push = object();
-    push.set("code", required(message, "code", where));
-    push.set("shop_id", required(message, "shop_id", where));
-    if (message.has("timestamp")) push.set("timestamp", message.get("timestamp"));
-    push.set("data", dataTree);
-    return shopee(push);
-  }
-
-  // ---------------------------------------------------------------------------------------------------- TikTok
-
-  public static WebhookEvent tiktok(byte[] body) {
-    String where = "TikTok notification";
-    JsonNode root = parse(body, where);
-    int type = (int) longValue(root, "type", where);
-    if (type != 1 && type != 11) {
-      String id = optText(root, "tts_notification_id");
-      return new WebhookEvent.Ignored(Channel.TIKTOK, "type " + type, id == null ? null : "tiktok:" + id);
-    }
-    String notificationId = text(root, "tts_notification_id", where);
-    String shopId = text(root, "shop_id", where);
-    JsonNode data = required(root, "data", where);
-    String w = where + " type " + type + " data";
-    if (type == 1) {
-      String status = text(data, "order_status", w);
-      long updated = optLong(data, "update_time", optLong(root, "timestamp", 0));
-      return new WebhookEvent.TikTokOrderStatus(shopId, text(data, "order_id", w), status, TikTokStatus.map(status),
-          data.path("is_on_hold_order").asBoolean(false), epochSeconds(updated), notificationId);
-    }
-    return new WebhookEvent.TikTokCancellation(shopId, text(data, "order_id", w), text(data, "cancel_status", w),
-        optText(data, "cancellations_role"), optText(data, "cancel_id"), notificationId);
-  }
-
-  // -------------------------------------------------------------------------------------------------- WhatsApp
+public final class WhatsAppWebhooks {
+  private WhatsAppWebhooks() {}
 
   /** Every event of a (possibly batched) WhatsApp webhook, in the order they appear. */
-  public static List<WebhookEvent> whatsApp(byte[] body) {
+  public static List<WebhookEvent> read(byte[] body) {
     String where = "WhatsApp webhook";
     JsonNode root = parse(body, where);
     String object = text(root, "object", where);

@@ -1,4 +1,4 @@
-package marketplace;
+package marketplace.channels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import marketplace.MarketParseException;
+import marketplace.WebhookEvent;
 
 import common.Channel;
 import common.MarketStatus;

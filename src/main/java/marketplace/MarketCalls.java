@@ -1,0 +1,36 @@
+package marketplace;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
+
+/** How a shop adapter reads the failure of a marketplace call, for its replies and sync rows. */
+final class MarketCalls {
+  private MarketCalls() {}
+
+  /** A client that throws instead of failing its stage still ends in a failed stage. */
+  static <T> CompletionStage<T> safely(Supplier<CompletionStage<T>> call) {
+    try {
+      return call.get();
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /** The marketplace's code and message, or the kind of failure (a timeout, a refused connection). */
+  static String describe(Throwable error) {
+    Throwable e = unwrap(error);
+    return e instanceof MarketCallException m ? m.code() + ": " + m.getMessage() : e.getClass().getSimpleName();
+  }
+
+  /** False only when the marketplace said asking again cannot help. */
+  static boolean retryable(Throwable error) {
+    Throwable e = unwrap(error);
+    return !(e instanceof MarketCallException m) || m.retryable();
+  }
+
+  private static Throwable unwrap(Throwable error) {
+    return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+  }
+}

@@ -1,0 +1,28 @@
+package marketplace;
+
+import common.Channel;
+import java.util.List;
+
+/**
+ * The node's marketplaces as the rest of the service uses them, without knowing which channels there are: built once
+ * per actor system by the registry of channels ({@code marketplace.channels.Marketplaces}).
+ */
+public interface MarketplaceApis {
+
+  MarketplaceConfig config();
+
+  /** How this node's outbound calls went, per channel, shop and call kind. */
+  CallOutcomes outcomes();
+
+  /** The API of one shop, for its {@link ShopAdapter}. */
+  ShopApi shopApi(Channel channel, String shopId);
+
+  /** Template messages to buyers, for {@link WhatsAppSender}. */
+  TemplateMessages templateMessages();
+
+  /** Every configured shop whose orders can be listed, Shopee's first. */
+  List<OrderFeed> orderFeeds();
+
+  /** Every configured shop's and WhatsApp number's breaker: Shopee, then TikTok, then WhatsApp, as configured. */
+  List<ShopBreaker> breakers();
+}

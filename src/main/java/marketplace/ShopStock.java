@@ -1,0 +1,267 @@
+package marketplace;
+
+import static marketplace.MarketCalls.describe;
+import static marketplace.MarketCalls.safely;
+
+import marketplace.ShopAdapter.Command;
+import marketplace.ShopAdapter.PushDone;
+import marketplace.ShopAdapter.PushSlotFree;
+import marketplace.ShopAdapter.PushStock;
+import marketplace.ShopAdapter.ReconcileStock;
+import marketplace.ShopAdapter.RetryPushes;
+import marketplace.ShopAdapter.SpacingPassed;
+import marketplace.ShopAdapter.StockRead;
+import marketplace.ShopAdapter.StockReconciled;
+import marketplace.stock.ListingSyncStore;
+import marketplace.stock.PushSettings;
+import marketplace.stock.StockPushQueue;
+import marketplace.stock.StockStaleness;
+
+import common.Channel;
+import sku.Listing;
+import akka.Done;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.TimerScheduler;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The stock side of one {@link ShopAdapter}: pushes through its {@link StockPushQueue} and reconciliation against
+ * what the marketplace shows. Runs on the actor's thread only: the adapter hands it its stock messages, each handler
+ * answers the actor's next behavior (the same), and calls answer as messages to the actor.
+ */
+final class ShopStock {
+  /** Stock calls in flight at once; more wait here, where their values can still be replaced by newer ones. */
+  static final int MAX_PUSH_CALLS_IN_FLIGHT = 8;
+  /** The adapter's log: stock warnings read as they did before this part had a file of its own. */
+  private static final Logger log = LoggerFactory.getLogger(ShopAdapter.class);
+
+  private final ActorContext<Command> context;
+  private final TimerScheduler<Command> timers;
+  private final Channel channel;
+  private final String shopId;
+  private final ShopApi api;
+  private final ListingSyncStore store;
+  private final StockStaleness staleness;
+  private final infra.Metrics metrics;
+  private final StockPushQueue pushes;
+  private CompletionStage<Done> writes = CompletableFuture.completedFuture(Done.getInstance());
+
+  ShopStock(ActorContext<Command> context, TimerScheduler<Command> timers, Channel channel, String shopId,
+      ShopApi api, PushSettings settings, ListingSyncStore store, StockStaleness staleness) {
+    this.context = context;
+    this.timers = timers;
+    this.channel = channel;
+    this.shopId = shopId;
+    this.api = api;
+    this.store = store;
+    this.staleness = staleness;
+    this.metrics = infra.Metrics.get(context.getSystem());
+    this.pushes = new StockPushQueue(settings, MAX_PUSH_CALLS_IN_FLIGHT);
+  }
+
+  /** A value for a listing: queued (latest wins), or written to listing_sync as refused. */
+  Behavior<Command> push(PushStock push) {
+    if (!api.hasApi()) return Behaviors.same(); // no stock API (WhatsApp catalog)
+    if (push.listing() == null || push.listing().channel() != channel || !push.listing().shopId().equals(shopId)) {
+      log.warn("Stock push for {} sent to the adapter of {} {}; ignored", push.syncKey(), channel.key(), shopId);
+      return Behaviors.same();
+    }
+    String group = group(push.listing());
+    String target = group == null ? null : api.target(push.listing());
+    if (!pushes.see(push.syncKey(), push.sku(), push.eventSeq(), push.force(), group, target)) {
+      return Behaviors.same();
+    }
+    if (!api.configured()) {
+      save(List.of(row(push.syncKey(), push.sku(), push.quantity(), push.eventSeq(), false,
+          channel.key() + " shop " + shopId + " is not configured")));
+      return Behaviors.same();
+    }
+    if (group == null) {
+      save(List.of(row(push.syncKey(), push.sku(), push.quantity(), push.eventSeq(), false,
+          "listing ids are not numeric: " + push.listing())));
+      return Behaviors.same();
+    }
+    Instant since = push.live() ? push.changedAt() : null;
+    next(pushes.offer(push.syncKey(), push.quantity(), push.eventSeq(), since, System.nanoTime()));
+    return Behaviors.same();
+  }
+
+  /** Acts on the queue's decision for a group: nothing, a spacing timer, or starting the ready calls. */
+  private void next(StockPushQueue.Step step) {
+    if (step instanceof StockPushQueue.Space space) {
+      timers.startSingleTimer("space-" + space.group(), new SpacingPassed(space.group()), space.delay());
+    } else if (step == StockPushQueue.Drain.INSTANCE) {
+      drainPushes();
+    }
+  }
+
+  /** Starts the ready groups' calls, oldest first, while the rate limit has a token now and calls are below the cap. */
+  private void drainPushes() {
+    while (pushes.canStart()) {
+      Duration wait = api.pushWait();
+      if (wait.compareTo(Duration.ZERO) > 0) {
+        if (pushes.needsSlotTimer()) timers.startSingleTimer("push-slot", PushSlotFree.INSTANCE, wait);
+        return;
+      }
+      pushes.nextCall(System.nanoTime()).ifPresent(this::startPush);
+    }
+  }
+
+  /** The stock API's rate limit has a token again. */
+  Behavior<Command> slotFree() {
+    pushes.slotFree();
+    drainPushes();
+    return Behaviors.same();
+  }
+
+  Behavior<Command> retryPassed(RetryPushes retry) {
+    next(pushes.retryPassed(retry.group(), System.nanoTime()));
+    return Behaviors.same();
+  }
+
+  Behavior<Command> spacingPassed(SpacingPassed spacing) {
+    next(pushes.spacingPassed(spacing.group(), System.nanoTime()));
+    return Behaviors.same();
+  }
+
+  private void startPush(StockPushQueue.Call call) {
+    Map<String, String> keyByTarget = new HashMap<>();
+    List<ShopApi.TargetStock> stocks = new ArrayList<>();
+    for (StockPushQueue.Sent s : call.sent()) {
+      keyByTarget.put(s.target(), s.key());
+      stocks.add(new ShopApi.TargetStock(s.target(), s.value()));
+    }
+    context.pipeToSelf(safely(() -> api.push(call.group(), stocks)), (result, error) -> {
+      if (error != null) return new PushDone(call, Map.of(), describe(error));
+      if (result.error() != null) return new PushDone(call, Map.of(), result.error());
+      Map<String, String> failed = new HashMap<>();
+      result.failed().forEach((target, why) -> {
+        String key = keyByTarget.get(target);
+        if (key != null) failed.put(key, why);
+      });
+      return new PushDone(call, failed, null);
+    });
+  }
+
+  /** A stock call ended: sync rows and meters, then a retry after back-off or the next call. */
+  Behavior<Command> pushDone(PushDone done) {
+    Instant now = Instant.now();
+    StockPushQueue.Finished finished = pushes.finished(done.call(), done.failed(), done.error());
+    List<ListingSyncStore.Row> rows = new ArrayList<>();
+    for (StockPushQueue.Outcome o : finished.outcomes()) {
+      if (o.acknowledged() && o.since() != null) {
+        Duration stale = Duration.between(o.since(), now);
+        staleness.record(channel, stale);
+        metrics.stockStaleness(channel.key(), stale);
+      }
+      rows.add(row(o.key(), o.sku(), o.value(), o.seq(), o.acknowledged(), o.error(), o.attempts()));
+    }
+    save(rows);
+    int failedCount = (int) rows.stream().filter(r -> !r.acknowledged()).count();
+    metrics.stockPushed(channel.key(), shopId, rows.size() - failedCount, failedCount);
+    String group = done.call().group();
+    if (finished.retryIn() != null) {
+      timers.startSingleTimer("retry-" + group, new RetryPushes(group), finished.retryIn());
+    } else {
+      next(pushes.afterCall(group, System.nanoTime()));
+    }
+    drainPushes();
+    return Behaviors.same();
+  }
+
+  // ---------------------------------------------------------------- reconciliation
+
+  /** Reads the listings' stock from the marketplace, one read per group. */
+  Behavior<Command> reconcile(ReconcileStock reconcile) {
+    if (!api.configured() || !api.hasApi()) {
+      reconcile.replyTo().tell(new StockReconciled(channel.key(), shopId, 0, 0, reconcile.expected().size()));
+      return Behaviors.same();
+    }
+    Map<String, CompletableFuture<Map<String, Integer>>> reads = new HashMap<>();
+    for (PushStock expected : reconcile.expected()) {
+      String group = group(expected.listing());
+      if (group == null || reads.containsKey(group)) continue;
+      reads.put(group, safely(() -> api.readStock(group)).toCompletableFuture());
+    }
+    CompletableFuture<Void> all = CompletableFuture.allOf(reads.values().toArray(CompletableFuture[]::new))
+        .exceptionally(e -> null);
+    context.pipeToSelf(all, (ok, ignored) -> {
+      Map<String, Map<String, Integer>> actual = new HashMap<>();
+      Map<String, String> errors = new HashMap<>();
+      reads.forEach((group, f) -> {
+        if (f.isCompletedExceptionally()) errors.put(group, describe(f.handle((v, e) -> e).join()));
+        else actual.put(group, f.join());
+      });
+      return new StockRead(reconcile.expected(), actual, errors, reconcile.replyTo());
+    });
+    return Behaviors.same();
+  }
+
+  /** Re-pushes the listings the marketplace shows wrong, and answers how many were checked and drifted. */
+  Behavior<Command> stockRead(StockRead read) {
+    int checked = 0;
+    int drifted = 0;
+    int unreadable = 0;
+    for (PushStock expected : read.expected()) {
+      String group = group(expected.listing());
+      Map<String, Integer> actual = group == null ? null : read.actual().get(group);
+      if (actual == null) {
+        unreadable++;
+        continue;
+      }
+      checked++;
+      // A push already on its way, or a newer value than the one expected: nothing to repair now.
+      if (pushes.busyOrNewer(expected.syncKey(), expected.eventSeq())) continue;
+      Integer shown = actual.get(api.target(expected.listing()));
+      if (shown == null || shown != expected.quantity()) {
+        drifted++;
+        log.info("Stock drift on {} {} listing {}: marketplace shows {}, should show {}; re-pushing",
+            channel.key(), shopId, expected.syncKey(), shown, expected.quantity());
+        push(new PushStock(expected.syncKey(), expected.sku(), expected.listing(), expected.quantity(),
+            expected.eventSeq(), expected.changedAt(), false, true));
+      }
+    }
+    read.errors().forEach((group, error) -> log.warn("Stock of {} {} {} could not be read: {}",
+        channel.key(), shopId, group, error));
+    read.replyTo().tell(new StockReconciled(channel.key(), shopId, checked, drifted, unreadable));
+    return Behaviors.same();
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  /** One call per Shopee item or TikTok product; null when the listing's ids cannot be sent. */
+  private String group(Listing listing) {
+    return listing == null ? null : api.group(listing);
+  }
+
+  private ListingSyncStore.Row row(String key, String sku, int value, long seq, boolean acknowledged, String error) {
+    return row(key, sku, value, seq, acknowledged, error, Math.max(1, pushes.attempts(key)));
+  }
+
+  private ListingSyncStore.Row row(String key, String sku, int value, long seq, boolean acknowledged, String error,
+      int attempts) {
+    Instant now = Instant.now();
+    return new ListingSyncStore.Row(key, sku, channel.key(), shopId, value, seq, now, acknowledged, error, attempts,
+        now);
+  }
+
+  /** Chains the write after this adapter's previous one (rows of one listing are written in order). */
+  private void save(List<ListingSyncStore.Row> rows) {
+    if (rows.isEmpty()) return;
+    writes = writes.exceptionally(e -> Done.getInstance()).thenCompose(d -> store.save(rows));
+    writes.whenComplete((d, e) -> {
+      if (e != null) log.warn("listing_sync not written for {} {}: {}", channel.key(), shopId, e.getMessage());
+    });
+  }
+}

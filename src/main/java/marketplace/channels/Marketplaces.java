@@ -1,0 +1,110 @@
+package marketplace.channels;
+
+import marketplace.CallOutcomes;
+import marketplace.MarketplaceApis;
+import marketplace.MarketplaceConfig;
+import marketplace.MarketplaceMetrics;
+import marketplace.NoMarketplaceApi;
+import marketplace.OrderFeed;
+import marketplace.ShopApi;
+import marketplace.ShopBreaker;
+import marketplace.TemplateMessages;
+import marketplace.shopee.ShopeeClient;
+import marketplace.shopee.ShopeeOrderFeed;
+import marketplace.shopee.ShopeeShopApi;
+import marketplace.tiktok.TikTokClient;
+import marketplace.tiktok.TikTokOrderFeed;
+import marketplace.tiktok.TikTokShopApi;
+import marketplace.whatsapp.WhatsAppClient;
+
+import common.Channel;
+import infra.Metrics;
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.Extension;
+import akka.actor.typed.ExtensionId;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The node's marketplace clients and their shared call outcomes, built once per actor system from
+ * {@code orchestrator.marketplaces}: the one place that knows every channel. Shop adapter actors use them; each
+ * shop's rate limit and circuit breaker live in the client, and sharding keeps every shop's adapter (so every call
+ * for that shop) on one node. Their meters are registered with the node's {@link Metrics} when they are built.
+ */
+public final class Marketplaces implements Extension, MarketplaceApis {
+
+  public static final class Id extends ExtensionId<Marketplaces> {
+    private static final Id INSTANCE = new Id();
+
+    @Override
+    public Marketplaces createExtension(ActorSystem<?> system) {
+      return new Marketplaces(system, MarketplaceConfig.fromConfig(system.settings().config()));
+    }
+  }
+
+  public static Marketplaces get(ActorSystem<?> system) {
+    return Id.INSTANCE.apply(system);
+  }
+
+  private final MarketplaceConfig config;
+  private final CallOutcomes outcomes = new CallOutcomes();
+  private final ShopeeClient shopee;
+  private final TikTokClient tiktok;
+  private final WhatsAppClient whatsApp;
+
+  private Marketplaces(ActorSystem<?> system, MarketplaceConfig config) {
+    this.config = config;
+    this.shopee = new ShopeeClient(system, config, outcomes);
+    this.tiktok = new TikTokClient(system, config, outcomes);
+    this.whatsApp = new WhatsAppClient(system, config, outcomes);
+    MarketplaceMetrics.register(Metrics.get(system), this);
+  }
+
+  @Override
+  public MarketplaceConfig config() {
+    return config;
+  }
+
+  @Override
+  public CallOutcomes outcomes() {
+    return outcomes;
+  }
+
+  @Override
+  public ShopApi shopApi(Channel channel, String shopId) {
+    return switch (channel) {
+      case SHOPEE -> new ShopeeShopApi(shopee, config, shopId);
+      case TIKTOK -> new TikTokShopApi(tiktok, config, shopId);
+      case WHATSAPP -> new NoMarketplaceApi(config.whatsAppNumber(shopId).isPresent());
+      case PHONE -> new NoMarketplaceApi(false);
+    };
+  }
+
+  @Override
+  public TemplateMessages templateMessages() {
+    return whatsApp;
+  }
+
+  @Override
+  public List<OrderFeed> orderFeeds() {
+    List<OrderFeed> feeds = new ArrayList<>();
+    for (var shop : config.shopee()) feeds.add(new ShopeeOrderFeed(shopee, shop.shopId()));
+    for (var shop : config.tiktok()) feeds.add(new TikTokOrderFeed(tiktok, shop.shopId()));
+    return List.copyOf(feeds);
+  }
+
+  @Override
+  public List<ShopBreaker> breakers() {
+    List<ShopBreaker> breakers = new ArrayList<>();
+    for (var shop : config.shopee()) {
+      breakers.add(new ShopBreaker(Channel.SHOPEE, shop.shopId(), () -> shopee.breakerState(shop.shopId())));
+    }
+    for (var shop : config.tiktok()) {
+      breakers.add(new ShopBreaker(Channel.TIKTOK, shop.shopId(), () -> tiktok.breakerState(shop.shopId())));
+    }
+    for (var n : config.whatsapp()) {
+      breakers.add(new ShopBreaker(Channel.WHATSAPP, n.phoneNumberId(), () -> whatsApp.breakerState(n.phoneNumberId())));
+    }
+    return List.copyOf(breakers);
+  }
+}

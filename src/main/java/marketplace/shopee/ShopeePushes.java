@@ -1,0 +1,69 @@
+package marketplace.shopee;
+
+import static marketplace.JsonTrees.*;
+
+import marketplace.WebhookEvent;
+
+import common.Channel;
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * Parses Shopee's pushes (already signature-checked) and lost push messages into {@link WebhookEvent}s. Pure
+ * functions: malformed JSON or a missing required field throws MarketParseException naming the field.
+ */
+public final class ShopeePushes {
+  private ShopeePushes() {}
+
+  public static WebhookEvent read(byte[] body) {
+    return read(parse(body, "Shopee push"));
+  }
+
+  /** A push as a tree: {@code {code, shop_id, timestamp, msg_id?, data}}. */
+  static WebhookEvent read(JsonNode push) {
+    String where = "Shopee push";
+    int code = (int) longValue(push, "code", where);
+    String msgId = optText(push, "msg_id");
+    switch (code) {
+      case 0 -> {
+        JsonNode data = required(push, "data", where);
+        return new WebhookEvent.ShopeeVerification(optText(data, "verify_info"));
+      }
+      case 3 -> {
+        String shopId = text(push, "shop_id", where);
+        JsonNode data = required(push, "data", where);
+        String w = where + " code 3 data";
+        String status = text(data, "status", w);
+        long updated = optLong(data, "update_time", optLong(push, "timestamp", 0));
+        return new WebhookEvent.ShopeeOrderStatus(shopId, text(data, "ordersn", w), status, ShopeeStatus.map(status),
+            epochSeconds(updated), msgId);
+      }
+      case 4 -> {
+        String shopId = text(push, "shop_id", where);
+        JsonNode data = required(push, "data", where);
+        String tracking = optText(data, "tracking_no");
+        if (tracking == null) tracking = optText(data, "tracking_number");
+        return new WebhookEvent.ShopeeTracking(shopId, text(data, "ordersn", where + " code 4 data"), tracking, msgId);
+      }
+      default -> {
+        return new WebhookEvent.Ignored(Channel.SHOPEE, "code " + code, msgId == null ? null : "shopee:" + msgId);
+      }
+    }
+  }
+
+  /**
+   * One entry of get_lost_push_message: {@code {shop_id, code, timestamp, data}} where data is a JSON string. Parsed
+   * as if it had been pushed (no msg_id: de-duplication falls back to order + status + update time).
+   */
+  public static WebhookEvent lostPush(JsonNode message) {
+    String where = "Shopee lost push message";
+    JsonNode data = required(message, "data", where);
+    JsonNode dataTree = data.isTextual() ? parse(data.asText().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        where + " data") : data;
+    var push = object();
+    push.set("code", required(message, "code", where));
+    push.set("shop_id", required(message, "shop_id", where));
+    if (message.has("timestamp")) push.set("timestamp", message.get("timestamp"));
+    push.set("data", dataTree);
+    return read(push);
+  }
+}

@@ -1,0 +1,18 @@
+package marketplace.stock;
+
+import com.typesafe.config.Config;
+import java.time.Duration;
+
+/**
+ * How a shop adapter paces its stock calls ({@code orchestrator.stock-sync}, shared with stocksync.StockSync).
+ *
+ * @param minPushInterval at most one call per group (Shopee item, TikTok product) per this interval
+ * @param retryMin the back-off after a group's first failed call, doubling per failure up to {@code retryMax}
+ */
+public record PushSettings(Duration minPushInterval, Duration retryMin, Duration retryMax) {
+  public static PushSettings from(Config config) {
+    Config c = config.getConfig("orchestrator.stock-sync");
+    return new PushSettings(c.getDuration("min-push-interval"), c.getDuration("retry-min"),
+        c.getDuration("retry-max"));
+  }
+}
