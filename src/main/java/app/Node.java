@@ -1,11 +1,5 @@
 package app;
 
-import infra.AppConfig;
-import infra.Database;
-import infra.Metrics;
-import infra.SchemaApplier;
-
-import sku.SkuEntity;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.javadsl.Adapter;
 import akka.actor.typed.javadsl.Behaviors;
@@ -17,26 +11,23 @@ import akka.http.javadsl.server.Route;
 import akka.management.cluster.bootstrap.ClusterBootstrap;
 import akka.management.javadsl.AkkaManagement;
 import com.typesafe.config.Config;
-import order.OrderEntity;
-import marketplace.InboundMessages;
-import intake.MarketplacePoller;
-import marketplace.MarketplaceApis;
-import marketplace.channels.Marketplaces;
-import intake.OrderIntake;
-import marketplace.OutboundMessages;
-import marketplace.WhatsAppSender;
-import marketplace.ShopAdapter;
+import http.HealthRoutes;
+import http.HttpServer;
+import http.Json;
 import http.admin.AdminAuth;
 import http.admin.AdminTokens;
 import http.admin.ClusterRoutes;
-import http.HealthRoutes;
-import http.webhooks.WebhookMetrics;
-import http.admin.ShopRoutes;
-import http.webhooks.WebhookRoutes;
 import http.admin.OrderRoutes;
-import http.HttpServer;
-import http.Json;
+import http.admin.ShopRoutes;
 import http.admin.SkuRoutes;
+import http.webhooks.WebhookMetrics;
+import http.webhooks.WebhookRoutes;
+import infra.AppConfig;
+import infra.Database;
+import infra.Metrics;
+import infra.SchemaApplier;
+import intake.MarketplacePoller;
+import intake.OrderIntake;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
@@ -44,8 +35,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import marketplace.InboundMessages;
+import marketplace.MarketplaceApis;
+import marketplace.OutboundMessages;
+import marketplace.ShopAdapter;
+import marketplace.WhatsAppSender;
+import marketplace.channels.Marketplaces;
+import order.OrderEntity;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import sku.SkuEntity;
 
 /**
  * One running orchestrator node: the actor system, its cluster membership, Akka Management, the sharded entities

@@ -1,12 +1,11 @@
 package app;
 
-import infra.AppConfig;
-import infra.SchemaApplier;
-
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import java.sql.Connection;
 import http.admin.AdminTokens;
+import infra.AppConfig;
+import infra.SchemaApplier;
+import java.sql.Connection;
 import java.util.Arrays;
 
 /**

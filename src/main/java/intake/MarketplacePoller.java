@@ -1,24 +1,23 @@
 package intake;
 
-import marketplace.MarketplaceApis;
-import marketplace.OrderFeed;
-
-import common.CborSerializable;
 import akka.Done;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
-import akka.actor.typed.SupervisorStrategy;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.cluster.typed.ClusterSingleton;
 import akka.cluster.typed.SingletonActor;
 import com.typesafe.config.Config;
+import common.CborSerializable;
+import infra.Restarts;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import marketplace.MarketplaceApis;
+import marketplace.OrderFeed;
 
 /**
  * Finds what webhooks missed, once in the cluster (a singleton): Shopee's lost pushes are fetched, recorded like
@@ -52,7 +51,7 @@ public final class MarketplacePoller {
     if (!settings.enabled()) return;
     ClusterSingleton.get(system).init(SingletonActor.of(
         Behaviors.supervise(create(settings, marketplaces.orderFeeds(), intake))
-            .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2)),
+            .onFailure(Restarts.withBackoff()),
         "marketplace-poller"));
   }
 

@@ -1,20 +1,19 @@
 package intake;
 
-import marketplace.WebhookEvent;
-import marketplace.InboundMessages;
-import marketplace.OutboundMessages;
-
-import common.Channel;
-import common.MarketStatus;
-import common.OrderDetails;
-import order.OrderEntity;
 import akka.Done;
 import akka.actor.typed.ActorSystem;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import common.Channel;
+import common.MarketStatus;
+import common.OrderDetails;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import marketplace.InboundMessages;
+import marketplace.OutboundMessages;
+import marketplace.WebhookEvent;
+import order.OrderEntity;
 
 /**
  * Where marketplace news enters the system, whichever way it came (webhook, lost-push recovery, reconciliation):

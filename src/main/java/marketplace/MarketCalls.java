@@ -1,7 +1,7 @@
 package marketplace;
 
+import common.Futures;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 
@@ -20,17 +20,14 @@ final class MarketCalls {
 
   /** The marketplace's code and message, or the kind of failure (a timeout, a refused connection). */
   static String describe(Throwable error) {
-    Throwable e = unwrap(error);
+    Throwable e = Futures.unwrap(error);
     return e instanceof MarketCallException m ? m.code() + ": " + m.getMessage() : e.getClass().getSimpleName();
   }
 
   /** False only when the marketplace said asking again cannot help. */
   static boolean retryable(Throwable error) {
-    Throwable e = unwrap(error);
+    Throwable e = Futures.unwrap(error);
     return !(e instanceof MarketCallException m) || m.retryable();
   }
 
-  private static Throwable unwrap(Throwable error) {
-    return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-  }
 }

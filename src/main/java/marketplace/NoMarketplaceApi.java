@@ -1,12 +1,12 @@
 package marketplace;
 
 import common.OrderDetails;
-import sku.Listing;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import sku.Listing;
 
 /**
  * A channel without a marketplace API: WhatsApp orders carry their details and its catalog gets no stock pushes;

@@ -3,16 +3,6 @@ package marketplace;
 import static marketplace.MarketCalls.describe;
 import static marketplace.MarketCalls.retryable;
 
-import marketplace.stock.ListingSyncStore;
-import marketplace.stock.PushSettings;
-import marketplace.stock.StockPushQueue;
-import marketplace.stock.StockStaleness;
-
-import common.CborSerializable;
-import common.Channel;
-import common.OrderDetails;
-import sku.Listing;
-import akka.Done;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
@@ -24,10 +14,18 @@ import akka.actor.typed.javadsl.TimerScheduler;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.Entity;
 import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
+import common.CborSerializable;
+import common.Channel;
+import common.OrderDetails;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import marketplace.stock.ListingSyncStore;
+import marketplace.stock.PushSettings;
+import marketplace.stock.StockPushQueue;
+import marketplace.stock.StockStaleness;
+import sku.Listing;
 
 /**
  * The adapter actor of one (channel, shop): the single place in the cluster that calls that shop's marketplace API

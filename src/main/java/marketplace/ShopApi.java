@@ -1,11 +1,11 @@
 package marketplace;
 
 import common.OrderDetails;
-import sku.Listing;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
+import sku.Listing;
 
 /**
  * What a {@link ShopAdapter} needs from the marketplace API of its shop: one implementation per channel, in the

@@ -1,17 +1,17 @@
 package marketplace;
 
-import common.Channel;
 import akka.Done;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.javadsl.Adapter;
 import akka.pattern.CircuitBreaker;
 import akka.pattern.CircuitBreakerOpenException;
 import akka.pattern.Patterns;
+import common.Channel;
+import common.Futures;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
@@ -124,7 +124,7 @@ public final class ShopGuard {
   private <T> void settle(String kind, int n, Supplier<Duration> gate, Supplier<CompletionStage<Attempt<T>>> attempt,
       CompletableFuture<T> result, Attempt<T> outcome, Throwable error) {
     {
-          Attempt<T> classified = error != null ? classify(unwrap(error)) : outcome;
+          Attempt<T> classified = error != null ? classify(Futures.unwrap(error)) : outcome;
           countResponse(kind, classified);
           if (classified instanceof Attempt.Ok<T> ok) {
             outcomes.success(channel, shopId, kind, n);
@@ -150,7 +150,7 @@ public final class ShopGuard {
             int attempts = code.equals("circuit_open") ? n - 1 : n;
             outcomes.failure(channel, shopId, kind, attempts, code + (message == null ? "" : ": " + message));
             result.completeExceptionally(new MarketCallException(channel, shopId, kind, code, message, attempts,
-                retryable, error == null ? null : unwrap(error)));
+                retryable, error == null ? null : Futures.unwrap(error)));
           }
     }
   }
@@ -172,7 +172,7 @@ public final class ShopGuard {
   }
 
   private static <T> Boolean countsAsFailure(Optional<Attempt<T>> outcome, Optional<Throwable> error) {
-    if (error.isPresent()) return !(unwrap(error.get()) instanceof MarketParseException);
+    if (error.isPresent()) return !(Futures.unwrap(error.get()) instanceof MarketParseException);
     return outcome.map(a -> a instanceof Attempt.Retry<T> r && r.unhealthy()).orElse(false);
   }
 
@@ -204,15 +204,6 @@ public final class ShopGuard {
       if (e.getCause() == e) break;
     }
     return false;
-  }
-
-  private static Throwable unwrap(Throwable error) {
-    Throwable e = error;
-    while ((e instanceof CompletionException || e instanceof java.util.concurrent.ExecutionException)
-        && e.getCause() != null) {
-      e = e.getCause();
-    }
-    return e;
   }
 
   /** min-backoff * 2^(n-1), capped at max-backoff, then scaled by a random factor in [1 - jitter, 1]. */

@@ -3,6 +3,20 @@ package marketplace;
 import static marketplace.MarketCalls.describe;
 import static marketplace.MarketCalls.safely;
 
+import akka.Done;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.TimerScheduler;
+import common.Channel;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import marketplace.ShopAdapter.Command;
 import marketplace.ShopAdapter.PushDone;
 import marketplace.ShopAdapter.PushSlotFree;
@@ -16,24 +30,9 @@ import marketplace.stock.ListingSyncStore;
 import marketplace.stock.PushSettings;
 import marketplace.stock.StockPushQueue;
 import marketplace.stock.StockStaleness;
-
-import common.Channel;
-import sku.Listing;
-import akka.Done;
-import akka.actor.typed.Behavior;
-import akka.actor.typed.javadsl.Behaviors;
-import akka.actor.typed.javadsl.ActorContext;
-import akka.actor.typed.javadsl.TimerScheduler;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import sku.Listing;
 
 /**
  * The stock side of one {@link ShopAdapter}: pushes through its {@link StockPushQueue} and reconciliation against

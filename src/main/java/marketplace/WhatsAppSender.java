@@ -1,6 +1,5 @@
 package marketplace;
 
-import common.CborSerializable;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
@@ -11,13 +10,14 @@ import akka.actor.typed.javadsl.Receive;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.Entity;
 import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
+import common.CborSerializable;
+import common.Futures;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -132,8 +132,8 @@ public final class WhatsAppSender extends AbstractBehavior<WhatsAppSender.Comman
     if (looked.error() != null) {
       // without the look-up a send could be a second one: nothing is sent, the order asks again later
       getContext().getLog().warn("Look-up before sending the {} message of {} failed: {}", m.kind(), m.orderKey(),
-          unwrap(looked.error()).toString());
-      return answer(m, new SendFailed(m.orderKey(), m.kind(), "database", unwrap(looked.error()).getMessage(), true));
+          Futures.unwrap(looked.error()).toString());
+      return answer(m, new SendFailed(m.orderKey(), m.kind(), "database", Futures.unwrap(looked.error()).getMessage(), true));
     }
     if (looked.wamid() != null) return answer(m, new Sent(m.orderKey(), m.kind(), looked.wamid()));
     CompletionStage<String> sent = client.sendTemplateMessage(phoneNumberId, m.to(), m.template(), m.language(),
@@ -143,7 +143,7 @@ public final class WhatsAppSender extends AbstractBehavior<WhatsAppSender.Comman
               if (error != null) {
                 log.error("Message {} of {} was sent but not recorded in "
                     + "outbound_messages (its delivery statuses will not find the order): {}", messageId,
-                    m.orderKey(), unwrap(error).toString());
+                    m.orderKey(), Futures.unwrap(error).toString());
               }
               return messageId;
             }));
@@ -154,7 +154,7 @@ public final class WhatsAppSender extends AbstractBehavior<WhatsAppSender.Comman
   private Behavior<Command> onAttempted(Attempted attempted) {
     SendTemplate m = attempted.request();
     if (attempted.error() == null) return answer(m, new Sent(m.orderKey(), m.kind(), attempted.wamid()));
-    Throwable e = unwrap(attempted.error());
+    Throwable e = Futures.unwrap(attempted.error());
     SendFailed failed;
     if (e instanceof MarketCallException call) {
       failed = new SendFailed(m.orderKey(), m.kind(), call.code(), call.getMessage(),
@@ -173,7 +173,4 @@ public final class WhatsAppSender extends AbstractBehavior<WhatsAppSender.Comman
     return this;
   }
 
-  private static Throwable unwrap(Throwable error) {
-    return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-  }
 }

@@ -1,18 +1,18 @@
 package order;
 
+import akka.actor.typed.ActorRef;
+import com.typesafe.config.Config;
 import common.CborSerializable;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
 import marketplace.WhatsAppSender;
 import order.OrderEvents.BuyerNotificationDue;
 import order.OrderEvents.BuyerNotificationFailed;
 import order.OrderEvents.BuyerNotified;
 import order.OrderEvents.Event;
 import order.OrderEvents.NotificationKind;
-import akka.actor.typed.ActorRef;
-import com.typesafe.config.Config;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
-import java.util.Optional;
 
 /**
  * The WhatsApp messages an order sends its buyer: the settings, what the order records of each message, and the

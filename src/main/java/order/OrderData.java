@@ -4,12 +4,6 @@ import common.CborSerializable;
 import common.Channel;
 import common.MarketStatus;
 import common.OrderDetails;
-import order.BuyerNotifications.Notification;
-import order.OrderEvents.DetailsReceived;
-import order.OrderEvents.LineMapped;
-import order.OrderEvents.NotificationKind;
-import order.OrderEvents.Notified;
-import order.OrderEvents.StatusRecorded;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -19,6 +13,12 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import order.BuyerNotifications.Notification;
+import order.OrderEvents.DetailsReceived;
+import order.OrderEvents.LineMapped;
+import order.OrderEvents.NotificationKind;
+import order.OrderEvents.Notified;
+import order.OrderEvents.StatusRecorded;
 
 /**
  * What every phase knows about the order. Immutable; each change returns a copy. Never snapshotted (the journal is

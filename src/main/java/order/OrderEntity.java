@@ -1,16 +1,5 @@
 package order;
 
-import common.CborSerializable;
-import common.Channel;
-import common.MarketStatus;
-import common.OrderDetails;
-import marketplace.ShopAdapter;
-import marketplace.WhatsAppSender;
-import order.BuyerNotifications.SendOutcome;
-import order.OrderEvents.*;
-import order.OrderSaga.Step;
-import order.OrderState.*;
-import sku.SkuEntity;
 import akka.Done;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
@@ -36,12 +25,23 @@ import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import akka.persistence.typed.javadsl.Recovery;
 import akka.persistence.typed.javadsl.ReplyEffect;
 import akka.persistence.typed.javadsl.SignalHandler;
+import common.CborSerializable;
+import common.Channel;
+import common.MarketStatus;
+import common.OrderDetails;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import marketplace.ShopAdapter;
+import marketplace.WhatsAppSender;
+import order.BuyerNotifications.SendOutcome;
+import order.OrderEvents.*;
+import order.OrderSaga.Step;
+import order.OrderState.*;
+import sku.SkuEntity;
 
 /**
  * One marketplace order: the single place that decides what happens to it. Runs the order's state machine and its

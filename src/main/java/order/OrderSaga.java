@@ -1,8 +1,17 @@
 package order;
 
+import akka.actor.typed.ActorRef;
 import common.Channel;
 import common.MarketStatus;
 import common.OrderDetails;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import marketplace.ShopAdapter;
 import marketplace.WhatsAppSender;
 import order.OrderEvents.*;
@@ -16,15 +25,6 @@ import order.OrderState.Returned;
 import order.OrderState.Shipping;
 import order.OrderState.State;
 import sku.SkuEntity;
-import akka.actor.typed.ActorRef;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
  * The order's stock reservation saga as pure decisions: what each phase waits for (so sends, and sends again), how

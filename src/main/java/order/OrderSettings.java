@@ -1,8 +1,8 @@
 package order;
 
-import order.BuyerNotifications.NotificationSettings;
 import com.typesafe.config.Config;
 import java.time.Duration;
+import order.BuyerNotifications.NotificationSettings;
 
 /**
  * How orders run their saga ({@code orchestrator.orders}, orders.conf) and notify their buyers.

@@ -4,14 +4,14 @@ import common.CborSerializable;
 import common.Channel;
 import common.MarketStatus;
 import common.OrderDetails;
-import order.BuyerNotifications.Notification;
-import order.BuyerNotifications.NotificationStatus;
-import order.OrderState.State;
-import order.OrderEvents.NotificationKind;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import order.BuyerNotifications.Notification;
+import order.BuyerNotifications.NotificationStatus;
+import order.OrderEvents.NotificationKind;
+import order.OrderState.State;
 
 /**
  * An order as the admin API shows it (GET /admin/orders/...): the answer to {@link OrderEntity.Get} and to every

@@ -1,12 +1,5 @@
 package order;
 
-import order.OrderEntity.Command;
-import order.OrderEntity.PassivateIdle;
-import order.OrderEntity.Retry;
-import order.OrderEntity.RetryNotifications;
-import order.OrderEvents.NotificationKind;
-import order.OrderSaga.Outgoing;
-import order.OrderState.State;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.javadsl.TimerScheduler;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -17,6 +10,13 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import order.OrderEntity.Command;
+import order.OrderEntity.PassivateIdle;
+import order.OrderEntity.Retry;
+import order.OrderEntity.RetryNotifications;
+import order.OrderEvents.NotificationKind;
+import order.OrderSaga.Outgoing;
+import order.OrderState.State;
 
 /**
  * Sends what an order's state waits for ({@link OrderSaga#outstanding}) and keeps the order's timers: the saga's

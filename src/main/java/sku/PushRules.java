@@ -2,7 +2,6 @@ package sku;
 
 import common.CborSerializable;
 import common.Channel;
-
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;

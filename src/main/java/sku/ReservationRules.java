@@ -3,6 +3,7 @@ package sku;
 import static sku.SkuState.applyChange;
 import static sku.SkuState.available;
 
+import java.util.List;
 import sku.SkuEntity.ClearHoldAccepted;
 import sku.SkuEntity.Commit;
 import sku.SkuEntity.CommitAccepted;
@@ -22,8 +23,6 @@ import sku.SkuState.Book;
 import sku.SkuState.Finished;
 import sku.SkuState.Outcome;
 import sku.SkuState.State;
-
-import java.util.List;
 
 /**
  * The one rule book of the reservation commands (reserve, release, commit, clear hold, return to stock): what each

@@ -6,6 +6,26 @@ import static sku.SkuEntity.MAX_HISTORY_PAGE;
 import static sku.SkuEntity.MAX_RESERVATION_PAGE;
 import static sku.SkuEntity.NOT_FOUND;
 
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.SupervisorStrategy;
+import akka.actor.typed.eventstream.EventStream;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.TimerScheduler;
+import akka.pattern.StatusReply;
+import akka.persistence.typed.RecoveryCompleted;
+import akka.persistence.typed.SnapshotAdapter;
+import akka.persistence.typed.SnapshotCompleted;
+import akka.persistence.typed.javadsl.CommandHandlerWithReply;
+import akka.persistence.typed.javadsl.EventHandler;
+import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import akka.persistence.typed.javadsl.ReplyEffect;
+import akka.persistence.typed.javadsl.SignalHandler;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
 import sku.SkuEntity.AdjustStock;
 import sku.SkuEntity.AdminCommand;
 import sku.SkuEntity.Batch;
@@ -39,27 +59,6 @@ import sku.SkuEvents.StockSet;
 import sku.SkuState.Hold;
 import sku.SkuState.State;
 import sku.SkuState.Tentative;
-
-import akka.actor.typed.ActorRef;
-import akka.actor.typed.SupervisorStrategy;
-import akka.actor.typed.eventstream.EventStream;
-import akka.actor.typed.javadsl.ActorContext;
-import akka.actor.typed.javadsl.TimerScheduler;
-import akka.pattern.StatusReply;
-import akka.persistence.typed.RecoveryCompleted;
-import akka.persistence.typed.SnapshotAdapter;
-import akka.persistence.typed.SnapshotCompleted;
-import akka.persistence.typed.javadsl.CommandHandlerWithReply;
-import akka.persistence.typed.javadsl.EventHandler;
-import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
-import akka.persistence.typed.javadsl.ReplyEffect;
-import akka.persistence.typed.javadsl.SignalHandler;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Set;
-import java.util.function.Consumer;
 
 /**
  * The SKU entity's event-sourced part, the child of {@link SkuFront}: evaluates batches, persists each batch in one

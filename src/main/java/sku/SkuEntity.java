@@ -1,9 +1,5 @@
 package sku;
 
-import common.CborSerializable;
-import common.Channel;
-import sku.SkuEvents.AdjustReason;
-
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
@@ -15,9 +11,12 @@ import akka.pattern.StatusReply;
 import akka.persistence.typed.PersistenceId;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import common.CborSerializable;
+import common.Channel;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import sku.SkuEvents.AdjustReason;
 
 /**
  * One seller SKU (master SKU code): on-hand stock, reservations by order key, safety stock, the SKU's listings on

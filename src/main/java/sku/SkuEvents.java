@@ -1,15 +1,14 @@
 package sku;
 
-import common.CborSerializable;
-import common.Channel;
-import sku.SkuEntity.HistoryEntry;
-
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import common.CborSerializable;
+import common.Channel;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import sku.SkuEntity.HistoryEntry;
 
 /**
  * What a SKU's journal holds. Each event's full class name is its manifest in the journal and its fields are the

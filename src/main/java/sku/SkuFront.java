@@ -1,17 +1,5 @@
 package sku;
 
-import sku.SkuEntity.AdminCommand;
-import sku.SkuEntity.Batch;
-import sku.SkuEntity.BatchDone;
-import sku.SkuEntity.BatchTimedOut;
-import sku.SkuEntity.ChildReady;
-import sku.SkuEntity.Command;
-import sku.SkuEntity.ExpireHolds;
-import sku.SkuEntity.LingerEnded;
-import sku.SkuEntity.RefusalReason;
-import sku.SkuEntity.ReservationCommand;
-import sku.SkuEntity.ReservationRefused;
-
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
@@ -30,6 +18,17 @@ import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import sku.SkuEntity.AdminCommand;
+import sku.SkuEntity.Batch;
+import sku.SkuEntity.BatchDone;
+import sku.SkuEntity.BatchTimedOut;
+import sku.SkuEntity.ChildReady;
+import sku.SkuEntity.Command;
+import sku.SkuEntity.ExpireHolds;
+import sku.SkuEntity.LingerEnded;
+import sku.SkuEntity.RefusalReason;
+import sku.SkuEntity.ReservationCommand;
+import sku.SkuEntity.ReservationRefused;
 
 /**
  * The sharded SKU entity: the batching front of the event-sourced part ({@link SkuBehavior}, its child). It

@@ -1,10 +1,5 @@
 package sku;
 
-import sku.SkuEntity.GetHistory;
-import sku.SkuEntity.HistoryEntry;
-import sku.SkuEntity.HistoryPage;
-import sku.SkuEvents.Event;
-
 import akka.actor.typed.ActorSystem;
 import akka.pattern.StatusReply;
 import akka.persistence.query.EventEnvelope;
@@ -13,6 +8,10 @@ import akka.persistence.query.javadsl.CurrentEventsByPersistenceIdQuery;
 import akka.stream.javadsl.Sink;
 import java.util.ArrayList;
 import java.util.List;
+import sku.SkuEntity.GetHistory;
+import sku.SkuEntity.HistoryEntry;
+import sku.SkuEntity.HistoryPage;
+import sku.SkuEvents.Event;
 
 /**
  * A SKU's history pages for {@link GetHistory}, newest line first, read from the read journal: one line per admin

@@ -4,7 +4,21 @@ import static sku.PushRules.shownQuantities;
 import static sku.SkuEntity.ADMIN_RESERVATION_PAGE;
 import static sku.SkuEntity.SNAPSHOT_MAX_FACTOR;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import common.CborSerializable;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import sku.SkuEntity.Reservation;
 import sku.SkuEntity.Stock;
 import sku.SkuEntity.StockChanged;
@@ -19,21 +33,6 @@ import sku.SkuEvents.ReservationsApplied;
 import sku.SkuEvents.SafetyStockSet;
 import sku.SkuEvents.StockAdjusted;
 import sku.SkuEvents.StockSet;
-
-import com.fasterxml.jackson.annotation.JsonIgnore;
-import com.fasterxml.jackson.annotation.JsonProperty;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.Comparator;
-import java.util.HashMap;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Objects;
-import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
  * A SKU's state and how events change it: {@link State} (the snapshot, persisted with its full class name: see

@@ -1,18 +1,9 @@
 package stocksync;
 
-import marketplace.ShopAdapter;
-import marketplace.stock.ListingSyncStore;
-
-import common.CborSerializable;
-import common.Channel;
-import sku.Listing;
-import sku.SkuEntity;
-import sku.SkuEvents;
 import akka.Done;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
-import akka.actor.typed.SupervisorStrategy;
 import akka.actor.typed.eventstream.EventStream;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.cluster.sharding.typed.ShardedDaemonProcessSettings;
@@ -29,8 +20,12 @@ import akka.projection.eventsourced.javadsl.EventSourcedProvider;
 import akka.projection.javadsl.GroupedProjection;
 import akka.projection.javadsl.Handler;
 import akka.projection.jdbc.javadsl.JdbcProjection;
-import infra.Database;
 import com.typesafe.config.Config;
+import common.CborSerializable;
+import common.Channel;
+import infra.Database;
+import infra.HikariJdbcSession;
+import infra.Restarts;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -42,9 +37,13 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import marketplace.ShopAdapter;
+import marketplace.stock.ListingSyncStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import infra.HikariJdbcSession;
+import sku.Listing;
+import sku.SkuEntity;
+import sku.SkuEvents;
 
 /**
  * Every stock change on every channel: the wiring of the stock sync.
@@ -99,7 +98,7 @@ public final class StockSync {
         ShardedDaemonProcessSettings.create(system), Optional.of(ProjectionBehavior.stopMessage()));
     ClusterSingleton.get(system).init(SingletonActor.of(
         Behaviors.supervise(reconciler(settings))
-            .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2)),
+            .onFailure(Restarts.withBackoff()),
         "stock-reconciler"));
   }
 
@@ -276,7 +275,7 @@ public final class StockSync {
     Settings settings = Settings.from(system.settings().config());
     return ClusterSingleton.get(system).init(SingletonActor.of(
         Behaviors.supervise(reconciler(settings))
-            .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2)),
+            .onFailure(Restarts.withBackoff()),
         "stock-reconciler"));
   }
 }

@@ -1,11 +1,11 @@
 package cluster;
 
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
-import infra.AppConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import infra.AppConfig;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,11 +19,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import tools.sandbox.Sandbox;
 import support.LoadBalancer;
 import support.NodeProcess;
 import support.PrivatePostgres;
 import support.TestConfig;
+import tools.sandbox.Sandbox;
 
 /**
  * Three (or more) node JVMs on one PostgreSQL database of a private server, a round-robin load balancer in front of

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import common.Channel;
-import marketplace.signing.Signatures;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -20,13 +19,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import marketplace.signing.Signatures;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import tools.sandbox.Sandbox;
 import support.Http;
 import support.MarketNode;
 import support.TestDatabase;
+import tools.sandbox.Sandbox;
 
 /**
  * {@code GET :8558/metrics} after real traffic: webhooks, an order through the saga, SKU batches, journal writes,

@@ -2,8 +2,8 @@ package marketplace;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import infra.AppConfig;
 import com.typesafe.config.ConfigFactory;
+import infra.AppConfig;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 

@@ -7,6 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import common.Channel;
 import common.MarketStatus;
 import common.OrderDetails;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import marketplace.WhatsAppSender;
 import order.BuyerNotifications.Notification;
 import order.BuyerNotifications.NotificationSettings;
@@ -18,11 +23,6 @@ import order.OrderEvents.BuyerNotified;
 import order.OrderEvents.DetailsReceived;
 import order.OrderEvents.NotificationKind;
 import order.OrderEvents.Notified;
-import java.math.BigDecimal;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** When a buyer notification is due, and what each answer of the WhatsApp sender means for it. */

@@ -3,10 +3,10 @@ package order;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import common.Channel;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import common.Channel;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -19,10 +19,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import tools.sandbox.Sandbox;
 import support.Http;
 import support.MarketNode;
 import support.TestDatabase;
+import tools.sandbox.Sandbox;
 
 /**
  * Buyer notifications through the whole system: Shopee pushes and the admin ship route drive orders to CONFIRMED

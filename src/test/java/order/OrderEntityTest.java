@@ -1,10 +1,5 @@
 package order;
 
-import common.Channel;
-import common.MarketStatus;
-import common.OrderDetails;
-import sku.SkuEntity;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -12,16 +7,17 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import marketplace.ShopAdapter;
-import marketplace.WhatsAppSender;
 import akka.Done;
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.actor.typed.RecipientRef;
 import akka.pattern.StatusReply;
 import akka.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
-import infra.AppConfig;
 import com.typesafe.config.ConfigFactory;
+import common.Channel;
+import common.MarketStatus;
+import common.OrderDetails;
+import infra.AppConfig;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
@@ -33,12 +29,15 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
+import marketplace.ShopAdapter;
+import marketplace.WhatsAppSender;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import sku.SkuEntity;
 
 /**
  * The order state machine and its saga, one transition at a time: the SKU entities and the shop adapter are test

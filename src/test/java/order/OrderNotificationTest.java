@@ -1,24 +1,20 @@
 package order;
 
-import common.Channel;
-import common.MarketStatus;
-import common.OrderDetails;
-import sku.SkuEntity;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import marketplace.ShopAdapter;
-import marketplace.WhatsAppSender;
 import akka.Done;
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.actor.typed.RecipientRef;
 import akka.pattern.StatusReply;
 import akka.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
-import infra.AppConfig;
 import com.typesafe.config.ConfigFactory;
+import common.Channel;
+import common.MarketStatus;
+import common.OrderDetails;
+import infra.AppConfig;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
@@ -26,8 +22,11 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import marketplace.ShopAdapter;
+import marketplace.WhatsAppSender;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import sku.SkuEntity;
 
 /**
  * Buyer notifications as outstanding items of the order: the WhatsApp sender is a probe, so every send is counted.

@@ -1,11 +1,9 @@
 package order;
 
-import common.Channel;
-import common.MarketStatus;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import app.Node;
+import common.Channel;
+import common.MarketStatus;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -13,10 +11,10 @@ import java.sql.ResultSet;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import tools.sandbox.Sandbox;
 import support.MarketNode;
 import support.TestConfig;
 import support.TestDatabase;
+import tools.sandbox.Sandbox;
 
 /**
  * An order caught mid-saga when its node goes down resumes when the node comes back, without a webhook, an operator

@@ -1,10 +1,5 @@
 package order;
 
-import common.Channel;
-import common.MarketStatus;
-import common.OrderDetails;
-import sku.SkuEntity;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +7,9 @@ import akka.Done;
 import akka.actor.typed.ActorSystem;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import app.Node;
+import common.Channel;
+import common.MarketStatus;
+import common.OrderDetails;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,6 +23,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import sku.SkuEntity;
 import support.TestConfig;
 import support.TestDatabase;
 

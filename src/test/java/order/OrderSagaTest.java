@@ -10,6 +10,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import common.Channel;
 import common.MarketStatus;
 import common.OrderDetails;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import marketplace.ShopAdapter;
 import marketplace.WhatsAppSender;
 import order.BuyerNotifications.NotificationSettings;
@@ -17,13 +22,8 @@ import order.OrderEvents.*;
 import order.OrderSaga.Outgoing;
 import order.OrderSaga.Step;
 import order.OrderState.*;
-import sku.SkuEntity;
-import java.math.BigDecimal;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
+import sku.SkuEntity;
 
 /**
  * The saga's decisions one at a time, with no actor: what each phase waits for, the back-off, and which events a

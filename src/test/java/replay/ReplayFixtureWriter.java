@@ -1,11 +1,5 @@
 package replay;
 
-import common.Channel;
-import common.MarketStatus;
-import order.OrderEntity;
-import sku.SkuEntity;
-import sku.SkuEvents;
-import marketplace.MarketplaceConfig;
 import akka.Done;
 import akka.actor.typed.ActorSystem;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -13,10 +7,11 @@ import akka.persistence.typed.PersistenceId;
 import akka.persistence.typed.javadsl.CommandHandler;
 import akka.persistence.typed.javadsl.EventHandler;
 import akka.persistence.typed.javadsl.EventSourcedBehavior;
-import tools.bench.FlashSale;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import common.Channel;
+import common.MarketStatus;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -31,9 +26,14 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import marketplace.MarketplaceConfig;
+import order.OrderEntity;
+import sku.SkuEntity;
+import sku.SkuEvents;
 import support.Http;
 import support.MarketNode;
 import support.TestConfig;
+import tools.bench.FlashSale;
 
 /**
  * Writes the replay fixture once, with the code of the day (see {@link ReplayFixture}): a small flash sale on all

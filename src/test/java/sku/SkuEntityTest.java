@@ -1,23 +1,18 @@
 package sku;
 
-import common.Channel;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import sku.SkuEntity.*;
-import sku.SkuEvents.*;
-import sku.SkuState.*;
-import sku.PushRules.ChannelRule;
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.pattern.StatusReply;
 import akka.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import common.Channel;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,6 +21,10 @@ import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import sku.PushRules.ChannelRule;
+import sku.SkuEntity.*;
+import sku.SkuEvents.*;
+import sku.SkuState.*;
 
 /** The event-sourced part of the SKU entity, command by command, with serialization round trips on. */
 class SkuEntityTest {

@@ -1,17 +1,16 @@
 package sku;
 
-import common.Channel;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import sku.PushRules.ChannelRule;
+import common.Channel;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import sku.PushRules.ChannelRule;
 
 /** The pure push-rule function: fixed examples and a property over many random rule sets. */
 class SkuShownQuantitiesTest {

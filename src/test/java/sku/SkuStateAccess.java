@@ -1,5 +1,8 @@
 package sku;
 
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import sku.SkuEntity.ReservationCommand;
 import sku.SkuEntity.Summary;
 import sku.SkuEvents.Change;
@@ -7,10 +10,6 @@ import sku.SkuEvents.Event;
 import sku.SkuState.Hold;
 import sku.SkuState.State;
 import sku.SkuState.Tentative;
-
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * What tests outside package {@code sku} need of the entity's state, which the entity keeps package-private: events

@@ -5,11 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static support.Await.await;
 
-import common.Channel;
-import sku.SkuEntity;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import common.Channel;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -24,10 +23,11 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import tools.sandbox.Sandbox;
+import sku.SkuEntity;
 import support.Http;
 import support.MarketNode;
 import support.TestDatabase;
+import tools.sandbox.Sandbox;
 
 /**
  * Stock sync end to end: SKU writes over the admin API (or straight through sharding), pushes over real HTTP to the
@@ -90,7 +90,6 @@ class StockSyncEndToEndTest {
   private static void whatsapp(String sku) throws Exception {
     ok(send("PUT", "/admin/skus/" + sku + "/listings", "{\"channel\":\"whatsapp\",\"shopId\":\"5550001\"}"));
   }
-
 
   private static JsonNode sync(String sku) {
     try {

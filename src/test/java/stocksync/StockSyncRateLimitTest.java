@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static support.Await.await;
 
-import common.Channel;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import common.Channel;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -23,10 +23,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import tools.sandbox.Sandbox;
 import support.Http;
 import support.MarketNode;
 import support.TestDatabase;
+import tools.sandbox.Sandbox;
 
 /**
  * A shop whose rate limit is far below the stock changes it gets (5 calls/s, no burst): order-detail fetches do not
@@ -71,7 +71,6 @@ class StockSyncRateLimitTest {
     assertTrue(r.statusCode() / 100 == 2, method + " " + path + ": " + r.statusCode() + " " + r.body());
     return JSON.readTree(r.body());
   }
-
 
   private static long updateStockCalls() {
     return sandbox.calls(Channel.SHOPEE, "update_stock").size();

@@ -1,12 +1,12 @@
 package support;
 
-import common.CborSerializable;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.persistence.typed.PersistenceId;
 import akka.persistence.typed.javadsl.CommandHandlerWithReply;
 import akka.persistence.typed.javadsl.EventHandler;
 import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import common.CborSerializable;
 
 /** A minimal event-sourced entity that proves the journal persists and recovers (foundation tests only). */
 public final class CounterEntity

@@ -1,14 +1,11 @@
 package support;
 
-import common.Channel;
-import common.MarketStatus;
-import common.OrderDetails;
-import order.OrderEntity;
-import order.OrderView;
-import sku.SkuEntity;
 import akka.Done;
 import akka.actor.typed.ActorSystem;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import common.Channel;
+import common.MarketStatus;
+import common.OrderDetails;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,6 +14,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import order.OrderEntity;
+import order.OrderView;
+import sku.SkuEntity;
 
 /**
  * Drives real order and SKU entities through sharding, as webhooks would: a paid order whose notification carries

@@ -1,14 +1,14 @@
 package support;
 
-import marketplace.MarketplaceConfig;
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
-import infra.AppConfig;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import infra.AppConfig;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import marketplace.MarketplaceConfig;
 import tools.sandbox.Sandbox;
 
 /** A local actor system with the in-process marketplace sandbox on a free port, and fast client settings. */

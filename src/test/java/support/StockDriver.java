@@ -1,13 +1,9 @@
 package support;
 
-import common.Channel;
-import sku.Listing;
-import sku.PushRules;
-import sku.SkuEntity;
-import sku.SkuEvents;
 import akka.actor.typed.ActorSystem;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.EntityRef;
+import common.Channel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +13,10 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import sku.Listing;
+import sku.PushRules;
+import sku.SkuEntity;
+import sku.SkuEvents;
 
 /**
  * Drives real SKU entities through sharding: a catalog of SKUs with listings and push rules, a concurrent burst of

@@ -1,9 +1,9 @@
 package support;
 
-import infra.AppConfig;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import http.admin.AdminTokens;
+import infra.AppConfig;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;

@@ -1,9 +1,5 @@
 package http.admin;
 
-import http.ApiErrors;
-import http.Json;
-import http.Replies;
-
 import akka.http.javadsl.model.HttpMethod;
 import akka.http.javadsl.model.HttpMethods;
 import akka.http.javadsl.model.HttpRequest;
@@ -13,6 +9,9 @@ import akka.http.javadsl.model.headers.HttpChallenge;
 import akka.http.javadsl.model.headers.WWWAuthenticate;
 import akka.http.javadsl.server.AllDirectives;
 import akka.http.javadsl.server.Route;
+import http.ApiErrors;
+import http.Json;
+import http.Replies;
 import infra.Metrics;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

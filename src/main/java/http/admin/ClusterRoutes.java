@@ -1,10 +1,5 @@
 package http.admin;
 
-import http.Json;
-
-import order.OrderEntity;
-import sku.SkuEntity;
-import marketplace.ShopAdapter;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.javadsl.AskPattern;
 import akka.cluster.Member;
@@ -15,6 +10,7 @@ import akka.cluster.typed.Cluster;
 import akka.http.javadsl.model.StatusCodes;
 import akka.http.javadsl.server.AllDirectives;
 import akka.http.javadsl.server.Route;
+import http.Json;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +19,9 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.stream.StreamSupport;
+import marketplace.ShopAdapter;
+import order.OrderEntity;
+import sku.SkuEntity;
 
 /**
  * {@code GET /admin/cluster}: members with status and roles, who is unreachable, the leader, and how many shards and

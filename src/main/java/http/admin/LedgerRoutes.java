@@ -1,10 +1,5 @@
 package http.admin;
 
-import common.Ids;
-import http.Json;
-import http.Replies;
-
-import common.Channel;
 import akka.actor.typed.ActorSystem;
 import akka.http.javadsl.model.ContentTypes;
 import akka.http.javadsl.model.HttpEntities;
@@ -16,6 +11,10 @@ import akka.http.javadsl.server.AllDirectives;
 import akka.http.javadsl.server.Route;
 import akka.stream.javadsl.Source;
 import akka.util.ByteString;
+import common.Channel;
+import common.Ids;
+import http.Json;
+import http.Replies;
 import infra.Database;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -24,10 +23,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
+import order.Phase;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import readside.ledger.OrderCsv;
-import order.Phase;
 import readside.ledger.OrderQueries;
 
 /**

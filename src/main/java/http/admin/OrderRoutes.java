@@ -1,16 +1,5 @@
 package http.admin;
 
-import common.Ids;
-import http.Json;
-import http.Replies;
-
-import common.Channel;
-import common.MarketStatus;
-import common.OrderDetails;
-import order.OrderEntity;
-import order.OrderView;
-import sku.SkuEntity;
-import marketplace.OutboundMessages;
 import akka.Done;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.javadsl.Adapter;
@@ -19,7 +8,6 @@ import akka.cluster.sharding.typed.javadsl.EntityRef;
 import akka.http.javadsl.model.StatusCode;
 import akka.http.javadsl.model.StatusCodes;
 import akka.http.javadsl.server.AllDirectives;
-import akka.http.javadsl.server.PathMatchers;
 import akka.http.javadsl.server.Route;
 import akka.http.javadsl.unmarshalling.Unmarshaller;
 import akka.pattern.StatusReply;
@@ -27,6 +15,12 @@ import akka.persistence.jdbc.query.javadsl.JdbcReadJournal;
 import akka.persistence.query.PersistenceQuery;
 import akka.stream.javadsl.Sink;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import common.Channel;
+import common.Ids;
+import common.MarketStatus;
+import common.OrderDetails;
+import http.Json;
+import http.Replies;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
@@ -38,6 +32,10 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
+import marketplace.OutboundMessages;
+import order.OrderEntity;
+import order.OrderView;
+import sku.SkuEntity;
 
 /**
  * Admin API of orders: {@code /admin/orders/{channel}/{shop}/{orderId}} (state), {@code .../events} (history),

@@ -1,15 +1,14 @@
 package http.admin;
 
-import http.Json;
-
-import marketplace.CallOutcomes;
-import marketplace.MarketplaceApis;
-import marketplace.ShopBreaker;
 import akka.http.javadsl.model.StatusCodes;
 import akka.http.javadsl.server.AllDirectives;
 import akka.http.javadsl.server.Route;
+import http.Json;
 import java.util.ArrayList;
 import java.util.List;
+import marketplace.CallOutcomes;
+import marketplace.MarketplaceApis;
+import marketplace.ShopBreaker;
 
 /**
  * {@code GET /admin/shops}: every configured shop with its circuit breaker state and, per call kind (order detail,

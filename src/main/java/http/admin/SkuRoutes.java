@@ -1,16 +1,5 @@
 package http.admin;
 
-import common.Futures;
-import common.Ids;
-import http.ApiErrors;
-import http.Json;
-
-import common.Channel;
-import sku.Listing;
-import sku.PushRules;
-import sku.SkuEntity;
-import sku.SkuEntity.Command;
-import sku.SkuEvents.AdjustReason;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -24,11 +13,21 @@ import akka.http.javadsl.unmarshalling.Unmarshaller;
 import akka.pattern.StatusReply;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import common.Channel;
+import common.Futures;
+import common.Ids;
+import http.ApiErrors;
+import http.Json;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import sku.Listing;
+import sku.PushRules;
+import sku.SkuEntity.Command;
+import sku.SkuEntity;
+import sku.SkuEvents.AdjustReason;
 
 /**
  * Admin API of the SKU entity: {@code /admin/skus/{sku}} (state), {@code /stock}, {@code /adjustments},

@@ -1,12 +1,11 @@
 package http.admin;
 
-import http.Json;
-import http.Replies;
-
 import akka.actor.typed.ActorSystem;
 import akka.http.javadsl.model.StatusCodes;
 import akka.http.javadsl.server.AllDirectives;
 import akka.http.javadsl.server.Route;
+import http.Json;
+import http.Replies;
 import infra.Database;
 import java.util.Map;
 import java.util.Set;

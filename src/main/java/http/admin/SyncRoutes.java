@@ -1,14 +1,5 @@
 package http.admin;
 
-import common.Futures;
-import http.ApiErrors;
-import http.Json;
-
-import sku.Listing;
-import sku.SkuEntity;
-import marketplace.stock.ListingSyncStore;
-import marketplace.stock.StockStaleness;
-import stocksync.StockSync;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.javadsl.AskPattern;
 import akka.http.javadsl.model.HttpResponse;
@@ -17,6 +8,9 @@ import akka.http.javadsl.model.StatusCodes;
 import akka.http.javadsl.server.AllDirectives;
 import akka.http.javadsl.server.Route;
 import akka.pattern.StatusReply;
+import common.Futures;
+import http.ApiErrors;
+import http.Json;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,6 +20,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
+import marketplace.stock.ListingSyncStore;
+import marketplace.stock.StockStaleness;
+import sku.Listing;
+import sku.SkuEntity;
+import stocksync.StockSync;
 
 /**
  * Stock sync admin API: {@code GET /admin/skus/{sku}/sync} (per listing: what the SKU says it should show, what was

@@ -1,10 +1,9 @@
 package http.webhooks;
 
-import http.ApiErrors;
-import http.Json;
-
 import akka.http.javadsl.server.AllDirectives;
 import akka.http.javadsl.server.Route;
+import http.ApiErrors;
+import http.Json;
 import infra.Metrics;
 import java.util.Set;
 

@@ -1,15 +1,5 @@
 package http.webhooks;
 
-import common.Futures;
-import http.Json;
-import http.Replies;
-
-import marketplace.MarketParseException;
-import marketplace.MarketplaceConfig;
-import intake.OrderIntake;
-import marketplace.WebhookEvent;
-import marketplace.channels.WebhookParser;
-import marketplace.signing.Signatures;
 import akka.Done;
 import akka.actor.typed.ActorSystem;
 import akka.http.javadsl.model.ContentTypes;
@@ -23,6 +13,10 @@ import akka.http.javadsl.server.Route;
 import akka.http.scaladsl.model.EntityStreamSizeException;
 import akka.stream.Materializer;
 import com.fasterxml.jackson.databind.JsonNode;
+import common.Futures;
+import http.Json;
+import http.Replies;
+import intake.OrderIntake;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,6 +24,11 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import marketplace.MarketParseException;
+import marketplace.MarketplaceConfig;
+import marketplace.WebhookEvent;
+import marketplace.channels.WebhookParser;
+import marketplace.signing.Signatures;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

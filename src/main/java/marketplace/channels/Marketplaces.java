@@ -1,5 +1,12 @@
 package marketplace.channels;
 
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.Extension;
+import akka.actor.typed.ExtensionId;
+import common.Channel;
+import infra.Metrics;
+import java.util.ArrayList;
+import java.util.List;
 import marketplace.CallOutcomes;
 import marketplace.MarketplaceApis;
 import marketplace.MarketplaceConfig;
@@ -16,14 +23,6 @@ import marketplace.tiktok.TikTokClient;
 import marketplace.tiktok.TikTokOrderFeed;
 import marketplace.tiktok.TikTokShopApi;
 import marketplace.whatsapp.WhatsAppClient;
-
-import common.Channel;
-import infra.Metrics;
-import akka.actor.typed.ActorSystem;
-import akka.actor.typed.Extension;
-import akka.actor.typed.ExtensionId;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * The node's marketplace clients and their shared call outcomes, built once per actor system from

@@ -1,12 +1,11 @@
 package marketplace.channels;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
 import marketplace.WebhookEvent;
 import marketplace.shopee.ShopeePushes;
 import marketplace.tiktok.TikTokNotifications;
 import marketplace.whatsapp.WhatsAppWebhooks;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import java.util.List;
 
 /**
  * Parses raw webhook bodies (already signature-checked) into {@link WebhookEvent}s, each channel by its own parser.

@@ -1,24 +1,13 @@
 package marketplace.shopee;
 
-import marketplace.Batches;
-import marketplace.CallOutcomes;
-import marketplace.HttpCaller;
-import marketplace.JsonTrees;
-import marketplace.MarketCallException;
-import marketplace.MarketParseException;
-import marketplace.MarketplaceConfig;
-import marketplace.ShopGuard;
-import marketplace.WebhookEvent;
-
-import common.Channel;
-import common.OrderDetails;
-import marketplace.ShopGuard.Attempt;
-import marketplace.signing.Signatures;
 import akka.actor.typed.ActorSystem;
 import akka.http.javadsl.model.ContentTypes;
 import akka.http.javadsl.model.HttpRequest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import common.Channel;
+import common.Futures;
+import common.OrderDetails;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -30,6 +19,17 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
+import marketplace.Batches;
+import marketplace.CallOutcomes;
+import marketplace.HttpCaller;
+import marketplace.JsonTrees;
+import marketplace.MarketCallException;
+import marketplace.MarketParseException;
+import marketplace.MarketplaceConfig;
+import marketplace.ShopGuard.Attempt;
+import marketplace.ShopGuard;
+import marketplace.WebhookEvent;
+import marketplace.signing.Signatures;
 
 /**
  * Shopee Open Platform v2 client (MARKETPLACES.md). Asynchronous throughout; every call goes through the shop's
@@ -292,8 +292,7 @@ public final class ShopeeClient {
     return freshTokens(state)
         .thenCompose(t -> state.guard.call(kind, () -> shopAttempt(state, path, params, body, onOk, partialOk)))
         .exceptionallyCompose(error -> {
-          Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
-              ? error.getCause() : error;
+          Throwable cause = Futures.unwrap(error);
           if (cause instanceof MarketCallException e && e.code().equals("error_auth")) {
             // The token was revoked or expired early: refresh, then retry exactly once.
             return state.refresh().thenCompose(t -> state.guard.call(kind,

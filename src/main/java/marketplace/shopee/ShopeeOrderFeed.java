@@ -1,11 +1,10 @@
 package marketplace.shopee;
 
-import marketplace.OrderFeed;
-
 import common.OrderDetails;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
+import marketplace.OrderFeed;
 
 /** One Shopee shop's lost pushes and order list (ids only: their details are fetched apart). */
 public final class ShopeeOrderFeed implements OrderFeed {

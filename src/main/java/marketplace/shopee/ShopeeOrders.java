@@ -2,9 +2,9 @@ package marketplace.shopee;
 
 import static marketplace.JsonTrees.*;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import common.Channel;
 import common.OrderDetails;
-import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -2,10 +2,9 @@ package marketplace.shopee;
 
 import static marketplace.JsonTrees.*;
 
-import marketplace.WebhookEvent;
-
-import common.Channel;
 import com.fasterxml.jackson.databind.JsonNode;
+import common.Channel;
+import marketplace.WebhookEvent;
 
 /**
  * Parses Shopee's pushes (already signature-checked) and lost push messages into {@link WebhookEvent}s. Pure

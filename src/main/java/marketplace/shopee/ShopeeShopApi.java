@@ -1,16 +1,15 @@
 package marketplace.shopee;
 
-import marketplace.MarketplaceConfig;
-import marketplace.ShopApi;
-
 import common.OrderDetails;
-import sku.Listing;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
+import marketplace.MarketplaceConfig;
+import marketplace.ShopApi;
+import sku.Listing;
 
 /** One Shopee shop for its adapter: stock goes in one call per item, each listing answered by its model id. */
 public final class ShopeeShopApi implements ShopApi {

@@ -1,9 +1,9 @@
 package marketplace.stock;
 
-import common.Channel;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Extension;
 import akka.actor.typed.ExtensionId;
+import common.Channel;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;

@@ -1,23 +1,13 @@
 package marketplace.tiktok;
 
-import marketplace.Batches;
-import marketplace.CallOutcomes;
-import marketplace.HttpCaller;
-import marketplace.JsonTrees;
-import marketplace.MarketParseException;
-import marketplace.MarketplaceConfig;
-import marketplace.ShopGuard;
-
-import common.Channel;
-import common.OrderDetails;
-import marketplace.ShopGuard.Attempt;
-import marketplace.signing.Signatures;
 import akka.actor.typed.ActorSystem;
 import akka.http.javadsl.model.ContentTypes;
 import akka.http.javadsl.model.HttpRequest;
 import akka.http.javadsl.model.headers.RawHeader;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import common.Channel;
+import common.OrderDetails;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,6 +20,15 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import marketplace.Batches;
+import marketplace.CallOutcomes;
+import marketplace.HttpCaller;
+import marketplace.JsonTrees;
+import marketplace.MarketParseException;
+import marketplace.MarketplaceConfig;
+import marketplace.ShopGuard.Attempt;
+import marketplace.ShopGuard;
+import marketplace.signing.Signatures;
 
 /**
  * TikTok Shop Partner API (202309) client. Each request is signed over path, sorted query and raw body; the access

@@ -2,10 +2,9 @@ package marketplace.tiktok;
 
 import static marketplace.JsonTrees.*;
 
-import marketplace.WebhookEvent;
-
-import common.Channel;
 import com.fasterxml.jackson.databind.JsonNode;
+import common.Channel;
+import marketplace.WebhookEvent;
 
 /**
  * Parses TikTok Shop's notifications (already signature-checked) into {@link WebhookEvent}s. Pure functions:

@@ -1,12 +1,11 @@
 package marketplace.tiktok;
 
-import marketplace.OrderFeed;
-
 import common.OrderDetails;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import marketplace.OrderFeed;
 
 /** One TikTok shop's order search (orders in full); TikTok keeps no lost notifications. */
 public final class TikTokOrderFeed implements OrderFeed {

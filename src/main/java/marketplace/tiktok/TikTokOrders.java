@@ -2,9 +2,9 @@ package marketplace.tiktok;
 
 import static marketplace.JsonTrees.*;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import common.Channel;
 import common.OrderDetails;
-import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

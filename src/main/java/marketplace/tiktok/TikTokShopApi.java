@@ -1,15 +1,14 @@
 package marketplace.tiktok;
 
-import marketplace.MarketplaceConfig;
-import marketplace.ShopApi;
-
 import common.OrderDetails;
-import sku.Listing;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
+import marketplace.MarketplaceConfig;
+import marketplace.ShopApi;
+import sku.Listing;
 
 /** One TikTok shop for its adapter: stock goes in one call per product, each listing answered by its SKU id. */
 public final class TikTokShopApi implements ShopApi {

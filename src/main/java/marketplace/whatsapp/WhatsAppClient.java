@@ -1,22 +1,12 @@
 package marketplace.whatsapp;
 
-import marketplace.CallOutcomes;
-import marketplace.HttpCaller;
-import marketplace.JsonTrees;
-import marketplace.MarketParseException;
-import marketplace.MarketplaceConfig;
-import marketplace.ShopGuard;
-import marketplace.TemplateMessages;
-import marketplace.TokenBucket;
-
-import common.Channel;
-import marketplace.ShopGuard.Attempt;
 import akka.actor.typed.ActorSystem;
 import akka.http.javadsl.model.ContentTypes;
 import akka.http.javadsl.model.HttpRequest;
 import akka.http.javadsl.model.headers.RawHeader;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import common.Channel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -24,6 +14,15 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import marketplace.CallOutcomes;
+import marketplace.HttpCaller;
+import marketplace.JsonTrees;
+import marketplace.MarketParseException;
+import marketplace.MarketplaceConfig;
+import marketplace.ShopGuard.Attempt;
+import marketplace.ShopGuard;
+import marketplace.TemplateMessages;
+import marketplace.TokenBucket;
 
 /**
  * WhatsApp Cloud API sender. Branches on {@code error.code}, not the HTTP status: 130429 (number throughput) is

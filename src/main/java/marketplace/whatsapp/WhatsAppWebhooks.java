@@ -2,16 +2,15 @@ package marketplace.whatsapp;
 
 import static marketplace.JsonTrees.*;
 
-import marketplace.MarketParseException;
-import marketplace.WebhookEvent;
-
+import com.fasterxml.jackson.databind.JsonNode;
 import common.Channel;
 import common.OrderDetails;
-import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import marketplace.MarketParseException;
+import marketplace.WebhookEvent;
 
 /**
  * Parses WhatsApp Cloud API webhooks (already signature-checked) into {@link WebhookEvent}s. Pure functions:

@@ -1,10 +1,5 @@
 package readside.board;
 
-import readside.stocklevels.StockLevelQueries;
-
-import common.CborSerializable;
-import sku.SkuEntity;
-import sku.SkuEntity.StockChanged;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
@@ -22,10 +17,11 @@ import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.serialization.jackson.JacksonObjectMapperProvider;
 import akka.stream.javadsl.Sink;
 import akka.stream.javadsl.Source;
-import infra.Database;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
+import common.CborSerializable;
+import infra.Database;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
@@ -51,6 +47,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import readside.stocklevels.StockLevelQueries;
+import sku.SkuEntity.StockChanged;
+import sku.SkuEntity;
 
 /**
  * The live stock board: one per node, when {@code orchestrator.board.redis-uri} is set. Every {@link StockChanged} the

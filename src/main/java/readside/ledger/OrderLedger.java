@@ -2,14 +2,14 @@ package readside.ledger;
 
 import common.MarketStatus;
 import common.OrderDetails;
-import order.OrderEvents;
-import order.OrderEvents.Event;
-import order.Phase;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Map;
 import java.util.TreeMap;
+import order.OrderEvents.Event;
+import order.OrderEvents;
+import order.Phase;
 
 /**
  * Applies one order event to the order's read-side row: a pure function, the same transitions as the entity's

@@ -1,11 +1,5 @@
 package readside.ledger;
 
-import infra.HikariJdbcSession;
-import readside.GroupedRows;
-import readside.ReadSideGroups;
-
-import order.OrderEntity;
-import order.OrderEvents;
 import akka.Done;
 import akka.actor.typed.ActorSystem;
 import akka.cluster.sharding.typed.ShardedDaemonProcessSettings;
@@ -21,10 +15,15 @@ import akka.projection.javadsl.SourceProvider;
 import akka.projection.jdbc.javadsl.JdbcHandler;
 import akka.projection.jdbc.javadsl.JdbcProjection;
 import infra.Database;
+import infra.HikariJdbcSession;
 import java.util.List;
 import java.util.Optional;
+import order.OrderEntity;
+import order.OrderEvents;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import readside.GroupedRows;
+import readside.ReadSideGroups;
 
 /**
  * Keeps the {@code orders} and {@code order_lines} tables in step with the order entities: one exactly-once JDBC

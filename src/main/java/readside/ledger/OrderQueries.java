@@ -1,9 +1,9 @@
 package readside.ledger;
 
-import common.Channel;
 import akka.NotUsed;
 import akka.japi.Pair;
 import akka.stream.javadsl.Source;
+import common.Channel;
 import infra.Database;
 import java.math.BigDecimal;
 import java.sql.Connection;

@@ -1,8 +1,5 @@
 package readside.ledger;
 
-import readside.GroupedRows;
-import readside.RowBatches;
-
 import common.Channel;
 import common.MarketStatus;
 import java.sql.Connection;
@@ -20,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import readside.GroupedRows;
+import readside.RowBatches;
 
 /**
  * Reads and writes a group's {@link OrderRow}s, batched, with plain standard SQL that PostgreSQL and H2 both accept

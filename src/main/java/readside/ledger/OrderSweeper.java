@@ -1,15 +1,13 @@
 package readside.ledger;
 
-import order.OrderEntity;
-import order.Phase;
-import infra.Database;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
-import akka.actor.typed.SupervisorStrategy;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.typed.ClusterSingleton;
 import akka.cluster.typed.SingletonActor;
+import infra.Database;
+import infra.Restarts;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Timestamp;
@@ -17,6 +15,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import order.OrderEntity;
+import order.Phase;
 
 /**
  * Wakes the orders a crash may have left idle with work outstanding (one per cluster). Orders are not remembered
@@ -40,7 +40,7 @@ public final class OrderSweeper {
     Duration interval = system.settings().config().getDuration("orchestrator.orders.sweep-interval");
     Duration quiet = system.settings().config().getDuration("orchestrator.orders.sweep-quiet");
     ClusterSingleton.get(system).init(SingletonActor.of(Behaviors.supervise(create(database, interval, quiet))
-        .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2)),
+        .onFailure(Restarts.withBackoff()),
         "order-sweeper"));
   }
 

@@ -1,11 +1,5 @@
 package readside.stocklevels;
 
-import infra.HikariJdbcSession;
-import readside.GroupedRows;
-import readside.ReadSideGroups;
-
-import sku.SkuEntity;
-import sku.SkuEvents;
 import akka.Done;
 import akka.actor.typed.ActorSystem;
 import akka.cluster.sharding.typed.ShardedDaemonProcessSettings;
@@ -21,8 +15,13 @@ import akka.projection.javadsl.SourceProvider;
 import akka.projection.jdbc.javadsl.JdbcHandler;
 import akka.projection.jdbc.javadsl.JdbcProjection;
 import infra.Database;
+import infra.HikariJdbcSession;
 import java.util.List;
 import java.util.Optional;
+import readside.GroupedRows;
+import readside.ReadSideGroups;
+import sku.SkuEntity;
+import sku.SkuEvents;
 
 /**
  * Keeps {@code stock_levels} in step with the SKU entities: one exactly-once JDBC projection per SKU tag

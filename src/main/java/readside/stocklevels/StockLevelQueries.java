@@ -1,7 +1,5 @@
 package readside.stocklevels;
 
-import readside.ledger.OrderRowStore;
-
 import akka.actor.typed.ActorSystem;
 import infra.Database;
 import java.sql.PreparedStatement;
@@ -11,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
+import readside.ledger.OrderRowStore;
 
 /**
  * Queries over {@code stock_levels} for the admin API, on the blocking JDBC dispatcher. Eventually consistent (the

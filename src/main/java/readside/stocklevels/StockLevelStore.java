@@ -1,11 +1,5 @@
 package readside.stocklevels;
 
-import readside.GroupedRows;
-import readside.RowBatches;
-import readside.ledger.OrderRowStore;
-
-import sku.Listing;
-import sku.PushRules;
 import akka.actor.typed.ActorSystem;
 import akka.serialization.jackson.JacksonObjectMapperProvider;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -20,6 +14,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import readside.GroupedRows;
+import readside.RowBatches;
+import readside.ledger.OrderRowStore;
+import sku.Listing;
+import sku.PushRules;
 
 /**
  * Reads and writes a group's {@code stock_levels} rows, batched, with standard SQL that PostgreSQL and H2 both accept.

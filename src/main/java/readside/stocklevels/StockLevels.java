@@ -1,5 +1,8 @@
 package readside.stocklevels;
 
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import sku.Listing;
 import sku.PushRules;
 import sku.SkuEvents.Change;
@@ -13,10 +16,6 @@ import sku.SkuEvents.SafetyStockSet;
 import sku.SkuEvents.StockAdjusted;
 import sku.SkuEvents.StockSet;
 import sku.SkuState;
-
-import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * A SKU's stock numbers without its reservations: what read sides keep (the stock levels table). Follows the same

@@ -1,9 +1,8 @@
 package tools.bench;
 
-import common.Futures;
-import marketplace.MarketplaceConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import common.Futures;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.net.URI;
@@ -23,6 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
+import marketplace.MarketplaceConfig;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
 import tools.sandbox.Sandbox;

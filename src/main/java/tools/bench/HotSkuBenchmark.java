@@ -1,8 +1,5 @@
 package tools.bench;
 
-import sku.SkuEntity;
-import sku.SkuEntity.ReservationReply;
-import sku.SkuSettings;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.Props;
@@ -11,12 +8,12 @@ import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.Entity;
 import akka.cluster.sharding.typed.javadsl.EntityRef;
 import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
-import infra.AppConfig;
 import app.Node;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import infra.AppConfig;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -33,6 +30,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
+import sku.SkuEntity.ReservationReply;
+import sku.SkuEntity;
+import sku.SkuSettings;
 
 /**
  * {@code orchestrator bench-sku}: reservations per second on ONE hot SKU through the sharded SKU entity on the
@@ -229,7 +229,6 @@ public final class HotSkuBenchmark {
         + "latest snapshot%n", sku, summary.eventSeq(), summary.reservations().size(), millis,
         summary.replayedOnRecovery());
   }
-
 
   /** Runs the actor clients against one SKU entity (its stock set first) and stops them. */
   private static Result runClients(akka.actor.typed.ActorSystem<?> system, EntityRef<SkuEntity.Command> entity,

@@ -1,12 +1,10 @@
 package tools.demo;
 
-import marketplace.MarketplaceConfig;
-import infra.AppConfig;
 import app.Node;
-import tools.bench.FlashSale;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import infra.AppConfig;
 import java.io.PrintStream;
 import java.net.ServerSocket;
 import java.time.Duration;
@@ -15,6 +13,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import marketplace.MarketplaceConfig;
+import tools.bench.FlashSale;
 import tools.sandbox.Sandbox;
 
 /**

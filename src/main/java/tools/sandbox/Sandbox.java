@@ -5,8 +5,6 @@ import static tools.sandbox.SandboxJson.error;
 import static tools.sandbox.SandboxJson.json;
 import static tools.sandbox.SandboxJson.readJson;
 
-import common.Channel;
-import marketplace.MarketplaceConfig;
 import akka.actor.typed.ActorSystem;
 import akka.http.javadsl.Http;
 import akka.http.javadsl.ServerBinding;
@@ -17,6 +15,7 @@ import akka.stream.Materializer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.Config;
+import common.Channel;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -28,6 +27,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import marketplace.MarketplaceConfig;
 
 /**
  * Local stand-ins for Shopee, TikTok Shop and the WhatsApp Cloud API on one HTTP server ({@code /shopee},

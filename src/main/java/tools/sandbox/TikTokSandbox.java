@@ -4,8 +4,6 @@ import static tools.sandbox.SandboxJson.MAPPER;
 import static tools.sandbox.SandboxJson.parseLong;
 import static tools.sandbox.SandboxJson.readJson;
 
-import marketplace.MarketplaceConfig;
-import marketplace.signing.Signatures;
 import akka.http.javadsl.model.HttpRequest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -19,6 +17,8 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import marketplace.MarketplaceConfig;
+import marketplace.signing.Signatures;
 import tools.sandbox.Sandbox.Delivery;
 import tools.sandbox.Sandbox.Redelivery;
 import tools.sandbox.Sandbox.TikTokItem;

@@ -3,8 +3,6 @@ package tools.sandbox;
 import static tools.sandbox.SandboxJson.MAPPER;
 import static tools.sandbox.SandboxJson.readJson;
 
-import marketplace.MarketplaceConfig;
-import marketplace.signing.Signatures;
 import akka.http.javadsl.model.HttpRequest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -17,6 +15,8 @@ import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import marketplace.MarketplaceConfig;
+import marketplace.signing.Signatures;
 import tools.sandbox.Sandbox.Delivery;
 import tools.sandbox.Sandbox.Redelivery;
 import tools.sandbox.Sandbox.WhatsAppItem;

@@ -1,7 +1,5 @@
 package http.admin;
 
-import common.Ids;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -13,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import akka.http.javadsl.model.HttpMethods;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import common.Ids;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;

@@ -19,12 +19,12 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import tools.sandbox.Sandbox;
 import support.Chromium;
 import support.Http;
 import support.MarketNode;
 import support.TestConfig;
 import support.TestDatabase;
+import tools.sandbox.Sandbox;
 
 /**
  * The operator dashboard in a real headless Chromium, against a node wired to the marketplace sandbox: log in with

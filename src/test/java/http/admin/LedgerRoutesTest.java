@@ -3,11 +3,10 @@ package http.admin;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import common.Channel;
-import order.OrderView;
 import app.Node;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import common.Channel;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -21,13 +20,14 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import order.OrderView;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import support.Http;
-import support.OrderDriver;
 import support.OrderDriver.PlannedLine;
 import support.OrderDriver.PlannedOrder;
+import support.OrderDriver;
 import support.TestConfig;
 import support.TestDatabase;
 

@@ -3,7 +3,6 @@ package http.admin;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import sku.SkuEntity;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import app.Node;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -16,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import sku.SkuEntity;
 import support.Http;
 import support.TestConfig;
 import support.TestDatabase;

@@ -3,7 +3,6 @@ package http.webhooks;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import marketplace.signing.Signatures;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.math.BigDecimal;
@@ -17,13 +16,14 @@ import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import marketplace.signing.Signatures;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import tools.sandbox.Sandbox;
 import support.Http;
 import support.MarketNode;
 import support.TestDatabase;
+import tools.sandbox.Sandbox;
 
 /**
  * Signed webhooks from the sandbox, through real HTTP, into orders that end CONFIRMED with details fetched from the

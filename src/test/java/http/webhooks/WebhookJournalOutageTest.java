@@ -3,7 +3,6 @@ package http.webhooks;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import akka.actor.typed.ActorSystem;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.math.BigDecimal;
 import java.net.URI;
@@ -14,10 +13,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import tools.sandbox.Sandbox;
 import support.Http;
 import support.MarketNode;
 import support.PrivatePostgres;
+import tools.sandbox.Sandbox;
 
 /**
  * The journal's database stops: webhooks are answered 503 (never 200 for an unrecorded order), and once it is back

@@ -1,11 +1,10 @@
 package marketplace.channels;
 
-import marketplace.shopee.ShopeeStatus;
-import marketplace.tiktok.TikTokStatus;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import common.MarketStatus;
+import marketplace.shopee.ShopeeStatus;
+import marketplace.tiktok.TikTokStatus;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 

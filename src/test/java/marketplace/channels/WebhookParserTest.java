@@ -7,17 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import marketplace.MarketParseException;
-import marketplace.WebhookEvent;
-
+import com.fasterxml.jackson.databind.ObjectMapper;
 import common.Channel;
 import common.MarketStatus;
 import common.OrderDetails;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
+import marketplace.MarketParseException;
+import marketplace.WebhookEvent;
 import org.junit.jupiter.api.Test;
 
 class WebhookParserTest {

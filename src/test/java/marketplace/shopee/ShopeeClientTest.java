@@ -1,9 +1,5 @@
 package marketplace.shopee;
 
-import marketplace.MarketCallException;
-import marketplace.MarketplaceConfig;
-import marketplace.WebhookEvent;
-
 import static org.junit.jupiter.api.Assertions.*;
 import static support.SandboxFixture.await;
 import static support.SandboxFixture.failure;
@@ -16,11 +12,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import marketplace.MarketCallException;
+import marketplace.MarketplaceConfig;
+import marketplace.WebhookEvent;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import tools.sandbox.Sandbox;
 import support.SandboxFixture;
+import tools.sandbox.Sandbox;
 
 class ShopeeClientTest {
   static final SandboxFixture fx = new SandboxFixture();

@@ -6,6 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import marketplace.stock.StockPushQueue.Call;
 import marketplace.stock.StockPushQueue.Drain;
 import marketplace.stock.StockPushQueue.Finished;
@@ -13,10 +17,6 @@ import marketplace.stock.StockPushQueue.Nothing;
 import marketplace.stock.StockPushQueue.Outcome;
 import marketplace.stock.StockPushQueue.Sent;
 import marketplace.stock.StockPushQueue.Space;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The shop adapter's stock decisions, on a clock the test moves: no actor, network or database. */

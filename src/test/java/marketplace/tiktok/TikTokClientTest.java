@@ -1,8 +1,5 @@
 package marketplace.tiktok;
 
-import marketplace.MarketCallException;
-import marketplace.MarketplaceConfig;
-
 import static org.junit.jupiter.api.Assertions.*;
 import static support.SandboxFixture.await;
 import static support.SandboxFixture.failure;
@@ -13,11 +10,13 @@ import common.OrderDetails;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
+import marketplace.MarketCallException;
+import marketplace.MarketplaceConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import tools.sandbox.Sandbox;
 import support.SandboxFixture;
+import tools.sandbox.Sandbox;
 
 class TikTokClientTest {
   static final SandboxFixture fx = new SandboxFixture();

@@ -5,15 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import marketplace.MarketParseException;
-
-import common.Channel;
 import common.MarketStatus;
 import common.OrderDetails;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.List;
+import marketplace.MarketParseException;
 import org.junit.jupiter.api.Test;
 
 class TikTokOrdersTest {

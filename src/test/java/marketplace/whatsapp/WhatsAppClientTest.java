@@ -1,7 +1,5 @@
 package marketplace.whatsapp;
 
-import marketplace.MarketCallException;
-
 import static org.junit.jupiter.api.Assertions.*;
 import static support.SandboxFixture.await;
 import static support.SandboxFixture.failure;
@@ -10,6 +8,7 @@ import common.Channel;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import marketplace.MarketCallException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

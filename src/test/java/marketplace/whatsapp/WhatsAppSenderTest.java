@@ -1,24 +1,18 @@
 package marketplace.whatsapp;
 
-import marketplace.MarketplaceConfig;
-import marketplace.OutboundMessages;
-import marketplace.WebhookEvent;
-import marketplace.WhatsAppSender;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import common.Channel;
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.actor.typed.ActorRef;
-import infra.Database;
-import infra.SchemaApplier;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import common.Channel;
+import infra.Database;
+import infra.SchemaApplier;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -28,12 +22,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import marketplace.MarketplaceConfig;
+import marketplace.OutboundMessages;
+import marketplace.WebhookEvent;
+import marketplace.WhatsAppSender;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import tools.sandbox.Sandbox;
 import support.TestConfig;
 import support.TestDatabase;
+import tools.sandbox.Sandbox;
 
 /**
  * The WhatsApp sender against the sandbox and the real test PostgreSQL: one message per order and kind however many

@@ -1,6 +1,5 @@
 package readside.ledger;
 
-import order.OrderView;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -16,6 +15,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import order.OrderView;
 
 /** Reads the ledger tables with plain SQL (independent of the code under test) and compares them to entity views. */
 final class LedgerRows {

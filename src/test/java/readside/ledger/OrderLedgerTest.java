@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import common.Channel;
 import common.MarketStatus;
 import common.OrderDetails;
-import order.OrderEvents;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import order.OrderEvents;
 import org.junit.jupiter.api.Test;
 
 /**

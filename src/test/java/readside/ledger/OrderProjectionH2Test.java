@@ -3,11 +3,10 @@ package readside.ledger;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import common.Channel;
-import order.OrderView;
 import app.Node;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import common.Channel;
 import java.math.BigDecimal;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -17,12 +16,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import order.OrderView;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import support.Http;
-import support.OrderDriver;
 import support.OrderDriver.PlannedLine;
 import support.OrderDriver.PlannedOrder;
+import support.OrderDriver;
 import support.TestConfig;
 
 /**

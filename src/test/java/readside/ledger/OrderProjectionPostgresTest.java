@@ -3,10 +3,8 @@ package readside.ledger;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import common.Channel;
-import order.OrderEntity;
-import order.OrderView;
 import app.Node;
+import common.Channel;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -18,10 +16,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import order.OrderEntity;
+import order.OrderView;
 import org.junit.jupiter.api.Test;
-import support.OrderDriver;
 import support.OrderDriver.PlannedLine;
 import support.OrderDriver.PlannedOrder;
+import support.OrderDriver;
 import support.TestConfig;
 import support.TestDatabase;
 

@@ -1,7 +1,5 @@
 package readside.ledger;
 
-import readside.GroupedRows;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -19,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import readside.GroupedRows;
 import support.TestDatabase;
 
 /**

@@ -2,7 +2,6 @@ package readside.stocklevels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import sku.SkuEntity;
 import app.Node;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -16,6 +15,7 @@ import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import sku.SkuEntity;
 import support.Http;
 import support.StockDriver;
 import support.TestConfig;

@@ -1,25 +1,24 @@
 package readside.stocklevels;
 
-import common.Channel;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import sku.Listing;
-import sku.PushRules;
-import sku.PushRules.ChannelRule;
-import sku.SkuEntity;
-import sku.SkuEntity.Summary;
-import sku.SkuEvents;
-import sku.SkuEvents.Change;
-import sku.SkuEvents.Event;
-import sku.SkuState.State;
-import sku.SkuStateAccess;
+import common.Channel;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import sku.Listing;
+import sku.PushRules.ChannelRule;
+import sku.PushRules;
+import sku.SkuEntity.Summary;
+import sku.SkuEntity;
+import sku.SkuEvents.Change;
+import sku.SkuEvents.Event;
+import sku.SkuEvents;
+import sku.SkuState.State;
+import sku.SkuStateAccess;
 
 /**
  * {@link StockLevels} (what the stock levels read side keeps) follows the same events as the entity's {@link State}:
