@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import marketplace.MarketplaceConfig;
+import order.Phase;
 import org.HdrHistogram.Histogram;
 import tools.sandbox.Sandbox;
 
@@ -172,7 +173,7 @@ public final class FlashSaleBenchmark {
     while (System.currentTimeMillis() < deadline) {
       JsonNode byStatus = sale.adminJson("GET", node + "/admin/orders/summary?from=" + since, null).get()
           .path("byStatus");
-      if (byStatus.path("CONFIRMED").asInt() + byStatus.path("OUT_OF_STOCK").asInt() >= accepted) {
+      if (byStatus.path(Phase.CONFIRMED.name()).asInt() + byStatus.path(Phase.OUT_OF_STOCK.name()).asInt() >= accepted) {
         return System.currentTimeMillis();
       }
       Thread.sleep(100);

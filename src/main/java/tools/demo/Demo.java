@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import marketplace.MarketplaceConfig;
+import order.Phase;
 import tools.bench.FlashSale;
 import tools.sandbox.Sandbox;
 
@@ -110,7 +111,7 @@ public final class Demo {
     JsonNode summary = null;
     while (System.currentTimeMillis() < deadline) {
       summary = sale.adminJson("GET", url + "/admin/orders/summary?from=" + since, null).get();
-      int finalCount = count(summary, "CONFIRMED") + count(summary, "OUT_OF_STOCK");
+      int finalCount = count(summary, Phase.CONFIRMED.name()) + count(summary, Phase.OUT_OF_STOCK.name());
       bar.update(finalCount);
       if (finalCount >= orders) return summary;
       Thread.sleep(250);
@@ -127,12 +128,12 @@ public final class Demo {
                                    FlashSale.Catalogue catalogue, String listings) throws Exception {
     out.println();
     out.println("Orders of this sale by final state and channel:");
-    out.printf("  %-10s %10s %13s %8s%n", "channel", "CONFIRMED", "OUT_OF_STOCK", "other");
+    out.printf("  %-10s %10s %13s %8s%n", "channel", Phase.CONFIRMED, Phase.OUT_OF_STOCK, "other");
     for (String channel : List.of("shopee", "tiktok", "whatsapp")) {
       JsonNode byStatus = sale.adminJson("GET", url + "/admin/orders/summary?from=" + since + "&channel=" + channel,
           null).get().path("byStatus");
-      int confirmed = byStatus.path("CONFIRMED").asInt(0);
-      int outOfStock = byStatus.path("OUT_OF_STOCK").asInt(0);
+      int confirmed = byStatus.path(Phase.CONFIRMED.name()).asInt(0);
+      int outOfStock = byStatus.path(Phase.OUT_OF_STOCK.name()).asInt(0);
       int total = 0;
       for (JsonNode n : byStatus) total += n.asInt();
       out.printf("  %-10s %10d %13d %8d%n", channel, confirmed, outOfStock, total - confirmed - outOfStock);
