@@ -109,7 +109,7 @@ final class OrderSaga {
       if (!o.compensated()) {
         releaseAll(d, replyTo, out);
       } else if (o.action() == OutOfStockAction.CANCEL_ON_MARKETPLACE && !o.marketplaceCancelled()
-          && (channel(d) == Channel.SHOPEE || channel(d) == Channel.TIKTOK)) {
+          && channel(d).hasMarketplaceApi()) {
         // "OUT_OF_STOCK" is the marketplace's cancel reason here, not the order's phase
         out.add(new ToShop("cancel-on-marketplace", channel(d), shopId(d), new ShopAdapter.CancelOrder(
             d.identity().orderId(), "OUT_OF_STOCK", d.contents().listingRefs(), replyTo.cancel())));

@@ -33,12 +33,7 @@ public record Listing(Channel channel, String shopId, String itemId, String mode
   public String validationError() {
     if (channel == null) return "channel is required (shopee, tiktok or whatsapp)";
     if (blank(shopId)) return "shopId is required";
-    return switch (channel) {
-      case SHOPEE -> blank(itemId) ? "itemId is required for a Shopee listing" : null;
-      case TIKTOK -> blank(productId) || blank(skuId) ? "productId and skuId are required for a TikTok listing" : null;
-      case WHATSAPP -> null;
-      case PHONE -> "phone orders have no listing to show stock on";
-    };
+    return channel.listingError(itemId, productId, skuId);
   }
 
   private static boolean blank(String s) {

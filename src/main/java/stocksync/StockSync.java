@@ -85,7 +85,7 @@ public final class StockSync {
 
   /** Channels whose listings get stock pushes. */
   public static boolean pushable(Channel channel) {
-    return channel == Channel.SHOPEE || channel == Channel.TIKTOK;
+    return channel.hasMarketplaceApi();
   }
 
   /** Starts the node's subscriber, the catch-up projection and the cluster's reconciler. */
