@@ -93,9 +93,9 @@ public final class ShopAdapter extends AbstractBehavior<ShopAdapter.Command> {
   public record CancelOrder(String orderId, String reason, List<String> listingRefs, ActorRef<CancelReply> replyTo)
       implements Command {}
 
-  public sealed interface CancelReply extends CborSerializable permits OrderCancelled, CancelFailed {}
+  public sealed interface CancelReply extends CborSerializable permits CancelAccepted, CancelFailed {}
 
-  public record OrderCancelled(String orderId) implements CancelReply {}
+  public record CancelAccepted(String orderId) implements CancelReply {}
 
   public record CancelFailed(String orderId, String error, boolean retryable) implements CancelReply {}
 
@@ -216,7 +216,7 @@ public final class ShopAdapter extends AbstractBehavior<ShopAdapter.Command> {
     }
     ActorRef<CancelReply> replyTo = cancel.replyTo();
     api.cancel(cancel.orderId(), cancel.listingRefs()).whenComplete((ok, error) -> replyTo.tell(error == null
-        ? new OrderCancelled(cancel.orderId())
+        ? new CancelAccepted(cancel.orderId())
         : new CancelFailed(cancel.orderId(), describe(error), retryable(error))));
     return this;
   }

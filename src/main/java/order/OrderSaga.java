@@ -457,7 +457,7 @@ final class OrderSaga {
 
   /** OUT_OF_STOCK: the marketplace cancelled the order, or will not: then an operator decides. */
   Step cancelReplyWhileOutOfStock(OutOfStock state, ShopAdapter.CancelReply reply, Instant now) {
-    if (state.compensated() && !state.marketplaceCancelled() && reply instanceof ShopAdapter.OrderCancelled) {
+    if (state.compensated() && !state.marketplaceCancelled() && reply instanceof ShopAdapter.CancelAccepted) {
       return Step.persist(new MarketplaceCancelled(orderKey, now));
     }
     Step step = cancelReplyElsewhere(reply);

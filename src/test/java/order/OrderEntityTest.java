@@ -243,7 +243,7 @@ class OrderEntityTest {
     releaseB.replyTo().tell(new SkuEntity.ReleaseAccepted("B", KEY, 0));
     ShopAdapter.CancelOrder cancel = shop.expectMessageClass(ShopAdapter.CancelOrder.class, Duration.ofSeconds(3));
     assertEquals("OUT_OF_STOCK", cancel.reason());
-    cancel.replyTo().tell(new ShopAdapter.OrderCancelled(ORDER_ID));
+    cancel.replyTo().tell(new ShopAdapter.CancelAccepted(ORDER_ID));
     long deadline = System.currentTimeMillis() + 3000;
     while (!((OrderState.OutOfStock) order.getState()).marketplaceCancelled()
         && System.currentTimeMillis() < deadline) sleep(20);

@@ -305,7 +305,7 @@ class OrderSagaTest {
   void aFailedMarketplaceCancellationIsWarnedAndHeldForAnOperatorWhenFinal() {
     OrderData d = fetched(MarketStatus.PAID);
     OutOfStock waiting = new OutOfStock(d, true, OutOfStockAction.CANCEL_ON_MARKETPLACE, false);
-    Step done = saga.cancelReplyWhileOutOfStock(waiting, new ShopAdapter.OrderCancelled("SN-1"), NOW);
+    Step done = saga.cancelReplyWhileOutOfStock(waiting, new ShopAdapter.CancelAccepted("SN-1"), NOW);
     assertEquals(List.of(MarketplaceCancelled.class), types(done.events()));
     assertFalse(done.thenDrive());
 
@@ -318,8 +318,8 @@ class OrderSagaTest {
     assertEquals(OutOfStockAction.HOLD_FOR_OPERATOR, ((CompensationFinished) refused.events().get(0)).action());
     assertTrue(refused.warning().endsWith("shipped"));
 
-    assertTrue(saga.cancelReplyElsewhere(new ShopAdapter.OrderCancelled("SN-1")).events().isEmpty());
-    assertNull(saga.cancelReplyElsewhere(new ShopAdapter.OrderCancelled("SN-1")).warning());
+    assertTrue(saga.cancelReplyElsewhere(new ShopAdapter.CancelAccepted("SN-1")).events().isEmpty());
+    assertNull(saga.cancelReplyElsewhere(new ShopAdapter.CancelAccepted("SN-1")).warning());
   }
 
   @Test
