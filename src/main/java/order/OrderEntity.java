@@ -301,25 +301,9 @@ public final class OrderEntity
         .onCommand(WrappedSkuReply.class, this::nothingToDo)
         .onCommand(WrappedCancelReply.class, this::onLateCancelReply);
 
-    known(b.forStateType(Delivered.class), saga::statusWhileDelivered)
-        .onCommand(Cancel.class, this::refuseCancel)
-        .onCommand(Ship.class, this::refuseShip)
-        .onCommand(Restock.class, this::refuseRestock)
-        .onCommand(MapLine.class, this::refuseMapLine)
-        .onCommand(RecordTracking.class, this::recordTracking)
-        .onCommand(WrappedFetchReply.class, this::nothingToDo)
-        .onCommand(WrappedSkuReply.class, this::nothingToDo)
-        .onCommand(WrappedCancelReply.class, this::onLateCancelReply);
+    handedOver(known(b.forStateType(Delivered.class), saga::statusWhileDelivered));
 
-    known(b.forStateType(Completed.class), saga::statusAfterHandover)
-        .onCommand(Cancel.class, this::refuseCancel)
-        .onCommand(Ship.class, this::refuseShip)
-        .onCommand(Restock.class, this::refuseRestock)
-        .onCommand(MapLine.class, this::refuseMapLine)
-        .onCommand(RecordTracking.class, this::recordTracking)
-        .onCommand(WrappedFetchReply.class, this::nothingToDo)
-        .onCommand(WrappedSkuReply.class, this::nothingToDo)
-        .onCommand(WrappedCancelReply.class, this::onLateCancelReply);
+    handedOver(known(b.forStateType(Completed.class), saga::statusAfterHandover));
 
     known(b.forStateType(Cancelling.class), OrderSaga::statusChangesNothing)
         .onCommand(Cancel.class, (s, c) -> view(s, c.replyTo())) // cancelling already
@@ -359,6 +343,19 @@ public final class OrderEntity
    * What every phase of a known order answers alike; {@code reaction} is what a marketplace status that moves the
    * order forward changes in that phase.
    */
+  /** Delivered or completed: the buyer has the goods, so every operator action but tracking is refused. */
+  private <S extends Known> void handedOver(CommandHandlerWithReplyBuilderByState<Command, Event, S, State> phase) {
+    phase
+        .onCommand(Cancel.class, this::refuseCancel)
+        .onCommand(Ship.class, this::refuseShip)
+        .onCommand(Restock.class, this::refuseRestock)
+        .onCommand(MapLine.class, this::refuseMapLine)
+        .onCommand(RecordTracking.class, this::recordTracking)
+        .onCommand(WrappedFetchReply.class, this::nothingToDo)
+        .onCommand(WrappedSkuReply.class, this::nothingToDo)
+        .onCommand(WrappedCancelReply.class, this::onLateCancelReply);
+  }
+
   private <S extends Known> CommandHandlerWithReplyBuilderByState<Command, Event, S, State> known(
       CommandHandlerWithReplyBuilderByState<Command, Event, S, State> phase, OrderSaga.StatusReaction reaction) {
     return phase
