@@ -80,6 +80,12 @@ class ArchitectureTest {
             + "not touch order, sku or stocksync");
   }
 
+  /** The sandbox checks requests as the platforms do, from their published rules, never with the clients' code. */
+  @ArchTest
+  static final ArchRule sandboxSignsOnItsOwn = noClasses().that().resideInAPackage("tools.sandbox..")
+      .should().dependOnClassesThat().resideInAPackage("marketplace.signing..")
+      .because("a sandbox that verifies with the clients' signing code cannot catch their mistakes");
+
   @ArchTest
   static final ArchRule entitiesEnforceReplies = classes().that().areAssignableTo(EventSourcedBehavior.class)
       .should().beAssignableTo(EventSourcedBehaviorWithEnforcedReplies.class);

@@ -21,7 +21,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import marketplace.MarketplaceConfig;
-import marketplace.signing.Signatures;
 import tools.sandbox.Sandbox.Delivery;
 import tools.sandbox.Sandbox.Redelivery;
 import tools.sandbox.Sandbox.ShopeeItem;
@@ -150,8 +149,8 @@ final class ShopeeSandbox {
     MarketplaceConfig.ShopeeShop shop;
     if (SHOPEE_PUBLIC.contains(apiPath)) {
       shop = config.shopee().stream().filter(s -> s.partnerId() == partnerId).findFirst().orElse(null);
-      if (shop == null || !Signatures.matches(
-          Signatures.shopeePublicSign(shop.partnerKey(), partnerId, apiPath, timestamp), sign)) {
+      if (shop == null || !PlatformSignatures.same(
+          PlatformSignatures.shopeePublic(shop.partnerKey(), partnerId, apiPath, timestamp), sign)) {
         return new Answer(403, shopeeError("error_sign", "Wrong sign."), "error_sign");
       }
     } else {
@@ -161,7 +160,7 @@ final class ShopeeSandbox {
       if (shop == null || shop.partnerId() != partnerId || token == null) {
         return new Answer(403, shopeeError("error_param", "unknown shop_id or missing access_token"), "error_param");
       }
-      if (!Signatures.matches(Signatures.shopeeShopSign(shop.partnerKey(), partnerId, apiPath, timestamp, token,
+      if (!PlatformSignatures.same(PlatformSignatures.shopeeShop(shop.partnerKey(), partnerId, apiPath, timestamp, token,
           parseLong(shopId)), sign)) {
         return new Answer(403, shopeeError("error_sign", "Wrong sign."), "error_sign");
       }
@@ -311,7 +310,7 @@ final class ShopeeSandbox {
         .put("msg_id", msgId);
     byte[] body = push.toString().getBytes(StandardCharsets.UTF_8);
     String signedUrl = shop.callbackUrl() == null || shop.callbackUrl().isBlank() ? targetUrl : shop.callbackUrl();
-    String auth = Signatures.shopeePushSign(shop.effectivePushKey(), signedUrl, body);
+    String auth = PlatformSignatures.shopeePush(shop.effectivePushKey(), signedUrl, body);
     return webhooks.deliver(targetUrl, body, Map.of("Authorization", auth), redelivery, msgId);
   }
 

@@ -18,7 +18,6 @@ import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import marketplace.MarketplaceConfig;
-import marketplace.signing.Signatures;
 import tools.sandbox.Sandbox.Delivery;
 import tools.sandbox.Sandbox.Redelivery;
 import tools.sandbox.Sandbox.TikTokItem;
@@ -110,8 +109,8 @@ final class TikTokSandbox {
     if (timestamp < now - 300 || timestamp > now + 30) {
       return new Answer(400, tiktokError(106003, "Invalid timestamp"), "106003");
     }
-    String expected = Signatures.tiktokRequestSign(shop.appSecret(), path, q, body);
-    if (!Signatures.matches(expected, q.get("sign"))) {
+    String expected = PlatformSignatures.tiktokRequest(shop.appSecret(), path, q, body);
+    if (!PlatformSignatures.same(expected, q.get("sign"))) {
       return new Answer(401, tiktokError(106001, "Invalid signature"), "106001");
     }
     String token = request.getHeader("x-tts-access-token").map(h -> h.value()).orElse("");
@@ -210,7 +209,7 @@ final class TikTokSandbox {
     n.set("data", data);
     byte[] body = n.toString().getBytes(StandardCharsets.UTF_8);
     return webhooks.deliver(targetUrl, body,
-        Map.of("Authorization", Signatures.tiktokWebhookSign(shop.appSecret(), shop.appKey(), body)), redelivery, id);
+        Map.of("Authorization", PlatformSignatures.tiktokWebhook(shop.appSecret(), shop.appKey(), body)), redelivery, id);
   }
 
   CompletionStage<Delivery> sendOrderStatus(String targetUrl, String shopId, String orderId,

@@ -16,7 +16,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import marketplace.MarketplaceConfig;
-import marketplace.signing.Signatures;
 import tools.sandbox.Sandbox.Delivery;
 import tools.sandbox.Sandbox.Redelivery;
 import tools.sandbox.Sandbox.WhatsAppItem;
@@ -116,7 +115,7 @@ final class WhatsAppSandbox {
     }
     byte[] body = root.toString().getBytes(StandardCharsets.UTF_8);
     return webhooks.deliver(targetUrl, body,
-        Map.of("X-Hub-Signature-256", Signatures.whatsAppSignatureHeader(number.appSecret(), body)), redelivery, wamid);
+        Map.of("X-Hub-Signature-256", PlatformSignatures.whatsAppHeader(number.appSecret(), body)), redelivery, wamid);
   }
 
   /**
@@ -137,7 +136,7 @@ final class WhatsAppSandbox {
     if (status.equals("failed")) s.putArray("errors").addObject().put("code", 131026).put("title", "Message undeliverable");
     byte[] body = root.toString().getBytes(StandardCharsets.UTF_8);
     return webhooks.deliver(targetUrl, body,
-        Map.of("X-Hub-Signature-256", Signatures.whatsAppSignatureHeader(number.appSecret(), body)), redelivery,
+        Map.of("X-Hub-Signature-256", PlatformSignatures.whatsAppHeader(number.appSecret(), body)), redelivery,
         wamid + ":" + status);
   }
 }
