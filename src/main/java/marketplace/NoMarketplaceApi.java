@@ -10,7 +10,7 @@ import sku.Listing;
 
 /**
  * A channel without a marketplace API: WhatsApp orders carry their details and its catalog gets no stock pushes;
- * phone orders are entered by an operator. The shop adapter asks {@link #hasApi()} and calls nothing else.
+ * phone orders are entered by an operator. The shop adapter sees from the channel that it has no marketplace API and calls nothing else.
  */
 public final class NoMarketplaceApi implements ShopApi {
   private final boolean configured;
@@ -25,10 +25,6 @@ public final class NoMarketplaceApi implements ShopApi {
     return configured;
   }
 
-  @Override
-  public boolean hasApi() {
-    return false;
-  }
 
   @Override
   public CompletionStage<List<OrderDetails>> fetchOrders(List<String> orderIds) {

@@ -174,7 +174,7 @@ public final class ShopAdapter extends AbstractBehavior<ShopAdapter.Command> {
           false));
       return this;
     }
-    if (!api.hasApi()) {
+    if (!channel.hasMarketplaceApi()) {
       fetch.replyTo().tell(new FetchFailed(fetch.orderId(), channel.key() + " orders carry their details", false));
       return this;
     }
@@ -209,7 +209,7 @@ public final class ShopAdapter extends AbstractBehavior<ShopAdapter.Command> {
   }
 
   private Behavior<Command> onCancel(CancelOrder cancel) {
-    if (!api.configured() || !api.hasApi()) {
+    if (!api.configured() || !channel.hasMarketplaceApi()) {
       cancel.replyTo().tell(new CancelFailed(cancel.orderId(), channel.key() + " shop " + shopId
           + " cannot cancel orders through an API", false));
       return this;

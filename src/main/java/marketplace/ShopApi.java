@@ -19,9 +19,6 @@ public interface ShopApi {
   /** The shop is in {@code orchestrator.marketplaces}. */
   boolean configured();
 
-  /** False for a channel whose orders carry their details and whose stock is not pushed (WhatsApp, phone). */
-  boolean hasApi();
-
   /** The orders' details; an order the marketplace did not return is missing from the list. */
   CompletionStage<List<OrderDetails>> fetchOrders(List<String> orderIds);
 

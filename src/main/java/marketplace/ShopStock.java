@@ -71,7 +71,7 @@ final class ShopStock {
 
   /** A value for a listing: queued (latest wins), or written to listing_sync as refused. */
   Behavior<Command> push(PushStock push) {
-    if (!api.hasApi()) return Behaviors.same(); // no stock API (WhatsApp catalog)
+    if (!channel.hasMarketplaceApi()) return Behaviors.same(); // no stock API (WhatsApp catalog)
     if (push.listing() == null || push.listing().channel() != channel || !push.listing().shopId().equals(shopId)) {
       log.warn("Stock push for {} sent to the adapter of {} {}; ignored", push.syncKey(), channel.key(), shopId);
       return Behaviors.same();
@@ -183,7 +183,7 @@ final class ShopStock {
 
   /** Reads the listings' stock from the marketplace, one read per group. */
   Behavior<Command> reconcile(ReconcileStock reconcile) {
-    if (!api.configured() || !api.hasApi()) {
+    if (!api.configured() || !channel.hasMarketplaceApi()) {
       reconcile.replyTo().tell(new StockReconciled(channel.key(), shopId, 0, 0, reconcile.expected().size()));
       return Behaviors.same();
     }

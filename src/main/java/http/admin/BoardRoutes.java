@@ -8,6 +8,7 @@ import akka.http.javadsl.server.AllDirectives;
 import akka.http.javadsl.server.Route;
 import http.Json;
 import http.Replies;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -26,8 +27,10 @@ public final class BoardRoutes extends AllDirectives {
   private final Optional<ActorRef<StockBoard.Command>> board;
   private final Json json;
   private final Replies replies;
+  private final Duration askTimeout;
 
   public BoardRoutes(ActorSystem<?> system, Optional<ActorRef<StockBoard.Command>> board, Json json) {
+    this.askTimeout = AskTimeout.of(system);
     this.system = system;
     this.board = board;
     this.json = json;
@@ -43,6 +46,6 @@ public final class BoardRoutes extends AllDirectives {
   private CompletionStage<BoardView> view() {
     if (board.isEmpty()) return CompletableFuture.completedFuture(new BoardView(false, null));
     return AskPattern.<StockBoard.Command, StockBoard.Status>ask(board.get(), StockBoard.GetStatus::new,
-        AskTimeout.of(system), system.scheduler()).thenApply(status -> new BoardView(true, status));
+        askTimeout, system.scheduler()).thenApply(status -> new BoardView(true, status));
   }
 }

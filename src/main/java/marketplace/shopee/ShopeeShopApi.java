@@ -30,10 +30,6 @@ public final class ShopeeShopApi implements ShopApi {
     return configured;
   }
 
-  @Override
-  public boolean hasApi() {
-    return true;
-  }
 
   @Override
   public CompletionStage<List<OrderDetails>> fetchOrders(List<String> orderIds) {

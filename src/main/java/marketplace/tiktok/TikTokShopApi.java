@@ -29,10 +29,6 @@ public final class TikTokShopApi implements ShopApi {
     return configured;
   }
 
-  @Override
-  public boolean hasApi() {
-    return true;
-  }
 
   @Override
   public CompletionStage<List<OrderDetails>> fetchOrders(List<String> orderIds) {
