@@ -16,9 +16,18 @@ public final class MarketCallException extends RuntimeException {
   private final String code;
   private final int attempts;
   private final boolean retryable;
+  private final FailureClass failureClass;
+  private final java.time.Instant pausedUntil;
 
   public MarketCallException(Channel channel, String shopId, String kind, String code, String message, int attempts,
       boolean retryable, Throwable cause) {
+    this(channel, shopId, kind, code, message, attempts, retryable ? FailureClass.RETRY : FailureClass.UNKNOWN, null,
+        cause);
+  }
+
+  /** @param pausedUntil when the shop's calls may start again ({@link FailureClass#PAUSE_UNTIL_RESET}), else null */
+  public MarketCallException(Channel channel, String shopId, String kind, String code, String message, int attempts,
+      FailureClass failureClass, java.time.Instant pausedUntil, Throwable cause) {
     super(channel.key() + " " + kind + " for shop " + shopId + " failed after " + attempts + " attempt(s): " + code
         + (message == null || message.isBlank() ? "" : " (" + message + ")"), cause);
     this.channel = channel;
@@ -26,7 +35,9 @@ public final class MarketCallException extends RuntimeException {
     this.kind = kind;
     this.code = code;
     this.attempts = attempts;
-    this.retryable = retryable;
+    this.retryable = failureClass == FailureClass.RETRY;
+    this.failureClass = failureClass;
+    this.pausedUntil = pausedUntil;
   }
 
   public Channel channel() {
@@ -51,5 +62,15 @@ public final class MarketCallException extends RuntimeException {
 
   public boolean retryable() {
     return retryable;
+  }
+
+  /** What the error table says to do about this failure. */
+  public FailureClass failureClass() {
+    return failureClass;
+  }
+
+  /** When a paused shop's calls may start again; null unless {@link FailureClass#PAUSE_UNTIL_RESET}. */
+  public java.time.Instant pausedUntil() {
+    return pausedUntil;
   }
 }

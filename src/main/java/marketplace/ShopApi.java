@@ -43,9 +43,12 @@ public interface ShopApi {
   /** The quantity to show on one target. */
   record TargetStock(String target, int quantity) {}
 
+  /** Why the marketplace refused one target, and what the error table says to do about it. */
+  record TargetFailure(String reason, FailureClass failureClass) {}
+
   /**
    * @param failed target to the marketplace's reason, for the targets it refused
    * @param error not null when the answer fails the whole call (nothing in it can be trusted per target)
    */
-  record PushResult(Map<String, String> failed, String error) {}
+  record PushResult(Map<String, TargetFailure> failed, String error) {}
 }

@@ -40,7 +40,20 @@ public final class ShopGuard {
     /** Worth retrying. {@code unhealthy} counts toward the breaker; {@code minDelay} (nullable) lengthens the wait. */
     record Retry<T>(String code, String message, boolean unhealthy, Duration minDelay) implements Attempt<T> {}
 
-    record Fail<T>(String code, String message) implements Attempt<T> {}
+    /**
+     * Not worth retrying now. {@code failureClass} says what the caller should do; {@code pausedUntil} (nullable) is
+     * when a {@link FailureClass#PAUSE_UNTIL_RESET} ends.
+     */
+    record Fail<T>(String code, String message, FailureClass failureClass, java.time.Instant pausedUntil)
+        implements Attempt<T> {
+      public Fail(String code, String message) {
+        this(code, message, FailureClass.UNKNOWN, null);
+      }
+
+      public Fail(String code, String message, FailureClass failureClass) {
+        this(code, message, failureClass, null);
+      }
+    }
   }
 
   private final ActorSystem<?> system;
@@ -136,21 +149,23 @@ public final class ShopGuard {
           } else {
             String code;
             String message;
-            boolean retryable;
+            FailureClass failureClass;
+            java.time.Instant pausedUntil = null;
             if (classified instanceof Attempt.Retry<T> retry) {
               code = retry.code();
               message = retry.message();
-              retryable = true;
+              failureClass = FailureClass.RETRY;
             } else {
               Attempt.Fail<T> fail = (Attempt.Fail<T>) classified;
               code = fail.code();
               message = fail.message();
-              retryable = code.equals("circuit_open");
+              failureClass = code.equals("circuit_open") ? FailureClass.RETRY : fail.failureClass();
+              pausedUntil = fail.pausedUntil();
             }
             int attempts = code.equals("circuit_open") ? n - 1 : n;
             outcomes.failure(channel, shopId, kind, attempts, code + (message == null ? "" : ": " + message));
             result.completeExceptionally(new MarketCallException(channel, shopId, kind, code, message, attempts,
-                retryable, error == null ? null : Futures.unwrap(error)));
+                failureClass, pausedUntil, error == null ? null : Futures.unwrap(error)));
           }
     }
   }

@@ -147,7 +147,7 @@ final class ShopStock {
       Map<String, String> failed = new HashMap<>();
       result.failed().forEach((target, why) -> {
         String key = keyByTarget.get(target);
-        if (key != null) failed.put(key, why);
+        if (key != null) failed.put(key, why.reason());
       });
       return new PushDone(call, failed, null);
     });

@@ -88,7 +88,13 @@ class ReplayFixtureTest {
       for (int i = 0; expected.isArray() && i < expected.size(); i++) {
         if (!expected.get(i).equals(actual.get(i))) return firstDifference(at + "/" + i, expected.get(i), actual.get(i));
       }
-      if (expected.isObject()) return at + ": fields " + actual.fieldNames() + " found beside the expected ones";
+      if (expected.isObject()) {
+        List<String> extra = new ArrayList<>();
+        actual.fieldNames().forEachRemaining(n -> {
+          if (!expected.has(n)) extra.add(n);
+        });
+        return at + ": fields " + extra + " found beside the expected ones";
+      }
     }
     return at + ": expected " + expected + ", found " + actual;
   }

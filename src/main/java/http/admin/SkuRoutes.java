@@ -122,7 +122,7 @@ public final class SkuRoutes extends AllDirectives {
     } catch (IllegalArgumentException e) {
       return badRequest("channel is required: shopee, tiktok or whatsapp");
     }
-    for (String field : new String[] {"shopId", "itemId", "modelId", "productId", "skuId"}) {
+    for (String field : new String[] {"shopId", "itemId", "modelId", "productId", "skuId", "warehouseId"}) {
       JsonNode node = body.get(field);
       if (node != null && !node.isNull() && !node.isTextual() && !node.isIntegralNumber()) {
         return badRequest(field + " must be a string");
@@ -130,7 +130,8 @@ public final class SkuRoutes extends AllDirectives {
     }
     String modelId = text(body, "modelId");
     Listing listing = new Listing(channel, text(body, "shopId"), text(body, "itemId"),
-        channel == Channel.SHOPEE && modelId == null ? "0" : modelId, text(body, "productId"), text(body, "skuId"));
+        channel == Channel.SHOPEE && modelId == null ? "0" : modelId, text(body, "productId"), text(body, "skuId"))
+        .inWarehouse(text(body, "warehouseId"));
     String invalid = listing.validationError();
     if (invalid != null) return badRequest(invalid);
     return this.<SkuEntity.Summary>ask(sku, r -> new SkuEntity.PutListing(listing, actor, r), this::ok);

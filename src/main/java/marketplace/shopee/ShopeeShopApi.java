@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import marketplace.MarketplaceConfig;
+import marketplace.FailureClass;
 import marketplace.ShopApi;
 import sku.Listing;
 
@@ -74,9 +75,9 @@ public final class ShopeeShopApi implements ShopApi {
     List<ShopeeClient.ModelStock> models = stocks.stream()
         .map(s -> new ShopeeClient.ModelStock(Long.parseLong(s.target()), s.quantity())).toList();
     return client.updateStock(shopId, itemId(group), models).thenApply(result -> {
-      Map<String, String> failed = new HashMap<>();
+      Map<String, TargetFailure> failed = new HashMap<>();
       for (ShopeeClient.ModelFailure f : result.failed()) {
-        failed.put(Long.toString(f.modelId()), "failure_list: " + f.reason());
+        failed.put(Long.toString(f.modelId()), new TargetFailure("failure_list: " + f.reason(), FailureClass.UNKNOWN));
       }
       return new PushResult(failed, null);
     });

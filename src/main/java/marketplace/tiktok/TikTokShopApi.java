@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import marketplace.MarketplaceConfig;
+import marketplace.FailureClass;
 import marketplace.ShopApi;
 import sku.Listing;
 
@@ -65,9 +66,9 @@ public final class TikTokShopApi implements ShopApi {
       if (result.errors().stream().anyMatch(e -> e.skuId() == null)) {
         return new PushResult(Map.of(), "data.errors without sku_id: " + result.errors());
       }
-      Map<String, String> failed = new HashMap<>();
+      Map<String, TargetFailure> failed = new HashMap<>();
       for (TikTokClient.SkuError e : result.errors()) {
-        failed.put(e.skuId(), "data.errors " + e.code() + ": " + e.message());
+        failed.put(e.skuId(), new TargetFailure("data.errors " + e.code() + ": " + e.message(), FailureClass.UNKNOWN));
       }
       return new PushResult(failed, null);
     });
