@@ -24,7 +24,7 @@ public final class SandboxFixture implements AutoCloseable {
         """).withFallback(AppConfig.load());
     testKit = ActorTestKit.create("market", config);
     sandbox = Sandbox.start(testKit.system(), config);
-    MarketplaceConfig base = sandbox.clientConfig();
+    MarketplaceConfig base = MarketplaceConfig.fromConfig(config).withSandboxBaseUrl(sandbox.baseUrl());
     this.config = base.withClient(base.client()
         .withRequestTimeout(Duration.ofMillis(1500))
         .withRetry(5, Duration.ofMillis(20), Duration.ofMillis(200))

@@ -27,7 +27,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import marketplace.MarketplaceConfig;
 
 /**
  * Local stand-ins for Shopee, TikTok Shop and the WhatsApp Cloud API on one HTTP server ({@code /shopee},
@@ -64,7 +63,6 @@ public final class Sandbox implements AutoCloseable {
   /** What a webhook delivery got: the last HTTP status, how many attempts, and the platform's id of the event. */
   public record Delivery(int status, int attempts, String eventId) {}
 
-  private final MarketplaceConfig config;
   private final ServerBinding binding;
   private final Materializer materializer;
   private final Delays delays;
@@ -75,8 +73,7 @@ public final class Sandbox implements AutoCloseable {
   private final TikTokSandbox tiktok;
   private final WhatsAppSandbox whatsApp;
 
-  private Sandbox(ActorSystem<?> system, MarketplaceConfig config, String host, int port) throws Exception {
-    this.config = config;
+  private Sandbox(ActorSystem<?> system, SandboxShops config, String host, int port) throws Exception {
     this.materializer = Materializer.matFromSystem(system);
     this.delays = new Delays(system);
     WebhookSender webhooks = new WebhookSender(system, delays);
@@ -89,11 +86,11 @@ public final class Sandbox implements AutoCloseable {
 
   /** Binds at {@code orchestrator.sandbox.interface/port} (port 0: a free one), serving the shops of {@code config}. */
   public static Sandbox start(ActorSystem<?> system, Config config) {
-    return start(system, MarketplaceConfig.fromConfig(config), config.getString("orchestrator.sandbox.interface"),
+    return start(system, SandboxShops.fromConfig(config), config.getString("orchestrator.sandbox.interface"),
         config.getInt("orchestrator.sandbox.port"));
   }
 
-  public static Sandbox start(ActorSystem<?> system, MarketplaceConfig config, String host, int port) {
+  static Sandbox start(ActorSystem<?> system, SandboxShops config, String host, int port) {
     try {
       return new Sandbox(system, config, host, port);
     } catch (Exception e) {
@@ -107,11 +104,6 @@ public final class Sandbox implements AutoCloseable {
 
   public String baseUrl() {
     return "http://" + binding.localAddress().getHostString() + ":" + port();
-  }
-
-  /** {@code config} with every shop's base URL pointing at this sandbox. */
-  public MarketplaceConfig clientConfig() {
-    return config.withSandboxBaseUrl(baseUrl());
   }
 
   @Override

@@ -20,7 +20,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
-import marketplace.MarketplaceConfig;
 import tools.sandbox.Sandbox.Delivery;
 import tools.sandbox.Sandbox.Redelivery;
 import tools.sandbox.Sandbox.ShopeeItem;
@@ -35,7 +34,7 @@ final class ShopeeSandbox {
       "/api/v2/auth/access_token/get", "/api/v2/push/get_lost_push_message",
       "/api/v2/push/confirm_consumed_lost_push_message");
 
-  private final MarketplaceConfig config;
+  private final SandboxShops config;
   private final WebhookSender webhooks;
   private final Map<String, Map<String, ObjectNode>> shopeeOrders = new ConcurrentHashMap<>();
   private final Map<String, Integer> shopeeStock = new ConcurrentHashMap<>();
@@ -46,7 +45,7 @@ final class ShopeeSandbox {
   private final List<ObjectNode> shopeeLostPushes = new CopyOnWriteArrayList<>();
   private final AtomicLong lostPushIds = new AtomicLong();
 
-  ShopeeSandbox(MarketplaceConfig config, WebhookSender webhooks) {
+  ShopeeSandbox(SandboxShops config, WebhookSender webhooks) {
     this.config = config;
     this.webhooks = webhooks;
     resetTokens();
@@ -62,7 +61,7 @@ final class ShopeeSandbox {
   }
 
   private void resetTokens() {
-    for (MarketplaceConfig.ShopeeShop s : config.shopee()) {
+    for (SandboxShops.ShopeeShop s : config.shopee()) {
       shopeeAccessTokens.put(s.shopId(), s.accessToken());
       shopeeRefreshTokens.put(s.shopId(), s.refreshToken());
     }
@@ -146,7 +145,7 @@ final class ShopeeSandbox {
     if (Math.abs(Instant.now().getEpochSecond() - timestamp) > 300) {
       return new Answer(403, shopeeError("error_auth", "Invalid timestamp"), "error_auth");
     }
-    MarketplaceConfig.ShopeeShop shop;
+    SandboxShops.ShopeeShop shop;
     if (SHOPEE_PUBLIC.contains(apiPath)) {
       shop = config.shopee().stream().filter(s -> s.partnerId() == partnerId).findFirst().orElse(null);
       if (shop == null || !PlatformSignatures.same(
@@ -301,7 +300,7 @@ final class ShopeeSandbox {
 
   CompletionStage<Delivery> sendPush(String targetUrl, String shopId, int code, ObjectNode data,
       Redelivery redelivery) {
-    MarketplaceConfig.ShopeeShop shop = config.shopeeShop(shopId)
+    SandboxShops.ShopeeShop shop = config.shopeeShop(shopId)
         .orElseThrow(() -> new IllegalArgumentException("no Shopee shop " + shopId));
     String msgId = UUID.randomUUID().toString();
     ObjectNode push = MAPPER.createObjectNode();

@@ -17,7 +17,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import marketplace.MarketplaceConfig;
 import tools.sandbox.Sandbox.Delivery;
 import tools.sandbox.Sandbox.Redelivery;
 import tools.sandbox.Sandbox.TikTokItem;
@@ -28,7 +27,7 @@ import tools.sandbox.Sandbox.TikTokItem;
  * notifications signed with the app secret.
  */
 final class TikTokSandbox {
-  private final MarketplaceConfig config;
+  private final SandboxShops config;
   private final WebhookSender webhooks;
   private final Map<String, Map<String, ObjectNode>> tiktokOrders = new ConcurrentHashMap<>();
   private final Map<String, Integer> tiktokStock = new ConcurrentHashMap<>();
@@ -36,7 +35,7 @@ final class TikTokSandbox {
   private final Map<String, java.util.Set<String>> tiktokProductSkus = new ConcurrentHashMap<>();
   private final Map<String, String> tiktokStockFailures = new ConcurrentHashMap<>();
 
-  TikTokSandbox(MarketplaceConfig config, WebhookSender webhooks) {
+  TikTokSandbox(SandboxShops config, WebhookSender webhooks) {
     this.config = config;
     this.webhooks = webhooks;
   }
@@ -100,7 +99,7 @@ final class TikTokSandbox {
 
   Answer answer(HttpRequest request, String path, Map<String, String> q, byte[] body) {
     String appKey = q.get("app_key");
-    MarketplaceConfig.TikTokShop shop = config.tiktok().stream()
+    SandboxShops.TikTokShop shop = config.tiktok().stream()
         .filter(s -> s.appKey().equals(appKey) && s.shopCipher().equals(q.get("shop_cipher"))).findFirst()
         .orElse(null);
     long timestamp = parseLong(q.get("timestamp"));
@@ -200,7 +199,7 @@ final class TikTokSandbox {
 
   CompletionStage<Delivery> sendNotification(String targetUrl, String shopId, int type, ObjectNode data,
       Redelivery redelivery) {
-    MarketplaceConfig.TikTokShop shop = config.tiktokShop(shopId)
+    SandboxShops.TikTokShop shop = config.tiktokShop(shopId)
         .orElseThrow(() -> new IllegalArgumentException("no TikTok shop " + shopId));
     String id = UUID.randomUUID().toString();
     ObjectNode n = MAPPER.createObjectNode();

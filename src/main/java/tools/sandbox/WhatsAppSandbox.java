@@ -15,7 +15,6 @@ import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import marketplace.MarketplaceConfig;
 import tools.sandbox.Sandbox.Delivery;
 import tools.sandbox.Sandbox.Redelivery;
 import tools.sandbox.Sandbox.WhatsAppItem;
@@ -26,12 +25,12 @@ import tools.sandbox.Sandbox.WhatsAppItem;
  * X-Hub-Signature-256.
  */
 final class WhatsAppSandbox {
-  private final MarketplaceConfig config;
+  private final SandboxShops config;
   private final WebhookSender webhooks;
   private final Map<String, int[]> whatsAppRecipientFaults = new ConcurrentHashMap<>();
   private final List<JsonNode> whatsAppSent = new CopyOnWriteArrayList<>();
 
-  WhatsAppSandbox(MarketplaceConfig config, WebhookSender webhooks) {
+  WhatsAppSandbox(SandboxShops config, WebhookSender webhooks) {
     this.config = config;
     this.webhooks = webhooks;
   }
@@ -55,7 +54,7 @@ final class WhatsAppSandbox {
     if (parts.length != 4 || !parts[3].equals("messages") || !request.method().value().equals("POST")) {
       return new Answer(404, whatsAppError(100, "Unsupported request " + path), "100");
     }
-    MarketplaceConfig.WhatsAppNumber number = config.whatsAppNumber(parts[2]).orElse(null);
+    SandboxShops.WhatsAppNumber number = config.whatsAppNumber(parts[2]).orElse(null);
     String auth = request.getHeader("Authorization").map(h -> h.value()).orElse("");
     if (number == null || !auth.equals("Bearer " + number.accessToken())) {
       return new Answer(401, whatsAppError(190, "Invalid OAuth access token."), "190");
@@ -95,7 +94,7 @@ final class WhatsAppSandbox {
   /** A catalog order from {@code from} to our number, signed with X-Hub-Signature-256; eventId is the wamid. */
   CompletionStage<Delivery> sendOrder(String targetUrl, String phoneNumberId, String from,
       String buyerName, List<WhatsAppItem> items, Redelivery redelivery) {
-    MarketplaceConfig.WhatsAppNumber number = config.whatsAppNumber(phoneNumberId)
+    SandboxShops.WhatsAppNumber number = config.whatsAppNumber(phoneNumberId)
         .orElseThrow(() -> new IllegalArgumentException("no WhatsApp number " + phoneNumberId));
     String wamid = "wamid.SBX" + UUID.randomUUID().toString().replace("-", "");
     ObjectNode root = MAPPER.createObjectNode().put("object", "whatsapp_business_account");
@@ -124,7 +123,7 @@ final class WhatsAppSandbox {
    */
   CompletionStage<Delivery> sendStatus(String targetUrl, String phoneNumberId, String wamid,
       String status, long timestamp, String recipient, Redelivery redelivery) {
-    MarketplaceConfig.WhatsAppNumber number = config.whatsAppNumber(phoneNumberId)
+    SandboxShops.WhatsAppNumber number = config.whatsAppNumber(phoneNumberId)
         .orElseThrow(() -> new IllegalArgumentException("no WhatsApp number " + phoneNumberId));
     ObjectNode root = MAPPER.createObjectNode().put("object", "whatsapp_business_account");
     ObjectNode value = root.putArray("entry").addObject().put("id", "SANDBOX-WABA").putArray("changes").addObject()

@@ -51,7 +51,7 @@ class WhatsAppSenderTest {
     Config config = TestConfig.postgres(Map.<String, Object>of("akka.actor.provider", "local", "orchestrator.sandbox.port", 0));
     testKit = ActorTestKit.create("sender", config);
     sandbox = Sandbox.start(testKit.system(), config);
-    MarketplaceConfig base = sandbox.clientConfig();
+    MarketplaceConfig base = MarketplaceConfig.fromConfig(config).withSandboxBaseUrl(sandbox.baseUrl());
     MarketplaceConfig fast = base.withClient(base.client()
         // generous: a send that times out after WhatsApp accepted it is retried by the client, which would be a
         // second message (no idempotency key); this test is about the sender's own de-duplication
