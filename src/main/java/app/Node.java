@@ -91,7 +91,7 @@ public final class Node implements AutoCloseable {
       // Every /admin route behind one bearer-token check; the token's name is the actor in entity events.
       SkuRoutes skus = new SkuRoutes(system, json);
       OrderRoutes orders = new OrderRoutes(system, json, outbound);
-      ShopRoutes shops = new ShopRoutes(marketplaces, json);
+      ShopRoutes shops = new ShopRoutes(system, marketplaces, json);
       ClusterRoutes cluster = new ClusterRoutes(system, json);
       http.admin.LedgerRoutes ledger = new http.admin.LedgerRoutes(system, database, json);
       http.admin.StockLevelRoutes stockLevels = new http.admin.StockLevelRoutes(system, database, json);

@@ -23,15 +23,27 @@ public final class CallOutcomes {
    * @param responses attempts sent, by what came back: HTTP status ("200", "429", "503"), the marketplace's error
    *     code when the envelope says failure ("error_server", "36009003", "131056"), or timeout, connect, network,
    *     parse when no usable answer came
+   * @param paused calls failed unsent because the shop was paused (among {@code failures}); null when none
    */
   public record Outcome(Channel channel, String shopId, String kind, long calls, long successes, long failures,
       long attempts, long retries, int lastAttempts, Instant lastSuccessAt, Instant lastErrorAt, String lastError,
-      Map<String, Long> responses) {}
+      Map<String, Long> responses,
+      @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+      Long paused) {
+    public Outcome(Channel channel, String shopId, String kind, long calls, long successes, long failures,
+        long attempts, long retries, int lastAttempts, Instant lastSuccessAt, Instant lastErrorAt, String lastError,
+        Map<String, Long> responses) {
+      this(channel, shopId, kind, calls, successes, failures, attempts, retries, lastAttempts, lastSuccessAt,
+          lastErrorAt, lastError, responses, null);
+    }
+  }
 
   private record Key(Channel channel, String shopId, String kind) {}
 
+  private record ShopKey(Channel channel, String shopId) {}
+
   private static final class Counter {
-    long successes, failures, attempts, retries;
+    long successes, failures, attempts, retries, paused;
     int lastAttempts;
     Instant lastSuccessAt, lastErrorAt;
     String lastError;
@@ -39,6 +51,32 @@ public final class CallOutcomes {
   }
 
   private final ConcurrentHashMap<Key, Counter> counters = new ConcurrentHashMap<>();
+  /** Each shop's guard on this node, so the admin API can show and lift its pause without knowing the clients. */
+  private final ConcurrentHashMap<ShopKey, ShopGuard> guards = new ConcurrentHashMap<>();
+
+  void register(Channel channel, String shopId, ShopGuard guard) {
+    guards.put(new ShopKey(channel, shopId), guard);
+  }
+
+  /** The shop's pause on this node, if its calls are held back now. */
+  public java.util.Optional<ShopGuard.Pause> pause(Channel channel, String shopId) {
+    ShopGuard guard = guards.get(new ShopKey(channel, shopId));
+    return guard == null ? java.util.Optional.empty() : guard.pause();
+  }
+
+  /** Lifts the shop's pause on this node; true when it was paused. */
+  public boolean resume(Channel channel, String shopId) {
+    ShopGuard guard = guards.get(new ShopKey(channel, shopId));
+    return guard != null && guard.resume();
+  }
+
+  void paused(Channel channel, String shopId, String kind, int attempts, String error) {
+    Counter c = counter(channel, shopId, kind);
+    synchronized (c) {
+      c.paused++;
+    }
+    failure(channel, shopId, kind, attempts, error);
+  }
 
   private Counter counter(Channel channel, String shopId, String kind) {
     return counters.computeIfAbsent(new Key(channel, shopId, kind), k -> new Counter());
@@ -85,7 +123,7 @@ public final class CallOutcomes {
       synchronized (c) {
         all.add(new Outcome(k.channel(), k.shopId(), k.kind(), c.successes + c.failures, c.successes, c.failures,
             c.attempts, c.retries, c.lastAttempts, c.lastSuccessAt, c.lastErrorAt, c.lastError,
-            Collections.unmodifiableMap(new TreeMap<>(c.responses))));
+            Collections.unmodifiableMap(new TreeMap<>(c.responses)), c.paused == 0 ? null : c.paused));
       }
     });
     all.sort(Comparator.comparing(Outcome::channel).thenComparing(Outcome::shopId).thenComparing(Outcome::kind));

@@ -24,10 +24,11 @@ final class MarketCalls {
     return e instanceof MarketCallException m ? m.code() + ": " + m.getMessage() : e.getClass().getSimpleName();
   }
 
-  /** False only when the marketplace said asking again cannot help. */
+  /** False only when the marketplace said asking again cannot help (a paused shop will answer again later). */
   static boolean retryable(Throwable error) {
     Throwable e = Futures.unwrap(error);
-    return !(e instanceof MarketCallException m) || m.retryable();
+    return !(e instanceof MarketCallException m) || m.retryable()
+        || m.failureClass() == FailureClass.PAUSE_UNTIL_RESET || m.failureClass() == FailureClass.PAUSE_SHOP;
   }
 
 }

@@ -60,14 +60,21 @@ public final class ShopAdapter extends AbstractBehavior<ShopAdapter.Command> {
     ClusterSharding.get(system).init(Entity.of(ENTITY_TYPE_KEY, ctx -> {
       String[] parts = ctx.getEntityId().split("\\|", 2);
       Channel channel = Channel.fromKey(parts[0]);
-      return create(channel, parts[1], marketplaces.shopApi(channel, parts[1]), settings, store, staleness);
+      return create(channel, parts[1], marketplaces.shopApi(channel, parts[1]), settings, store, staleness,
+          marketplaces.outcomes());
     }));
   }
 
   public static Behavior<Command> create(Channel channel, String shopId, ShopApi api, PushSettings settings,
       ListingSyncStore store, StockStaleness staleness) {
+    return create(channel, shopId, api, settings, store, staleness, new CallOutcomes());
+  }
+
+  /** @param outcomes the node's call outcomes, which hold each shop's guard (to lift its pause) */
+  public static Behavior<Command> create(Channel channel, String shopId, ShopApi api, PushSettings settings,
+      ListingSyncStore store, StockStaleness staleness, CallOutcomes outcomes) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-        new ShopAdapter(ctx, timers, channel, shopId, api, settings, store, staleness)));
+        new ShopAdapter(ctx, timers, channel, shopId, api, settings, store, staleness, outcomes)));
   }
 
   // ---------------------------------------------------------------- protocol
@@ -121,8 +128,21 @@ public final class ShopAdapter extends AbstractBehavior<ShopAdapter.Command> {
   record FetchDone(List<String> orderIds, List<OrderDetails> found, String error, boolean retryable)
       implements Command {}
 
-  /** Internal: a stock call for one item/product finished; {@code error} failed it all, else {@code failed} by key. */
-  record PushDone(StockPushQueue.Call call, Map<String, String> failed, String error) implements Command {}
+  /**
+   * Internal: a stock call for one item/product finished; {@code error} failed it all, else {@code failed} by key.
+   * {@code pause} is the class that paused the shop (null when none), {@code pausedUntil} its end if known.
+   */
+  record PushDone(StockPushQueue.Call call, Map<String, StockPushQueue.Failure> failed, StockPushQueue.Failure error,
+                  FailureClass pause, Instant pausedUntil) implements Command {}
+
+  /** Internal: a daily-cap pause of the shop's stock pushes reached its reset time. */
+  enum PauseOver implements Command { INSTANCE }
+
+  /** Lift the shop's pause (an operator saw to it): its calls and waiting stock values go out again. */
+  public record ResumeShop(ActorRef<ShopResumed> replyTo) implements Command {}
+
+  /** @param wasPaused true when the shop's calls or its stock pushes were held back */
+  public record ShopResumed(String channel, String shopId, boolean wasPaused) implements CborSerializable {}
 
   record RetryPushes(String group) implements Command {}
 
@@ -142,10 +162,12 @@ public final class ShopAdapter extends AbstractBehavior<ShopAdapter.Command> {
   private final ShopApi api;
   private final OrderFetchBatcher fetches = new OrderFetchBatcher();
   private final ShopStock stock;
+  private final CallOutcomes outcomes;
 
   private ShopAdapter(ActorContext<Command> context, TimerScheduler<Command> timers, Channel channel, String shopId,
-      ShopApi api, PushSettings settings, ListingSyncStore store, StockStaleness staleness) {
+      ShopApi api, PushSettings settings, ListingSyncStore store, StockStaleness staleness, CallOutcomes outcomes) {
     super(context);
+    this.outcomes = outcomes;
     this.channel = channel;
     this.shopId = shopId;
     this.api = api;
@@ -165,7 +187,17 @@ public final class ShopAdapter extends AbstractBehavior<ShopAdapter.Command> {
         .onMessageEquals(PushSlotFree.INSTANCE, stock::slotFree)
         .onMessage(ReconcileStock.class, stock::reconcile)
         .onMessage(StockRead.class, stock::stockRead)
+        .onMessageEquals(PauseOver.INSTANCE, stock::resume)
+        .onMessage(ResumeShop.class, this::onResume)
         .build();
+  }
+
+  private Behavior<Command> onResume(ResumeShop resume) {
+    boolean guardPaused = outcomes.resume(channel, shopId);
+    boolean stockPaused = stock.paused();
+    stock.resume();
+    resume.replyTo().tell(new ShopResumed(channel.key(), shopId, guardPaused || stockPaused));
+    return this;
   }
 
   private Behavior<Command> onFetch(FetchOrder fetch) {

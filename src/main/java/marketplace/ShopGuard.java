@@ -25,6 +25,10 @@ import java.util.function.Supplier;
  *
  * <p>The breaker counts attempts that fail for the platform's own health (5xx, timeouts, network errors); rate
  * limits are answered by back-off, and a business error (bad parameter, undeliverable) says nothing about health.
+ *
+ * <p>A failure of class {@link FailureClass#PAUSE_UNTIL_RESET} (a daily call cap) pauses every call of the shop until
+ * its {@code pausedUntil}, one of class {@link FailureClass#PAUSE_SHOP} (not authorised) until {@link #resume}: calls
+ * meanwhile fail at once with code {@code shop_paused}, never sent, so they cost the platform's success rate nothing.
  */
 public final class ShopGuard {
 
@@ -56,6 +60,22 @@ public final class ShopGuard {
     }
   }
 
+  /**
+   * Why and until when the shop's calls are held back.
+   *
+   * @param until null for {@link FailureClass#PAUSE_SHOP} (until an operator resumes or the shop is authorised again)
+   */
+  public record Pause(FailureClass failureClass, String code, String reason, java.time.Instant since,
+                      java.time.Instant until) {}
+
+  /** Shopee's daily call cap resets at 00:00 UTC+8 (MARKETPLACES.md "Rate limits and API health"). */
+  public static final java.time.ZoneOffset DAILY_RESET_ZONE = java.time.ZoneOffset.ofHours(8);
+
+  /** The next 00:00 in {@code zone} after {@code now}: the end of a daily-cap pause without a time of its own. */
+  public static java.time.Instant nextDailyReset(java.time.Instant now, java.time.ZoneOffset zone) {
+    return now.atOffset(zone).toLocalDate().plusDays(1).atStartOfDay().toInstant(zone);
+  }
+
   private final ActorSystem<?> system;
   private final Channel channel;
   private final String shopId;
@@ -64,9 +84,18 @@ public final class ShopGuard {
   private final Function<String, TokenBucket> limiters;
   private final CircuitBreaker breaker;
   private final CallOutcomes outcomes;
+  private final java.time.Clock clock;
+  private volatile Pause pause;
 
   public ShopGuard(ActorSystem<?> system, Channel channel, String shopId, MarketplaceConfig.ClientSettings settings,
       Function<String, TokenBucket> limiters, CallOutcomes outcomes) {
+    this(system, channel, shopId, settings, limiters, outcomes, java.time.Clock.systemUTC());
+  }
+
+  /** @param clock when pauses end (tests move it) */
+  public ShopGuard(ActorSystem<?> system, Channel channel, String shopId, MarketplaceConfig.ClientSettings settings,
+      Function<String, TokenBucket> limiters, CallOutcomes outcomes, java.time.Clock clock) {
+    this.clock = clock;
     this.system = system;
     this.channel = channel;
     this.shopId = shopId;
@@ -75,6 +104,33 @@ public final class ShopGuard {
     this.outcomes = outcomes;
     this.breaker = CircuitBreaker.create(Adapter.toClassic(system).scheduler(), settings.breakerMaxFailures(),
         settings.breakerCallTimeout(), settings.breakerResetTimeout());
+    outcomes.register(channel, shopId, this);
+  }
+
+  /** The pause in force now, if any (a daily-cap pause whose time has passed is over). */
+  public Optional<Pause> pause() {
+    Pause p = pause;
+    if (p != null && p.until() != null && !clock.instant().isBefore(p.until())) {
+      pause = null;
+      return Optional.empty();
+    }
+    return Optional.ofNullable(p);
+  }
+
+  /** Lifts a pause (an operator's resume, a new authorisation): true when there was one. */
+  public boolean resume() {
+    boolean was = pause().isPresent();
+    pause = null;
+    return was;
+  }
+
+  private void pauseFor(Attempt.Fail<?> fail) {
+    java.time.Instant now = clock.instant();
+    java.time.Instant until = null;
+    if (fail.failureClass() == FailureClass.PAUSE_UNTIL_RESET) {
+      until = fail.pausedUntil() != null ? fail.pausedUntil() : nextDailyReset(now, DAILY_RESET_ZONE);
+    }
+    pause = new Pause(fail.failureClass(), fail.code(), fail.message(), now, until);
   }
 
   /**
@@ -114,9 +170,13 @@ public final class ShopGuard {
 
   private <T> void loop(String kind, int n, Supplier<Duration> gate, Supplier<CompletionStage<Attempt<T>>> attempt,
       CompletableFuture<T> result) {
+    if (failIfPaused(kind, n, result)) return;
     delay(gate.get())
         .thenCompose(v -> limiters.apply(kind).acquire())
         .thenCompose(v -> {
+          // a pause that began while this call waited for its token or back-off: not sent either
+          Optional<Pause> paused = pause();
+          if (paused.isPresent()) throw new Paused(paused.get());
           if (breaker.isOpen()) throw new CircuitBreakerOpenException(
               scala.concurrent.duration.Duration.Zero(), "circuit breaker open");
           // counted inside the breaker: a half-open breaker turns away all but its trial call, and those never left
@@ -137,8 +197,16 @@ public final class ShopGuard {
   private <T> void settle(String kind, int n, Supplier<Duration> gate, Supplier<CompletionStage<Attempt<T>>> attempt,
       CompletableFuture<T> result, Attempt<T> outcome, Throwable error) {
     {
+          if (error != null && Futures.unwrap(error) instanceof Paused p) {
+            failPaused(kind, n - 1, p.pause, result);
+            return;
+          }
           Attempt<T> classified = error != null ? classify(Futures.unwrap(error)) : outcome;
           countResponse(kind, classified);
+          if (classified instanceof Attempt.Fail<T> fail && (fail.failureClass() == FailureClass.PAUSE_UNTIL_RESET
+              || fail.failureClass() == FailureClass.PAUSE_SHOP)) {
+            pauseFor(fail);
+          }
           if (classified instanceof Attempt.Ok<T> ok) {
             outcomes.success(channel, shopId, kind, n);
             result.complete(ok.value());
@@ -161,12 +229,41 @@ public final class ShopGuard {
               message = fail.message();
               failureClass = code.equals("circuit_open") ? FailureClass.RETRY : fail.failureClass();
               pausedUntil = fail.pausedUntil();
+              if (failureClass == FailureClass.PAUSE_UNTIL_RESET && pausedUntil == null) {
+                pausedUntil = pause().map(Pause::until).orElse(null);
+              }
             }
             int attempts = code.equals("circuit_open") ? n - 1 : n;
             outcomes.failure(channel, shopId, kind, attempts, code + (message == null ? "" : ": " + message));
             result.completeExceptionally(new MarketCallException(channel, shopId, kind, code, message, attempts,
                 failureClass, pausedUntil, error == null ? null : Futures.unwrap(error)));
           }
+    }
+  }
+
+  /** Fails the call without sending it when the shop is paused; true when it did. */
+  private <T> boolean failIfPaused(String kind, int n, CompletableFuture<T> result) {
+    Optional<Pause> paused = pause();
+    if (paused.isEmpty()) return false;
+    failPaused(kind, n - 1, paused.get(), result);
+    return true;
+  }
+
+  /** Counted as a failed call with no attempt (CallOutcomes' {@code paused}), never as a response. */
+  private <T> void failPaused(String kind, int attemptsSent, Pause p, CompletableFuture<T> result) {
+    String message = "shop paused by " + p.code() + (p.until() == null ? " until resumed" : " until " + p.until());
+    outcomes.paused(channel, shopId, kind, attemptsSent, "shop_paused: " + message);
+    result.completeExceptionally(new MarketCallException(channel, shopId, kind, "shop_paused", message, attemptsSent,
+        p.failureClass(), p.until(), null));
+  }
+
+  /** Thrown inside the attempt chain when a pause began meanwhile. */
+  private static final class Paused extends RuntimeException {
+    final Pause pause;
+
+    Paused(Pause pause) {
+      super("shop paused", null, false, false);
+      this.pause = pause;
     }
   }
 

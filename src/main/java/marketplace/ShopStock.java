@@ -22,6 +22,7 @@ import marketplace.ShopAdapter.PushDone;
 import marketplace.ShopAdapter.PushSlotFree;
 import marketplace.ShopAdapter.PushStock;
 import marketplace.ShopAdapter.ReconcileStock;
+import marketplace.ShopAdapter.PauseOver;
 import marketplace.ShopAdapter.RetryPushes;
 import marketplace.ShopAdapter.SpacingPassed;
 import marketplace.ShopAdapter.StockRead;
@@ -38,6 +39,8 @@ import sku.Listing;
  * The stock side of one {@link ShopAdapter}: pushes through its {@link StockPushQueue} and reconciliation against
  * what the marketplace shows. Runs on the actor's thread only: the adapter hands it its stock messages, each handler
  * answers the actor's next behavior (the same), and calls answer as messages to the actor.
+ *
+ * <p>What a failed push leads to, per error class, is decided in one place: {@link #handling}.
  */
 final class ShopStock {
   /** Stock calls in flight at once; more wait here, where their values can still be replaced by newer ones. */
@@ -67,6 +70,24 @@ final class ShopStock {
     this.staleness = staleness;
     this.metrics = infra.Metrics.get(context.getSystem());
     this.pushes = new StockPushQueue(settings, MAX_PUSH_CALLS_IN_FLIGHT);
+  }
+
+  /**
+   * The error table for stock pushes (see {@link FailureClass}): what the queue does with a value refused with
+   * each class; null means the platform counts it as done (acknowledged).
+   */
+  static StockPushQueue.Handling handling(FailureClass failureClass) {
+    return switch (failureClass) {
+      // transient, or not in the table: back off, at most max-retries times, then marked failed
+      case RETRY, UNKNOWN -> StockPushQueue.Handling.RETRY;
+      // the client refreshed and retried once already; a later call starts with the new token
+      case REFRESH_ONCE -> StockPushQueue.Handling.RETRY;
+      // repeating the same value cannot succeed: blocked until a newer value, a listing change or push now
+      case PERMANENT_LISTING, PERMANENT_CONFIG -> StockPushQueue.Handling.BLOCK;
+      // the shop takes no calls: everything waits for the reset time or an operator's resume
+      case PAUSE_UNTIL_RESET, PAUSE_SHOP -> StockPushQueue.Handling.PAUSE;
+      case DONE -> null;
+    };
   }
 
   /** A value for a listing: queued (latest wins), or written to listing_sync as refused. */
@@ -142,14 +163,32 @@ final class ShopStock {
       stocks.add(new ShopApi.TargetStock(s.target(), s.value()));
     }
     context.pipeToSelf(safely(() -> api.push(call.group(), stocks)), (result, error) -> {
-      if (error != null) return new PushDone(call, Map.of(), describe(error));
-      if (result.error() != null) return new PushDone(call, Map.of(), result.error());
-      Map<String, String> failed = new HashMap<>();
-      result.failed().forEach((target, why) -> {
-        String key = keyByTarget.get(target);
-        if (key != null) failed.put(key, why.reason());
-      });
-      return new PushDone(call, failed, null);
+      if (error != null) {
+        Throwable e = common.Futures.unwrap(error);
+        if (!(e instanceof MarketCallException m)) {
+          return new PushDone(call, Map.of(), StockPushQueue.Failure.retry(describe(error)), null, null);
+        }
+        StockPushQueue.Handling handling = handling(m.failureClass());
+        if (handling == null) return new PushDone(call, Map.of(), null, null, null);
+        return new PushDone(call, Map.of(), new StockPushQueue.Failure(describe(error), handling,
+            m.failureClass().name()), handling == StockPushQueue.Handling.PAUSE ? m.failureClass() : null,
+            m.pausedUntil());
+      }
+      if (result.error() != null) {
+        return new PushDone(call, Map.of(), StockPushQueue.Failure.retry(result.error()), null, null);
+      }
+      Map<String, StockPushQueue.Failure> failed = new HashMap<>();
+      FailureClass pause = null;
+      for (var refused : result.failed().entrySet()) {
+        String key = keyByTarget.get(refused.getKey());
+        FailureClass failureClass = refused.getValue().failureClass() == null ? FailureClass.UNKNOWN
+            : refused.getValue().failureClass();
+        StockPushQueue.Handling handling = handling(failureClass);
+        if (key == null || handling == null) continue;
+        if (handling == StockPushQueue.Handling.PAUSE) pause = failureClass;
+        failed.put(key, new StockPushQueue.Failure(refused.getValue().reason(), handling, failureClass.name()));
+      }
+      return new PushDone(call, failed, null, pause, null);
     });
   }
 
@@ -164,19 +203,50 @@ final class ShopStock {
         staleness.record(channel, stale);
         metrics.stockStaleness(channel.key(), stale);
       }
-      rows.add(row(o.key(), o.sku(), o.value(), o.seq(), o.acknowledged(), o.error(), o.attempts()));
+      rows.add(row(o.key(), o.sku(), o.value(), o.seq(), o.acknowledged(), o.error(), o.attempts())
+          .classified(o.failureClass(), o.left() == null ? null : o.left().name().toLowerCase(java.util.Locale.ROOT)));
     }
     save(rows);
     int failedCount = (int) rows.stream().filter(r -> !r.acknowledged()).count();
     metrics.stockPushed(channel.key(), shopId, rows.size() - failedCount, failedCount);
     String group = done.call().group();
-    if (finished.retryIn() != null) {
+    if (finished.paused()) {
+      pauseUntil(done.pause(), done.pausedUntil(), now);
+    } else if (finished.retryIn() != null) {
       timers.startSingleTimer("retry-" + group, new RetryPushes(group), finished.retryIn());
     } else {
       next(pushes.afterCall(group, System.nanoTime()));
     }
     drainPushes();
     return Behaviors.same();
+  }
+
+  /**
+   * The shop's calls are held back: a daily cap ends by itself (a timer at its reset time, when the latest values
+   * leave); a shop that is not authorised waits for {@link #resume}.
+   */
+  private void pauseUntil(FailureClass pause, Instant until, Instant now) {
+    if (pause != FailureClass.PAUSE_UNTIL_RESET) {
+      log.warn("Stock pushes of {} {} paused until an operator resumes the shop ({})", channel.key(), shopId, pause);
+      return;
+    }
+    Instant end = until != null ? until : ShopGuard.nextDailyReset(now, ShopGuard.DAILY_RESET_ZONE);
+    Duration wait = Duration.between(now, end);
+    log.warn("Stock pushes of {} {} paused until {} (daily call cap)", channel.key(), shopId, end);
+    timers.startSingleTimer("shop-pause", PauseOver.INSTANCE, wait.isNegative() ? Duration.ZERO : wait);
+  }
+
+  /** The pause is over (its reset time passed, or an operator resumed the shop): the latest values leave. */
+  Behavior<Command> resume() {
+    timers.cancel("shop-pause");
+    if (!pushes.paused()) return Behaviors.same();
+    pushes.resume(System.nanoTime()).forEach(this::next);
+    drainPushes();
+    return Behaviors.same();
+  }
+
+  boolean paused() {
+    return pushes.paused();
   }
 
   // ---------------------------------------------------------------- reconciliation
@@ -220,8 +290,9 @@ final class ShopStock {
         continue;
       }
       checked++;
-      // A push already on its way, or a newer value than the one expected: nothing to repair now.
-      if (pushes.busyOrNewer(expected.syncKey(), expected.eventSeq())) continue;
+      // A push already on its way, or a newer value than the one expected: nothing to repair now. A blocked listing
+      // is refused for good: repeating it would only erode the platform's success rate.
+      if (pushes.busyOrNewer(expected.syncKey(), expected.eventSeq()) || pushes.blocked(expected.syncKey())) continue;
       Integer shown = actual.get(api.target(expected.listing()));
       if (shown == null || shown != expected.quantity()) {
         drifted++;

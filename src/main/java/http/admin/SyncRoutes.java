@@ -8,6 +8,7 @@ import akka.http.javadsl.model.StatusCodes;
 import akka.http.javadsl.server.AllDirectives;
 import akka.http.javadsl.server.Route;
 import akka.pattern.StatusReply;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import common.Futures;
 import http.ApiErrors;
 import http.Json;
@@ -37,12 +38,16 @@ public final class SyncRoutes extends AllDirectives {
 
   /**
    * One listing's sync. {@code status}: {@code in_sync} (acknowledged and equal to expected), {@code pending} (a
-   * newer value is on its way or not pushed yet), {@code failed} (last push failed; retried with back-off),
-   * {@code not_applicable} (WhatsApp catalog: no stock API).
+   * newer value is on its way or not pushed yet), {@code failed} (last push failed: {@code handling} says whether it
+   * is retried with back-off, gave up after max-retries, or waits for the shop's pause), {@code blocked} (refused for
+   * good: sent again only after a change or a push now), {@code not_applicable} (WhatsApp catalog: no stock API).
+   * {@code failureClass} and {@code handling} appear only when the last push failed with a known class.
    */
   public record ListingStatus(String listingKey, String channel, String shopId, Integer expected, long expectedEventSeq,
                               Integer lastValue, Long lastEventSeq, Instant pushedAt, Boolean acknowledged,
-                              String lastError, Integer attempts, String status) {}
+                              String lastError, Integer attempts, String status,
+                              @JsonInclude(JsonInclude.Include.NON_NULL) String failureClass,
+                              @JsonInclude(JsonInclude.Include.NON_NULL) String handling) {}
 
   public record SkuSync(String sku, int available, long eventSeq, List<ListingStatus> listings) {}
 
@@ -100,19 +105,22 @@ public final class SyncRoutes extends AllDirectives {
       Integer expected = stock.shown().get(listing.key());
       if (!StockSync.pushable(listing.channel())) {
         listings.add(new ListingStatus(key, listing.channel().key(), listing.shopId(), expected, stock.eventSeq(),
-            null, null, null, null, null, null, "not_applicable"));
+            null, null, null, null, null, null, "not_applicable", null, null));
         continue;
       }
       ListingSyncStore.Row row = byKey.get(key);
       String status;
       if (row == null) status = "pending";
+      else if (!row.acknowledged() && row.blocked()) status = "blocked";
       else if (!row.acknowledged() && row.lastError() != null) status = "failed";
       else if (row.acknowledged() && row.lastValue() != null && row.lastValue().equals(expected)) status = "in_sync";
       else status = "pending";
       listings.add(new ListingStatus(key, listing.channel().key(), listing.shopId(), expected, stock.eventSeq(),
           row == null ? null : row.lastValue(), row == null ? null : row.lastEventSeq(),
           row == null ? null : row.pushedAt(), row == null ? null : row.acknowledged(),
-          row == null ? null : row.lastError(), row == null ? null : row.attempts(), status));
+          row == null ? null : row.lastError(), row == null ? null : row.attempts(), status,
+          row == null || row.acknowledged() ? null : row.failureClass(),
+          row == null || row.acknowledged() ? null : row.handling()));
     }
     return new SkuSync(stock.sku(), stock.available(), stock.eventSeq(), listings);
   }

@@ -4,6 +4,7 @@ import akka.Done;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Extension;
 import akka.actor.typed.ExtensionId;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import infra.Database;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -38,12 +39,35 @@ public final class ListingSyncStore implements Extension {
     return Id.INSTANCE.apply(system);
   }
 
-  /** One listing's sync status. {@code lastValue} is null when nothing was pushed yet. */
+  /**
+   * One listing's sync status. {@code lastValue} is null when nothing was pushed yet.
+   *
+   * @param failureClass the error class of the last failure (null when acknowledged, unclassified or older rows)
+   * @param handling what happens next to a failed value: retrying, failed (max-retries reached), blocked (until a
+   *     change or push now), paused (the shop's pause); null when acknowledged or in older rows
+   */
   public record Row(String listingKey, String sku, String channel, String shopId, Integer lastValue, long lastEventSeq,
-                    Instant pushedAt, boolean acknowledged, String lastError, int attempts, Instant updatedAt) {}
+                    Instant pushedAt, boolean acknowledged, String lastError, int attempts, Instant updatedAt,
+                    @JsonInclude(JsonInclude.Include.NON_NULL) String failureClass,
+                    @JsonInclude(JsonInclude.Include.NON_NULL) String handling) {
+    public Row(String listingKey, String sku, String channel, String shopId, Integer lastValue, long lastEventSeq,
+        Instant pushedAt, boolean acknowledged, String lastError, int attempts, Instant updatedAt) {
+      this(listingKey, sku, channel, shopId, lastValue, lastEventSeq, pushedAt, acknowledged, lastError, attempts,
+          updatedAt, null, null);
+    }
+
+    public Row classified(String failureClass, String handling) {
+      return new Row(listingKey, sku, channel, shopId, lastValue, lastEventSeq, pushedAt, acknowledged, lastError,
+          attempts, updatedAt, failureClass, handling);
+    }
+
+    public boolean blocked() {
+      return "blocked".equals(handling);
+    }
+  }
 
   private static final String COLUMNS = "listing_key, sku, channel, shop_id, last_value, last_event_seq, pushed_at, "
-      + "acknowledged, last_error, attempts, updated_at";
+      + "acknowledged, last_error, attempts, updated_at, failure_class, handling";
   private static final int MAX_ERROR = 1000;
 
   private final Database database;
@@ -87,14 +111,14 @@ public final class ListingSyncStore implements Extension {
   private static void upsert(Connection c, Row row) throws SQLException {
     try (PreparedStatement update = c.prepareStatement("UPDATE listing_sync SET sku = ?, channel = ?, shop_id = ?, "
         + "last_value = ?, last_event_seq = ?, pushed_at = ?, acknowledged = ?, last_error = ?, attempts = ?, "
-        + "updated_at = ? WHERE listing_key = ?")) {
+        + "updated_at = ?, failure_class = ?, handling = ? WHERE listing_key = ?")) {
       int i = bind(update, row, 1);
       update.setString(i, row.listingKey());
       if (update.executeUpdate() > 0) return;
     }
     try (PreparedStatement insert = c.prepareStatement("INSERT INTO listing_sync (sku, channel, shop_id, last_value, "
-        + "last_event_seq, pushed_at, acknowledged, last_error, attempts, updated_at, listing_key) "
-        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+        + "last_event_seq, pushed_at, acknowledged, last_error, attempts, updated_at, failure_class, handling, "
+        + "listing_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
       int i = bind(insert, row, 1);
       insert.setString(i, row.listingKey());
       insert.executeUpdate();
@@ -113,6 +137,8 @@ public final class ListingSyncStore implements Extension {
     ps.setString(i++, error == null ? null : error.length() > MAX_ERROR ? error.substring(0, MAX_ERROR) : error);
     ps.setInt(i++, row.attempts());
     ps.setTimestamp(i++, Timestamp.from(row.updatedAt() == null ? Instant.now() : row.updatedAt()));
+    ps.setString(i++, row.failureClass());
+    ps.setString(i++, row.handling());
     return i;
   }
 
@@ -132,7 +158,8 @@ public final class ListingSyncStore implements Extension {
           rows.add(new Row(rs.getString("listing_key"), rs.getString("sku"), rs.getString("channel"),
               rs.getString("shop_id"), lastValue, rs.getLong("last_event_seq"),
               pushed == null ? null : pushed.toInstant(), rs.getBoolean("acknowledged"), rs.getString("last_error"),
-              rs.getInt("attempts"), rs.getTimestamp("updated_at").toInstant()));
+              rs.getInt("attempts"), rs.getTimestamp("updated_at").toInstant(), rs.getString("failure_class"),
+              rs.getString("handling")));
         }
       }
     }

@@ -53,6 +53,7 @@ class OpenApiRoutesTest {
       Map.entry("POST /admin/skus/{sku}/push", new Harmless(null, 202)), // re-pushes current values: no listings here
       Map.entry("POST /admin/sync/reconcile", new Harmless(null, 200)), // compares, re-pushes drift: none here
       Map.entry("DELETE /admin/sync/staleness", new Harmless(null, 204)), // in-memory figures back to zero
+      Map.entry("POST /admin/shops/{channel}/{shop}/resume", new Harmless(null, 404)), // phone has no marketplace API
       Map.entry("POST /admin/orders", new Harmless("{}", 400)),
       Map.entry("POST " + ORDER + "/cancel", new Harmless("{", 400)),
       Map.entry("POST " + ORDER + "/ship", new Harmless("{}", 400)),
