@@ -64,6 +64,12 @@ public final class CallOutcomes {
     return guard == null ? java.util.Optional.empty() : guard.pause();
   }
 
+  /** True unless this node's guard of the shop is known and not paused (then a held stock queue may go again). */
+  public boolean pausedOrUnknown(Channel channel, String shopId) {
+    ShopGuard guard = guards.get(new ShopKey(channel, shopId));
+    return guard == null || guard.pause().isPresent();
+  }
+
   /** Lifts the shop's pause on this node; true when it was paused. */
   public boolean resume(Channel channel, String shopId) {
     ShopGuard guard = guards.get(new ShopKey(channel, shopId));

@@ -138,6 +138,9 @@ public final class ShopAdapter extends AbstractBehavior<ShopAdapter.Command> {
   /** Internal: a daily-cap pause of the shop's stock pushes reached its reset time. */
   enum PauseOver implements Command { INSTANCE }
 
+  /** Internal: is the shop's guard still paused (it may be lifted elsewhere, e.g. by a new authorisation)? */
+  enum PauseCheck implements Command { INSTANCE }
+
   /** Lift the shop's pause (an operator saw to it): its calls and waiting stock values go out again. */
   public record ResumeShop(ActorRef<ShopResumed> replyTo) implements Command {}
 
@@ -171,7 +174,8 @@ public final class ShopAdapter extends AbstractBehavior<ShopAdapter.Command> {
     this.channel = channel;
     this.shopId = shopId;
     this.api = api;
-    this.stock = new ShopStock(context, timers, channel, shopId, api, settings, store, staleness);
+    this.stock = new ShopStock(context, timers, channel, shopId, api, settings, store, staleness,
+        () -> outcomes.pausedOrUnknown(channel, shopId));
   }
 
   @Override
@@ -188,6 +192,7 @@ public final class ShopAdapter extends AbstractBehavior<ShopAdapter.Command> {
         .onMessage(ReconcileStock.class, stock::reconcile)
         .onMessage(StockRead.class, stock::stockRead)
         .onMessageEquals(PauseOver.INSTANCE, stock::resume)
+        .onMessageEquals(PauseCheck.INSTANCE, stock::pauseCheck)
         .onMessage(ResumeShop.class, this::onResume)
         .build();
   }

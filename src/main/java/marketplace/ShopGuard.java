@@ -85,7 +85,8 @@ public final class ShopGuard {
   private final CircuitBreaker breaker;
   private final CallOutcomes outcomes;
   private final java.time.Clock clock;
-  private volatile Pause pause;
+  private final java.util.concurrent.atomic.AtomicReference<Pause> pause =
+      new java.util.concurrent.atomic.AtomicReference<>();
 
   public ShopGuard(ActorSystem<?> system, Channel channel, String shopId, MarketplaceConfig.ClientSettings settings,
       Function<String, TokenBucket> limiters, CallOutcomes outcomes) {
@@ -109,9 +110,9 @@ public final class ShopGuard {
 
   /** The pause in force now, if any (a daily-cap pause whose time has passed is over). */
   public Optional<Pause> pause() {
-    Pause p = pause;
+    Pause p = pause.get();
     if (p != null && p.until() != null && !clock.instant().isBefore(p.until())) {
-      pause = null;
+      pause.compareAndSet(p, null); // never clears a newer pause set meanwhile
       return Optional.empty();
     }
     return Optional.ofNullable(p);
@@ -120,7 +121,7 @@ public final class ShopGuard {
   /** Lifts a pause (an operator's resume, a new authorisation): true when there was one. */
   public boolean resume() {
     boolean was = pause().isPresent();
-    pause = null;
+    pause.set(null);
     return was;
   }
 
@@ -130,7 +131,7 @@ public final class ShopGuard {
     if (fail.failureClass() == FailureClass.PAUSE_UNTIL_RESET) {
       until = fail.pausedUntil() != null ? fail.pausedUntil() : nextDailyReset(now, DAILY_RESET_ZONE);
     }
-    pause = new Pause(fail.failureClass(), fail.code(), fail.message(), now, until);
+    pause.set(new Pause(fail.failureClass(), fail.code(), fail.message(), now, until));
   }
 
   /**

@@ -22,6 +22,7 @@ import marketplace.ShopAdapter.PushDone;
 import marketplace.ShopAdapter.PushSlotFree;
 import marketplace.ShopAdapter.PushStock;
 import marketplace.ShopAdapter.ReconcileStock;
+import marketplace.ShopAdapter.PauseCheck;
 import marketplace.ShopAdapter.PauseOver;
 import marketplace.ShopAdapter.RetryPushes;
 import marketplace.ShopAdapter.SpacingPassed;
@@ -57,11 +58,17 @@ final class ShopStock {
   private final StockStaleness staleness;
   private final infra.Metrics metrics;
   private final StockPushQueue pushes;
+  private final PushSettings settings;
+  /** True while the shop's guard holds its calls back (or is not known here): a PAUSE_SHOP ends when it is false. */
+  private final java.util.function.BooleanSupplier guardPaused;
   private CompletionStage<Done> writes = CompletableFuture.completedFuture(Done.getInstance());
 
   ShopStock(ActorContext<Command> context, TimerScheduler<Command> timers, Channel channel, String shopId,
-      ShopApi api, PushSettings settings, ListingSyncStore store, StockStaleness staleness) {
+      ShopApi api, PushSettings settings, ListingSyncStore store, StockStaleness staleness,
+      java.util.function.BooleanSupplier guardPaused) {
     this.context = context;
+    this.settings = settings;
+    this.guardPaused = guardPaused;
     this.timers = timers;
     this.channel = channel;
     this.shopId = shopId;
@@ -228,6 +235,8 @@ final class ShopStock {
   private void pauseUntil(FailureClass pause, Instant until, Instant now) {
     if (pause != FailureClass.PAUSE_UNTIL_RESET) {
       log.warn("Stock pushes of {} {} paused until an operator resumes the shop ({})", channel.key(), shopId, pause);
+      // the guard's pause may be lifted without this adapter (a new authorisation): look now and then, sending nothing
+      timers.startTimerWithFixedDelay("shop-pause-check", PauseCheck.INSTANCE, settings.retryMax());
       return;
     }
     Instant end = until != null ? until : ShopGuard.nextDailyReset(now, ShopGuard.DAILY_RESET_ZONE);
@@ -236,9 +245,15 @@ final class ShopStock {
     timers.startSingleTimer("shop-pause", PauseOver.INSTANCE, wait.isNegative() ? Duration.ZERO : wait);
   }
 
+  /** A de-authorised shop's guard is no longer paused: the stock queue goes again too. */
+  Behavior<Command> pauseCheck() {
+    return guardPaused.getAsBoolean() ? Behaviors.same() : resume();
+  }
+
   /** The pause is over (its reset time passed, or an operator resumed the shop): the latest values leave. */
   Behavior<Command> resume() {
     timers.cancel("shop-pause");
+    timers.cancel("shop-pause-check");
     if (!pushes.paused()) return Behaviors.same();
     pushes.resume(System.nanoTime()).forEach(this::next);
     drainPushes();

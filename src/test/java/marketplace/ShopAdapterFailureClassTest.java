@@ -227,4 +227,35 @@ class ShopAdapterFailureClassTest {
     severalRetryIntervals();
     assertEquals(3, shop.calls.size());
   }
+
+  @Test
+  void aShopWhosePauseIsLiftedElsewhereSendsItsLatestValueWithoutAnOperator() throws Exception {
+    CallOutcomes outcomes = new CallOutcomes();
+    MarketplaceConfig.ClientSettings client = new MarketplaceConfig.ClientSettings(Duration.ofSeconds(1),
+        Duration.ofSeconds(2), 4, 2, Duration.ofMillis(10), Duration.ofMillis(20), 0.2, 100, Duration.ofSeconds(5),
+        Duration.ofSeconds(1));
+    ShopGuard guard = new ShopGuard(kit.system(), Channel.SHOPEE, SHOP, client,
+        ShopGuard.perApi(kit.system(), 1000, 100), outcomes);
+    // the fake shop's calls go through the real guard, so a de-authorisation pauses it
+    FakeShop shop = new FakeShop(null);
+    java.util.concurrent.atomic.AtomicBoolean authorised = new java.util.concurrent.atomic.AtomicBoolean(false);
+    shop.answer = (group, stocks) -> guard.call("update_stock", () -> CompletableFuture.completedFuture(
+        authorised.get() ? new ShopGuard.Attempt.Ok<>(new ShopApi.PushResult(Map.of(), null), "200")
+            : new ShopGuard.Attempt.Fail<ShopApi.PushResult>("shop_no_linked", "not authorised",
+                FailureClass.PAUSE_SHOP)));
+    ActorRef<ShopAdapter.Command> adapter = kit.spawn(ShopAdapter.create(Channel.SHOPEE, SHOP, shop, settings,
+        ListingSyncStore.get(kit.system()), StockStaleness.get(kit.system()), outcomes));
+    adapter.tell(push("REAUTH", 51, 3, 1, false));
+    await("the call that finds the shop not authorised", Duration.ofSeconds(5), () -> shop.calls.size() == 1);
+    adapter.tell(push("REAUTH", 51, 2, 2, false));
+    severalRetryIntervals();
+    assertEquals(1, shop.calls.size(), "held while the guard is paused");
+    assertEquals(FailureClass.PAUSE_SHOP, guard.pause().orElseThrow().failureClass());
+
+    authorised.set(true);
+    guard.resume(); // as a new authorisation would
+    await("the latest value once the guard is no longer paused", Duration.ofSeconds(5), () -> shop.calls.size() == 2);
+    assertEquals(2, shop.calls.get(1).stocks().get(0).quantity());
+    await("acknowledged", Duration.ofSeconds(5), () -> row("REAUTH").acknowledged());
+  }
 }
