@@ -456,12 +456,14 @@ public final class ShopeeClient {
     String message = JsonTrees.optText(root, "message");
     if (error == null && status < 400) return new Attempt.Ok<>(onOk.apply(root), Integer.toString(status));
     if (partialOk && "error_busi_update_stock_failed".equals(error)) return new Attempt.Ok<>(onOk.apply(root), error);
+    // MARKETPLACES.md: HTTP 429 and 5xx are retryable whatever the body says.
+    if (status == 429 || status >= 500) {
+      return new Attempt.Retry<>("http_" + status, message, status != 429, HttpCaller.retryAfter(reply));
+    }
     FailureClass failureClass = error == null ? FailureClass.UNKNOWN : ShopeeErrors.classify(error, message);
     String code = error == null ? "http_" + status : error;
-    // MARKETPLACES.md: HTTP 429 and 5xx are retryable whatever the body says.
-    if (status == 429 || status >= 500 || failureClass == FailureClass.RETRY) {
-      boolean throttled = status == 429 || "error_rate_limit".equals(error);
-      return new Attempt.Retry<>(code, message, !throttled, HttpCaller.retryAfter(reply));
+    if (failureClass == FailureClass.RETRY) {
+      return new Attempt.Retry<>(code, message, !"error_rate_limit".equals(error), HttpCaller.retryAfter(reply));
     }
     if (failureClass == FailureClass.PAUSE_UNTIL_RESET) {
       return new Attempt.Fail<>(code, message, failureClass, ShopeeErrors.nextDailyReset(Instant.now()));
