@@ -233,14 +233,8 @@ public final class ShopeeClient {
     }
     List<String> known = state.locations;
     if (known != null) return CompletableFuture.completedFuture(known);
-    return shopCall(shopId, "warehouse_detail", WAREHOUSE_DETAIL, Map.of(), null, root -> {
-      List<String> locations = new ArrayList<>();
-      for (JsonNode w : JsonTrees.optArray(root, "response")) {
-        String location = JsonTrees.optText(w, "location_id");
-        if (location != null && !location.isBlank() && w.path("warehouse_type").asInt(1) == 1) locations.add(location);
-      }
-      return List.copyOf(locations);
-    }, false).exceptionallyCompose(error -> {
+    return shopCall(shopId, "warehouse_detail", WAREHOUSE_DETAIL, Map.of(), null, ShopeeStockReads::locations, false)
+        .exceptionallyCompose(error -> {
       Throwable cause = Futures.unwrap(error);
       if (cause instanceof MarketCallException e && e.code().equals("warehouse.error_not_in_whitelist")) {
         return CompletableFuture.completedFuture(List.<String>of());
@@ -298,24 +292,28 @@ public final class ShopeeClient {
   /** get_lost_push_message: pushes Shopee failed to deliver in the last 3 days (partner-level, public signing). */
   public CompletionStage<LostPushPage> getLostPushMessages(String shopId) {
     ShopState state = state(shopId);
-    return state.guard.call("lost_push_get", () -> publicAttempt(state, "GET", LOST_PUSH, null, root -> {
-      JsonNode response = root.has("response") ? root.get("response") : root;
-      List<WebhookEvent> events = new ArrayList<>();
-      for (JsonNode message : JsonTrees.optArray(response, "push_message_list")) {
-        try {
-          events.add(ShopeePushes.lostPush(message));
-        } catch (MarketParseException e) {
-          // Kept visible for inspection (the raw entry carries order ids and statuses, no secrets); the rest of
-          // the page is still recorded before the poller confirms it.
-          String raw = HttpCaller.abbreviate(message.toString());
-          LOG.warn("Shopee lost push entry could not be parsed ({}); raw entry: {}", e.getMessage(), raw);
-          events.add(new WebhookEvent.Ignored(Channel.SHOPEE, "unparseable lost push: " + e.getMessage()
-              + " raw=" + raw, null));
-        }
+    return state.guard.call("lost_push_get", () -> publicAttempt(state, "GET", LOST_PUSH, null,
+        ShopeeClient::parseLostPushPage));
+  }
+
+  /** get_lost_push_message's answer; every entry is kept: an unparseable one as a logged Ignored event. */
+  static LostPushPage parseLostPushPage(JsonNode root) {
+    JsonNode response = root.has("response") ? root.get("response") : root;
+    List<WebhookEvent> events = new ArrayList<>();
+    for (JsonNode message : JsonTrees.optArray(response, "push_message_list")) {
+      try {
+        events.add(ShopeePushes.lostPush(message));
+      } catch (MarketParseException e) {
+        // Kept visible for inspection (the raw entry carries order ids and statuses, no secrets); the rest of
+        // the page is still recorded before the poller confirms it.
+        String raw = HttpCaller.abbreviate(message.toString());
+        LOG.warn("Shopee lost push entry could not be parsed ({}); raw entry: {}", e.getMessage(), raw);
+        events.add(new WebhookEvent.Ignored(Channel.SHOPEE, "unparseable lost push: " + e.getMessage()
+            + " raw=" + raw, null));
       }
-      return new LostPushPage(events, response.path("has_next_page").asBoolean(false),
-          response.path("last_message_id").asLong(0));
-    }));
+    }
+    return new LostPushPage(events, response.path("has_next_page").asBoolean(false),
+        response.path("last_message_id").asLong(0));
   }
 
   /** confirm_consumed_lost_push_message: Shopee forgets lost pushes up to this id. */
@@ -411,16 +409,20 @@ public final class ShopeeClient {
     body.put("refresh_token", state.tokens.refreshToken());
     body.put("partner_id", state.shop.partnerId());
     body.put("shop_id", Long.parseLong(state.shop.shopId()));
-    return state.guard.call("token_refresh", () -> publicAttempt(state, "POST", TOKEN_REFRESH, body, root -> {
-      JsonNode r = root.has("access_token") ? root : JsonTrees.required(root, "response", "Shopee token refresh");
-      long expireIn = JsonTrees.longValue(r, "expire_in", "Shopee token refresh");
-      return new Tokens(JsonTrees.text(r, "access_token", "Shopee token refresh"),
-          JsonTrees.text(r, "refresh_token", "Shopee token refresh"), Instant.now().plusSeconds(expireIn));
-    })).thenApply(tokens -> {
+    return state.guard.call("token_refresh", () -> publicAttempt(state, "POST", TOKEN_REFRESH, body,
+        ShopeeClient::parseTokens)).thenApply(tokens -> {
       state.tokens = tokens;
       tokenListener.accept(state.shop.shopId(), tokens);
       return tokens;
     });
+  }
+
+  /** token/get and access_token/get answer at top level (no response wrapper); expiry = receipt + expire_in. */
+  static Tokens parseTokens(JsonNode root) {
+    JsonNode r = root.has("access_token") ? root : JsonTrees.required(root, "response", "Shopee token refresh");
+    long expireIn = JsonTrees.longValue(r, "expire_in", "Shopee token refresh");
+    return new Tokens(JsonTrees.text(r, "access_token", "Shopee token refresh"),
+        JsonTrees.text(r, "refresh_token", "Shopee token refresh"), Instant.now().plusSeconds(expireIn));
   }
 
   static HttpRequest request(String method, String url, Map<String, String> query, ObjectNode body) {
@@ -471,7 +473,7 @@ public final class ShopeeClient {
     return new Attempt.Fail<>(code, message, failureClass);
   }
 
-  private static StockUpdateResult parseStockResult(long itemId, JsonNode root) {
+  static StockUpdateResult parseStockResult(long itemId, JsonNode root) {
     JsonNode response = root.path("response");
     List<ModelStock> ok = new ArrayList<>();
     for (JsonNode s : JsonTrees.optArray(response, "success_list")) {

@@ -54,7 +54,7 @@ public final class ShopeeErrors {
         "in promotion", "promotion")) {
       return FailureClass.PERMANENT_LISTING;
     }
-    if (has(message, "item not found", "has model", "not belong", "uneditable", "not editable")) {
+    if (has(message, "item not found", "model not found", "no model", "has model", "not belong", "uneditable", "not editable")) {
       return FailureClass.PERMANENT_LISTING;
     }
     if (c.equals("error_limit")) return FailureClass.PAUSE_UNTIL_RESET;

@@ -45,6 +45,16 @@ final class ShopeeStockReads {
     return out;
   }
 
+  /** get_warehouse_detail: the pickup (warehouse_type 1) location ids, the keys of seller_stock. */
+  static java.util.List<String> locations(JsonNode root) {
+    java.util.List<String> locations = new java.util.ArrayList<>();
+    for (JsonNode w : JsonTrees.optArray(root, "response")) {
+      String location = JsonTrees.optText(w, "location_id");
+      if (location != null && !location.isBlank() && w.path("warehouse_type").asInt(1) == 1) locations.add(location);
+    }
+    return java.util.List.copyOf(locations);
+  }
+
   private static StockInfo stockInfo(JsonNode info, String where) {
     Map<String, Integer> seller = new LinkedHashMap<>();
     for (JsonNode s : JsonTrees.optArray(info, "seller_stock")) {
