@@ -21,6 +21,7 @@ import java.util.function.BiConsumer;
 import java.util.function.Function;
 import marketplace.Batches;
 import marketplace.CallOutcomes;
+import marketplace.FailureClass;
 import marketplace.HttpCaller;
 import marketplace.JsonTrees;
 import marketplace.MarketCallException;
@@ -34,9 +35,10 @@ import marketplace.signing.Signatures;
 /**
  * Shopee Open Platform v2 client (MARKETPLACES.md). Asynchronous throughout; every call goes through the shop's
  * {@link ShopGuard} (rate limit, circuit breaker, retries). The access token is refreshed shortly before it expires,
- * and on {@code error_auth} the call is retried once after a refresh.
+ * and on an expired-token answer ({@link ShopeeErrors#tokenExpired}) the call is retried once after a refresh.
  */
 public final class ShopeeClient {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ShopeeClient.class);
   static final String ORDER_DETAIL = "/api/v2/order/get_order_detail";
   static final String UPDATE_STOCK = "/api/v2/product/update_stock";
   static final String CANCEL_ORDER = "/api/v2/order/cancel_order";
@@ -45,16 +47,24 @@ public final class ShopeeClient {
   static final String CONFIRM_LOST_PUSH = "/api/v2/push/confirm_consumed_lost_push_message";
   static final String TOKEN_REFRESH = "/api/v2/auth/access_token/get";
   static final int MAX_BATCH = 50;
-  /**
-   * UNSURE: MARKETPLACES.md has no "get stock" call. get_model_list answering
-   * {@code response.model[]{model_id, stock_info_v2.summary_info.total_available_stock}} is from memory of Shopee's
-   * docs, not checked; configurable as {@code orchestrator.marketplaces.shopee.stock-read-path}.
-   */
+  /** Stock read of an item with models (MARKETPLACES.md "Stock: reading it back"). */
   static final String MODEL_LIST = "/api/v2/product/get_model_list";
+  /** Stock read of an item without models, and the has_model probe. */
+  static final String ITEM_BASE_INFO = "/api/v2/product/get_item_base_info";
+  static final String WAREHOUSE_DETAIL = "/api/v2/shop/get_warehouse_detail";
 
   public record ModelStock(long modelId, int stock) {}
 
   public record ModelFailure(long modelId, String reason) {}
+
+  /** One seller_stock entry; {@code locationId} null in a shop without warehouses. */
+  public record LocationStock(String locationId, int stock) {}
+
+  /** One stock_list entry: every location of the model (MARKETPLACES.md: send them all). */
+  public record ModelLocations(long modelId, List<LocationStock> locations) {}
+
+  /** A model's read-back: seller_stock per location_id ("" when none) and total_reserved_stock. */
+  public record StockInfo(Map<String, Integer> sellerStock, int reservedStock) {}
 
   /** One item's stock update: which models took the new stock and which did not (read from failure_list). */
   public record StockUpdateResult(long itemId, List<ModelStock> succeeded, List<ModelFailure> failed) {
@@ -81,6 +91,7 @@ public final class ShopeeClient {
     final MarketplaceConfig.ShopeeShop shop;
     final ShopGuard guard;
     volatile Tokens tokens;
+    volatile List<String> locations;
     private CompletableFuture<Tokens> refreshing;
 
     ShopState(MarketplaceConfig.ShopeeShop shop) {
@@ -114,7 +125,6 @@ public final class ShopeeClient {
   private final CallOutcomes outcomes;
   private final Map<String, ShopState> shops = new ConcurrentHashMap<>();
   private volatile BiConsumer<String, Tokens> tokenListener = (shopId, tokens) -> {};
-  private final String stockReadPath;
 
   public ShopeeClient(ActorSystem<?> system, MarketplaceConfig config) {
     this(system, config, new CallOutcomes());
@@ -126,14 +136,16 @@ public final class ShopeeClient {
     this.outcomes = outcomes;
     this.http = new HttpCaller(system, config.client());
     for (MarketplaceConfig.ShopeeShop shop : config.shopee()) shops.put(shop.shopId(), new ShopState(shop));
-    var root = system.settings().config();
-    this.stockReadPath = root.hasPath("orchestrator.marketplaces.shopee.stock-read-path")
-        ? root.getString("orchestrator.marketplaces.shopee.stock-read-path") : MODEL_LIST;
   }
 
   /** Called after every successful token refresh (e.g. to persist the new refresh token). */
   public void onTokensRefreshed(BiConsumer<String, Tokens> listener) {
     this.tokenListener = listener;
+  }
+
+  /** The application's settings (for the Shopee keys the shop adapter reads). */
+  public com.typesafe.config.Config settings() {
+    return system.settings().config();
   }
 
   public CallOutcomes outcomes() {
@@ -171,23 +183,35 @@ public final class ShopeeClient {
     return Batches.concat(batches);
   }
 
-  /**
-   * update_stock for one item (Shopee accepts one item per call); more than 50 models go in several calls. Partial
-   * failure is not an error: the result lists each model that failed with Shopee's reason.
-   */
+  /** update_stock for one item, one seller_stock entry per model without location_id (a single-warehouse shop). */
   public CompletionStage<StockUpdateResult> updateStock(String shopId, long itemId, List<ModelStock> stocks) {
+    return updateItemStock(shopId, itemId, stocks.stream()
+        .map(m -> new ModelLocations(m.modelId(), List.of(new LocationStock(null, m.stock())))).toList());
+  }
+
+  /**
+   * update_stock for one item (Shopee accepts one item per call, so all its models go together); more than 50 models
+   * go in several calls. Locations with a null id are sent without location_id. Partial failure is not an error: the
+   * result lists each model that failed with Shopee's reason.
+   */
+  public CompletionStage<StockUpdateResult> updateItemStock(String shopId, long itemId, List<ModelLocations> stocks) {
     if (stocks.isEmpty()) throw new IllegalArgumentException("updateStock needs at least one model");
     CompletionStage<StockUpdateResult> chain =
         CompletableFuture.completedFuture(new StockUpdateResult(itemId, List.of(), List.of()));
     for (int i = 0; i < stocks.size(); i += MAX_BATCH) {
-      List<ModelStock> batch = stocks.subList(i, Math.min(stocks.size(), i + MAX_BATCH));
+      List<ModelLocations> batch = stocks.subList(i, Math.min(stocks.size(), i + MAX_BATCH));
       ObjectNode body = JsonTrees.object();
       body.put("item_id", itemId);
       var list = body.putArray("stock_list");
-      for (ModelStock m : batch) {
+      for (ModelLocations m : batch) {
         var entry = list.addObject();
         entry.put("model_id", m.modelId());
-        entry.putArray("seller_stock").addObject().put("stock", m.stock());
+        var seller = entry.putArray("seller_stock");
+        for (LocationStock l : m.locations()) {
+          var s = seller.addObject();
+          if (l.locationId() != null) s.put("location_id", l.locationId());
+          s.put("stock", l.stock());
+        }
       }
       chain = chain.thenCompose(sofar -> shopCall(shopId, "update_stock", UPDATE_STOCK, Map.of(), body,
           root -> parseStockResult(itemId, root), true)
@@ -197,20 +221,43 @@ public final class ShopeeClient {
   }
 
   /**
-   * The stock Shopee shows for each model of one item (model id to total available stock), for reconciliation.
-   * An item without models is reported as model 0. UNSURE of the call and its fields: see {@link #MODEL_LIST}.
+   * The shop's pickup locations (get_warehouse_detail, warehouse_type 1), cached per shop; empty for a shop outside
+   * the multi-warehouse programme ({@code warehouse.error_not_in_whitelist}), which must send no location_id.
    */
-  public CompletionStage<Map<Long, Integer>> getModelStocks(String shopId, long itemId) {
-    return shopCall(shopId, "stock_read", stockReadPath, Map.of("item_id", Long.toString(itemId)), null, root -> {
-      JsonNode response = JsonTrees.required(root, "response", "Shopee get_model_list");
-      Map<Long, Integer> stocks = new LinkedHashMap<>();
-      for (JsonNode model : JsonTrees.optArray(response, "model")) {
-        JsonNode total = model.path("stock_info_v2").path("summary_info").path("total_available_stock");
-        if (!total.isNumber()) throw new MarketParseException("Shopee get_model_list: model without total_available_stock");
-        stocks.put(model.path("model_id").asLong(0), total.asInt());
+  public CompletionStage<List<String>> warehouseLocations(String shopId) {
+    ShopState state;
+    try {
+      state = state(shopId);
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    List<String> known = state.locations;
+    if (known != null) return CompletableFuture.completedFuture(known);
+    return shopCall(shopId, "warehouse_detail", WAREHOUSE_DETAIL, Map.of(), null, ShopeeStockReads::locations, false)
+        .exceptionallyCompose(error -> {
+      Throwable cause = Futures.unwrap(error);
+      if (cause instanceof MarketCallException e && e.code().equals("warehouse.error_not_in_whitelist")) {
+        return CompletableFuture.completedFuture(List.<String>of());
       }
-      return stocks;
-    }, false);
+      return CompletableFuture.failedFuture(cause);
+    }).thenApply(locations -> {
+      state.locations = locations;
+      return locations;
+    });
+  }
+
+  /**
+   * The seller stock Shopee shows for each model of one item, per location, for reconciliation. An item without
+   * models ({@code has_model} false) is read with get_item_base_info and reported as model 0; an item with models
+   * with get_model_list. Never total_available_stock (it includes Shopee-warehouse stock).
+   */
+  public CompletionStage<Map<Long, StockInfo>> getItemStock(String shopId, long itemId) {
+    return shopCall(shopId, "stock_read", ITEM_BASE_INFO, Map.of("item_id_list", Long.toString(itemId)), null,
+        root -> ShopeeStockReads.baseInfo(root, itemId), false).thenCompose(base -> {
+          if (base != null) return CompletableFuture.completedFuture(base);
+          return shopCall(shopId, "stock_read", MODEL_LIST, Map.of("item_id", Long.toString(itemId)), null,
+              ShopeeStockReads::modelList, false);
+        });
   }
 
   /** cancel_order with the configured reason (OUT_OF_STOCK by default; UNSURE in the docs). */
@@ -245,19 +292,28 @@ public final class ShopeeClient {
   /** get_lost_push_message: pushes Shopee failed to deliver in the last 3 days (partner-level, public signing). */
   public CompletionStage<LostPushPage> getLostPushMessages(String shopId) {
     ShopState state = state(shopId);
-    return state.guard.call("lost_push_get", () -> publicAttempt(state, "GET", LOST_PUSH, null, root -> {
-      JsonNode response = root.has("response") ? root.get("response") : root;
-      List<WebhookEvent> events = new ArrayList<>();
-      for (JsonNode message : JsonTrees.optArray(response, "push_message_list")) {
-        try {
-          events.add(ShopeePushes.lostPush(message));
-        } catch (MarketParseException e) {
-          events.add(new WebhookEvent.Ignored(Channel.SHOPEE, "unparseable lost push: " + e.getMessage(), null));
-        }
+    return state.guard.call("lost_push_get", () -> publicAttempt(state, "GET", LOST_PUSH, null,
+        ShopeeClient::parseLostPushPage));
+  }
+
+  /** get_lost_push_message's answer; every entry is kept: an unparseable one as a logged Ignored event. */
+  static LostPushPage parseLostPushPage(JsonNode root) {
+    JsonNode response = root.has("response") ? root.get("response") : root;
+    List<WebhookEvent> events = new ArrayList<>();
+    for (JsonNode message : JsonTrees.optArray(response, "push_message_list")) {
+      try {
+        events.add(ShopeePushes.lostPush(message));
+      } catch (MarketParseException e) {
+        // Kept visible for inspection (the raw entry carries order ids and statuses, no secrets); the rest of
+        // the page is still recorded before the poller confirms it.
+        String raw = HttpCaller.abbreviate(message.toString());
+        LOG.warn("Shopee lost push entry could not be parsed ({}); raw entry: {}", e.getMessage(), raw);
+        events.add(new WebhookEvent.Ignored(Channel.SHOPEE, "unparseable lost push: " + e.getMessage()
+            + " raw=" + raw, null));
       }
-      return new LostPushPage(events, response.path("has_next_page").asBoolean(false),
-          response.path("last_message_id").asLong(0));
-    }));
+    }
+    return new LostPushPage(events, response.path("has_next_page").asBoolean(false),
+        response.path("last_message_id").asLong(0));
   }
 
   /** confirm_consumed_lost_push_message: Shopee forgets lost pushes up to this id. */
@@ -293,13 +349,21 @@ public final class ShopeeClient {
         .thenCompose(t -> state.guard.call(kind, () -> shopAttempt(state, path, params, body, onOk, partialOk)))
         .exceptionallyCompose(error -> {
           Throwable cause = Futures.unwrap(error);
-          if (cause instanceof MarketCallException e && e.code().equals("error_auth")) {
-            // The token was revoked or expired early: refresh, then retry exactly once.
+          if (cause instanceof MarketCallException e && e.failureClass() == FailureClass.REFRESH_ONCE) {
+            // Expired or revoked token: refresh, then retry exactly once; a second token error is not a token problem.
             return state.refresh().thenCompose(t -> state.guard.call(kind,
-                () -> shopAttempt(state, path, params, body, onOk, partialOk)));
+                () -> shopAttempt(state, path, params, body, onOk, partialOk).thenApply(ShopeeClient::afterRefresh)));
           }
           return CompletableFuture.failedFuture(cause);
         });
+  }
+
+  /** After a good refresh a token error again means permissions or a restricted app (PERMANENT_CONFIG), no loop. */
+  private static <T> Attempt<T> afterRefresh(Attempt<T> attempt) {
+    if (attempt instanceof Attempt.Fail<T> f && f.failureClass() == FailureClass.REFRESH_ONCE) {
+      return new Attempt.Fail<>(f.code(), f.message(), FailureClass.PERMANENT_CONFIG);
+    }
+    return attempt;
   }
 
   private CompletionStage<Tokens> freshTokens(ShopState state) {
@@ -345,16 +409,20 @@ public final class ShopeeClient {
     body.put("refresh_token", state.tokens.refreshToken());
     body.put("partner_id", state.shop.partnerId());
     body.put("shop_id", Long.parseLong(state.shop.shopId()));
-    return state.guard.call("token_refresh", () -> publicAttempt(state, "POST", TOKEN_REFRESH, body, root -> {
-      JsonNode r = root.has("access_token") ? root : JsonTrees.required(root, "response", "Shopee token refresh");
-      long expireIn = JsonTrees.longValue(r, "expire_in", "Shopee token refresh");
-      return new Tokens(JsonTrees.text(r, "access_token", "Shopee token refresh"),
-          JsonTrees.text(r, "refresh_token", "Shopee token refresh"), Instant.now().plusSeconds(expireIn));
-    })).thenApply(tokens -> {
+    return state.guard.call("token_refresh", () -> publicAttempt(state, "POST", TOKEN_REFRESH, body,
+        ShopeeClient::parseTokens)).thenApply(tokens -> {
       state.tokens = tokens;
       tokenListener.accept(state.shop.shopId(), tokens);
       return tokens;
     });
+  }
+
+  /** token/get and access_token/get answer at top level (no response wrapper); expiry = receipt + expire_in. */
+  static Tokens parseTokens(JsonNode root) {
+    JsonNode r = root.has("access_token") ? root : JsonTrees.required(root, "response", "Shopee token refresh");
+    long expireIn = JsonTrees.longValue(r, "expire_in", "Shopee token refresh");
+    return new Tokens(JsonTrees.text(r, "access_token", "Shopee token refresh"),
+        JsonTrees.text(r, "refresh_token", "Shopee token refresh"), Instant.now().plusSeconds(expireIn));
   }
 
   static HttpRequest request(String method, String url, Map<String, String> query, ObjectNode body) {
@@ -370,31 +438,42 @@ public final class ShopeeClient {
     return HttpRequest.POST(uri.toString()).withEntity(ContentTypes.APPLICATION_JSON, bytes);
   }
 
-  /** Shopee's envelope: retry on 429, 5xx and error_server; error_auth goes back to the caller for a refresh. */
+  /**
+   * Shopee's envelope, classified by {@link ShopeeErrors}: 429/5xx and the transient codes are retried (Retry-After
+   * honoured; {@code error_rate_limit} is throttling, not ill health), token codes go back to the caller for one
+   * refresh, everything else fails with its class ({@code error_limit} paused until 00:00 UTC+8).
+   */
   static <T> Attempt<T> classify(HttpCaller.Reply reply, Function<JsonNode, T> onOk, boolean partialOk) {
     int status = reply.status();
-    if (status == 429) return new Attempt.Retry<>("http_429", "Too many requests", false, HttpCaller.retryAfter(reply));
-    if (status >= 500) return new Attempt.Retry<>("http_" + status, HttpCaller.abbreviate(reply.text()), true, null);
-    JsonNode root;
+    JsonNode root = null;
     try {
       root = JsonTrees.parse(reply.body(), "Shopee response");
     } catch (MarketParseException e) {
+      if (status == 429) return new Attempt.Retry<>("http_429", "Too many requests", false, HttpCaller.retryAfter(reply));
+      if (status >= 500) return new Attempt.Retry<>("http_" + status, HttpCaller.abbreviate(reply.text()), true, null);
       return status >= 400 ? new Attempt.Fail<>("http_" + status, HttpCaller.abbreviate(reply.text()))
           : new Attempt.Fail<>("parse", e.getMessage());
     }
     String error = JsonTrees.optText(root, "error");
     String message = JsonTrees.optText(root, "message");
     if (error == null && status < 400) return new Attempt.Ok<>(onOk.apply(root), Integer.toString(status));
-    if (error == null) return new Attempt.Fail<>("http_" + status, message);
-    if (error.equals("error_server")) {
-      boolean rateLimited = message != null && message.toLowerCase().contains("too many");
-      return new Attempt.Retry<>(error, message, !rateLimited, null);
+    if (partialOk && "error_busi_update_stock_failed".equals(error)) return new Attempt.Ok<>(onOk.apply(root), error);
+    // MARKETPLACES.md: HTTP 429 and 5xx are retryable whatever the body says.
+    if (status == 429 || status >= 500) {
+      return new Attempt.Retry<>("http_" + status, message, status != 429, HttpCaller.retryAfter(reply));
     }
-    if (partialOk && error.equals("error_busi_update_stock_failed")) return new Attempt.Ok<>(onOk.apply(root), error);
-    return new Attempt.Fail<>(error, message);
+    FailureClass failureClass = error == null ? FailureClass.UNKNOWN : ShopeeErrors.classify(error, message);
+    String code = error == null ? "http_" + status : error;
+    if (failureClass == FailureClass.RETRY) {
+      return new Attempt.Retry<>(code, message, !"error_rate_limit".equals(error), HttpCaller.retryAfter(reply));
+    }
+    if (failureClass == FailureClass.PAUSE_UNTIL_RESET) {
+      return new Attempt.Fail<>(code, message, failureClass, ShopeeErrors.nextDailyReset(Instant.now()));
+    }
+    return new Attempt.Fail<>(code, message, failureClass);
   }
 
-  private static StockUpdateResult parseStockResult(long itemId, JsonNode root) {
+  static StockUpdateResult parseStockResult(long itemId, JsonNode root) {
     JsonNode response = root.path("response");
     List<ModelStock> ok = new ArrayList<>();
     for (JsonNode s : JsonTrees.optArray(response, "success_list")) {

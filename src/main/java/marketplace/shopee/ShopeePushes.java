@@ -50,19 +50,24 @@ public final class ShopeePushes {
   }
 
   /**
-   * One entry of get_lost_push_message: {@code {shop_id, code, timestamp, data}} where data is a JSON string. Parsed
-   * as if it had been pushed (no msg_id: de-duplication falls back to order + status + update time).
+   * One entry of get_lost_push_message: {@code {shop_id?, code, timestamp, data}} where {@code data} is the WHOLE
+   * push envelope as a JSON string ({@code {"data":{...},"shop_id":..,"code":3,"timestamp":..}}, MARKETPLACES.md
+   * "Lost pushes"); an already-parsed envelope object is accepted too. Handled exactly like a live push body (no
+   * msg_id: de-duplication falls back to order + status + update time).
    */
   public static WebhookEvent lostPush(JsonNode message) {
     String where = "Shopee lost push message";
     JsonNode data = required(message, "data", where);
-    JsonNode dataTree = data.isTextual() ? parse(data.asText().getBytes(java.nio.charset.StandardCharsets.UTF_8),
-        where + " data") : data;
-    var push = object();
-    push.set("code", required(message, "code", where));
-    push.set("shop_id", required(message, "shop_id", where));
-    if (message.has("timestamp")) push.set("timestamp", message.get("timestamp"));
-    push.set("data", dataTree);
+    JsonNode envelope = data.isTextual()
+        ? parse(data.asText().getBytes(java.nio.charset.StandardCharsets.UTF_8), where + " data") : data;
+    if (!envelope.isObject() || !envelope.has("data")) {
+      throw new marketplace.MarketParseException(where + ": data is not a push envelope {code, data, ...}");
+    }
+    var push = (com.fasterxml.jackson.databind.node.ObjectNode) envelope.deepCopy();
+    // The entry's own fields fill what the envelope lacks (they are the same push).
+    for (String field : new String[] {"code", "shop_id", "timestamp"}) {
+      if (!push.has(field) && message.has(field)) push.set(field, message.get(field));
+    }
     return read(push);
   }
 }

@@ -148,6 +148,15 @@ public final class Sandbox implements AutoCloseable {
     inject(channel, pathContains, FaultKind.PLATFORM_ERROR, 0, code, null, times);
   }
 
+  /**
+   * From now on a random {@code fraction} of matching calls is answered with platform error {@code code} in the
+   * channel's envelope (Shopee: HTTP 200 with {@code error}, e.g. error_rate_limit); {@link #clearFaults()} ends it.
+   */
+  public void injectPlatformErrorRate(Channel channel, String pathContains, String code, double fraction) {
+    faults.addRate(new Fault(channel, pathContains, FaultKind.PLATFORM_ERROR, 0, code, null, new AtomicInteger(0)),
+        fraction);
+  }
+
   public void injectDelay(Channel channel, String pathContains, Duration delay, int times) {
     inject(channel, pathContains, FaultKind.DELAY, 0, null, delay, times);
   }
@@ -163,7 +172,7 @@ public final class Sandbox implements AutoCloseable {
   }
 
   public void failShopeeStock(long itemId, long modelId, String reason) {
-    shopee.failStock(itemId, modelId, reason);
+    shopee.catalog.fail(itemId, modelId, reason);
   }
 
   public void failTikTokSku(String skuId, String message) {
@@ -176,7 +185,7 @@ public final class Sandbox implements AutoCloseable {
   }
 
   public Integer shopeeStock(long itemId, long modelId) {
-    return shopee.stock(itemId, modelId);
+    return shopee.catalog.stock(itemId, modelId);
   }
 
   public Integer tiktokStock(String skuId) {
@@ -185,7 +194,7 @@ public final class Sandbox implements AutoCloseable {
 
   /** Changes a model's stock behind the service's back (a seller edit in the console, a lost update). */
   public void setShopeeStock(long itemId, long modelId, int stock) {
-    shopee.setStock(itemId, modelId, stock);
+    shopee.catalog.set(itemId, modelId, stock);
   }
 
   /** Changes a TikTok SKU's quantity behind the service's back. */
@@ -194,7 +203,7 @@ public final class Sandbox implements AutoCloseable {
   }
 
   public void clearShopeeStockFailure(long itemId, long modelId) {
-    shopee.clearStockFailure(itemId, modelId);
+    shopee.catalog.clearFailure(itemId, modelId);
   }
 
   public void clearTikTokSkuFailure(String skuId) {
@@ -205,18 +214,71 @@ public final class Sandbox implements AutoCloseable {
     return whatsApp.sent();
   }
 
-  /** Makes the shop's current access token invalid (as if revoked): the next shop call gets error_auth. */
+  /** Ends the shop's current access token now (its 4 hours are over): the next shop call gets invalid_acceess_token. */
   public void expireShopeeAccessToken(String shopId) {
-    shopee.expireAccessToken(shopId);
+    shopee.tokens.expire(shopId);
+  }
+
+  /** Revokes the shop's access token: the next shop call gets error_auth "Invalid access_token.". */
+  public void revokeShopeeAccessToken(String shopId) {
+    shopee.tokens.revoke(shopId);
   }
 
   public String shopeeAccessToken(String shopId) {
-    return shopee.accessToken(shopId);
+    return shopee.tokens.accessToken(shopId);
   }
 
-  /** expire_in of tokens issued from now on. */
+  /** Lifetime (expire_in) of access tokens; the current ones now expire that long from now. */
   public void setShopeeTokenLifetime(Duration lifetime) {
-    shopee.setTokenLifetime(lifetime);
+    shopee.tokens.setLifetime(lifetime);
+  }
+
+  /** How often a spent (already rotated) Shopee refresh token was presented again. */
+  public long shopeeRefreshTokenReuses() {
+    return shopee.tokens.refreshTokenReuses();
+  }
+
+  /** An authorisation code the seller's redirect would carry (single use, 10 minutes) for token/get. */
+  public String issueShopeeAuthCode(String shopId) {
+    return shopee.issueAuthCode(shopId);
+  }
+
+  /** Declares an item plain ({@code withModels} false: model 0, get_item_base_info) or with models. */
+  public void addShopeeItem(long itemId, boolean withModels) {
+    shopee.catalog.addItem(itemId, withModels);
+  }
+
+  /** Puts the shop in the multi-warehouse programme with these location ids (empty list: out of it). */
+  public void setShopeeWarehouses(String shopId, List<String> locationIds) {
+    shopee.catalog.setWarehouses(shopId, locationIds);
+  }
+
+  public Integer shopeeStockAt(long itemId, long modelId, String locationId) {
+    return shopee.catalog.stockAt(itemId, modelId, locationId);
+  }
+
+  /** Units a promotion reserves on the model (total_reserved_stock): pushes below it fail for that model. */
+  public void setShopeeReservedStock(long itemId, long modelId, int units) {
+    shopee.catalog.setReserved(itemId, modelId, units);
+  }
+
+  /** A promotion locking the model's stock completely ("Can not edit stock in promotion"). */
+  public void lockShopeePromotionStock(long itemId, long modelId, boolean locked) {
+    shopee.catalog.setLocked(itemId, modelId, locked);
+  }
+
+  public void setShopeeHolidayMode(String shopId, boolean on) {
+    shopee.catalog.setHoliday(shopId, on);
+  }
+
+  /** Read-back seller_stock with the reserved units deducted (one reading of MARKETPLACES.md's UNSURE point). */
+  public void setShopeeReadBackDeductsReserved(boolean deducts) {
+    shopee.catalog.setReadBackDeductsReserved(deducts);
+  }
+
+  /** From now on this fraction of Shopee pushes is not delivered but served by get_lost_push_message. */
+  public void loseShopeePushes(double fraction) {
+    shopee.losePushes(fraction);
   }
 
   public void addShopeeOrder(String shopId, ObjectNode order) {
@@ -364,7 +426,7 @@ public final class Sandbox implements AutoCloseable {
         }
         case "GET /control/stock" -> {
           ObjectNode stock = MAPPER.createObjectNode();
-          stock.set("shopee", MAPPER.valueToTree(shopee.stock()));
+          stock.set("shopee", MAPPER.valueToTree(shopee.catalog.totals()));
           stock.set("tiktok", MAPPER.valueToTree(tiktok.stock()));
           return json(200, stock);
         }

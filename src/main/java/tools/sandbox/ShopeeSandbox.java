@@ -31,72 +31,35 @@ import tools.sandbox.Sandbox.ShopeeItem;
  */
 final class ShopeeSandbox {
   private static final java.util.Set<String> SHOPEE_PUBLIC = java.util.Set.of(
-      "/api/v2/auth/access_token/get", "/api/v2/push/get_lost_push_message",
+      "/api/v2/auth/access_token/get", "/api/v2/auth/token/get", "/api/v2/push/get_lost_push_message",
       "/api/v2/push/confirm_consumed_lost_push_message");
 
   private final SandboxShops config;
   private final WebhookSender webhooks;
   private final Map<String, Map<String, ObjectNode>> shopeeOrders = new ConcurrentHashMap<>();
-  private final Map<String, Integer> shopeeStock = new ConcurrentHashMap<>();
-  private final Map<String, String> shopeeStockFailures = new ConcurrentHashMap<>();
-  private final Map<String, String> shopeeAccessTokens = new ConcurrentHashMap<>();
-  private final Map<String, String> shopeeRefreshTokens = new ConcurrentHashMap<>();
-  private volatile long shopeeTokenLifetimeSeconds = 4 * 3600;
+  final ShopeeTokens tokens;
+  final ShopeeCatalog catalog = new ShopeeCatalog();
   private final List<ObjectNode> shopeeLostPushes = new CopyOnWriteArrayList<>();
   private final AtomicLong lostPushIds = new AtomicLong();
+  private volatile double lostPushFraction;
 
   ShopeeSandbox(SandboxShops config, WebhookSender webhooks) {
     this.config = config;
     this.webhooks = webhooks;
-    resetTokens();
+    this.tokens = new ShopeeTokens(config);
   }
 
   void reset() {
     shopeeOrders.clear();
-    shopeeStock.clear();
-    shopeeStockFailures.clear();
+    catalog.reset();
     shopeeLostPushes.clear();
-    shopeeTokenLifetimeSeconds = 4 * 3600;
-    resetTokens();
+    lostPushFraction = 0;
+    tokens.reset();
   }
 
-  private void resetTokens() {
-    for (SandboxShops.ShopeeShop s : config.shopee()) {
-      shopeeAccessTokens.put(s.shopId(), s.accessToken());
-      shopeeRefreshTokens.put(s.shopId(), s.refreshToken());
-    }
-  }
-
-  void failStock(long itemId, long modelId, String reason) {
-    shopeeStockFailures.put(itemId + ":" + modelId, reason);
-  }
-
-  void clearStockFailure(long itemId, long modelId) {
-    shopeeStockFailures.remove(itemId + ":" + modelId);
-  }
-
-  Integer stock(long itemId, long modelId) {
-    return shopeeStock.get(itemId + ":" + modelId);
-  }
-
-  void setStock(long itemId, long modelId, int stock) {
-    shopeeStock.put(itemId + ":" + modelId, stock);
-  }
-
-  Map<String, Integer> stock() {
-    return new HashMap<>(shopeeStock);
-  }
-
-  void expireAccessToken(String shopId) {
-    shopeeAccessTokens.put(shopId, "expired-" + UUID.randomUUID());
-  }
-
-  String accessToken(String shopId) {
-    return shopeeAccessTokens.get(shopId);
-  }
-
-  void setTokenLifetime(Duration lifetime) {
-    shopeeTokenLifetimeSeconds = lifetime.toSeconds();
+  /** From now on this fraction of the pushes sent is "lost": not delivered, served by get_lost_push_message. */
+  void losePushes(double fraction) {
+    lostPushFraction = fraction;
   }
 
   void addOrder(String shopId, ObjectNode order) {
@@ -124,10 +87,22 @@ final class ShopeeSandbox {
     return o;
   }
 
+  /** A push Shopee failed to deliver, in get_lost_push_message's shape: data is the whole envelope as a string. */
   void addLostPush(String shopId, int code, ObjectNode data) {
+    ObjectNode envelope = MAPPER.createObjectNode();
+    envelope.set("data", data);
+    if (shopId != null) envelope.put("shop_id", Long.parseLong(shopId));
+    envelope.put("code", code).put("timestamp", Instant.now().getEpochSecond());
+    addLostEnvelope(envelope);
+  }
+
+  private void addLostEnvelope(ObjectNode envelope) {
     ObjectNode m = MAPPER.createObjectNode();
-    m.put("message_id", lostPushIds.incrementAndGet()).put("shop_id", Long.parseLong(shopId)).put("code", code)
-        .put("timestamp", Instant.now().getEpochSecond()).put("data", data.toString());
+    m.put("message_id", lostPushIds.incrementAndGet());
+    if (envelope.has("shop_id")) m.set("shop_id", envelope.get("shop_id"));
+    m.set("code", envelope.get("code"));
+    m.set("timestamp", envelope.get("timestamp"));
+    m.put("data", envelope.toString());
     shopeeLostPushes.add(m);
   }
 
@@ -143,7 +118,7 @@ final class ShopeeSandbox {
       return new Answer(400, shopeeError("error_param", "partner_id, timestamp and sign are required"), "error_param");
     }
     if (Math.abs(Instant.now().getEpochSecond() - timestamp) > 300) {
-      return new Answer(403, shopeeError("error_auth", "Invalid timestamp"), "error_auth");
+      return new Answer(403, shopeeError("error_param", "Invalid timestamp."), "error_param");
     }
     SandboxShops.ShopeeShop shop;
     if (SHOPEE_PUBLIC.contains(apiPath)) {
@@ -163,8 +138,10 @@ final class ShopeeSandbox {
           parseLong(shopId)), sign)) {
         return new Answer(403, shopeeError("error_sign", "Wrong sign."), "error_sign");
       }
-      if (!token.equals(shopeeAccessTokens.get(shopId))) {
-        return new Answer(403, shopeeError("error_auth", "Invalid access_token."), "error_auth");
+      String tokenError = tokens.check(shopId, token);
+      if (tokenError != null) {
+        return new Answer(403, shopeeError(tokenError, tokenError.equals("invalid_acceess_token")
+            ? "Invalid access_token, please have a check." : "Invalid access_token."), tokenError);
       }
     }
     JsonNode json = body.length == 0 ? MAPPER.createObjectNode() : readJson(body);
@@ -182,42 +159,16 @@ final class ShopeeSandbox {
         return new Answer(200, ok, "ok");
       }
       case "/api/v2/product/update_stock" -> {
-        long itemId = json.path("item_id").asLong(-1);
-        JsonNode stockList = json.path("stock_list");
-        if (itemId < 0 || !stockList.isArray() || stockList.isEmpty() || stockList.size() > 50) {
-          return new Answer(400, shopeeError("error_param", "item_id and 1 to 50 stock_list entries are required"), "error_param");
-        }
-        ObjectNode response = ok.putObject("response");
-        ArrayNode success = response.putArray("success_list");
-        ArrayNode failure = response.putArray("failure_list");
-        for (JsonNode entry : stockList) {
-          long modelId = entry.path("model_id").asLong();
-          int stock = entry.path("seller_stock").path(0).path("stock").asInt(-1);
-          String failed = shopeeStockFailures.get(itemId + ":" + modelId);
-          if (failed != null || stock < 0) {
-            failure.addObject().put("model_id", modelId).put("failed_reason", failed != null ? failed : "invalid stock");
-          } else {
-            shopeeStock.put(itemId + ":" + modelId, stock);
-            success.addObject().put("model_id", modelId).put("stock", stock);
-          }
-        }
-        if (!failure.isEmpty()) {
-          ok.put("error", "error_busi_update_stock_failed").put("message", "Some models failed to update stock.");
-          return new Answer(200, ok, "partial");
-        }
-        return new Answer(200, ok, "ok");
+        return answer(catalog.updateStock(shopId, json));
+      }
+      case "/api/v2/product/get_item_base_info" -> {
+        return answer(catalog.itemBaseInfo(q.get("item_id_list")));
       }
       case "/api/v2/product/get_model_list" -> {
-        long itemId = parseLong(q.get("item_id"));
-        if (itemId < 0) return new Answer(400, shopeeError("error_param", "item_id is required"), "error_param");
-        ArrayNode models = ok.putObject("response").putArray("model");
-        shopeeStock.forEach((key, stock) -> {
-          if (key.startsWith(itemId + ":")) {
-            ObjectNode m = models.addObject().put("model_id", Long.parseLong(key.substring(key.indexOf(':') + 1)));
-            m.putObject("stock_info_v2").putObject("summary_info").put("total_available_stock", stock);
-          }
-        });
-        return new Answer(200, ok, "ok");
+        return answer(catalog.modelList(parseLong(q.get("item_id"))));
+      }
+      case "/api/v2/shop/get_warehouse_detail" -> {
+        return answer(catalog.warehouseDetail(shopId));
       }
       case "/api/v2/order/cancel_order" -> {
         String sn = json.path("order_sn").asText("");
@@ -247,17 +198,14 @@ final class ShopeeSandbox {
       }
       case "/api/v2/auth/access_token/get" -> {
         String target = json.path("shop_id").asText();
-        String refresh = json.path("refresh_token").asText("");
-        if (!refresh.equals(shopeeRefreshTokens.get(target))) {
-          return new Answer(403, shopeeError("error_auth", "Invalid refresh_token."), "error_auth");
-        }
-        String access = "sbx-access-" + UUID.randomUUID();
-        String nextRefresh = "sbx-refresh-" + UUID.randomUUID();
-        shopeeAccessTokens.put(target, access);
-        shopeeRefreshTokens.put(target, nextRefresh);
-        ok.put("access_token", access).put("refresh_token", nextRefresh).put("expire_in", shopeeTokenLifetimeSeconds)
+        String[] pair = tokens.refresh(target, json.path("refresh_token").asText(""));
+        if (pair == null) return new Answer(403, shopeeError("error_auth", "Invalid refresh_token."), "error_auth");
+        ok.put("access_token", pair[0]).put("refresh_token", pair[1]).put("expire_in", tokens.lifetimeSeconds())
             .put("partner_id", partnerId).put("shop_id", parseLong(target));
         return new Answer(200, ok, "ok");
+      }
+      case "/api/v2/auth/token/get" -> {
+        return codeExchange(json, partnerId, ok);
       }
       case "/api/v2/push/get_lost_push_message" -> {
         ObjectNode response = ok.putObject("response");
@@ -286,7 +234,40 @@ final class ShopeeSandbox {
     }
   }
 
-  private static ObjectNode shopeeOk() {
+  /** Authorisation codes a seller's redirect would carry: single use, 10 minutes (MARKETPLACES.md step 2). */
+  private final Map<String, Object[]> authCodes = new ConcurrentHashMap<>();
+
+  String issueAuthCode(String shopId) {
+    String code = "sbx-code-" + UUID.randomUUID();
+    authCodes.put(code, new Object[] {shopId, Instant.now().plusSeconds(600)});
+    return code;
+  }
+
+  /** token/get: body {code, partner_id, shop_id} or {code, partner_id, main_account_id}, exactly one of the two. */
+  private Answer codeExchange(JsonNode json, long partnerId, ObjectNode ok) {
+    boolean byShop = json.hasNonNull("shop_id");
+    if (!json.hasNonNull("code") || byShop == json.hasNonNull("main_account_id")
+        || json.path("partner_id").asLong(-1) != partnerId) {
+      return new Answer(400, shopeeError("error_param", "code, partner_id and one of shop_id or main_account_id are required"),
+          "error_param");
+    }
+    Object[] issued = authCodes.remove(json.get("code").asText());
+    if (issued == null || Instant.now().isAfter((Instant) issued[1])
+        || (byShop && !json.get("shop_id").asText().equals(issued[0]))) {
+      return new Answer(403, shopeeError("error_auth", "Invalid code"), "error_auth");
+    }
+    String[] pair = tokens.issue((String) issued[0]);
+    ok.put("access_token", pair[0]).put("refresh_token", pair[1]).put("expire_in", tokens.lifetimeSeconds());
+    if (!byShop) ok.putArray("shop_id_list").add(Long.parseLong((String) issued[0]));
+    if (!byShop) ok.putArray("merchant_id_list");
+    return new Answer(200, ok, "ok");
+  }
+
+  private static Answer answer(ShopeeCatalog.Result r) {
+    return new Answer(r.status(), r.body(), r.outcome());
+  }
+
+  static ObjectNode shopeeOk() {
     ObjectNode ok = MAPPER.createObjectNode();
     ok.put("request_id", UUID.randomUUID().toString()).put("error", "").put("message", "");
     return ok;
@@ -307,6 +288,12 @@ final class ShopeeSandbox {
     push.set("data", data);
     push.put("shop_id", Long.parseLong(shopId)).put("code", code).put("timestamp", Instant.now().getEpochSecond())
         .put("msg_id", msgId);
+    if (lostPushFraction > 0 && java.util.concurrent.ThreadLocalRandom.current().nextDouble() < lostPushFraction) {
+      ObjectNode lost = push.deepCopy();
+      lost.remove("msg_id");
+      addLostEnvelope(lost);
+      return java.util.concurrent.CompletableFuture.completedFuture(new Delivery(0, 0, msgId));
+    }
     byte[] body = push.toString().getBytes(StandardCharsets.UTF_8);
     String signedUrl = shop.callbackUrl() == null || shop.callbackUrl().isBlank() ? targetUrl : shop.callbackUrl();
     String auth = PlatformSignatures.shopeePush(shop.effectivePushKey(), signedUrl, body);

@@ -184,10 +184,10 @@ class ShopeeClientTest {
   }
 
   @Test
-  void errorAuthRefreshesTheTokenAndRetriesOnce() {
+  void aRevokedTokenErrorAuthRefreshesTheTokenAndRetriesOnce() {
     addOrder("SN7");
     String before = client.tokens(SHOP).accessToken();
-    fx.sandbox.expireShopeeAccessToken(SHOP);
+    fx.sandbox.revokeShopeeAccessToken(SHOP);
     assertEquals(1, await(client.getOrderDetails(SHOP, List.of("SN7"))).size());
     assertNotEquals(before, client.tokens(SHOP).accessToken());
     assertEquals(fx.sandbox.shopeeAccessToken(SHOP), client.tokens(SHOP).accessToken());
