@@ -68,7 +68,9 @@ final class FaultInjector {
       case SHOPEE -> new Answer(200,
           ShopeeSandbox.shopeeError(code, code.equals("error_server") ? "Too many requests" : "injected"),
           "injected_" + code);
-      case TIKTOK -> new Answer(200, TikTokSandbox.tiktokError(Long.parseLong(code), "injected"), "injected_" + code);
+      // TikTok's rate limit comes as HTTP 429 with 36009002 in its envelope
+      case TIKTOK -> new Answer(code.equals("36009002") ? 429 : 200, TikTokSandbox.tiktokError(Long.parseLong(code),
+          "injected"), "injected_" + code);
       case WHATSAPP, PHONE -> new Answer(400, WhatsAppSandbox.whatsAppError(Integer.parseInt(code), "injected"),
           "injected_" + code);
     };
