@@ -74,10 +74,8 @@ final class TikTokTokens {
         + "&grant_type=refresh_token";
     http.send(HttpRequest.GET(uri)).whenComplete((reply, error) -> {
       try {
-        Refreshed r = error == null ? read(reply) : null;
-        if (error != null) {
-          throw failure("network", error.getClass().getSimpleName(), FailureClass.RETRY);
-        }
+        if (error != null) throw failure("network", error.getClass().getSimpleName(), FailureClass.RETRY);
+        Refreshed r = read(reply);
         synchronized (this) {
           accessToken = r.accessToken();
           if (r.refreshToken() != null && !r.refreshToken().isBlank()) refreshToken = r.refreshToken();

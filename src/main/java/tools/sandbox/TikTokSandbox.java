@@ -11,7 +11,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -22,9 +21,13 @@ import tools.sandbox.Sandbox.Redelivery;
 import tools.sandbox.Sandbox.TikTokItem;
 
 /**
- * The TikTok Shop Partner API (version 202309) stand-in under {@code /tiktok}: checks the app key, shop cipher,
- * request signature and access token, serves its orders, keeps the inventory pushed to it, cancels orders, and sends
- * notifications signed with the app secret.
+ * The TikTok Shop Partner API (version 202309) stand-in under {@code /tiktok}, written from MARKETPLACES.md and the
+ * contracts: app key and signature (106001), timestamp from now-5min to now+30s (36009004), access token in
+ * {@code x-tts-access-token} expiring by time (105002; 7 days unless set), {@code shop_cipher} required on shop APIs
+ * (106013), the authorized-shops list, the unsigned token refresh on the auth path ({@code /tiktok/auth}), orders,
+ * per-warehouse inventory ({@link TikTokSandboxStock}), cancels checked against the order status (25001021,
+ * 25001011, 25001051, 25001045), and notifications signed with the app secret. Errors use TikTok's envelope
+ * {@code {code, message, request_id, data}}.
  */
 final class TikTokSandbox {
   private final SandboxShops config;
