@@ -69,16 +69,33 @@ public record MarketplaceConfig(
     }
   }
 
+  /**
+   * @param refreshToken the shop's refresh token (blank: none; a 105002 then cannot be repaired by a refresh)
+   * @param authBaseUrl TikTok's auth host (token refresh), separate from the API host
+   * @param region the shop's market (e.g. MY, UK): picks the cancel reasons' suffix
+   */
   public record TikTokShop(String shopId, String appKey, String appSecret, String shopCipher, String accessToken,
-      String baseUrl, RateLimit rateLimit) {
+      String refreshToken, String baseUrl, String authBaseUrl, String region, RateLimit rateLimit) {
     public TikTokShop withBaseUrl(String url) {
-      return new TikTokShop(shopId, appKey, appSecret, shopCipher, accessToken, url, rateLimit);
+      return new TikTokShop(shopId, appKey, appSecret, shopCipher, accessToken, refreshToken, url, authBaseUrl,
+          region, rateLimit);
+    }
+
+    public TikTokShop withAuthBaseUrl(String url) {
+      return new TikTokShop(shopId, appKey, appSecret, shopCipher, accessToken, refreshToken, baseUrl, url, region,
+          rateLimit);
+    }
+
+    public TikTokShop withSecrets(String appSecret, String accessToken, String refreshToken) {
+      return new TikTokShop(shopId, appKey, appSecret, shopCipher, accessToken, refreshToken, baseUrl, authBaseUrl,
+          region, rateLimit);
     }
 
     @Override
     public String toString() {
       return "TikTokShop[shopId=" + shopId + ", appKey=" + appKey + ", appSecret=" + REDACTED + ", shopCipher="
-          + shopCipher + ", accessToken=" + REDACTED + ", baseUrl=" + baseUrl + ", rateLimit=" + rateLimit + "]";
+          + shopCipher + ", accessToken=" + REDACTED + ", refreshToken=" + REDACTED + ", baseUrl=" + baseUrl
+          + ", authBaseUrl=" + authBaseUrl + ", region=" + region + ", rateLimit=" + rateLimit + "]";
     }
   }
 
@@ -120,7 +137,8 @@ public record MarketplaceConfig(
         s.getString("callback-url"), rate(s))).toList();
     List<TikTokShop> tiktok = c.getConfigList("tiktok.shops").stream().map(s -> new TikTokShop(
         s.getString("shop-id"), s.getString("app-key"), s.getString("app-secret"), s.getString("shop-cipher"),
-        s.getString("access-token"), trimSlash(s.getString("base-url")), rate(s))).toList();
+        s.getString("access-token"), opt(s, "refresh-token"), trimSlash(s.getString("base-url")),
+        trimSlash(opt(s, "auth-base-url")), opt(s, "region"), rate(s))).toList();
     List<WhatsAppNumber> whatsapp = c.getConfigList("whatsapp.numbers").stream().map(s -> new WhatsAppNumber(
         s.getString("phone-number-id"), s.getString("access-token"), s.getString("app-secret"),
         s.getString("verify-token"), trimSlash(s.getString("base-url")), s.getString("api-version"),
@@ -132,6 +150,10 @@ public record MarketplaceConfig(
 
   private static RateLimit rate(Config s) {
     return new RateLimit(s.getDouble("rate-limit-per-second"), s.getInt("rate-limit-burst"));
+  }
+
+  private static String opt(Config s, String key) {
+    return s.hasPath(key) ? s.getString(key) : "";
   }
 
   private static String trimSlash(String url) {
@@ -165,7 +187,8 @@ public record MarketplaceConfig(
   /** Points every shop at one base URL with the channel's path prefix (the sandbox: {@code base + "/shopee"}...). */
   public MarketplaceConfig withSandboxBaseUrl(String sandboxBaseUrl) {
     String base = trimSlash(sandboxBaseUrl);
-    return mapShops(s -> s.withBaseUrl(base + "/shopee"), s -> s.withBaseUrl(base + "/tiktok"),
+    return mapShops(s -> s.withBaseUrl(base + "/shopee"),
+        s -> s.withBaseUrl(base + "/tiktok").withAuthBaseUrl(base + "/tiktok/auth"),
         s -> s.withBaseUrl(base + "/whatsapp"));
   }
 

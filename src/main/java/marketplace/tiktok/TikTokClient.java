@@ -7,6 +7,7 @@ import akka.http.javadsl.model.headers.RawHeader;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import common.Channel;
+import common.Futures;
 import common.OrderDetails;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -15,15 +16,17 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import marketplace.Batches;
 import marketplace.CallOutcomes;
+import marketplace.FailureClass;
 import marketplace.HttpCaller;
 import marketplace.JsonTrees;
+import marketplace.MarketCallException;
 import marketplace.MarketParseException;
 import marketplace.MarketplaceConfig;
 import marketplace.ShopGuard.Attempt;
@@ -32,8 +35,9 @@ import marketplace.signing.Signatures;
 
 /**
  * TikTok Shop Partner API (202309) client. Each request is signed over path, sorted query and raw body; the access
- * token travels in {@code x-tts-access-token}. Rate limits (HTTP 429, code 36009002), internal errors (36009003) and
- * 5xx are retried with back-off through the shop's {@link ShopGuard}.
+ * token travels in {@code x-tts-access-token}. Every answer is classified by {@link TikTokErrors} (one table for the
+ * envelope code and for {@code data.errors}); retries go through the shop's {@link ShopGuard}; an expired token
+ * (105002) is refreshed once ({@link TikTokTokens}) and the call repeated once.
  */
 public final class TikTokClient {
   static final String ORDERS = "/order/202309/orders";
@@ -41,51 +45,50 @@ public final class TikTokClient {
   static final String CANCEL = "/return_refund/202309/cancellations";
   static final int MAX_BATCH = 50;
   /**
-   * Product detail, read for stock reconciliation: {@code data.skus[]{id, inventory[].quantity}}. UNSURE (not in
-   * MARKETPLACES.md); configurable as {@code orchestrator.marketplaces.tiktok.product-read-path}.
+   * Product detail: {@code data.skus[]{id, inventory[]{warehouse_id, quantity}}} (MARKETPLACES.md "Inventory update":
+   * the SKUs' warehouses and the stock read-back). Configurable as {@code orchestrator.marketplaces.tiktok.product-read-path}.
    */
   static final String PRODUCT = "/product/202309/products/{product_id}";
-  static final Set<Long> RETRY_CODES = Set.of(36009002L, 36009003L);
-
-  public record SkuQuantity(String skuId, int quantity) {}
-
-  public record SkuError(String skuId, long code, String message) {}
-
-  /** Inventory update: TikTok answers code 0 even when some SKUs failed; those are listed here. */
-  public record InventoryResult(String productId, List<SkuQuantity> requested, List<SkuError> errors) {
-    public boolean complete() {
-      return errors.isEmpty();
-    }
-  }
 
   public record OrderPage(List<OrderDetails> orders, String nextPageToken) {}
 
-  private record ShopState(MarketplaceConfig.TikTokShop shop, ShopGuard guard) {}
+  /** What a cancel came to: TikTok's cancel id, or {@code alreadyCancelled} (25001011, or the order read CANCELLED). */
+  public record CancelResult(String cancelId, String reason, boolean alreadyCancelled) {}
 
-  private final ActorSystem<?> system;
+  private record ShopState(MarketplaceConfig.TikTokShop shop, ShopGuard guard, TikTokTokens tokens) {}
+
   private final MarketplaceConfig config;
   private final HttpCaller http;
   private final CallOutcomes outcomes;
   private final Map<String, ShopState> shops = new ConcurrentHashMap<>();
   private final String productReadPath;
+  private final TikTokCancelReasons cancelReasons;
+  private final boolean zeroQuantityRefused;
 
   public TikTokClient(ActorSystem<?> system, MarketplaceConfig config) {
     this(system, config, new CallOutcomes());
   }
 
   public TikTokClient(ActorSystem<?> system, MarketplaceConfig config, CallOutcomes outcomes) {
-    this.system = system;
     this.config = config;
     this.outcomes = outcomes;
     this.http = new HttpCaller(system, config.client());
     for (MarketplaceConfig.TikTokShop shop : config.tiktok()) {
       shops.put(shop.shopId(), new ShopState(shop, new ShopGuard(system, Channel.TIKTOK, shop.shopId(),
           config.client(), ShopGuard.perApi(system, shop.rateLimit().ratePerSecond(), shop.rateLimit().burst()),
-          outcomes)));
+          outcomes), new TikTokTokens(shop, http)));
     }
     var root = system.settings().config();
     this.productReadPath = root.hasPath("orchestrator.marketplaces.tiktok.product-read-path")
         ? root.getString("orchestrator.marketplaces.tiktok.product-read-path") : PRODUCT;
+    this.cancelReasons = TikTokCancelReasons.fromConfig(root);
+    this.zeroQuantityRefused = root.hasPath("orchestrator.marketplaces.tiktok.zero-quantity")
+        && root.getString("orchestrator.marketplaces.tiktok.zero-quantity").equals("refuse");
+  }
+
+  /** {@code zero-quantity = refuse}: a SKU at 0 is refused locally (UNSURE whether TikTok accepts 0). */
+  public boolean zeroQuantityRefused() {
+    return zeroQuantityRefused;
   }
 
   public CallOutcomes outcomes() {
@@ -94,6 +97,11 @@ public final class TikTokClient {
 
   public String breakerState(String shopId) {
     return state(shopId).guard().breakerState();
+  }
+
+  /** The access token the shop's calls carry now (after a refresh, the new one). */
+  public String accessToken(String shopId) {
+    return state(shopId).tokens().accessToken();
   }
 
   /** How long an inventory update starting now would wait for the shop's rate limit (reserves nothing). */
@@ -112,46 +120,66 @@ public final class TikTokClient {
     return Batches.concat(batches);
   }
 
-  /** Sets the available quantity of SKUs of one product. Per-SKU failures come back in {@code errors}. */
-  public CompletionStage<InventoryResult> updateInventory(String shopId, String productId, List<SkuQuantity> skus) {
+  /**
+   * Sets the in-stock quantity of SKUs of one product, per warehouse. Per-SKU failures (which TikTok answers with
+   * code 0) come back in {@code errors}, each classified by {@link TikTokErrors}.
+   */
+  public CompletionStage<TikTokInventory.InventoryResult> updateInventory(String shopId, String productId,
+      List<TikTokInventory.SkuInventory> skus) {
     if (skus.isEmpty()) throw new IllegalArgumentException("updateInventory needs at least one SKU");
-    ObjectNode body = JsonTrees.object();
-    var list = body.putArray("skus");
-    for (SkuQuantity s : skus) {
-      var sku = list.addObject().put("id", s.skuId());
-      sku.putArray("inventory").addObject().put("quantity", s.quantity());
-    }
     String path = "/product/202309/products/" + productId + "/inventory/update";
-    return call(shopId, "update_inventory", "POST", path, Map.of(), body, root -> {
-      List<SkuError> errors = new ArrayList<>();
-      for (JsonNode e : JsonTrees.optArray(root.path("data"), "errors")) {
-        errors.add(new SkuError(JsonTrees.optText(e.path("detail"), "sku_id"), e.path("code").asLong(),
-            JsonTrees.optText(e, "message")));
-      }
-      return new InventoryResult(productId, List.copyOf(skus), List.copyOf(errors));
-    });
+    return call(shopId, "update_inventory", "POST", path, Map.of(), TikTokInventory.body(skus),
+        root -> new TikTokInventory.InventoryResult(productId, List.copyOf(skus), TikTokInventory.errors(root)));
   }
 
-  /** The quantity TikTok shows for each SKU of one product (SKU id to the sum over its warehouses). */
-  public CompletionStage<Map<String, Integer>> getSkuQuantities(String shopId, String productId) {
+  /** Each SKU of one product with its warehouses and their quantities (the product detail's {@code skus[].inventory[]}). */
+  public CompletionStage<Map<String, List<TikTokInventory.WarehouseQuantity>>> getProductInventory(String shopId,
+      String productId) {
     String path = productReadPath.replace("{product_id}", productId);
-    return call(shopId, "stock_read", "GET", path, Map.of(), null, root -> {
-      JsonNode data = JsonTrees.required(root, "data", "TikTok product detail");
-      Map<String, Integer> quantities = new LinkedHashMap<>();
-      for (JsonNode sku : JsonTrees.optArray(data, "skus")) {
-        int total = 0;
-        for (JsonNode inventory : JsonTrees.optArray(sku, "inventory")) total += inventory.path("quantity").asInt(0);
-        quantities.put(JsonTrees.text(sku, "id", "TikTok product sku"), total);
-      }
-      return quantities;
-    });
+    return call(shopId, "stock_read", "GET", path, Map.of(), null, TikTokInventory::product);
   }
 
-  /** Seller cancellation with the configured reason (UNSURE of TikTok's codes). Returns the cancel id when given. */
-  public CompletionStage<String> cancelOrder(String shopId, String orderId) {
-    ObjectNode body = JsonTrees.object().put("order_id", orderId).put("cancel_reason", config.tiktokCancelReason());
-    return call(shopId, "cancel_order", "POST", CANCEL, Map.of(), body,
-        root -> JsonTrees.optText(root.path("data"), "cancel_id"));
+  /**
+   * Seller cancellation with the reason that matches the order's status (read first; an order already CANCELLED is
+   * not cancelled again). On 25001021 the status is read again and the cancel repeated once with its reason;
+   * 25001011 counts as done; 25001051/25001045 fail (permanent, surfaced).
+   */
+  public CompletionStage<CancelResult> cancelOrder(String shopId, String orderId) {
+    return orderStatus(shopId, orderId).thenCompose(status -> cancelWith(shopId, orderId, status, true));
+  }
+
+  private CompletionStage<CancelResult> cancelWith(String shopId, String orderId, String status, boolean mayRetry) {
+    if ("CANCELLED".equals(status) || "CANCEL".equals(status)) {
+      return CompletableFuture.completedFuture(new CancelResult(null, null, true));
+    }
+    String region;
+    try {
+      region = state(shopId).shop().region();
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    String reason = cancelReasons.reasonFor(status, region);
+    ObjectNode body = JsonTrees.object().put("order_id", orderId).put("cancel_reason", reason);
+    CompletionStage<CancelResult> sent = call(shopId, "cancel_order", "POST", CANCEL, Map.of(), body,
+        root -> new CancelResult(JsonTrees.optText(root.path("data"), "cancel_id"), reason, false));
+    return sent.handle((ok, error) -> {
+      if (error == null) return CompletableFuture.completedFuture(ok);
+      Throwable e = Futures.unwrap(error);
+      if (e instanceof MarketCallException m && m.failureClass() == FailureClass.DONE) {
+        return CompletableFuture.completedFuture(new CancelResult(null, reason, true));
+      }
+      if (mayRetry && e instanceof MarketCallException m
+          && m.code().equals(Long.toString(TikTokErrors.CANCEL_REASON_MISMATCH))) {
+        return orderStatus(shopId, orderId).thenCompose(now -> cancelWith(shopId, orderId, now, false));
+      }
+      return CompletableFuture.<CancelResult>failedFuture(e);
+    }).thenCompose(f -> f);
+  }
+
+  /** The order's status as TikTok reads it now; null when TikTok does not return the order. */
+  private CompletionStage<String> orderStatus(String shopId, String orderId) {
+    return getOrderDetails(shopId, List.of(orderId)).thenApply(orders -> orders.stream()
+        .filter(o -> o.orderId().equals(orderId)).map(OrderDetails::status).findFirst().orElse(null));
   }
 
   /** Orders updated in [from, to), 100 per page, for reconciliation. */
@@ -173,6 +201,7 @@ public final class TikTokClient {
     return state;
   }
 
+  /** One call through the guard; on 105002 the token is refreshed (shared by concurrent callers) and the call sent once more. */
   private <T> CompletionStage<T> call(String shopId, String kind, String method, String path,
       Map<String, String> params, ObjectNode body, Function<JsonNode, T> onOk) {
     ShopState state;
@@ -182,11 +211,33 @@ public final class TikTokClient {
       return CompletableFuture.failedFuture(e);
     }
     byte[] raw = body == null ? new byte[0] : body.toString().getBytes(StandardCharsets.UTF_8);
-    return state.guard().call(kind, () -> attempt(state.shop(), method, path, params, raw, body != null, onOk));
+    String[] used = new String[1];
+    Supplier<CompletionStage<Attempt<T>>> attempt = () -> {
+      used[0] = state.tokens().accessToken();
+      return attempt(state.shop(), used[0], method, path, params, raw, body != null, onOk);
+    };
+    return state.guard().call(kind, attempt).handle((ok, error) -> {
+      if (error == null) return CompletableFuture.completedFuture(ok);
+      Throwable e = Futures.unwrap(error);
+      if (!(e instanceof MarketCallException m) || m.failureClass() != FailureClass.REFRESH_ONCE) {
+        return CompletableFuture.<T>failedFuture(e);
+      }
+      return state.tokens().renew(used[0]).thenCompose(token -> state.guard().call(kind, attempt))
+          .exceptionallyCompose(again -> CompletableFuture.failedFuture(secondExpiry(Futures.unwrap(again))));
+    }).thenCompose(f -> f);
   }
 
-  private <T> CompletionStage<Attempt<T>> attempt(MarketplaceConfig.TikTokShop shop, String method, String path,
-      Map<String, String> params, byte[] raw, boolean hasBody, Function<JsonNode, T> onOk) {
+  /** A 105002 right after a good refresh is not a token problem any more: permanent (config), never a loop. */
+  private static Throwable secondExpiry(Throwable e) {
+    if (e instanceof MarketCallException m && m.failureClass() == FailureClass.REFRESH_ONCE) {
+      return new MarketCallException(m.channel(), m.shopId(), m.kind(), m.code(),
+          "still expired after a token refresh", m.attempts(), FailureClass.PERMANENT_CONFIG, null, m);
+    }
+    return e;
+  }
+
+  private <T> CompletionStage<Attempt<T>> attempt(MarketplaceConfig.TikTokShop shop, String token, String method,
+      String path, Map<String, String> params, byte[] raw, boolean hasBody, Function<JsonNode, T> onOk) {
     Map<String, String> query = new LinkedHashMap<>();
     query.put("app_key", shop.appKey());
     query.put("timestamp", Long.toString(Instant.now().getEpochSecond()));
@@ -201,27 +252,36 @@ public final class TikTokClient {
     }
     HttpRequest request = method.equals("GET") ? HttpRequest.GET(uri.toString())
         : HttpRequest.POST(uri.toString()).withEntity(ContentTypes.APPLICATION_JSON, hasBody ? raw : new byte[0]);
-    request = request.addHeader(RawHeader.create("x-tts-access-token", shop.accessToken()));
+    request = request.addHeader(RawHeader.create("x-tts-access-token", token));
     return http.send(request).thenApply(reply -> classify(reply, onOk));
   }
 
+  /** One answer by {@link TikTokErrors}: HTTP 429/5xx retry (Retry-After honoured), else the envelope's code decides. */
   static <T> Attempt<T> classify(HttpCaller.Reply reply, Function<JsonNode, T> onOk) {
     int status = reply.status();
-    if (status == 429) return new Attempt.Retry<>("http_429", "Too many requests", false, HttpCaller.retryAfter(reply));
-    if (status >= 500) return new Attempt.Retry<>("http_" + status, HttpCaller.abbreviate(reply.text()), true, null);
-    JsonNode root;
+    Duration retryAfter = HttpCaller.retryAfter(reply);
+    JsonNode root = null;
     try {
       root = JsonTrees.parse(reply.body(), "TikTok response");
     } catch (MarketParseException e) {
+      if (TikTokErrors.ofHttp(status) == FailureClass.RETRY) {
+        return new Attempt.Retry<>("http_" + status, HttpCaller.abbreviate(reply.text()), status != 429, retryAfter);
+      }
       return status >= 400 ? new Attempt.Fail<>("http_" + status, HttpCaller.abbreviate(reply.text()))
           : new Attempt.Fail<>("parse", e.getMessage());
     }
     long code = root.path("code").asLong(-1);
     String message = JsonTrees.optText(root, "message");
     if (code == 0 && status < 400) return new Attempt.Ok<>(onOk.apply(root), Integer.toString(status));
-    if (RETRY_CODES.contains(code)) {
-      return new Attempt.Retry<>(Long.toString(code), message, code == 36009003L, null);
+    FailureClass failureClass = code == -1 ? TikTokErrors.ofHttp(status) : TikTokErrors.of(code);
+    if (failureClass == FailureClass.UNKNOWN && TikTokErrors.ofHttp(status) == FailureClass.RETRY) {
+      failureClass = FailureClass.RETRY; // 429 / 5xx whatever the body says
     }
-    return new Attempt.Fail<>(code == -1 ? "http_" + status : Long.toString(code), message);
+    String shown = code == -1 ? "http_" + status : Long.toString(code);
+    if (failureClass == FailureClass.RETRY) {
+      boolean unhealthy = status >= 500 || (code != -1 && TikTokErrors.unhealthy(code));
+      return new Attempt.Retry<>(shown, message, unhealthy, retryAfter);
+    }
+    return new Attempt.Fail<>(shown, message, failureClass);
   }
 }

@@ -98,7 +98,9 @@ final class FaultInjector {
       // Shopee: HTTP 200 with the error in the envelope (MARKETPLACES.md: the HTTP status of each error is not
       // documented; the client must branch on `error`), outcome the bare code so calls() gives a success rate.
       case SHOPEE -> new Answer(200, ShopeeSandbox.shopeeError(code, shopeeMessage(code)), code);
-      case TIKTOK -> new Answer(200, TikTokSandbox.tiktokError(Long.parseLong(code), "injected"), "injected_" + code);
+      // TikTok's rate limit comes as HTTP 429 with 36009002 in its envelope
+      case TIKTOK -> new Answer(code.equals("36009002") ? 429 : 200, TikTokSandbox.tiktokError(Long.parseLong(code),
+          "injected"), "injected_" + code);
       case WHATSAPP, PHONE -> new Answer(400, WhatsAppSandbox.whatsAppError(Integer.parseInt(code), "injected"),
           "injected_" + code);
     };

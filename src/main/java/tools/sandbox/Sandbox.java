@@ -175,8 +175,48 @@ public final class Sandbox implements AutoCloseable {
     shopee.catalog.fail(itemId, modelId, reason);
   }
 
+  /** The SKU's inventory updates fail in data.errors with a code outside TikTok's table (17019001). */
   public void failTikTokSku(String skuId, String message) {
-    tiktok.failSku(skuId, message);
+    tiktok.stock.fail(skuId, 17019001, message);
+  }
+
+  /** The SKU's inventory updates fail in data.errors with {@code code} (e.g. 12052048 not editable). */
+  public void failTikTokSku(String skuId, long code, String message) {
+    tiktok.stock.fail(skuId, code, message);
+  }
+
+  /** A TikTok SKU assigned to these warehouses (each at 0): updates must list all of them. */
+  public void defineTikTokSku(String productId, String skuId, String... warehouseIds) {
+    tiktok.stock.define(productId, skuId, List.of(warehouseIds));
+  }
+
+  /** A virtual bundle SKU: its stock cannot be edited (12052850). */
+  public void addTikTokBundleSku(String productId, String skuId) {
+    tiktok.stock.bundle(productId, skuId);
+  }
+
+  /** A promotion locks the SKU: updates below its current quantity answer 12052393. */
+  public void lockTikTokPromotion(String skuId, boolean locked) {
+    tiktok.stock.lockPromotion(skuId, locked);
+  }
+
+  /** Whether quantity 0 is accepted (UNSURE on the real platform; refused: 12019024). */
+  public void acceptTikTokZeroQuantity(boolean accepted) {
+    tiktok.stock.acceptZero(accepted);
+  }
+
+  public Integer tiktokStock(String skuId, String warehouseId) {
+    return tiktok.stock.at(skuId, warehouseId);
+  }
+
+  /** The shop's access token expires now: its calls get 105002 until the client refreshes it. */
+  public void expireTikTokAccessToken(String shopId) {
+    tiktok.expireAccessToken(shopId);
+  }
+
+  /** access_token_expire_in of TikTok tokens issued from now on (default 7 days). */
+  public void setTikTokTokenLifetime(Duration lifetime) {
+    tiktok.setTokenLifetime(lifetime);
   }
 
   /** The next {@code times} messages to {@code to} fail with WhatsApp error {@code code} (e.g. 131056, 131026). */
@@ -189,7 +229,7 @@ public final class Sandbox implements AutoCloseable {
   }
 
   public Integer tiktokStock(String skuId) {
-    return tiktok.stock(skuId);
+    return tiktok.stock.total(skuId);
   }
 
   /** Changes a model's stock behind the service's back (a seller edit in the console, a lost update). */
@@ -199,7 +239,7 @@ public final class Sandbox implements AutoCloseable {
 
   /** Changes a TikTok SKU's quantity behind the service's back. */
   public void setTikTokStock(String productId, String skuId, int quantity) {
-    tiktok.setStock(productId, skuId, quantity);
+    tiktok.stock.set(productId, skuId, quantity);
   }
 
   public void clearShopeeStockFailure(long itemId, long modelId) {
@@ -207,7 +247,7 @@ public final class Sandbox implements AutoCloseable {
   }
 
   public void clearTikTokSkuFailure(String skuId) {
-    tiktok.clearSkuFailure(skuId);
+    tiktok.stock.clearFailure(skuId);
   }
 
   public List<JsonNode> whatsAppSent() {
@@ -427,7 +467,7 @@ public final class Sandbox implements AutoCloseable {
         case "GET /control/stock" -> {
           ObjectNode stock = MAPPER.createObjectNode();
           stock.set("shopee", MAPPER.valueToTree(shopee.catalog.totals()));
-          stock.set("tiktok", MAPPER.valueToTree(tiktok.stock()));
+          stock.set("tiktok", MAPPER.valueToTree(tiktok.stock.totals()));
           return json(200, stock);
         }
         default -> {

@@ -19,7 +19,9 @@ record SandboxShops(List<ShopeeShop> shopee, List<TikTokShop> tiktok, List<Whats
     }
   }
 
-  record TikTokShop(String shopId, String appKey, String appSecret, String shopCipher, String accessToken) {}
+  /** @param region the shop's market: UK shops' cancel reasons carry "_uk" */
+  record TikTokShop(String shopId, String appKey, String appSecret, String shopCipher, String accessToken,
+      String refreshToken, String region) {}
 
   record WhatsAppNumber(String phoneNumberId, String accessToken, String appSecret, String verifyToken) {}
 
@@ -31,7 +33,8 @@ record SandboxShops(List<ShopeeShop> shopee, List<TikTokShop> tiktok, List<Whats
             s.getString("access-token"), s.getString("refresh-token"), s.getString("callback-url"))).toList(),
         c.getConfigList("tiktok.shops").stream().map(s -> new TikTokShop(s.getString("shop-id"),
             s.getString("app-key"), s.getString("app-secret"), s.getString("shop-cipher"),
-            s.getString("access-token"))).toList(),
+            s.getString("access-token"), s.hasPath("refresh-token") ? s.getString("refresh-token") : "",
+            s.hasPath("region") ? s.getString("region") : "")).toList(),
         c.getConfigList("whatsapp.numbers").stream().map(s -> new WhatsAppNumber(s.getString("phone-number-id"),
             s.getString("access-token"), s.getString("app-secret"), s.getString("verify-token"))).toList());
   }

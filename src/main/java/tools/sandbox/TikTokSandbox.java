@@ -11,7 +11,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -22,18 +21,25 @@ import tools.sandbox.Sandbox.Redelivery;
 import tools.sandbox.Sandbox.TikTokItem;
 
 /**
- * The TikTok Shop Partner API (version 202309) stand-in under {@code /tiktok}: checks the app key, shop cipher,
- * request signature and access token, serves its orders, keeps the inventory pushed to it, cancels orders, and sends
- * notifications signed with the app secret.
+ * The TikTok Shop Partner API (version 202309) stand-in under {@code /tiktok}, written from MARKETPLACES.md and the
+ * contracts: app key and signature (106001), timestamp from now-5min to now+30s (36009004), access token in
+ * {@code x-tts-access-token} expiring by time (105002; 7 days unless set), {@code shop_cipher} required on shop APIs
+ * (106013), the authorized-shops list, the unsigned token refresh on the auth path ({@code /tiktok/auth}), orders,
+ * per-warehouse inventory ({@link TikTokSandboxStock}), cancels checked against the order status (25001021,
+ * 25001011, 25001051, 25001045), and notifications signed with the app secret. Errors use TikTok's envelope
+ * {@code {code, message, request_id, data}}.
  */
 final class TikTokSandbox {
   private final SandboxShops config;
   private final WebhookSender webhooks;
   private final Map<String, Map<String, ObjectNode>> tiktokOrders = new ConcurrentHashMap<>();
-  private final Map<String, Integer> tiktokStock = new ConcurrentHashMap<>();
-  /** TikTok product id to its SKU ids, learnt from inventory updates (product detail lists them). */
-  private final Map<String, java.util.Set<String>> tiktokProductSkus = new ConcurrentHashMap<>();
-  private final Map<String, String> tiktokStockFailures = new ConcurrentHashMap<>();
+  final TikTokSandboxStock stock = new TikTokSandboxStock();
+  /** Shop id to its current access token and when it expires (tokens expire by time: 105002). */
+  private final Map<String, String> accessTokens = new ConcurrentHashMap<>();
+  private final Map<String, Instant> accessExpiry = new ConcurrentHashMap<>();
+  /** Orders this sandbox cancelled on the seller's request: a second request answers 25001011. */
+  private final java.util.Set<String> sellerCancelled = ConcurrentHashMap.newKeySet();
+  private volatile java.time.Duration tokenLifetime = java.time.Duration.ofDays(7);
 
   TikTokSandbox(SandboxShops config, WebhookSender webhooks) {
     this.config = config;
@@ -42,30 +48,29 @@ final class TikTokSandbox {
 
   void reset() {
     tiktokOrders.clear();
-    tiktokStock.clear();
-    tiktokProductSkus.clear();
-    tiktokStockFailures.clear();
+    stock.reset();
+    accessTokens.clear();
+    accessExpiry.clear();
+    sellerCancelled.clear();
+    tokenLifetime = java.time.Duration.ofDays(7);
   }
 
-  void failSku(String skuId, String message) {
-    tiktokStockFailures.put(skuId, message);
+  /** A shop's current access token: the configured one until a refresh issues another. */
+  String accessToken(SandboxShops.TikTokShop shop) {
+    return accessTokens.computeIfAbsent(shop.shopId(), k -> {
+      accessExpiry.put(k, Instant.now().plus(tokenLifetime));
+      return shop.accessToken();
+    });
   }
 
-  void clearSkuFailure(String skuId) {
-    tiktokStockFailures.remove(skuId);
+  void setTokenLifetime(java.time.Duration lifetime) {
+    tokenLifetime = lifetime;
   }
 
-  Integer stock(String skuId) {
-    return tiktokStock.get(skuId);
-  }
-
-  void setStock(String productId, String skuId, int quantity) {
-    tiktokProductSkus.computeIfAbsent(productId, k -> ConcurrentHashMap.newKeySet()).add(skuId);
-    tiktokStock.put(skuId, quantity);
-  }
-
-  Map<String, Integer> stock() {
-    return new HashMap<>(tiktokStock);
+  /** The shop's access token expires now (as if its 7 days were over). */
+  void expireAccessToken(String shopId) {
+    config.tiktokShop(shopId).ifPresent(this::accessToken);
+    accessExpiry.put(shopId, Instant.now().minusSeconds(1));
   }
 
   void addOrder(String shopId, ObjectNode order) {
@@ -98,22 +103,33 @@ final class TikTokSandbox {
   }
 
   Answer answer(HttpRequest request, String path, Map<String, String> q, byte[] body) {
+    if (path.startsWith("/auth/")) return auth(path.substring("/auth".length()), q);
     String appKey = q.get("app_key");
-    SandboxShops.TikTokShop shop = config.tiktok().stream()
-        .filter(s -> s.appKey().equals(appKey) && s.shopCipher().equals(q.get("shop_cipher"))).findFirst()
-        .orElse(null);
+    List<SandboxShops.TikTokShop> app = config.tiktok().stream().filter(s -> s.appKey().equals(appKey)).toList();
     long timestamp = parseLong(q.get("timestamp"));
     long now = Instant.now().getEpochSecond();
-    if (shop == null) return new Answer(400, tiktokError(106002, "Invalid app_key or shop_cipher"), "106002");
+    if (app.isEmpty()) return new Answer(400, tiktokError(106001, "Invalid app_key"), "106001");
     if (timestamp < now - 300 || timestamp > now + 30) {
-      return new Answer(400, tiktokError(106003, "Invalid timestamp"), "106003");
+      return new Answer(400, tiktokError(36009004, "Invalid timestamp: accepted from now-5min to now+30s"), "36009004");
     }
-    String expected = PlatformSignatures.tiktokRequest(shop.appSecret(), path, q, body);
+    String expected = PlatformSignatures.tiktokRequest(app.get(0).appSecret(), path, q, body);
     if (!PlatformSignatures.same(expected, q.get("sign"))) {
       return new Answer(401, tiktokError(106001, "Invalid signature"), "106001");
     }
     String token = request.getHeader("x-tts-access-token").map(h -> h.value()).orElse("");
-    if (!token.equals(shop.accessToken())) return new Answer(401, tiktokError(105002, "Access token expired"), "105002");
+    List<SandboxShops.TikTokShop> covered = app.stream().filter(s -> token.equals(accessToken(s))).toList();
+    if (covered.isEmpty()) return new Answer(401, tiktokError(105002, "Access token is invalid or expired"), "105002");
+    if (covered.stream().allMatch(s -> accessExpiry.getOrDefault(s.shopId(), Instant.MAX).isBefore(Instant.now()))) {
+      return new Answer(401, tiktokError(105002, "Access token expired"), "105002");
+    }
+    if (path.equals("/authorization/202309/shops")) return shops(covered);
+    String cipher = q.get("shop_cipher");
+    if (cipher == null || cipher.isBlank()) {
+      return new Answer(400, tiktokError(106013, "shop_cipher is required"), "106013");
+    }
+    SandboxShops.TikTokShop shop = covered.stream().filter(s -> s.shopCipher().equals(cipher)).findFirst()
+        .orElse(null);
+    if (shop == null) return new Answer(400, tiktokError(106013, "Invalid shop_cipher"), "106013");
     JsonNode json = body.length == 0 ? MAPPER.createObjectNode() : readJson(body);
     Map<String, ObjectNode> orders = tiktokOrders.computeIfAbsent(shop.shopId(), k -> new ConcurrentHashMap<>());
     ObjectNode ok = tiktokOk();
@@ -142,41 +158,83 @@ final class TikTokSandbox {
     }
     if (path.startsWith("/product/202309/products/") && path.endsWith("/inventory/update")) {
       ArrayNode errors = ok.putObject("data").putArray("errors");
-      for (JsonNode sku : json.path("skus")) {
-        String skuId = sku.path("id").asText();
-        int quantity = sku.path("inventory").path(0).path("quantity").asInt(-1);
-        String failed = tiktokStockFailures.get(skuId);
-        if (failed != null || quantity < 0) {
-          ObjectNode e = errors.addObject().put("code", 17019001).put("message", failed != null ? failed : "invalid quantity");
-          e.putObject("detail").put("sku_id", skuId);
-        } else {
-          tiktokStock.put(skuId, quantity);
-          tiktokProductSkus.computeIfAbsent(productId(path), k -> ConcurrentHashMap.newKeySet()).add(skuId);
-        }
-      }
+      stock.update(productId(path), json, errors);
       return new Answer(200, ok, errors.isEmpty() ? "ok" : "partial");
     }
     if (path.startsWith("/product/202309/products/") && request.method().value().equals("GET")
         && path.indexOf('/', "/product/202309/products/".length()) < 0) {
-      String productId = path.substring("/product/202309/products/".length());
-      ObjectNode data = ok.putObject("data").put("id", productId);
-      ArrayNode skus = data.putArray("skus");
-      for (String skuId : tiktokProductSkus.getOrDefault(productId, java.util.Set.of())) {
-        Integer quantity = tiktokStock.get(skuId);
-        if (quantity == null) continue;
-        skus.addObject().put("id", skuId).putArray("inventory").addObject().put("quantity", quantity);
-      }
+      ok.set("data", stock.product(path.substring("/product/202309/products/".length())));
       return new Answer(200, ok, "ok");
     }
     if (path.equals("/return_refund/202309/cancellations")) {
       String orderId = json.path("order_id").asText("");
       ObjectNode order = orders.get(orderId);
       if (order == null) return new Answer(200, tiktokError(21011001, "order not found"), "21011001");
+      String status = order.path("status").asText();
+      if (sellerCancelled.contains(shop.shopId() + "/" + orderId)) {
+        return new Answer(200, tiktokError(25001011, "The order has been cancelled or a request is in process"),
+            "25001011");
+      }
+      if (status.equals("CANCELLED") || status.equals("COMPLETED")) {
+        return new Answer(200, tiktokError(25001051, "The order is completed or cancelled"), "25001051");
+      }
+      String expectedReason = switch (status) {
+        case "UNPAID" -> "seller_cancel_unpaid_reason_out_of_stock";
+        case "ON_HOLD", "AWAITING_SHIPMENT" -> "seller_cancel_reason_out_of_stock";
+        default -> null;
+      };
+      if (expectedReason == null) return new Answer(200, tiktokError(25001045, "The order has been shipped"), "25001045");
+      if (shop.region().equalsIgnoreCase("UK")) expectedReason += "_uk";
+      if (!expectedReason.equals(json.path("cancel_reason").asText())) {
+        return new Answer(200, tiktokError(25001021, "Reason not match order status"), "25001021");
+      }
+      sellerCancelled.add(shop.shopId() + "/" + orderId);
       order.put("status", "CANCELLED").put("update_time", Instant.now().getEpochSecond());
       ok.putObject("data").put("cancel_id", "cancel-" + orderId).put("cancel_status", "CANCELLATION_REQUEST_COMPLETE");
       return new Answer(200, ok, "ok");
     }
     return new Answer(404, tiktokError(40006, "no such API " + path), "40006");
+  }
+
+  /** GET /authorization/202309/shops: the shops the token covers, with their ciphers. */
+  private Answer shops(List<SandboxShops.TikTokShop> covered) {
+    ObjectNode ok = tiktokOk();
+    ArrayNode list = ok.putObject("data").putArray("shops");
+    for (SandboxShops.TikTokShop s : covered) {
+      list.addObject().put("id", s.shopId()).put("name", "Sandbox shop " + s.shopId())
+          .put("region", s.region().isBlank() ? "MY" : s.region()).put("seller_type", "LOCAL")
+          .put("cipher", s.shopCipher()).put("code", "SANDBOX" + s.shopId());
+    }
+    return new Answer(200, ok, "ok");
+  }
+
+  /**
+   * The auth host: GET /api/v2/token/refresh?app_key&app_secret&refresh_token&grant_type=refresh_token (unsigned).
+   * Issues a new access token for every shop of that refresh token; expiries are absolute unix seconds. An unknown
+   * refresh token answers a non-zero code (the sandbox's 105003; TikTok's own code for it is not in our notes).
+   */
+  private Answer auth(String path, Map<String, String> q) {
+    if (!path.equals("/api/v2/token/refresh")) return new Answer(404, tiktokError(40006, "no such API " + path), "40006");
+    if (!"refresh_token".equals(q.get("grant_type"))) {
+      return new Answer(200, tiktokError(36009004, "grant_type must be refresh_token"), "36009004");
+    }
+    List<SandboxShops.TikTokShop> shops = config.tiktok().stream()
+        .filter(s -> s.appKey().equals(q.get("app_key")) && s.appSecret().equals(q.get("app_secret"))
+            && !s.refreshToken().isBlank() && s.refreshToken().equals(q.get("refresh_token"))).toList();
+    if (shops.isEmpty()) return new Answer(200, tiktokError(105003, "Invalid refresh_token"), "105003");
+    String token = "TTP_" + UUID.randomUUID().toString().replace("-", "");
+    Instant expires = Instant.now().plus(tokenLifetime);
+    for (SandboxShops.TikTokShop s : shops) {
+      accessTokens.put(s.shopId(), token);
+      accessExpiry.put(s.shopId(), expires);
+    }
+    ObjectNode ok = tiktokOk();
+    ok.putObject("data").put("access_token", token).put("access_token_expire_in", expires.getEpochSecond())
+        .put("refresh_token", shops.get(0).refreshToken())
+        .put("refresh_token_expire_in", Instant.now().plus(java.time.Duration.ofDays(365)).getEpochSecond())
+        .put("open_id", "sandbox-open-id").put("seller_name", "Sandbox seller")
+        .put("seller_base_region", shops.get(0).region().isBlank() ? "MY" : shops.get(0).region()).put("user_type", 0);
+    return new Answer(200, ok, "refreshed");
   }
 
   private static String productId(String inventoryPath) {

@@ -131,6 +131,30 @@ class WebhookEndToEndTest {
   }
 
   @Test
+  void tiktokVirtualBundleReservesItsChildrenNotTheBundle() throws Exception {
+    int red = reserved("SKU-RED");
+    int blue = reserved("SKU-BLUE");
+    // as contracts/tiktok-order-with-combined-listing.json: one bundle unit = 1 x SKU-RED + 2 x SKU-BLUE
+    var order = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree("""
+        {"id":"TT-BUNDLE-1","status":"AWAITING_SHIPMENT","create_time":1735808400,"update_time":1735808520,
+         "payment":{"currency":"MYR","total_amount":"54.90"},
+         "line_items":[{"id":"L1","product_id":"PB","sku_id":"SB","product_name":"Gift set","sku_name":"Default",
+           "seller_sku":"BUNDLE-GIFT","sale_price":"54.90",
+           "combined_listing_skus":[
+             {"sku_id":"S-RED","product_id":"P-RED","seller_sku":"SKU-RED","sku_count":1},
+             {"sku_id":"S-BLUE","product_id":"P-BLUE","seller_sku":"SKU-BLUE","sku_count":2}]}]}""");
+    market.sandbox.addTikTokOrder(TIKTOK_SHOP, order);
+    assertEquals(200, await(market.sandbox.sendTikTokOrderStatus(market.url("/webhooks/tiktok"), TIKTOK_SHOP,
+        "TT-BUNDLE-1", "AWAITING_SHIPMENT", Sandbox.Redelivery.ONCE)).status());
+    JsonNode confirmed = awaitOrder("tiktok", TIKTOK_SHOP, "TT-BUNDLE-1", "CONFIRMED");
+    assertEquals(1, confirmed.at("/reserved/SKU-RED").asInt(), confirmed.toString());
+    assertEquals(2, confirmed.at("/reserved/SKU-BLUE").asInt(), confirmed.toString());
+    assertTrue(confirmed.at("/reserved/BUNDLE-GIFT").isMissingNode(), confirmed.toString());
+    assertEquals(red + 1, reserved("SKU-RED"));
+    assertEquals(blue + 2, reserved("SKU-BLUE"));
+  }
+
+  @Test
   void whatsAppCatalogOrderCreatesAnOrderFromTheMessageItself() throws Exception {
     Sandbox.Delivery delivery = await(market.sandbox.sendWhatsAppOrder(market.url("/webhooks/whatsapp"),
         WHATSAPP_NUMBER, "6281234567", "Budi",
