@@ -38,7 +38,7 @@ class BuyerNotificationsTest {
     OrderDetails details = new OrderDetails(Channel.SHOPEE, "shop1", "SN-7", "PAID", MarketStatus.PAID, "Ana", phone,
         "Jl. 1", "IDR", BigDecimal.TEN, List.of(), NOW, NOW);
     return OrderData.create(new Notified(KEY, Channel.SHOPEE, "shop1", "SN-7", "PAID", MarketStatus.PAID, "m1", NOW))
-        .withDetails(new DetailsReceived(KEY, details, Map.of("A", 1), List.of(), null, NOW));
+        .withDetails(new DetailsReceived(KEY, details, Map.of("A", 1), List.of(), null, NOW, null));
   }
 
   private OrderData pendingConfirmation() {
