@@ -72,14 +72,17 @@ public final class Node implements AutoCloseable {
       if (config.getBoolean("orchestrator.db.apply-schema")) applySchema(database);
       joinCluster(system, config);
       SkuEntity.init(system);
-      OrderEntity.init(system);
+      order.BuyerDataStore buyerData = order.BuyerDataStore.from(database, config);
+      OrderEntity.init(system, buyerData);
+      order.BuyerDataEraser.start(system, buyerData, config.getDuration("orchestrator.buyer-data.erase-every"),
+          java.time.Clock.systemUTC());
       MarketplaceApis marketplaces = Marketplaces.get(system);
       ShopAdapter.init(system, marketplaces);
       readside.ledger.OrderProjection.init(system, database);
       readside.ledger.OrderSweeper.init(system, database);
       readside.ledger.OrderStateCounts.start(system, database, metrics);
       OutboundMessages outbound = new OutboundMessages(database);
-      WhatsAppSender.init(system, marketplaces.templateMessages(), outbound);
+      WhatsAppSender.init(system, marketplaces.templateMessages(), outbound, buyerData);
       readside.stocklevels.StockLevelProjection.init(system, database);
       var board = readside.board.StockBoard.init(system, database);
       stocksync.StockSync.init(system, database);

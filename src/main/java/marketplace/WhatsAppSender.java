@@ -38,16 +38,22 @@ public final class WhatsAppSender extends AbstractBehavior<WhatsAppSender.Comman
   /** For callbacks off the actor's thread (the actor context is not thread-safe). */
   private static final Logger log = LoggerFactory.getLogger(WhatsAppSender.class);
 
-  public static void init(ActorSystem<?> system, TemplateMessages client, OutboundMessages outbox) {
+  public static void init(ActorSystem<?> system, TemplateMessages client, OutboundMessages outbox,
+                          BuyerPhones phones) {
     Set<String> retryCodes = Set.copyOf(
         system.settings().config().getStringList("orchestrator.notifications.retry-codes"));
     ClusterSharding.get(system).init(Entity.of(ENTITY_TYPE_KEY,
-        ctx -> create(ctx.getEntityId(), client, outbox, retryCodes)));
+        ctx -> create(ctx.getEntityId(), client, outbox, retryCodes, phones)));
   }
 
   public static Behavior<Command> create(String phoneNumberId, TemplateMessages client, OutboundMessages outbox,
                                          Set<String> retryCodes) {
-    return Behaviors.setup(ctx -> new WhatsAppSender(ctx, phoneNumberId, client, outbox, retryCodes));
+    return create(phoneNumberId, client, outbox, retryCodes, BuyerPhones.NONE);
+  }
+
+  public static Behavior<Command> create(String phoneNumberId, TemplateMessages client, OutboundMessages outbox,
+                                         Set<String> retryCodes, BuyerPhones phones) {
+    return Behaviors.setup(ctx -> new WhatsAppSender(ctx, phoneNumberId, client, outbox, retryCodes, phones));
   }
 
   // ---------------------------------------------------------------- protocol
@@ -58,7 +64,8 @@ public final class WhatsAppSender extends AbstractBehavior<WhatsAppSender.Comman
    * Send a template message for an order event.
    *
    * @param kind the order event (CONFIRMED, SHIPPED); one message per order and kind
-   * @param to the buyer's digits (never logged)
+   * @param to the buyer's digits (never logged); null: read from {@link BuyerPhones} just before sending (the
+   *     order keeps no phone in its journal), and when it is erased nothing is sent ({@code no_phone}, final)
    */
   public record SendTemplate(String orderKey, String kind, String to, String template, String language,
                              List<String> parameters, ActorRef<SendReply> replyTo) implements Command {}
@@ -82,6 +89,10 @@ public final class WhatsAppSender extends AbstractBehavior<WhatsAppSender.Comman
   /** Internal: the look-up before sending finished. */
   private record LookedUp(SendTemplate request, String wamid, Throwable error) implements Command {}
 
+  /** Internal: the buyer's phone was looked up (empty: erased or never held). */
+  private record PhoneFound(SendTemplate request, java.util.Optional<String> phone, Throwable error)
+      implements Command {}
+
   /** Internal: the send (and the row after it) finished. */
   private record Attempted(SendTemplate request, String wamid, Throwable error) implements Command {}
 
@@ -91,12 +102,14 @@ public final class WhatsAppSender extends AbstractBehavior<WhatsAppSender.Comman
   private final TemplateMessages client;
   private final OutboundMessages outbox;
   private final Set<String> retryCodes;
+  private final BuyerPhones phones;
   /** orderKey#kind → everyone waiting for that message. */
   private final Map<String, List<ActorRef<SendReply>>> inFlight = new HashMap<>();
 
   private WhatsAppSender(ActorContext<Command> context, String phoneNumberId, TemplateMessages client,
-                         OutboundMessages outbox, Set<String> retryCodes) {
+                         OutboundMessages outbox, Set<String> retryCodes, BuyerPhones phones) {
     super(context);
+    this.phones = phones;
     this.phoneNumberId = phoneNumberId;
     this.client = client;
     this.outbox = outbox;
@@ -108,6 +121,7 @@ public final class WhatsAppSender extends AbstractBehavior<WhatsAppSender.Comman
     return newReceiveBuilder()
         .onMessage(SendTemplate.class, this::onSend)
         .onMessage(LookedUp.class, this::onLookedUp)
+        .onMessage(PhoneFound.class, this::onPhoneFound)
         .onMessage(Attempted.class, this::onAttempted)
         .build();
   }
@@ -136,7 +150,30 @@ public final class WhatsAppSender extends AbstractBehavior<WhatsAppSender.Comman
       return answer(m, new SendFailed(m.orderKey(), m.kind(), "database", Futures.unwrap(looked.error()).getMessage(), true));
     }
     if (looked.wamid() != null) return answer(m, new Sent(m.orderKey(), m.kind(), looked.wamid()));
-    CompletionStage<String> sent = client.sendTemplateMessage(phoneNumberId, m.to(), m.template(), m.language(),
+    if (m.to() == null || m.to().isBlank()) {
+      getContext().pipeToSelf(phones.phoneOf(m.orderKey()), (phone, error) -> new PhoneFound(m, phone, error));
+      return this;
+    }
+    return send(m, m.to());
+  }
+
+  private Behavior<Command> onPhoneFound(PhoneFound found) {
+    SendTemplate m = found.request();
+    if (found.error() != null) {
+      getContext().getLog().warn("Buyer phone of {} could not be read, {} message not sent yet: {}", m.orderKey(),
+          m.kind(), Futures.unwrap(found.error()).toString());
+      return answer(m, new SendFailed(m.orderKey(), m.kind(), "database", "buyer phone not readable", true));
+    }
+    if (found.phone() == null || found.phone().isEmpty()) {
+      getContext().getLog().info("No buyer phone for {} (erased after its retention or never held): {} message "
+          + "not sent", m.orderKey(), m.kind());
+      return answer(m, new SendFailed(m.orderKey(), m.kind(), "no_phone", "buyer phone erased or unknown", false));
+    }
+    return send(m, found.phone().get());
+  }
+
+  private Behavior<Command> send(SendTemplate m, String to) {
+    CompletionStage<String> sent = client.sendTemplateMessage(phoneNumberId, to, m.template(), m.language(),
             m.parameters())
         .thenCompose(messageId -> outbox.recordSent(messageId, m.orderKey(), m.kind(), phoneNumberId, Instant.now())
             .handle((ok, error) -> {

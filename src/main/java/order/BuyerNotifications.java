@@ -3,10 +3,13 @@ package order;
 import akka.actor.typed.ActorRef;
 import com.typesafe.config.Config;
 import common.CborSerializable;
+import common.Channel;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import marketplace.WhatsAppSender;
 import order.OrderEvents.BuyerNotificationDue;
 import order.OrderEvents.BuyerNotificationFailed;
@@ -36,9 +39,22 @@ public final class BuyerNotifications {
    *     retry loop, so that only a lost reply (sender's node gone) leads to a second send
    */
   public record NotificationSettings(boolean enabled, String phoneNumberId, String confirmedTemplate,
-                                     String shippedTemplate, String language, Duration replyTimeout) {
+                                     String shippedTemplate, String language, Duration replyTimeout,
+                                     Set<Channel> channels) {
     public static final NotificationSettings DISABLED =
         new NotificationSettings(false, "", "order_confirmed", "order_shipped", "en", Duration.ofMinutes(2));
+
+    /** Every channel's buyers (the rules' unit tests); a node reads {@code channels} from its configuration. */
+    public NotificationSettings(boolean enabled, String phoneNumberId, String confirmedTemplate,
+                                String shippedTemplate, String language, Duration replyTimeout) {
+      this(enabled, phoneNumberId, confirmedTemplate, shippedTemplate, language, replyTimeout,
+          EnumSet.allOf(Channel.class));
+    }
+
+    /** Whether buyers of orders from {@code channel} get WhatsApp messages at all. */
+    public boolean notifies(Channel channel) {
+      return enabled && channel != null && channels.contains(channel);
+    }
 
     public static NotificationSettings from(Config config) {
       Config c = config.getConfig("orchestrator.notifications");
@@ -51,8 +67,14 @@ public final class BuyerNotifications {
         throw new IllegalArgumentException("orchestrator.notifications.phone-number-id '" + sender
             + "' is not a configured WhatsApp number (orchestrator.marketplaces.whatsapp.numbers)");
       }
+      Set<Channel> channels = EnumSet.noneOf(Channel.class);
+      for (Channel channel : Channel.values()) {
+        String key = "channels." + channel.key();
+        if (c.hasPath(key) && c.getBoolean(key)) channels.add(channel);
+      }
       return new NotificationSettings(enabled, sender, c.getString("confirmed-template"),
-          c.getString("shipped-template"), c.getString("language"), c.getDuration("reply-timeout"));
+          c.getString("shipped-template"), c.getString("language"), c.getDuration("reply-timeout"),
+          Set.copyOf(channels));
     }
   }
 
@@ -81,7 +103,11 @@ public final class BuyerNotifications {
   Optional<Event> due(OrderData d, NotificationKind kind, String trackingNumber, Instant now) {
     String phone = d.contents().buyerPhone();
     String to = phone == null ? "" : phone.replaceAll("[^0-9]", "");
-    if (!settings.enabled() || to.isEmpty() || d.notification(kind) != null) return Optional.empty();
+    // Shopee and TikTok forbid contacting their buyers off-platform: off for them unless configured (channels)
+    boolean held = to.isEmpty() && d.contents().phoneHeld(); // the sender reads it from the buyer data store
+    if (!settings.notifies(d.identity().channel()) || (to.isEmpty() && !held) || d.notification(kind) != null) {
+      return Optional.empty();
+    }
     if (kind == NotificationKind.SHIPPED && (trackingNumber == null || trackingNumber.isBlank())) {
       return Optional.empty();
     }
@@ -89,7 +115,7 @@ public final class BuyerNotifications {
     List<String> parameters = kind == NotificationKind.CONFIRMED
         ? List.of(orderId) : List.of(orderId, trackingNumber);
     String template = kind == NotificationKind.CONFIRMED ? settings.confirmedTemplate() : settings.shippedTemplate();
-    return Optional.of(new BuyerNotificationDue(orderKey, kind, settings.phoneNumberId(), to, template,
+    return Optional.of(new BuyerNotificationDue(orderKey, kind, settings.phoneNumberId(), held ? null : to, template,
         settings.language(), parameters, now));
   }
 

@@ -65,8 +65,8 @@ public record OrderData(Identity identity, MarketReport market, Contents content
    * SKU code ({@code unmapped}) and the SKU codes no SKU entity knows ({@code unknownSkus}).
    */
   public record Contents(OrderDetails details, Map<String, Integer> skuLines, List<String> unmapped,
-                         Set<String> unknownSkus) {
-    static final Contents NOT_FETCHED = new Contents(null, Map.of(), List.of(), Set.of());
+                         Set<String> unknownSkus, OrderEvents.BuyerDataHeld buyerData) {
+    static final Contents NOT_FETCHED = new Contents(null, Map.of(), List.of(), Set.of(), null);
 
     Contents withMapped(LineMapped e) {
       List<String> stillUnmapped = new ArrayList<>(unmapped);
@@ -76,17 +76,17 @@ public record OrderData(Identity identity, MarketReport market, Contents content
       Map<String, Integer> lines = new TreeMap<>(skuLines);
       if (unknownSkus.contains(e.lineRef())) lines.remove(e.lineRef()); // the unknown code is replaced
       lines.merge(e.sku(), e.quantity(), Integer::sum);
-      return new Contents(details, Map.copyOf(lines), List.copyOf(stillUnmapped), Set.copyOf(unknown));
+      return new Contents(details, Map.copyOf(lines), List.copyOf(stillUnmapped), Set.copyOf(unknown), buyerData);
     }
 
     Contents withKnown(Collection<String> skus) {
       Set<String> unknown = new TreeSet<>(unknownSkus);
       unknown.removeAll(skus);
-      return new Contents(details, skuLines, unmapped, Set.copyOf(unknown));
+      return new Contents(details, skuLines, unmapped, Set.copyOf(unknown), buyerData);
     }
 
     Contents withUnknown(String sku) {
-      return new Contents(details, skuLines, unmapped, add(unknownSkus, sku));
+      return new Contents(details, skuLines, unmapped, add(unknownSkus, sku), buyerData);
     }
 
     /** Units of the lines without a SKU code that {@code lineRef} names. */
@@ -106,8 +106,14 @@ public record OrderData(Identity identity, MarketReport market, Contents content
       return details.lines().stream().map(OrderDetails.Line::listingRef).filter(Objects::nonNull).toList();
     }
 
+    /** The phone in the details: only orders recorded before buyer data left the journal have one there. */
     String buyerPhone() {
       return details == null ? null : details.buyerPhone();
+    }
+
+    /** The buyer data store holds a phone for this order (it may be erased by now: the sender finds out). */
+    boolean phoneHeld() {
+      return buyerData != null && buyerData.phone();
     }
   }
 
@@ -175,7 +181,7 @@ public record OrderData(Identity identity, MarketReport market, Contents content
 
   OrderData withDetails(DetailsReceived e) {
     return with(market.raisedTo(e.details().marketStatus()),
-        new Contents(e.details(), e.skuLines(), e.unmapped(), Set.of()), stock.withHoldUntil(e.holdUntil()), e.at());
+        new Contents(e.details(), e.skuLines(), e.unmapped(), Set.of(), e.buyerData()), stock.withHoldUntil(e.holdUntil()), e.at());
   }
 
   OrderData withMapped(LineMapped e) {

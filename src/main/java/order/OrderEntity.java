@@ -80,10 +80,10 @@ public final class OrderEntity
    * outstanding when its node crashed is woken by {@code readside.ledger.OrderSweeper} (orders are not remembered entities:
    * writing each new order to the remembered set made a flash-sale burst time out).
    */
-  public static void init(ActorSystem<?> system) {
+  public static void init(ActorSystem<?> system, BuyerDataStore buyerData) {
     OrderSettings settings = OrderSettings.from(system.settings().config());
     Duration idle = system.settings().config().getDuration("orchestrator.orders.passivate-idle-after");
-    OrderPeers peers = OrderPeers.sharded(system);
+    OrderPeers peers = OrderPeers.sharded(system, buyerData);
     ClusterSharding.get(system).init(Entity.of(ENTITY_TYPE_KEY,
             ctx -> create(ctx.getEntityId(), settings, peers, Clock.systemUTC(), ctx.getShard(), idle)));
   }
@@ -140,6 +140,9 @@ public final class OrderEntity
   /** Internal: time to re-send what the current phase is waiting for. */
   enum Retry implements Command { INSTANCE }
 
+  /** Internal: the buyer's data is stored ({@link BuyerDataIntake}); the webhook's or the shop's details without it. */
+  record BuyerDataStored(Notify notification, OrderDetails fetched, OrderEvents.BuyerDataHeld held) implements Command {}
+
   /** Internal: a peer's answer, through one of the entity's message adapters. */
   private record WrappedSkuReply(SkuEntity.ReservationReply reply) implements Command {}
 
@@ -164,6 +167,7 @@ public final class OrderEntity
   private final BuyerNotifications notifications;
   private final OrderSaga saga;
   private final SagaDriver driver;
+  private final BuyerDataIntake buyerData;
 
   private OrderEntity(ActorContext<Command> context, TimerScheduler<Command> timers, String orderKey,
                       OrderSettings settings, OrderPeers peers, Clock clock,
@@ -175,6 +179,7 @@ public final class OrderEntity
     this.clock = clock;
     this.metrics = infra.Metrics.get(context.getSystem());
     this.notifications = new BuyerNotifications(orderKey, settings.notifications());
+    this.buyerData = new BuyerDataIntake(orderKey, peers.buyerData(), clock);
     this.saga = new OrderSaga(orderKey, settings, notifications);
     OrderSaga.ReplyTo replyTo = new OrderSaga.ReplyTo(
         context.messageAdapter(SkuEntity.ReservationReply.class, WrappedSkuReply::new),
@@ -218,6 +223,7 @@ public final class OrderEntity
 
     b.forStateType(Blank.class)
         .onCommand(Notify.class, this::onFirstNotify)
+        .onCommand(BuyerDataStored.class, (s, c) -> c.notification() == null ? Effect().noReply() : firstNotify(c.notification(), c.held()))
         .onCommand(Get.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.error(NOT_FOUND)))
         .onCommand(Cancel.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.error(NOT_FOUND)))
         .onCommand(Ship.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.error(NOT_FOUND)))
@@ -339,10 +345,6 @@ public final class OrderEntity
     return b.build();
   }
 
-  /**
-   * What every phase of a known order answers alike; {@code reaction} is what a marketplace status that moves the
-   * order forward changes in that phase.
-   */
   /** Delivered or completed: the buyer has the goods, so every operator action but tracking is refused. */
   private <S extends Known> void handedOver(CommandHandlerWithReplyBuilderByState<Command, Event, S, State> phase) {
     phase
@@ -356,10 +358,17 @@ public final class OrderEntity
         .onCommand(WrappedCancelReply.class, this::onLateCancelReply);
   }
 
+  /**
+   * What every phase of a known order answers alike; {@code reaction} is what a marketplace status that moves the
+   * order forward changes in that phase.
+   */
   private <S extends Known> CommandHandlerWithReplyBuilderByState<Command, Event, S, State> known(
       CommandHandlerWithReplyBuilderByState<Command, Event, S, State> phase, OrderSaga.StatusReaction reaction) {
     return phase
         .onCommand(Notify.class, (s, c) -> onNotify(s, c, reaction))
+        .onCommand(BuyerDataStored.class, (s, c) -> c.notification() != null ? onNotify(s, c.notification(), reaction)
+            : s instanceof Fetching f ? take(saga.fetchReply(f, new ShopAdapter.OrderFetched(c.fetched()),
+                clock.instant(), c.held())) : Effect().noReply())
         .onCommand(MarkPaid.class, (s, c) -> onMarkPaid(s, c, reaction))
         .onCommand(Get.class, (s, c) -> view(s, c.replyTo()))
         .onCommand(Retry.class, (s, c) -> Effect().none().thenRun(driver::resend).thenNoReply())
@@ -375,11 +384,16 @@ public final class OrderEntity
   // --- notifications from the marketplace
 
   private ReplyEffect<Event, State> onFirstNotify(Blank state, Notify c) {
+    if (buyerData.divert(c.details(), c, context.getSelf())) return Effect().noReply(); // answered once stored
+    return firstNotify(c, null);
+  }
+
+  private ReplyEffect<Event, State> firstNotify(Notify c, OrderEvents.BuyerDataHeld held) {
     Instant now = clock.instant();
     List<Event> events = new ArrayList<>();
     events.add(new Notified(orderKey, c.channel(), c.shopId(), c.orderId(), c.rawStatus(), c.status(), c.dedupId(),
         now));
-    if (c.details() != null) events.add(saga.detailsReceived(c.details(), c.status(), now));
+    if (c.details() != null) events.add(saga.detailsReceived(c.details(), c.status(), now, held));
     return timedPersist(events).thenRun(driver::drive).thenReply(c.replyTo(), s -> StatusReply.ack());
   }
 
@@ -474,6 +488,9 @@ public final class OrderEntity
   }
 
   private ReplyEffect<Event, State> onFetchReply(Fetching state, WrappedFetchReply w) {
+    if (w.reply() instanceof ShopAdapter.OrderFetched f && buyerData.divert(f.details(), null, context.getSelf())) {
+      return Effect().noReply(); // persisted as BuyerDataStored once the buyer data row is written
+    }
     Step step = saga.fetchReply(state, w.reply(), clock.instant());
     if (!step.events().isEmpty()) driver.restartBackoff(); // the details came
     return take(step);

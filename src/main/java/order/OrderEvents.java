@@ -34,7 +34,16 @@ public final class OrderEvents {
    * {@code holdUntil} is set for unpaid orders: their reservations expire unless payment arrives.
    */
   public record DetailsReceived(String orderKey, OrderDetails details, Map<String, Integer> skuLines,
-                                List<String> unmapped, Instant holdUntil, Instant at) implements Event {}
+                                List<String> unmapped, Instant holdUntil, Instant at, BuyerDataHeld buyerData)
+      implements Event {}
+
+  /**
+   * Which of the buyer's values ({@code order.BuyerDataStore}, table buyer_data) were recorded for the order instead
+   * of in {@code details}, and when they are erased. Null in events written before buyer data left the journal (their
+   * details still carry the values) and when the order named no buyer.
+   */
+  public record BuyerDataHeld(boolean name, boolean phone, boolean address, Instant eraseAfter)
+      implements CborSerializable {}
 
   public record LineMapped(String orderKey, String lineRef, String sku, int quantity, String by, Instant at)
       implements Event {}
@@ -94,7 +103,8 @@ public final class OrderEvents {
    * the message is fixed once (a configuration change later does not re-notify old orders); sent until
    * {@link BuyerNotified} or {@link BuyerNotificationFailed} is persisted.
    *
-   * @param to the buyer's phone number, digits only
+   * @param to the buyer's phone number, digits only; null when it is in the buyer data store (orders recorded since
+   *     buyer data left the journal): the sender reads it there when it sends
    */
   public record BuyerNotificationDue(String orderKey, NotificationKind kind, String phoneNumberId, String to,
                                      String template, String language, List<String> parameters, Instant at)

@@ -16,7 +16,12 @@ public interface OrderPeers {
 
   RecipientRef<WhatsAppSender.Command> whatsApp(String phoneNumberId);
 
-  static OrderPeers sharded(ActorSystem<?> system) {
+  /** Where buyers' personal data goes instead of the journal; null keeps it in the details (unit tests' probes). */
+  default BuyerDataStore buyerData() {
+    return null;
+  }
+
+  static OrderPeers sharded(ActorSystem<?> system, BuyerDataStore buyerData) {
     ClusterSharding sharding = ClusterSharding.get(system);
     return new OrderPeers() {
       @Override
@@ -32,6 +37,11 @@ public interface OrderPeers {
       @Override
       public RecipientRef<WhatsAppSender.Command> whatsApp(String phoneNumberId) {
         return sharding.entityRefFor(WhatsAppSender.ENTITY_TYPE_KEY, phoneNumberId);
+      }
+
+      @Override
+      public BuyerDataStore buyerData() {
+        return buyerData;
       }
     };
   }

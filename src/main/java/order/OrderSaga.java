@@ -244,7 +244,13 @@ final class OrderSaga {
     return events;
   }
 
+  /** {@code buyerData}: what the buyer data store holds for the order instead of the details (null: nothing). */
   DetailsReceived detailsReceived(OrderDetails details, MarketStatus status, Instant now) {
+    return detailsReceived(details, status, now, null);
+  }
+
+  DetailsReceived detailsReceived(OrderDetails details, MarketStatus status, Instant now,
+                                  OrderEvents.BuyerDataHeld buyerData) {
     Map<String, Integer> lines = new TreeMap<>();
     List<String> unmapped = new ArrayList<>();
     for (int i = 0; i < details.lines().size(); i++) {
@@ -259,7 +265,7 @@ final class OrderSaga {
     MarketStatus effective = details.marketStatus() != null && details.marketStatus().rank() > status.rank()
         ? details.marketStatus() : status;
     Instant hold = effective == MarketStatus.UNPAID ? now.plus(settings.unpaidHold()) : null;
-    return new DetailsReceived(orderKey, details, Map.copyOf(lines), List.copyOf(unmapped), hold, now);
+    return new DetailsReceived(orderKey, details, Map.copyOf(lines), List.copyOf(unmapped), hold, now, buyerData);
   }
 
   /**
@@ -321,10 +327,15 @@ final class OrderSaga {
   }
 
   Step fetchReply(Fetching state, ShopAdapter.FetchReply reply, Instant now) {
+    return fetchReply(state, reply, now, null);
+  }
+
+  /** {@code buyerData}: what the buyer data store holds of the fetched order (its details come without it). */
+  Step fetchReply(Fetching state, ShopAdapter.FetchReply reply, Instant now, OrderEvents.BuyerDataHeld buyerData) {
     OrderData d = state.data();
     if (reply instanceof ShopAdapter.OrderFetched fetched) {
       List<Event> events = new ArrayList<>();
-      events.add(detailsReceived(fetched.details(), d.market().status(), now));
+      events.add(detailsReceived(fetched.details(), d.market().status(), now, buyerData));
       if (fetched.details().marketStatus() == MarketStatus.CANCELLED || d.market().status() == MarketStatus.CANCELLED) {
         // cancelled before we reserved anything: nothing to release
         events.add(new CancelRequested(orderKey, "marketplace", "cancelled on the marketplace", now));

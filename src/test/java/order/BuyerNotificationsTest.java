@@ -1,6 +1,7 @@
 package order;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -38,7 +39,7 @@ class BuyerNotificationsTest {
     OrderDetails details = new OrderDetails(Channel.SHOPEE, "shop1", "SN-7", "PAID", MarketStatus.PAID, "Ana", phone,
         "Jl. 1", "IDR", BigDecimal.TEN, List.of(), NOW, NOW);
     return OrderData.create(new Notified(KEY, Channel.SHOPEE, "shop1", "SN-7", "PAID", MarketStatus.PAID, "m1", NOW))
-        .withDetails(new DetailsReceived(KEY, details, Map.of("A", 1), List.of(), null, NOW));
+        .withDetails(new DetailsReceived(KEY, details, Map.of("A", 1), List.of(), null, NOW, null));
   }
 
   private OrderData pendingConfirmation() {
@@ -108,5 +109,41 @@ class BuyerNotificationsTest {
         new WhatsAppSender.Sent("other|shop|1", "CONFIRMED", "wamid.3"), NOW).action(), "another order's answer");
     assertEquals(SendOutcome.Action.IGNORE, notifications.onSendReply(pendingConfirmation(),
         new WhatsAppSender.Sent(KEY, "NO_SUCH_KIND", "wamid.4"), NOW).action());
+  }
+
+  @Test
+  void shopeeAndTikTokBuyersAreOffByDefaultWhatsAppAndPhoneOn() {
+    com.typesafe.config.Config config = com.typesafe.config.ConfigFactory.parseString(
+        "orchestrator.notifications.enabled = on\n"
+        + "orchestrator.marketplaces.whatsapp.numbers = [{phone-number-id = \"5550001\"}]")
+        .withFallback(com.typesafe.config.ConfigFactory.parseResources("notifications.conf")).resolve();
+    NotificationSettings settings = NotificationSettings.from(config);
+    assertFalse(settings.notifies(Channel.SHOPEE), "Shopee ToS §8.2(c)");
+    assertFalse(settings.notifies(Channel.TIKTOK), "TikTok developer terms");
+    assertTrue(settings.notifies(Channel.WHATSAPP));
+    assertTrue(settings.notifies(Channel.PHONE));
+    assertTrue(new BuyerNotifications(KEY, settings).due(order("62812"), NotificationKind.CONFIRMED, null, NOW)
+        .isEmpty(), "a Shopee order with a phone gets no message by default");
+    NotificationSettings optedIn = NotificationSettings.from(com.typesafe.config.ConfigFactory.parseString(
+        "orchestrator.notifications.channels.shopee = on").withFallback(config));
+    assertTrue(optedIn.notifies(Channel.SHOPEE));
+    assertTrue(new BuyerNotifications(KEY, optedIn).due(order("62812"), NotificationKind.CONFIRMED, null, NOW)
+        .isPresent(), "and does when the seller enabled it");
+  }
+
+  @Test
+  void aPhoneHeldInTheBuyerDataStoreIsReadBySenderNotCopiedIntoTheEvent() {
+    OrderDetails details = new OrderDetails(Channel.SHOPEE, "shop1", "SN-7", "PAID", MarketStatus.PAID, null, null,
+        null, "IDR", BigDecimal.TEN, List.of(), NOW, NOW);
+    OrderData d = OrderData.create(new Notified(KEY, Channel.SHOPEE, "shop1", "SN-7", "PAID", MarketStatus.PAID,
+        "m1", NOW)).withDetails(new DetailsReceived(KEY, details, Map.of("A", 1), List.of(), null, NOW,
+        new OrderEvents.BuyerDataHeld(true, true, true, NOW.plusSeconds(60))));
+    BuyerNotificationDue due = (BuyerNotificationDue) notifications.due(d, NotificationKind.CONFIRMED, null, NOW)
+        .orElseThrow();
+    assertNull(due.to(), "the event carries no phone");
+    OrderData noPhone = OrderData.create(new Notified(KEY, Channel.SHOPEE, "shop1", "SN-7", "PAID",
+        MarketStatus.PAID, "m1", NOW)).withDetails(new DetailsReceived(KEY, details, Map.of("A", 1), List.of(), null,
+        NOW, new OrderEvents.BuyerDataHeld(true, false, true, NOW.plusSeconds(60))));
+    assertTrue(notifications.due(noPhone, NotificationKind.CONFIRMED, null, NOW).isEmpty(), "no phone held");
   }
 }

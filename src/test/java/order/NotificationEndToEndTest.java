@@ -42,7 +42,9 @@ class NotificationEndToEndTest {
     // A send that times out after WhatsApp accepted it is sent again (no idempotency key): a generous timeout keeps
     // a busy test machine from producing that second message, which this test would rightly count.
     market = MarketNode.start(Map.of("orchestrator.marketplaces.http.request-timeout", "10s",
-        "orchestrator.notifications.enabled", true));
+        "orchestrator.notifications.enabled", true,
+        // Shopee buyers are off by default (ToS §8.2(c)); this test is about sending, so the seller opted in
+        "orchestrator.notifications.channels.shopee", true));
     setStock("SKU-NOTE", 100);
   }
 

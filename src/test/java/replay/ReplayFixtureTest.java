@@ -64,7 +64,7 @@ class ReplayFixtureTest {
     List<String> differences = new ArrayList<>();
     for (Iterator<Map.Entry<String, JsonNode>> it = expected.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> entry = it.next();
-      JsonNode actual = ReplayFixtureWriter.get(market.url(entry.getKey()));
+      JsonNode actual = withoutAddedFields(ReplayFixtureWriter.get(market.url(entry.getKey())));
       if (!actual.equals(entry.getValue())) {
         differences.add(entry.getKey() + " at " + firstDifference("", entry.getValue(), actual));
       }
@@ -73,6 +73,21 @@ class ReplayFixtureTest {
       fail(differences.size() + " of " + expected.size() + " answers differ after replay; the first:\n"
           + String.join("\n", differences.subList(0, Math.min(3, differences.size()))));
     }
+  }
+
+  /**
+   * Fields this code deliberately added to old answers, accepted exactly as replay shows them and nothing else:
+   * {@code buyerData} (null: the old event's details still carry the buyer) on every DetailsReceived event.
+   */
+  static JsonNode withoutAddedFields(JsonNode answer) {
+    if (!answer.isArray()) return answer;
+    for (JsonNode e : answer) {
+      if (e.isObject() && "DetailsReceived".equals(e.path("type").asText()) && e.path("event").isObject()
+          && e.get("event").has("buyerData") && e.get("event").get("buyerData").isNull()) {
+        ((com.fasterxml.jackson.databind.node.ObjectNode) e.get("event")).remove("buyerData");
+      }
+    }
+    return answer;
   }
 
   /** Where two JSON trees first differ: a JSON pointer with both values. */

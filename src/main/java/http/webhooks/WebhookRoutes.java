@@ -19,9 +19,11 @@ import http.Replies;
 import intake.OrderIntake;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import marketplace.MarketParseException;
@@ -37,7 +39,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Checks, in order: body size (413), signature header present (401), JSON readable (400), shop configured
  * (404), signature over the raw bytes with that shop's secret (401), event fields (400). Then the order entity
- * records the notification and only then the answer is 200 with an empty body; when it cannot in time (journal
+ * records the notification and only then the answer is 200 with an empty body (WhatsApp: see {@link #whatsApp}); when it cannot in time (journal
  * down, entity overloaded) the answer is 503 and the platform retries. Events this service does not act on get 200.
  */
 public final class WebhookRoutes extends AllDirectives {
@@ -133,36 +135,49 @@ public final class WebhookRoutes extends AllDirectives {
         .withEntity(HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, params.get("hub.challenge"))));
   }
 
+  /**
+   * One delivery may carry several entries and changes, for several of a WABA's numbers (or several WABAs of the
+   * app), and fields other than {@code messages} (template status and the like, their value without metadata). The
+   * app secret signs the whole body, so the signature is checked against every configured number's secret; each
+   * {@code messages} change is handled for its own {@code metadata.phone_number_id} when that number is ours and its
+   * secret signed the body, everything else is acknowledged and ignored. Only a bad signature is refused (401): any
+   * other answer than 2xx makes Meta re-send the delivery for days.
+   */
   private Route whatsApp(HttpRequest request, byte[] raw) {
     String signature = header(request, "X-Hub-Signature-256");
     if (signature == null) return replies.error(StatusCodes.UNAUTHORIZED, "X-Hub-Signature-256 header missing");
-    JsonNode root = readJson(raw);
-    if (root == null) return replies.error(StatusCodes.BAD_REQUEST, "body is not a JSON object");
-    String numberId = root.at("/entry/0/changes/0/value/metadata/phone_number_id").asText(null);
-    if (numberId == null) return replies.error(StatusCodes.BAD_REQUEST, "metadata.phone_number_id is missing");
-    var number = marketplaces.whatsAppNumber(numberId);
-    if (number.isEmpty()) return replies.error(StatusCodes.NOT_FOUND, "unknown WhatsApp number " + numberId);
-    if (!Signatures.verifyWhatsApp(number.get().appSecret(), raw, signature)) {
-      return replies.error(StatusCodes.UNAUTHORIZED, "signature does not match");
+    Set<String> signedFor = new HashSet<>();
+    for (MarketplaceConfig.WhatsAppNumber n : marketplaces.whatsapp()) {
+      if (Signatures.verifyWhatsApp(n.appSecret(), raw, signature)) signedFor.add(n.phoneNumberId());
     }
+    if (signedFor.isEmpty()) return replies.error(StatusCodes.UNAUTHORIZED, "signature does not match");
     List<WebhookEvent> events;
     try {
       events = WebhookParser.whatsApp(raw);
     } catch (MarketParseException e) {
       return replies.error(StatusCodes.BAD_REQUEST, e.getMessage());
     }
-    for (WebhookEvent e : events) {
-      String other = e instanceof WebhookEvent.WhatsAppOrder o ? o.phoneNumberId()
-          : e instanceof WebhookEvent.WhatsAppText t ? t.phoneNumberId()
-          : e instanceof WebhookEvent.WhatsAppDelivery d ? d.phoneNumberId() : numberId;
-      if (!numberId.equals(other)) {
-        return replies.error(StatusCodes.BAD_REQUEST, "one delivery names several business numbers");
-      }
-    }
     List<CompletableFuture<Done>> recorded = new ArrayList<>();
-    for (WebhookEvent e : events) recorded.add(record(e).toCompletableFuture());
+    int ignored = 0;
+    for (WebhookEvent e : events) {
+      String number = whatsAppNumberOf(e);
+      if (number != null && !signedFor.contains(number)) {
+        ignored++; // a number that is not ours (or not signed by its app): nothing to do for it here
+        continue;
+      }
+      recorded.add(record(e).toCompletableFuture());
+    }
+    if (ignored > 0) log.info("WhatsApp delivery: {} event(s) for numbers not configured here ignored", ignored);
     return acknowledgeWhen(CompletableFuture.allOf(recorded.toArray(CompletableFuture[]::new))
         .thenApply(v -> Done.getInstance()));
+  }
+
+  /** The business number a WhatsApp event is for; null for events of other fields (they name none). */
+  private static String whatsAppNumberOf(WebhookEvent e) {
+    if (e instanceof WebhookEvent.WhatsAppOrder o) return o.phoneNumberId();
+    if (e instanceof WebhookEvent.WhatsAppText t) return t.phoneNumberId();
+    if (e instanceof WebhookEvent.WhatsAppDelivery d) return d.phoneNumberId();
+    return null;
   }
 
   // ---------------------------------------------------------------- recording

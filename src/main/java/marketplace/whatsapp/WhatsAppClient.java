@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import marketplace.CallOutcomes;
+import marketplace.FailureClass;
 import marketplace.HttpCaller;
 import marketplace.JsonTrees;
 import marketplace.MarketParseException;
@@ -25,15 +26,13 @@ import marketplace.TemplateMessages;
 import marketplace.TokenBucket;
 
 /**
- * WhatsApp Cloud API sender. Branches on {@code error.code}, not the HTTP status: 130429 (number throughput) is
- * retried with back-off; 131056 (too many messages to one recipient) backs off that recipient only, doubling each
- * time; 131026 (undeliverable), 131047 (outside the 24-hour window) and other codes fail at once. Sends from one
- * number are paced by a token bucket at its messages-per-second.
+ * WhatsApp Cloud API sender. Branches on {@code error.code}, not the HTTP status, as {@link WhatsAppErrors} says:
+ * 130429/131016/131000 and 5xx are retried with back-off; 131056 (too many messages to one recipient) backs off that
+ * recipient only, doubling each time; 131057 fails as retryable (sent again later); 131026 (undeliverable), 131047
+ * (outside the 24-hour window), template and token codes fail at once. Sends from one number are paced by a token
+ * bucket at its messages-per-second.
  */
 public final class WhatsAppClient implements TemplateMessages {
-  static final int THROUGHPUT = 130429;
-  static final int RECIPIENT_RATE = 131056;
-
   public record Sent(String messageId, String to) {}
 
   private static final class RecipientBackoff {
@@ -153,23 +152,33 @@ public final class WhatsAppClient implements TemplateMessages {
     if (error != null && error.isObject()) {
       int code = error.path("code").asInt();
       String message = JsonTrees.optText(error, "message");
-      if (code == RECIPIENT_RATE) {
-        Duration wait;
-        synchronized (backoff) {
-          backoff.strikes++;
-          long min = n.recipientMinBackoff().toMillis();
-          long millis = Math.min(n.recipientMaxBackoff().toMillis(), min << Math.min(20, backoff.strikes - 1));
-          wait = Duration.ofMillis(millis);
-          backoff.blockedUntilNanos = System.nanoTime() + wait.toNanos();
+      String c = Integer.toString(code);
+      switch (WhatsAppErrors.classify(code, reply.status())) {
+        case BACK_OFF_RECIPIENT -> {
+          synchronized (backoff) {
+            backoff.strikes++;
+            long min = n.recipientMinBackoff().toMillis();
+            long millis = Math.min(n.recipientMaxBackoff().toMillis(), min << Math.min(20, backoff.strikes - 1));
+            backoff.blockedUntilNanos = System.nanoTime() + Duration.ofMillis(millis).toNanos();
+          }
+          return new Attempt.Retry<>(c, message, false, null);
         }
-        return new Attempt.Retry<>(Integer.toString(code), message, false, null);
+        case RETRY -> {
+          // a throughput limit is not the service failing: only a 5xx counts toward the breaker
+          return new Attempt.Retry<>(c, message, reply.status() >= 500, null);
+        }
+        case RETRY_LATER -> {
+          return new Attempt.Fail<>(c, message, FailureClass.RETRY);
+        }
+        default -> {
+          return new Attempt.Fail<>(c, message, WhatsAppErrors.classify(code, reply.status()).failureClass());
+        }
       }
-      if (code == THROUGHPUT) return new Attempt.Retry<>(Integer.toString(code), message, false, null);
-      if (reply.status() >= 500) return new Attempt.Retry<>(Integer.toString(code), message, true, null);
-      return new Attempt.Fail<>(Integer.toString(code), message);
     }
-    if (reply.status() == 429) return new Attempt.Retry<>("http_429", "Too many requests", false, null);
-    if (reply.status() >= 500) return new Attempt.Retry<>("http_" + reply.status(), null, true, null);
+    if (WhatsAppErrors.httpStatus(reply.status()) == WhatsAppErrors.Handling.RETRY) {
+      return reply.status() == 429 ? new Attempt.Retry<>("http_429", "Too many requests", false, null)
+          : new Attempt.Retry<>("http_" + reply.status(), null, true, null);
+    }
     if (root == null) return new Attempt.Fail<>(reply.status() >= 400 ? "http_" + reply.status() : "parse",
         HttpCaller.abbreviate(reply.text()));
     if (reply.status() >= 400) return new Attempt.Fail<>("http_" + reply.status(), null);

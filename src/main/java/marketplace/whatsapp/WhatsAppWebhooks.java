@@ -19,7 +19,10 @@ import marketplace.WebhookEvent;
 public final class WhatsAppWebhooks {
   private WhatsAppWebhooks() {}
 
-  /** Every event of a (possibly batched) WhatsApp webhook, in the order they appear. */
+  /**
+   * Every event of a (possibly batched) WhatsApp webhook, in the order they appear: every entry, every change, each
+   * change routed by its {@code field}; a {@code messages} change names its own number (metadata.phone_number_id).
+   */
   public static List<WebhookEvent> read(byte[] body) {
     String where = "WhatsApp webhook";
     JsonNode root = parse(body, where);
@@ -31,11 +34,12 @@ public final class WhatsAppWebhooks {
     for (JsonNode entry : array(root, "entry", where)) {
       for (JsonNode change : array(entry, "changes", where + " entry")) {
         String field = text(change, "field", where + " change");
-        JsonNode value = required(change, "value", where + " change");
         if (!field.equals("messages")) {
+          // template status, quality, account updates...: their value has no metadata; acknowledged, not acted on
           events.add(new WebhookEvent.Ignored(Channel.WHATSAPP, "field " + field, null));
           continue;
         }
+        JsonNode value = required(change, "value", where + " change");
         String phoneNumberId = text(required(value, "metadata", where + " value"), "phone_number_id",
             where + " value.metadata");
         for (JsonNode message : optArray(value, "messages")) {

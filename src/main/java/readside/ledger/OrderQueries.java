@@ -37,12 +37,24 @@ public final class OrderQueries {
 
   public record Line(String sku, int quantity, BigDecimal unitPrice, String state) {}
 
-  /** One order as the ledger shows it. {@code channel} is the lower-case key used in URLs and filters. */
+  /**
+   * One order as the ledger shows it. {@code channel} is the lower-case key used in URLs and filters. The buyer's
+   * name and phone come from the buyer data store while it holds them (orders recorded before it from their
+   * events); {@code buyerData} says what the store holds: "held until &lt;date&gt;", "erased &lt;date&gt;", or null
+   * when it has nothing for the order.
+   */
   public record Entry(String orderKey, String channel, String shopId, String orderId, String status,
                       String marketStatus, String buyerName, String buyerPhone, String currency,
                       BigDecimal totalAmount, String trackingNumber, String problem, List<String> unmappedLines,
                       Instant createdAt, Instant updatedAt, Instant confirmedAt, Instant shippedAt,
-                      long lastEventSeq, List<Line> lines) {}
+                      long lastEventSeq, List<Line> lines, String buyerData) {}
+
+  /** A buyer_data row as the ledger needs it. */
+  private record Buyer(String name, String phone, Instant eraseAfter, Instant erasedAt) {
+    String state() {
+      return erasedAt != null ? "erased " + erasedAt : "held until " + eraseAfter;
+    }
+  }
 
   public record Page(long total, int offset, int limit, List<Entry> orders) {}
 
@@ -197,17 +209,38 @@ public final class OrderQueries {
       }
     }
     if (rows.isEmpty()) return List.of();
-    Map<String, List<Line>> lines = lines(c, rows.stream().map(r -> (String) r[0]).toList());
+    List<String> keys = rows.stream().map(r -> (String) r[0]).toList();
+    Map<String, List<Line>> lines = lines(c, keys);
+    Map<String, Buyer> buyers = buyers(c, keys);
     List<Entry> entries = new ArrayList<>(rows.size());
     for (Object[] r : rows) {
       String unmapped = (String) r[12];
+      Buyer buyer = buyers.get((String) r[0]);
+      String name = r[6] != null || buyer == null ? (String) r[6] : buyer.name();
+      String phone = r[7] != null || buyer == null ? (String) r[7] : buyer.phone();
       entries.add(new Entry((String) r[0], (String) r[1], (String) r[2], (String) r[3], (String) r[4],
-          (String) r[5], (String) r[6], (String) r[7], (String) r[8], (BigDecimal) r[9], (String) r[10],
+          (String) r[5], name, phone, (String) r[8], (BigDecimal) r[9], (String) r[10],
           (String) r[11], unmapped == null || unmapped.isEmpty() ? List.of() : List.of(unmapped.split("\n")),
           (Instant) r[13], (Instant) r[14], (Instant) r[15], (Instant) r[16], (Long) r[17],
-          lines.getOrDefault((String) r[0], List.of())));
+          lines.getOrDefault((String) r[0], List.of()), buyer == null ? null : buyer.state()));
     }
     return entries;
+  }
+
+  private static Map<String, Buyer> buyers(Connection c, List<String> orderKeys) throws SQLException {
+    Map<String, Buyer> buyers = new HashMap<>();
+    String marks = String.join(", ", Collections.nCopies(orderKeys.size(), "?"));
+    try (PreparedStatement s = c.prepareStatement("SELECT order_key, buyer_name, buyer_phone, erase_after, erased_at "
+        + "FROM buyer_data WHERE order_key IN (" + marks + ")")) {
+      for (int i = 0; i < orderKeys.size(); i++) s.setString(i + 1, orderKeys.get(i));
+      try (ResultSet rs = s.executeQuery()) {
+        while (rs.next()) {
+          buyers.put(rs.getString(1), new Buyer(rs.getString(2), rs.getString(3), OrderRowStore.instant(rs, 4),
+              OrderRowStore.instant(rs, 5)));
+        }
+      }
+    }
+    return buyers;
   }
 
   private static Map<String, List<Line>> lines(Connection c, List<String> orderKeys) throws SQLException {

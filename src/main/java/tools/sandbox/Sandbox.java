@@ -63,6 +63,22 @@ public final class Sandbox implements AutoCloseable {
   /** What a webhook delivery got: the last HTTP status, how many attempts, and the platform's id of the event. */
   public record Delivery(int status, int attempts, String eventId) {}
 
+  /** One change of a WhatsApp delivery: the WABA id of its entry, its {@code field} and {@code value}. */
+  public record WhatsAppChange(String wabaId, String field, com.fasterxml.jackson.databind.node.ObjectNode value) {
+    /** A {@code messages} change with one catalog order to {@code phoneNumberId} (its wamid is {@code wamid}). */
+    public static WhatsAppChange order(String wabaId, String phoneNumberId, String wamid, String from,
+        String buyerName, List<WhatsAppItem> items) {
+      return new WhatsAppChange(wabaId, "messages",
+          WhatsAppSandbox.orderValue(phoneNumberId, wamid, from, buyerName, items));
+    }
+
+    /** A {@code message_template_status_update} change: its value has no metadata. */
+    public static WhatsAppChange templateStatus(String wabaId, String templateName, String event) {
+      return new WhatsAppChange(wabaId, "message_template_status_update",
+          WhatsAppSandbox.templateStatusValue(templateName, event));
+    }
+  }
+
   private final ServerBinding binding;
   private final Materializer materializer;
   private final Delays delays;
@@ -374,6 +390,12 @@ public final class Sandbox implements AutoCloseable {
   public CompletionStage<Delivery> sendWhatsAppOrder(String targetUrl, String phoneNumberId, String from,
       String buyerName, List<WhatsAppItem> items, Redelivery redelivery) {
     return whatsApp.sendOrder(targetUrl, phoneNumberId, from, buyerName, items, redelivery);
+  }
+
+  /** One signed WhatsApp delivery of several changes (several numbers, other fields), as Meta batches them. */
+  public CompletionStage<Delivery> sendWhatsAppChanges(String targetUrl, String signingNumberId,
+      List<WhatsAppChange> changes, Redelivery redelivery) {
+    return whatsApp.sendChanges(targetUrl, signingNumberId, changes, redelivery);
   }
 
   /**

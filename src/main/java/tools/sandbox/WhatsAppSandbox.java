@@ -138,4 +138,55 @@ final class WhatsAppSandbox {
         Map.of("X-Hub-Signature-256", PlatformSignatures.whatsAppHeader(number.appSecret(), body)), redelivery,
         wamid + ":" + status);
   }
+
+  /**
+   * One delivery of several changes, as Meta batches them: one entry per WABA id in {@code changes}' order, each
+   * change {@code {"field", "value"}} as given (a {@code messages} value names its own number in its metadata, other
+   * fields' values have none). Signed with {@code signingNumberId}'s app secret (the app signs the whole body).
+   */
+  CompletionStage<Delivery> sendChanges(String targetUrl, String signingNumberId, List<Sandbox.WhatsAppChange> changes,
+      Redelivery redelivery) {
+    SandboxShops.WhatsAppNumber number = config.whatsAppNumber(signingNumberId)
+        .orElseThrow(() -> new IllegalArgumentException("no WhatsApp number " + signingNumberId));
+    ObjectNode root = MAPPER.createObjectNode().put("object", "whatsapp_business_account");
+    ArrayNode entries = root.putArray("entry");
+    Map<String, ArrayNode> byWaba = new java.util.LinkedHashMap<>();
+    for (Sandbox.WhatsAppChange change : changes) {
+      ArrayNode list = byWaba.computeIfAbsent(change.wabaId(), id -> {
+        ObjectNode entry = entries.addObject().put("id", id).put("time", Instant.now().getEpochSecond());
+        return entry.putArray("changes");
+      });
+      list.addObject().put("field", change.field()).set("value", change.value());
+    }
+    byte[] body = root.toString().getBytes(StandardCharsets.UTF_8);
+    return webhooks.deliver(targetUrl, body,
+        Map.of("X-Hub-Signature-256", PlatformSignatures.whatsAppHeader(number.appSecret(), body)), redelivery,
+        "batch-" + UUID.randomUUID());
+  }
+
+  /** The value of a {@code messages} change carrying one catalog order from {@code from} to {@code phoneNumberId}. */
+  static ObjectNode orderValue(String phoneNumberId, String wamid, String from, String buyerName,
+      List<WhatsAppItem> items) {
+    ObjectNode value = MAPPER.createObjectNode();
+    value.put("messaging_product", "whatsapp");
+    value.putObject("metadata").put("display_phone_number", "15550000000").put("phone_number_id", phoneNumberId);
+    value.putArray("contacts").addObject().put("wa_id", from).putObject("profile").put("name", buyerName);
+    ObjectNode message = value.putArray("messages").addObject();
+    message.put("from", from).put("id", wamid).put("timestamp", Long.toString(Instant.now().getEpochSecond()))
+        .put("type", "order");
+    ObjectNode order = message.putObject("order").put("catalog_id", "SANDBOX-CATALOG");
+    ArrayNode products = order.putArray("product_items");
+    for (WhatsAppItem i : items) {
+      products.addObject().put("product_retailer_id", i.retailerId()).put("quantity", i.quantity())
+          .put("item_price", i.price()).put("currency", i.currency());
+    }
+    return value;
+  }
+
+  /** The value of a {@code message_template_status_update} change (no metadata, as Meta sends it). */
+  static ObjectNode templateStatusValue(String templateName, String event) {
+    return MAPPER.createObjectNode().put("event", event).put("message_template_id", 1689000000000001L)
+        .put("message_template_name", templateName).put("message_template_language", "en").put("reason", "NONE")
+        .put("message_template_category", "UTILITY");
+  }
 }

@@ -186,4 +186,24 @@ class WhatsAppSenderTest {
     assertEquals(wamid, await(messages.find(order, "CONFIRMED")));
     assertNull(await(messages.find(order, "SHIPPED")));
   }
+
+  @Test
+  void withoutAPhoneInTheOrderItIsReadFromTheStoreAndWhenErasedNothingIsSent() {
+    java.util.Map<String, String> phones = new java.util.concurrent.ConcurrentHashMap<>(
+        Map.of("whatsapp|5550001|W-HELD", "628700000077"));
+    marketplace.BuyerPhones store = key -> java.util.concurrent.CompletableFuture.completedFuture(
+        java.util.Optional.ofNullable(phones.get(key)));
+    ActorRef<WhatsAppSender.Command> withStore = testKit.spawn(WhatsAppSender.create(NUMBER,
+        new WhatsAppClient(testKit.system(), MarketplaceConfig.fromConfig(testKit.system().settings().config())
+            .withSandboxBaseUrl(sandbox.baseUrl())), outbox, Set.of("190"), store));
+    TestProbe<WhatsAppSender.SendReply> probe = testKit.createTestProbe();
+    withStore.tell(request("whatsapp|5550001|W-HELD", null, probe.getRef()));
+    probe.expectMessageClass(WhatsAppSender.Sent.class, Duration.ofSeconds(20));
+    assertEquals(1, messagesTo("628700000077"), "sent to the stored phone");
+    withStore.tell(request("whatsapp|5550001|W-ERASED", null, probe.getRef()));
+    WhatsAppSender.SendFailed failed = probe.expectMessageClass(WhatsAppSender.SendFailed.class,
+        Duration.ofSeconds(20));
+    assertEquals("no_phone", failed.code());
+    assertEquals(false, failed.retryable(), "final: the order records it and never asks again");
+  }
 }

@@ -38,7 +38,7 @@ class OrderLedgerTest {
     apply(new OrderEvents.Notified(KEY, Channel.SHOPEE, "s1", "O-1", "UNPAID", MarketStatus.UNPAID, "m1", t(0)));
     OrderDetails details = new OrderDetails(Channel.SHOPEE, "s1", "O-1", "READY_TO_SHIP", MarketStatus.PAID, "Ana",
         "628", "addr", "IDR", new BigDecimal("30000"), lines, t(0), t(0));
-    apply(new OrderEvents.DetailsReceived(KEY, details, sku, unmapped, null, t(1)));
+    apply(new OrderEvents.DetailsReceived(KEY, details, sku, unmapped, null, t(1), null));
   }
 
   @Test

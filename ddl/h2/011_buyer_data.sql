@@ -1,0 +1,13 @@
+-- Buyers' personal data, kept out of the event journal and erased after its retention (H2, same columns as PostgreSQL).
+CREATE TABLE IF NOT EXISTS buyer_data (
+  order_key VARCHAR(512) PRIMARY KEY,
+  channel VARCHAR(16) NOT NULL,
+  buyer_name VARCHAR(255),
+  buyer_phone VARCHAR(32),
+  shipping_address CLOB,
+  recorded_at TIMESTAMP WITH TIME ZONE NOT NULL,
+  erase_after TIMESTAMP WITH TIME ZONE NOT NULL,
+  erased_at TIMESTAMP WITH TIME ZONE
+);
+
+CREATE INDEX IF NOT EXISTS buyer_data_erase_idx ON buyer_data (erase_after);
