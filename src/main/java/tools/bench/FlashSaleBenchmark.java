@@ -31,7 +31,9 @@ import tools.sandbox.Sandbox;
  * on a fresh PostgreSQL database) or against running nodes ({@code --nodes}), with the marketplace sandbox serving
  * order details and receiving stock pushes. Reports ack latency, time to final, time until every listing shows the
  * right stock, stock-sync staleness, orders/s, oversold and lost orders, the node's heap peak; writes JSON too.
- * {@code --hot-sku} also runs the hot-SKU reservation benchmark against the row-lock baseline.
+ * {@code --hot-sku} also runs the hot-SKU reservation benchmark against the row-lock baseline. {@code --shopee-faults}
+ * runs the sale on a Shopee whose access tokens expire every 30 s, that answers error_rate_limit to 20 % of stock
+ * calls and loses 10 % of its pushes (served later by get_lost_push_message), and reports Shopee's API success rate.
  */
 public final class FlashSaleBenchmark {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -45,6 +47,7 @@ public final class FlashSaleBenchmark {
     List<String> flags = new ArrayList<>();
     for (int i = 0; i < args.length; i++) {
       if (args[i].equals("--hot-sku")) flags.add("hot-sku");
+      else if (args[i].equals("--shopee-faults")) flags.add("shopee-faults");
       else if (i + 1 < args.length) o.put(args[i].replaceFirst("^--", ""), args[++i]);
     }
     int orders = Integer.parseInt(o.getOrDefault("orders", "2000"));
@@ -117,6 +120,15 @@ public final class FlashSaleBenchmark {
       if (dbUrl != null) analyze(dbUrl, dbUser, dbPassword);
       sale.admin("DELETE", nodes.get(0) + "/admin/sync/staleness", null).get(); // the sale's figures only
       if (board != null) board.start();
+      long shopeeCallsBefore = sandbox.calls(common.Channel.SHOPEE, "/api/").size();
+      if (flags.contains("shopee-faults")) {
+        sandbox.setShopeeTokenLifetime(java.time.Duration.ofSeconds(30));
+        sandbox.expireShopeeAccessToken(sale.shopeeShop());
+        sandbox.injectPlatformErrorRate(common.Channel.SHOPEE, "/api/v2/product/", "error_rate_limit", 0.2);
+        sandbox.loseShopeePushes(0.1);
+        System.out.println("Shopee faults: tokens expire every 30 s, 20 % of stock calls rate limited, "
+            + "10 % of pushes lost");
+      }
       Instant saleStart = Instant.now();
       System.out.printf("Flash sale: %d orders, %.0f%% on %s, %d connections...%n", orders, hotShare * 100,
           catalogue.hotSku(), concurrency);
@@ -132,6 +144,7 @@ public final class FlashSaleBenchmark {
             .put("boardP99Ms", b.getValueAtPercentile(99) / 1000.0)
             .put("boardMaxMs", b.getMaxValue() / 1000.0);
       }
+      report.set("shopee", shopeeHealth(sandbox, shopeeCallsBefore));
       print(report);
       if (flags.contains("hot-sku")) {
         System.out.println();
@@ -247,6 +260,35 @@ public final class FlashSaleBenchmark {
     r.put("nodeHeapPeakMib", health.path("jvm").path("heapPeakMib").asLong());
     r.put("machine", Runtime.getRuntime().availableProcessors() + " cores");
     r.set("cpuUntilFinal", cpuUntilFinal);
+    return r;
+  }
+
+  /**
+   * What Shopee saw of the service since the first {@code callsBefore} of its calls: calls by answer, the success
+   * rate its Partner Rules count (at least 90 % daily: every call answered with an error counts against it), the
+   * access tokens it issued, refresh tokens used twice, pushes it lost.
+   */
+  static ObjectNode shopeeHealth(Sandbox sandbox, long callsBefore) {
+    List<Sandbox.Call> calls = sandbox.calls(common.Channel.SHOPEE, "/api/");
+    Map<String, Integer> byAnswer = new java.util.TreeMap<>();
+    long ok = 0;
+    long tokens = 0;
+    for (Sandbox.Call c : calls.subList((int) Math.min(callsBefore, calls.size()), calls.size())) {
+      byAnswer.merge(c.outcome(), 1, Integer::sum);
+      if (c.outcome().equals("ok")) {
+        ok++;
+        if (c.path().endsWith("/auth/access_token/get")) tokens++;
+      }
+    }
+    long total = calls.size() - Math.min(callsBefore, calls.size());
+    ObjectNode r = JSON.createObjectNode();
+    r.put("calls", total).put("succeeded", ok)
+        .put("successRatePercent", total == 0 ? 100.0 : Math.round(ok * 10000.0 / total) / 100.0)
+        .put("rateLimited", byAnswer.getOrDefault("error_rate_limit", 0))
+        .put("tokensIssued", tokens)
+        .put("refreshTokenReuses", sandbox.shopeeRefreshTokenReuses())
+        .put("lostPushes", sandbox.shopeePushesLost());
+    r.set("byAnswer", JSON.valueToTree(byAnswer));
     return r;
   }
 

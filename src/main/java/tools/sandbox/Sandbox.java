@@ -61,7 +61,12 @@ public final class Sandbox implements AutoCloseable {
   }
 
   /** What a webhook delivery got: the last HTTP status, how many attempts, and the platform's id of the event. */
-  public record Delivery(int status, int attempts, String eventId) {}
+  public record Delivery(int status, int attempts, String eventId) {
+    /** The platform lost this push (no attempt reached the receiver); Shopee serves it by get_lost_push_message. */
+    public boolean lost() {
+      return attempts == 0;
+    }
+  }
 
   /** One change of a WhatsApp delivery: the WABA id of its entry, its {@code field} and {@code value}. */
   public record WhatsAppChange(String wabaId, String field, com.fasterxml.jackson.databind.node.ObjectNode value) {
@@ -335,6 +340,11 @@ public final class Sandbox implements AutoCloseable {
   /** From now on this fraction of Shopee pushes is not delivered but served by get_lost_push_message. */
   public void loseShopeePushes(double fraction) {
     shopee.losePushes(fraction);
+  }
+
+  /** How many Shopee pushes were lost so far (each one served by get_lost_push_message until confirmed). */
+  public long shopeePushesLost() {
+    return shopee.pushesLost();
   }
 
   public void addShopeeOrder(String shopId, ObjectNode order) {

@@ -42,6 +42,7 @@ final class ShopeeSandbox {
   private final List<ObjectNode> shopeeLostPushes = new CopyOnWriteArrayList<>();
   private final AtomicLong lostPushIds = new AtomicLong();
   private volatile double lostPushFraction;
+  private final AtomicLong pushesLost = new AtomicLong();
 
   ShopeeSandbox(SandboxShops config, WebhookSender webhooks) {
     this.config = config;
@@ -54,6 +55,7 @@ final class ShopeeSandbox {
     catalog.reset();
     shopeeLostPushes.clear();
     lostPushFraction = 0;
+    pushesLost.set(0);
     tokens.reset();
   }
 
@@ -104,6 +106,10 @@ final class ShopeeSandbox {
     m.set("timestamp", envelope.get("timestamp"));
     m.put("data", envelope.toString());
     shopeeLostPushes.add(m);
+  }
+
+  long pushesLost() {
+    return pushesLost.get();
   }
 
   int lostPushCount() {
@@ -292,6 +298,7 @@ final class ShopeeSandbox {
       ObjectNode lost = push.deepCopy();
       lost.remove("msg_id");
       addLostEnvelope(lost);
+      pushesLost.incrementAndGet();
       return java.util.concurrent.CompletableFuture.completedFuture(new Delivery(0, 0, msgId));
     }
     byte[] body = push.toString().getBytes(StandardCharsets.UTF_8);
