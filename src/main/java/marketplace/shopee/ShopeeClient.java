@@ -235,15 +235,15 @@ public final class ShopeeClient {
     if (known != null) return CompletableFuture.completedFuture(known);
     return shopCall(shopId, "warehouse_detail", WAREHOUSE_DETAIL, Map.of(), null, ShopeeStockReads::locations, false)
         .exceptionallyCompose(error -> {
-      Throwable cause = Futures.unwrap(error);
-      if (cause instanceof MarketCallException e && e.code().equals("warehouse.error_not_in_whitelist")) {
-        return CompletableFuture.completedFuture(List.<String>of());
-      }
-      return CompletableFuture.failedFuture(cause);
-    }).thenApply(locations -> {
-      state.locations = locations;
-      return locations;
-    });
+          Throwable cause = Futures.unwrap(error);
+          if (cause instanceof MarketCallException e && e.code().equals("warehouse.error_not_in_whitelist")) {
+            return CompletableFuture.completedFuture(List.<String>of());
+          }
+          return CompletableFuture.failedFuture(cause);
+        }).thenApply(locations -> {
+          state.locations = locations;
+          return locations;
+        });
   }
 
   /**

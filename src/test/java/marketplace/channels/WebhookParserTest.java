@@ -79,9 +79,12 @@ class WebhookParserTest {
   }
 
   @Test
-  void shopeeLostPushDataIsAJsonString() throws Exception {
-    var message = new ObjectMapper().readTree(
-        "{\"shop_id\":7,\"code\":3,\"timestamp\":9,\"data\":\"{\\\"ordersn\\\":\\\"L1\\\",\\\"status\\\":\\\"CANCELLED\\\",\\\"update_time\\\":8}\"}");
+  void shopeeLostPushDataIsTheWholeEnvelopeAsAJsonString() throws Exception {
+    // MARKETPLACES.md "Lost pushes": data holds the whole push envelope, with its own nested data.
+    var envelope = "{\"data\":{\"ordersn\":\"L1\",\"status\":\"CANCELLED\",\"update_time\":8},"
+        + "\"shop_id\":7,\"code\":3,\"timestamp\":9}";
+    var message = new ObjectMapper().createObjectNode().put("shop_id", 7).put("code", 3).put("timestamp", 9)
+        .put("data", envelope);
     var e = assertInstanceOf(WebhookEvent.ShopeeOrderStatus.class, WebhookParser.shopeeLostPush(message));
     assertEquals("L1", e.orderSn());
     assertEquals(MarketStatus.CANCELLED, e.marketStatus());
