@@ -235,6 +235,11 @@ public final class Sandbox implements AutoCloseable {
     tiktok.expireAccessToken(shopId);
   }
 
+  /** TikTok's limit per API and shop, in requests per second (TikTok's default 50; 0, the default here: none). */
+  public void setTikTokRateLimit(int perSecond) {
+    tiktok.setRateLimit(perSecond);
+  }
+
   /** access_token_expire_in of TikTok tokens issued from now on (default 7 days). */
   public void setTikTokTokenLifetime(Duration lifetime) {
     tiktok.setTokenLifetime(lifetime);

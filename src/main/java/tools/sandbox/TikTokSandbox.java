@@ -40,6 +40,9 @@ final class TikTokSandbox {
   /** Orders this sandbox cancelled on the seller's request: a second request answers 25001011. */
   private final java.util.Set<String> sellerCancelled = ConcurrentHashMap.newKeySet();
   private volatile java.time.Duration tokenLifetime = java.time.Duration.ofDays(7);
+  /** Requests per second per API and shop (TikTok's default is 50); 0: unlimited, the sandbox's default. */
+  private volatile int ratePerSecond;
+  private final Map<String, long[]> windows = new ConcurrentHashMap<>();
 
   TikTokSandbox(SandboxShops config, WebhookSender webhooks) {
     this.config = config;
@@ -53,6 +56,28 @@ final class TikTokSandbox {
     accessExpiry.clear();
     sellerCancelled.clear();
     tokenLifetime = java.time.Duration.ofDays(7);
+    ratePerSecond = 0;
+    windows.clear();
+  }
+
+  void setRateLimit(int perSecond) {
+    ratePerSecond = perSecond;
+  }
+
+  /** One-second windows per API (the path without its product id) and shop. */
+  private boolean overLimit(String shopId, String path) {
+    int limit = ratePerSecond;
+    if (limit <= 0) return false;
+    String api = shopId + " " + path.replaceAll("/products/[^/]+", "/products/{id}");
+    long second = Instant.now().getEpochSecond();
+    long[] w = windows.computeIfAbsent(api, k -> new long[2]);
+    synchronized (w) {
+      if (w[0] != second) {
+        w[0] = second;
+        w[1] = 0;
+      }
+      return ++w[1] > limit;
+    }
   }
 
   /** A shop's current access token: the configured one until a refresh issues another. */
@@ -130,6 +155,9 @@ final class TikTokSandbox {
     SandboxShops.TikTokShop shop = covered.stream().filter(s -> s.shopCipher().equals(cipher)).findFirst()
         .orElse(null);
     if (shop == null) return new Answer(400, tiktokError(106013, "Invalid shop_cipher"), "106013");
+    if (overLimit(shop.shopId(), path)) {
+      return new Answer(429, tiktokError(36009002, "Too many requests: rate limit per API and shop"), "36009002");
+    }
     JsonNode json = body.length == 0 ? MAPPER.createObjectNode() : readJson(body);
     Map<String, ObjectNode> orders = tiktokOrders.computeIfAbsent(shop.shopId(), k -> new ConcurrentHashMap<>());
     ObjectNode ok = tiktokOk();

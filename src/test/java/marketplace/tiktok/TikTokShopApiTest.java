@@ -98,4 +98,16 @@ class TikTokShopApiTest {
     assertEquals(FailureClass.PERMANENT_CONFIG, again.failed().get("S-CHG").failureClass());
     assertEquals(calls, fx.sandbox.calls(Channel.TIKTOK, "/inventory/update").size());
   }
+
+  @Test
+  void quantityZeroRefusedByThePlatformIsSurfacedNeverSentAsOne() {
+    // UNSURE whether TikTok accepts 0 (spec range 1..99999): when it refuses, the listing fails visibly
+    fx.sandbox.acceptTikTokZeroQuantity(false);
+    fx.sandbox.setTikTokStock("P-ZERO", "S-ZERO", 4);
+    var result = await(api.push("product:P-ZERO", List.of(new TargetStock("S-ZERO", 0))));
+    assertEquals(FailureClass.PERMANENT_LISTING, result.failed().get("S-ZERO").failureClass());
+    assertTrue(result.failed().get("S-ZERO").reason().contains("12019024"));
+    assertTrue(updateBody("P-ZERO").contains("\"quantity\":0"), updateBody("P-ZERO"));
+    assertEquals(4, fx.sandbox.tiktokStock("S-ZERO"));
+  }
 }

@@ -97,4 +97,19 @@ class TikTokSandboxTest {
     assertEquals(36009002, body.get("code").asLong());
     assertTrue(body.has("request_id") && body.has("message") && body.has("data"), body.toString());
   }
+
+  @Test
+  void theRateLimitPerApiAndShopAnswers429With36009002() throws Exception {
+    fx.sandbox.setTikTokRateLimit(3);
+    long now = Instant.now().getEpochSecond();
+    int limited = 0;
+    for (int i = 0; i < 8; i++) {
+      HttpResponse<String> r = get("/order/202309/orders", now, "sandbox-cipher", "sandbox-tiktok-access-token");
+      if (r.statusCode() == 429) {
+        assertEquals(36009002, code(r));
+        limited++;
+      }
+    }
+    assertTrue(limited >= 2, "at most 3 a second (two windows at worst): " + limited);
+  }
 }
