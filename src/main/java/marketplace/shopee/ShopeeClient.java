@@ -80,7 +80,16 @@ public final class ShopeeClient {
   /** Lost pushes parsed like live ones; confirm {@code lastMessageId} once they are safely handled. */
   public record LostPushPage(List<WebhookEvent> events, boolean hasNextPage, long lastMessageId) {}
 
-  public record Tokens(String accessToken, String refreshToken, Instant expiresAt) {
+  /**
+   * @param expiresAt null when unknown (a configured token is used until Shopee says it expired)
+   * @param refreshBy not refreshed before this: three quarters into the token's life, so a token that lives less
+   *     than the configured margin is not refreshed before every call (null when unknown)
+   */
+  public record Tokens(String accessToken, String refreshToken, Instant expiresAt, Instant refreshBy) {
+    public Tokens(String accessToken, String refreshToken, Instant expiresAt) {
+      this(accessToken, refreshToken, expiresAt, null);
+    }
+
     @Override
     public String toString() {
       return "Tokens[accessToken=***, refreshToken=***, expiresAt=" + expiresAt + "]";
@@ -368,10 +377,10 @@ public final class ShopeeClient {
 
   private CompletionStage<Tokens> freshTokens(ShopState state) {
     Tokens tokens = state.tokens;
-    if (tokens.expiresAt() != null
-        && Instant.now().plus(config.shopeeTokenRefreshMargin()).isAfter(tokens.expiresAt())) {
-      return state.refresh();
-    }
+    if (tokens.expiresAt() == null) return CompletableFuture.completedFuture(tokens);
+    Instant due = tokens.expiresAt().minus(config.shopeeTokenRefreshMargin());
+    if (tokens.refreshBy() != null && tokens.refreshBy().isAfter(due)) due = tokens.refreshBy();
+    if (Instant.now().isAfter(due)) return state.refresh();
     return CompletableFuture.completedFuture(tokens);
   }
 
@@ -421,8 +430,10 @@ public final class ShopeeClient {
   static Tokens parseTokens(JsonNode root) {
     JsonNode r = root.has("access_token") ? root : JsonTrees.required(root, "response", "Shopee token refresh");
     long expireIn = JsonTrees.longValue(r, "expire_in", "Shopee token refresh");
+    Instant received = Instant.now();
     return new Tokens(JsonTrees.text(r, "access_token", "Shopee token refresh"),
-        JsonTrees.text(r, "refresh_token", "Shopee token refresh"), Instant.now().plusSeconds(expireIn));
+        JsonTrees.text(r, "refresh_token", "Shopee token refresh"), received.plusSeconds(expireIn),
+        received.plusMillis(expireIn * 750));
   }
 
   static HttpRequest request(String method, String url, Map<String, String> query, ObjectNode body) {

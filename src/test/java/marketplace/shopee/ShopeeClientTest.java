@@ -197,13 +197,17 @@ class ShopeeClientTest {
   }
 
   @Test
-  void tokenIsRefreshedBeforeItExpires() {
+  void tokenIsRefreshedBeforeItExpires() throws Exception {
     addOrder("SN8");
-    fx.sandbox.setShopeeTokenLifetime(Duration.ofMinutes(5)); // inside the 10-minute margin: always "about to expire"
+    // shorter than the 10-minute margin: refreshed three quarters into its life (1.5 s), before Shopee refuses it
+    fx.sandbox.setShopeeTokenLifetime(Duration.ofSeconds(2));
     await(client.refreshAccessToken(SHOP));
     assertNotNull(client.tokens(SHOP).expiresAt());
+    Thread.sleep(1600);
     await(client.getOrderDetails(SHOP, List.of("SN8")));
     assertEquals(2, fx.sandbox.calls(Channel.SHOPEE, "access_token/get").size());
+    assertEquals(List.of("ok"), fx.sandbox.calls(Channel.SHOPEE, "get_order_detail").stream()
+        .map(Sandbox.Call::outcome).toList(), "refreshed before the token expired, not after Shopee refused it");
     fx.sandbox.setShopeeTokenLifetime(Duration.ofHours(4));
     await(client.refreshAccessToken(SHOP));
     await(client.getOrderDetails(SHOP, List.of("SN8")));

@@ -65,6 +65,17 @@ class ShopeePlatformTest {
     assertEquals(0, fx.sandbox.shopeeRefreshTokenReuses());
   }
 
+  /** The configured margin (10 min) exceeds a 20 s token's life: refresh three quarters in, not before every call. */
+  @Test
+  void aTokenShorterThanTheRefreshMarginIsNotRefreshedBeforeEveryCall() {
+    addOrder("T0");
+    fx.sandbox.setShopeeTokenLifetime(Duration.ofSeconds(20));
+    await(client.refreshAccessToken(SHOP));
+    for (int i = 0; i < 10; i++) assertEquals(1, await(client.getOrderDetails(SHOP, List.of("T0"))).size());
+    assertEquals(1, fx.sandbox.calls(Channel.SHOPEE, "access_token/get").size(), "only the first refresh");
+    assertTrue(outcomes(DETAIL).stream().allMatch("ok"::equals), outcomes(DETAIL).toString());
+  }
+
   @Test
   void aSecondTokenErrorAfterAGoodRefreshIsPermanentConfigNotALoop() {
     addOrder("T2");
