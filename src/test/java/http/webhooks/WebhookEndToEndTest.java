@@ -112,7 +112,13 @@ class WebhookEndToEndTest {
     assertEquals(200, delivery.status());
     JsonNode order = awaitOrder("shopee", SHOPEE_SHOP, "SN-E2E-1", "CONFIRMED");
     assertEquals(2, order.at("/reserved/SKU-RED").asInt());
-    assertEquals("Sandbox Buyer", order.get("buyerName").asText(), "details fetched from the marketplace");
+    assertEquals("IDR", order.get("currency").asText(), "details fetched from the marketplace");
+    // the buyer's name went to buyer_data, not into the order's events (so not into its view)
+    try (Connection c = TestDatabase.connect(); Statement s = c.createStatement();
+         ResultSet rs = s.executeQuery("SELECT buyer_name FROM buyer_data WHERE order_key = 'shopee|1001|SN-E2E-1'")) {
+      assertTrue(rs.next(), "buyer data recorded");
+      assertEquals("Sandbox Buyer", rs.getString(1));
+    }
     assertEquals(before + 2, reserved("SKU-RED"));
     assertTrue(market.sandbox.calls(common.Channel.SHOPEE, "get_order_detail").size() >= 1);
   }
