@@ -106,14 +106,31 @@ public final class BuyerDataStore implements BuyerPhones {
   }
 
   /** Erases every row past its erase-after: the values are emptied, the row says when. Returns how many. */
+  /**
+   * Erases what is past its retention: the rows of this table, and the copies older orders left elsewhere (the
+   * ledger's buyer columns of orders recorded before this table existed, and WhatsApp buyers' texts in
+   * inbound_messages). Answers the number of orders whose data this store held and erased.
+   */
   public CompletionStage<Integer> eraseExpired(Instant now) {
+    Timestamp cutoff = Timestamp.from(now.minus(retention));
     return database.withConnection(c -> {
+      int erased;
       try (PreparedStatement s = c.prepareStatement("UPDATE buyer_data SET buyer_name = NULL, buyer_phone = NULL, "
           + "shipping_address = NULL, erased_at = ? WHERE erase_after <= ? AND erased_at IS NULL")) {
         s.setTimestamp(1, Timestamp.from(now));
         s.setTimestamp(2, Timestamp.from(now));
-        return s.executeUpdate();
+        erased = s.executeUpdate();
       }
+      try (PreparedStatement s = c.prepareStatement("UPDATE orders SET buyer_name = NULL, buyer_phone = NULL "
+          + "WHERE created_at <= ? AND (buyer_name IS NOT NULL OR buyer_phone IS NOT NULL)")) {
+        s.setTimestamp(1, cutoff);
+        s.executeUpdate();
+      }
+      try (PreparedStatement s = c.prepareStatement("DELETE FROM inbound_messages WHERE received_at <= ?")) {
+        s.setTimestamp(1, cutoff);
+        s.executeUpdate();
+      }
+      return erased;
     });
   }
 

@@ -176,6 +176,57 @@ class BuyerDataTest {
     assertTrue(csv.lines().anyMatch(l -> l.startsWith(key) && l.contains(",erased ")), "the export says erased");
   }
 
+  /**
+   * Orders recorded before buyer_data existed kept the buyer in the ledger's columns, and WhatsApp buyers' texts sit
+   * in inbound_messages: both are erased past the retention too, and what is younger stays.
+   */
+  @Test
+  void copiesOlderThanTheRetentionElsewhereAreErasedToo() throws Exception {
+    shopeeOrder("BD-OLD", "Old Ledger Buyer", "628555000111", "Jl. Lama 1");
+    String key = "shopee|" + SHOP + "|BD-OLD";
+    awaitPhase("/admin/orders/shopee/" + SHOP + "/BD-OLD", "CONFIRMED");
+    long settle = System.currentTimeMillis() + 20_000;
+    while (!"CONFIRMED".equals(ledgerEntry(key, "held until").path("status").asText())
+        && System.currentTimeMillis() < settle) {
+      Thread.sleep(100);
+    }
+    Thread.sleep(500); // the ledger has the order's last event: nothing rewrites the row after this
+    try (Connection c = TestDatabase.connect(); Statement s = c.createStatement()) {
+      s.executeUpdate("UPDATE orders SET buyer_name = 'Old Ledger Buyer', buyer_phone = '628555000111', "
+          + "created_at = now() - interval '1 day' WHERE order_key = '" + key + "'");
+      s.executeUpdate("INSERT INTO inbound_messages (message_id, channel, shop_id, from_phone, from_name, body, "
+          + "received_at) VALUES ('wamid.OLD', 'whatsapp', '" + NUMBER + "', '628555000222', 'Old Texter', 'hi', "
+          + "now() - interval '1 day'), ('wamid.NEW', 'whatsapp', '" + NUMBER + "', '628555000333', 'New Texter', "
+          + "'hello', now())");
+    }
+    long deadline = System.currentTimeMillis() + 10_000;
+    String[] row;
+    do {
+      Thread.sleep(200);
+      row = ledgerBuyer(key);
+    } while ((row[0] != null || row[1] != null) && System.currentTimeMillis() < deadline);
+    assertNull(row[0], "the old ledger copy of the name is erased");
+    assertNull(row[1], "the old ledger copy of the phone is erased");
+    try (Connection c = TestDatabase.connect(); Statement s = c.createStatement();
+         ResultSet rs = s.executeQuery("SELECT message_id FROM inbound_messages WHERE message_id LIKE 'wamid.%' "
+             + "ORDER BY message_id")) {
+      List<String> left = new ArrayList<>();
+      while (rs.next()) left.add(rs.getString(1));
+      assertEquals(List.of("wamid.NEW"), left, "the old text is erased, the new one stays");
+    }
+  }
+
+  private static String[] ledgerBuyer(String orderKey) throws Exception {
+    try (Connection c = TestDatabase.connect(); PreparedStatement s = c.prepareStatement(
+        "SELECT buyer_name, buyer_phone FROM orders WHERE order_key = ?")) {
+      s.setString(1, orderKey);
+      try (ResultSet rs = s.executeQuery()) {
+        assertTrue(rs.next(), "ledger row of " + orderKey);
+        return new String[] {rs.getString(1), rs.getString(2)};
+      }
+    }
+  }
+
   @Test
   void aWhatsAppBuyerGetsTheMessageFromTheStoredPhoneAndTheJournalHasNone() throws Exception {
     Sandbox.Delivery d = await(market.sandbox.sendWhatsAppOrder(market.url("/webhooks/whatsapp"), NUMBER,
