@@ -98,20 +98,8 @@ final class WhatsAppSandbox {
         .orElseThrow(() -> new IllegalArgumentException("no WhatsApp number " + phoneNumberId));
     String wamid = "wamid.SBX" + UUID.randomUUID().toString().replace("-", "");
     ObjectNode root = MAPPER.createObjectNode().put("object", "whatsapp_business_account");
-    ObjectNode value = root.putArray("entry").addObject().put("id", "SANDBOX-WABA").putArray("changes").addObject()
-        .put("field", "messages").putObject("value");
-    value.put("messaging_product", "whatsapp");
-    value.putObject("metadata").put("display_phone_number", "15550000000").put("phone_number_id", phoneNumberId);
-    value.putArray("contacts").addObject().put("wa_id", from).putObject("profile").put("name", buyerName);
-    ObjectNode message = value.putArray("messages").addObject();
-    message.put("from", from).put("id", wamid).put("timestamp", Long.toString(Instant.now().getEpochSecond()))
-        .put("type", "order");
-    ObjectNode order = message.putObject("order").put("catalog_id", "SANDBOX-CATALOG");
-    ArrayNode products = order.putArray("product_items");
-    for (WhatsAppItem i : items) {
-      products.addObject().put("product_retailer_id", i.retailerId()).put("quantity", i.quantity())
-          .put("item_price", i.price()).put("currency", i.currency());
-    }
+    root.putArray("entry").addObject().put("id", "SANDBOX-WABA").putArray("changes").addObject()
+        .put("field", "messages").set("value", orderValue(phoneNumberId, wamid, from, buyerName, items));
     byte[] body = root.toString().getBytes(StandardCharsets.UTF_8);
     return webhooks.deliver(targetUrl, body,
         Map.of("X-Hub-Signature-256", PlatformSignatures.whatsAppHeader(number.appSecret(), body)), redelivery, wamid);
