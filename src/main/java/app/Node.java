@@ -77,6 +77,7 @@ public final class Node implements AutoCloseable {
       order.BuyerDataEraser.start(system, buyerData, config.getDuration("orchestrator.buyer-data.erase-every"),
           java.time.Clock.systemUTC());
       MarketplaceApis marketplaces = Marketplaces.get(system);
+      marketplace.connection.ShopConnections.get(system).start(marketplaces, database);
       ShopAdapter.init(system, marketplaces);
       readside.ledger.OrderProjection.init(system, database);
       readside.ledger.OrderSweeper.init(system, database);
@@ -102,9 +103,11 @@ public final class Node implements AutoCloseable {
       http.admin.BoardRoutes boardRoutes = new http.admin.BoardRoutes(system, board, json);
       // The dashboard page and the OpenAPI document hold no data: served without a token, ahead of AdminAuth.
       routes.add(new http.admin.UiRoutes().route());
+      // The platforms' onboarding redirects reach the seller's browser: public, guarded by their one-time state.
+      routes.add(new http.OnboardingRoutes(system, json).route());
       AdminAuth admin = new AdminAuth(adminTokens.tokens(), config.getBytes("orchestrator.admin.max-body"), json, metrics);
       routes.add(admin.route(actor -> Directives.concat(skus.route(actor), orders.route(actor), ledger.route(),
-          stockLevels.route(), sync.route(), shops.route(), cluster.route(), boardRoutes.route())));
+          stockLevels.route(), sync.route(), shops.route(actor), cluster.route(), boardRoutes.route())));
       OrderIntake intake = new OrderIntake(system, new InboundMessages(database), outbound,
           config.getDuration("orchestrator.webhooks.record-timeout"));
       routes.add(new WebhookMetrics(metrics, json)

@@ -50,19 +50,21 @@ public final class MarketplacePoller {
     Settings settings = Settings.from(system.settings().config());
     if (!settings.enabled()) return;
     ClusterSingleton.get(system).init(SingletonActor.of(
-        Behaviors.supervise(create(settings, marketplaces.orderFeeds(), intake))
+        Behaviors.supervise(create(settings, marketplaces::orderFeeds, intake))
             .onFailure(Restarts.withBackoff()),
         "marketplace-poller"));
   }
 
-  static Behavior<Command> create(Settings settings, List<OrderFeed> feeds, OrderIntake intake) {
+  /** @param feeds asked at every tick: shops connected meanwhile are polled too */
+  static Behavior<Command> create(Settings settings, java.util.function.Supplier<List<OrderFeed>> feeds,
+      OrderIntake intake) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(LostPushTick.INSTANCE, Duration.ofMillis(100), settings.lostPushInterval());
       timers.startTimerWithFixedDelay(ReconcileTick.INSTANCE, settings.reconcileInterval(),
           settings.reconcileInterval());
       return Behaviors.receive(Command.class)
           .onMessageEquals(LostPushTick.INSTANCE, () -> {
-            for (OrderFeed feed : feeds) {
+            for (OrderFeed feed : feeds.get()) {
               if (feed.keepsLostPushes()) run(ctx, "lost pushes of " + feed.name(), recoverLostPushes(feed, intake, 0));
             }
             return Behaviors.same();
@@ -70,7 +72,7 @@ public final class MarketplacePoller {
           .onMessageEquals(ReconcileTick.INSTANCE, () -> {
             Instant to = Instant.now();
             Instant from = to.minus(settings.reconcileWindow());
-            for (OrderFeed feed : feeds) {
+            for (OrderFeed feed : feeds.get()) {
               run(ctx, "reconciliation of " + feed.name(), reconcile(feed, intake, from, to, null, 0));
             }
             return Behaviors.same();

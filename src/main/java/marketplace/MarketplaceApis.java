@@ -20,9 +20,15 @@ public interface MarketplaceApis {
   /** Template messages to buyers, for {@link WhatsAppSender}. */
   TemplateMessages templateMessages();
 
-  /** Every configured shop whose orders can be listed, Shopee's first. */
+  /** Every configured or connected shop whose orders can be listed, Shopee's first (asked again as shops connect). */
   List<OrderFeed> orderFeeds();
 
-  /** Every configured shop's and WhatsApp number's breaker: Shopee, then TikTok, then WhatsApp, as configured. */
+  /** Every configured or connected shop's and WhatsApp number's breaker: Shopee, then TikTok, then WhatsApp. */
   List<ShopBreaker> breakers();
+
+  /** The channel's shop authorisation (onboarding, token refresh), for channels with a marketplace API. */
+  java.util.Optional<ShopAuthorizer> authorizer(Channel channel);
+
+  /** The shops with connections, as this node last read them. */
+  ShopDirectory directory();
 }

@@ -17,7 +17,10 @@ public record MarketplaceConfig(
     List<WhatsAppNumber> whatsapp,
     String shopeeCancelReason,
     String tiktokCancelReason,
-    Duration shopeeTokenRefreshMargin) {
+    Duration shopeeTokenRefreshMargin,
+    ShopeeApp shopeeApp,
+    TikTokApp tiktokApp,
+    Duration tiktokTokenRefreshMargin) {
 
   static final String REDACTED = "***";
 
@@ -99,6 +102,63 @@ public record MarketplaceConfig(
     }
   }
 
+  /**
+   * The Shopee app (partner) shops connect to through onboarding: every such shop is called with these settings.
+   * @param redirectUrl where Shopee sends the seller's browser after authorising (our public redirect endpoint)
+   */
+  public record ShopeeApp(long partnerId, String partnerKey, String pushKey, String baseUrl, String callbackUrl,
+      String redirectUrl, RateLimit rateLimit) {
+    public String effectivePushKey() {
+      return pushKey == null || pushKey.isBlank() ? partnerKey : pushKey;
+    }
+
+    /** An onboarded shop's settings (its tokens live in its connection entity, not here). */
+    public ShopeeShop shop(String shopId) {
+      return new ShopeeShop(shopId, partnerId, partnerKey, pushKey, "", "", baseUrl, callbackUrl, rateLimit);
+    }
+
+    ShopeeApp withBaseUrl(String url) {
+      return new ShopeeApp(partnerId, partnerKey, pushKey, url, callbackUrl, redirectUrl, rateLimit);
+    }
+
+    public ShopeeApp withUrls(String callback, String redirect) {
+      return new ShopeeApp(partnerId, partnerKey, pushKey, baseUrl, callback, redirect, rateLimit);
+    }
+
+    @Override
+    public String toString() {
+      return "ShopeeApp[partnerId=" + partnerId + ", partnerKey=" + REDACTED + ", baseUrl=" + baseUrl
+          + ", callbackUrl=" + callbackUrl + ", redirectUrl=" + redirectUrl + "]";
+    }
+  }
+
+  /**
+   * The TikTok Shop app shops connect to through onboarding.
+   * @param authorizationUrl the link copied from Partner Center; {@code &state=...} is appended
+   */
+  public record TikTokApp(String appKey, String appSecret, String baseUrl, String authBaseUrl,
+      String authorizationUrl, String redirectUrl, RateLimit rateLimit) {
+    /** An onboarded shop's settings, with the cipher and region its authorisation listed. */
+    public TikTokShop shop(String shopId, String shopCipher, String region) {
+      return new TikTokShop(shopId, appKey, appSecret, shopCipher == null ? "" : shopCipher, "", "", baseUrl,
+          authBaseUrl, region == null ? "" : region, rateLimit);
+    }
+
+    TikTokApp withBaseUrls(String base, String auth, String authorization) {
+      return new TikTokApp(appKey, appSecret, base, auth, authorization, redirectUrl, rateLimit);
+    }
+
+    public TikTokApp withRedirectUrl(String redirect) {
+      return new TikTokApp(appKey, appSecret, baseUrl, authBaseUrl, authorizationUrl, redirect, rateLimit);
+    }
+
+    @Override
+    public String toString() {
+      return "TikTokApp[appKey=" + appKey + ", appSecret=" + REDACTED + ", baseUrl=" + baseUrl + ", authBaseUrl="
+          + authBaseUrl + ", authorizationUrl=" + authorizationUrl + ", redirectUrl=" + redirectUrl + "]";
+    }
+  }
+
   public record WhatsAppNumber(String phoneNumberId, String accessToken, String appSecret, String verifyToken,
       String baseUrl, String apiVersion, double messagesPerSecond, Duration recipientMinBackoff,
       Duration recipientMaxBackoff) {
@@ -144,8 +204,17 @@ public record MarketplaceConfig(
         s.getString("verify-token"), trimSlash(s.getString("base-url")), s.getString("api-version"),
         s.getDouble("messages-per-second"), s.getDuration("recipient-min-backoff"),
         s.getDuration("recipient-max-backoff"))).toList();
+    Config sa = c.getConfig("shopee.app");
+    ShopeeApp shopeeApp = new ShopeeApp(sa.getLong("partner-id"), sa.getString("partner-key"),
+        sa.getString("push-key"), trimSlash(sa.getString("base-url")), sa.getString("callback-url"),
+        sa.getString("redirect-url"), rate(sa));
+    Config ta = c.getConfig("tiktok.app");
+    TikTokApp tiktokApp = new TikTokApp(ta.getString("app-key"), ta.getString("app-secret"),
+        trimSlash(ta.getString("base-url")), trimSlash(ta.getString("auth-base-url")),
+        ta.getString("authorization-url"), ta.getString("redirect-url"), rate(ta));
     return new MarketplaceConfig(client, shopee, tiktok, whatsapp, c.getString("shopee.cancel-reason"),
-        c.getString("tiktok.cancel-reason"), c.getDuration("shopee.token-refresh-margin"));
+        c.getString("tiktok.cancel-reason"), c.getDuration("shopee.token-refresh-margin"), shopeeApp, tiktokApp,
+        c.getDuration("tiktok.token-refresh-margin"));
   }
 
   private static RateLimit rate(Config s) {
@@ -174,27 +243,36 @@ public record MarketplaceConfig(
 
   public MarketplaceConfig withClient(ClientSettings settings) {
     return new MarketplaceConfig(settings, shopee, tiktok, whatsapp, shopeeCancelReason, tiktokCancelReason,
-        shopeeTokenRefreshMargin);
+        shopeeTokenRefreshMargin, shopeeApp, tiktokApp, tiktokTokenRefreshMargin);
   }
 
   public MarketplaceConfig mapShops(UnaryOperator<ShopeeShop> shopeeFn, UnaryOperator<TikTokShop> tiktokFn,
       UnaryOperator<WhatsAppNumber> whatsAppFn) {
     return new MarketplaceConfig(client, shopee.stream().map(shopeeFn).toList(),
         tiktok.stream().map(tiktokFn).toList(), whatsapp.stream().map(whatsAppFn).toList(), shopeeCancelReason,
-        tiktokCancelReason, shopeeTokenRefreshMargin);
+        tiktokCancelReason, shopeeTokenRefreshMargin, shopeeApp, tiktokApp, tiktokTokenRefreshMargin);
   }
 
   /** Points every shop at one base URL with the channel's path prefix (the sandbox: {@code base + "/shopee"}...). */
   public MarketplaceConfig withSandboxBaseUrl(String sandboxBaseUrl) {
     String base = trimSlash(sandboxBaseUrl);
-    return mapShops(s -> s.withBaseUrl(base + "/shopee"),
+    MarketplaceConfig shops = mapShops(s -> s.withBaseUrl(base + "/shopee"),
         s -> s.withBaseUrl(base + "/tiktok").withAuthBaseUrl(base + "/tiktok/auth"),
         s -> s.withBaseUrl(base + "/whatsapp"));
+    String authorization = tiktokApp.authorizationUrl();
+    int query = authorization.indexOf('?');
+    return shops.withApps(shopeeApp.withBaseUrl(base + "/shopee"), tiktokApp.withBaseUrls(base + "/tiktok",
+        base + "/tiktok/auth", base + "/tiktok/open/authorize" + (query < 0 ? "" : authorization.substring(query))));
+  }
+
+  public MarketplaceConfig withApps(ShopeeApp shopee, TikTokApp tiktok) {
+    return new MarketplaceConfig(client, this.shopee, this.tiktok, whatsapp, shopeeCancelReason, tiktokCancelReason,
+        shopeeTokenRefreshMargin, shopee, tiktok, tiktokTokenRefreshMargin);
   }
 
   @Override
   public String toString() {
     return "MarketplaceConfig[client=" + client + ", shopee=" + shopee + ", tiktok=" + tiktok + ", whatsapp="
-        + whatsapp + "]";
+        + whatsapp + ", shopeeApp=" + shopeeApp + ", tiktokApp=" + tiktokApp + "]";
   }
 }

@@ -61,7 +61,7 @@ public final class ShopAdapter extends AbstractBehavior<ShopAdapter.Command> {
       String[] parts = ctx.getEntityId().split("\\|", 2);
       Channel channel = Channel.fromKey(parts[0]);
       return create(channel, parts[1], marketplaces.shopApi(channel, parts[1]), settings, store, staleness,
-          marketplaces.outcomes());
+          marketplaces.outcomes(), marketplaces.directory());
     }));
   }
 
@@ -73,8 +73,14 @@ public final class ShopAdapter extends AbstractBehavior<ShopAdapter.Command> {
   /** @param outcomes the node's call outcomes, which hold each shop's guard (to lift its pause) */
   public static Behavior<Command> create(Channel channel, String shopId, ShopApi api, PushSettings settings,
       ListingSyncStore store, StockStaleness staleness, CallOutcomes outcomes) {
+    return create(channel, shopId, api, settings, store, staleness, outcomes, ShopDirectory.NONE);
+  }
+
+  /** @param directory the shops' connections: a shop not connected holds its stock queue until it is again */
+  public static Behavior<Command> create(Channel channel, String shopId, ShopApi api, PushSettings settings,
+      ListingSyncStore store, StockStaleness staleness, CallOutcomes outcomes, ShopDirectory directory) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-        new ShopAdapter(ctx, timers, channel, shopId, api, settings, store, staleness, outcomes)));
+        new ShopAdapter(ctx, timers, channel, shopId, api, settings, store, staleness, outcomes, directory)));
   }
 
   // ---------------------------------------------------------------- protocol
@@ -168,14 +174,16 @@ public final class ShopAdapter extends AbstractBehavior<ShopAdapter.Command> {
   private final CallOutcomes outcomes;
 
   private ShopAdapter(ActorContext<Command> context, TimerScheduler<Command> timers, Channel channel, String shopId,
-      ShopApi api, PushSettings settings, ListingSyncStore store, StockStaleness staleness, CallOutcomes outcomes) {
+      ShopApi api, PushSettings settings, ListingSyncStore store, StockStaleness staleness, CallOutcomes outcomes,
+      ShopDirectory directory) {
     super(context);
     this.outcomes = outcomes;
     this.channel = channel;
     this.shopId = shopId;
     this.api = api;
     this.stock = new ShopStock(context, timers, channel, shopId, api, settings, store, staleness,
-        () -> outcomes.pausedOrUnknown(channel, shopId));
+        () -> outcomes.pausedOrUnknown(channel, shopId)
+            || directory.shop(channel, shopId).map(c -> !c.usable()).orElse(false));
   }
 
   @Override

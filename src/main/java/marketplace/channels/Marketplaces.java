@@ -6,13 +6,19 @@ import akka.actor.typed.ExtensionId;
 import common.Channel;
 import infra.Metrics;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import marketplace.CallOutcomes;
 import marketplace.MarketplaceApis;
 import marketplace.MarketplaceConfig;
 import marketplace.MarketplaceMetrics;
 import marketplace.NoMarketplaceApi;
 import marketplace.OrderFeed;
+import marketplace.ShopAuthorizer;
+import marketplace.ShopDirectory;
+import marketplace.connection.ShopConnections;
 import marketplace.ShopApi;
 import marketplace.ShopBreaker;
 import marketplace.TemplateMessages;
@@ -51,10 +57,14 @@ public final class Marketplaces implements Extension, MarketplaceApis {
   private final TikTokClient tiktok;
   private final WhatsAppClient whatsApp;
 
+  private final ShopDirectory directory;
+
   private Marketplaces(ActorSystem<?> system, MarketplaceConfig config) {
     this.config = config;
-    this.shopee = new ShopeeClient(system, config, outcomes);
-    this.tiktok = new TikTokClient(system, config, outcomes);
+    ShopConnections connections = ShopConnections.get(system);
+    this.directory = connections.directory();
+    this.shopee = new ShopeeClient(system, config, outcomes, connections.tokens(), directory);
+    this.tiktok = new TikTokClient(system, config, outcomes, connections.tokens(), directory);
     this.whatsApp = new WhatsAppClient(system, config, outcomes);
     MarketplaceMetrics.register(Metrics.get(system), this);
   }
@@ -72,8 +82,8 @@ public final class Marketplaces implements Extension, MarketplaceApis {
   @Override
   public ShopApi shopApi(Channel channel, String shopId) {
     return switch (channel) {
-      case SHOPEE -> new ShopeeShopApi(shopee, config, shopId);
-      case TIKTOK -> new TikTokShopApi(tiktok, config, shopId);
+      case SHOPEE -> new ShopeeShopApi(shopee, config, directory, shopId);
+      case TIKTOK -> new TikTokShopApi(tiktok, config, directory, shopId);
       case WHATSAPP -> new NoMarketplaceApi(config.whatsAppNumber(shopId).isPresent());
       case PHONE -> new NoMarketplaceApi(false);
     };
@@ -85,21 +95,44 @@ public final class Marketplaces implements Extension, MarketplaceApis {
   }
 
   @Override
+  public Optional<ShopAuthorizer> authorizer(Channel channel) {
+    return switch (channel) {
+      case SHOPEE -> Optional.of(shopee.authorizer());
+      case TIKTOK -> Optional.of(tiktok.authorizer());
+      case WHATSAPP, PHONE -> Optional.empty();
+    };
+  }
+
+  @Override
+  public ShopDirectory directory() {
+    return directory;
+  }
+
+  /** The channel's configured shops, then those only connected (onboarded), each once. */
+  private List<String> shopIds(Channel channel) {
+    Set<String> ids = new LinkedHashSet<>();
+    if (channel == Channel.SHOPEE) config.shopee().forEach(s -> ids.add(s.shopId()));
+    if (channel == Channel.TIKTOK) config.tiktok().forEach(s -> ids.add(s.shopId()));
+    for (var s : directory.shops()) if (s.channel() == channel) ids.add(s.shopId());
+    return List.copyOf(ids);
+  }
+
+  @Override
   public List<OrderFeed> orderFeeds() {
     List<OrderFeed> feeds = new ArrayList<>();
-    for (var shop : config.shopee()) feeds.add(new ShopeeOrderFeed(shopee, shop.shopId()));
-    for (var shop : config.tiktok()) feeds.add(new TikTokOrderFeed(tiktok, shop.shopId()));
+    for (String id : shopIds(Channel.SHOPEE)) feeds.add(new ShopeeOrderFeed(shopee, id));
+    for (String id : shopIds(Channel.TIKTOK)) feeds.add(new TikTokOrderFeed(tiktok, id));
     return List.copyOf(feeds);
   }
 
   @Override
   public List<ShopBreaker> breakers() {
     List<ShopBreaker> breakers = new ArrayList<>();
-    for (var shop : config.shopee()) {
-      breakers.add(new ShopBreaker(Channel.SHOPEE, shop.shopId(), () -> shopee.breakerState(shop.shopId())));
+    for (String id : shopIds(Channel.SHOPEE)) {
+      breakers.add(new ShopBreaker(Channel.SHOPEE, id, () -> shopee.breakerState(id)));
     }
-    for (var shop : config.tiktok()) {
-      breakers.add(new ShopBreaker(Channel.TIKTOK, shop.shopId(), () -> tiktok.breakerState(shop.shopId())));
+    for (String id : shopIds(Channel.TIKTOK)) {
+      breakers.add(new ShopBreaker(Channel.TIKTOK, id, () -> tiktok.breakerState(id)));
     }
     for (var n : config.whatsapp()) {
       breakers.add(new ShopBreaker(Channel.WHATSAPP, n.phoneNumberId(), () -> whatsApp.breakerState(n.phoneNumberId())));

@@ -17,7 +17,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.BiConsumer;
 import java.util.function.Function;
 import marketplace.Batches;
 import marketplace.CallOutcomes;
@@ -26,7 +25,11 @@ import marketplace.HttpCaller;
 import marketplace.JsonTrees;
 import marketplace.MarketCallException;
 import marketplace.MarketParseException;
+import marketplace.LocalShopTokens;
 import marketplace.MarketplaceConfig;
+import marketplace.ShopDirectory;
+import marketplace.ShopGrant;
+import marketplace.ShopTokens;
 import marketplace.ShopGuard.Attempt;
 import marketplace.ShopGuard;
 import marketplace.WebhookEvent;
@@ -99,32 +102,12 @@ public final class ShopeeClient {
   private final class ShopState {
     final MarketplaceConfig.ShopeeShop shop;
     final ShopGuard guard;
-    volatile Tokens tokens;
     volatile List<String> locations;
-    private CompletableFuture<Tokens> refreshing;
 
     ShopState(MarketplaceConfig.ShopeeShop shop) {
       this.shop = shop;
       this.guard = new ShopGuard(system, Channel.SHOPEE, shop.shopId(), config.client(),
           ShopGuard.perApi(system, shop.rateLimit().ratePerSecond(), shop.rateLimit().burst()), outcomes);
-      // Expiry of a configured token is unknown: it is used until Shopee answers error_auth.
-      this.tokens = new Tokens(shop.accessToken(), shop.refreshToken(), null);
-    }
-
-    synchronized CompletableFuture<Tokens> refresh() {
-      CompletableFuture<Tokens> current = refreshing;
-      if (current == null) {
-        CompletableFuture<Tokens> started = doRefresh(this).toCompletableFuture();
-        current = started;
-        refreshing = started;
-        // May run at once, on this thread, when the refresh already finished: return the local, never the field.
-        started.whenComplete((t, e) -> {
-          synchronized (ShopState.this) {
-            if (refreshing == started) refreshing = null;
-          }
-        });
-      }
-      return current;
     }
   }
 
@@ -132,24 +115,45 @@ public final class ShopeeClient {
   private final MarketplaceConfig config;
   private final HttpCaller http;
   private final CallOutcomes outcomes;
+  private final ShopTokens tokens;
+  private final ShopDirectory directory;
+  private final ShopeeAuthorizer authorizer;
   private final Map<String, ShopState> shops = new ConcurrentHashMap<>();
-  private volatile BiConsumer<String, Tokens> tokenListener = (shopId, tokens) -> {};
+  /** Partner-level calls (token get) for shops not connected yet go through this guard. */
+  private final ShopGuard appGuard;
 
+  /** A client on its own (its unit tests): the configured tokens, refreshed in memory. */
   public ShopeeClient(ActorSystem<?> system, MarketplaceConfig config) {
     this(system, config, new CallOutcomes());
   }
 
   public ShopeeClient(ActorSystem<?> system, MarketplaceConfig config, CallOutcomes outcomes) {
+    this(system, config, outcomes, new LocalShopTokens(Channel.SHOPEE, config), ShopDirectory.NONE);
+  }
+
+  /**
+   * @param tokens where every call gets its shop's access token (the shops' connection entities in the service)
+   * @param directory the connected shops: a shop not configured but connected is called with the app's settings
+   */
+  public ShopeeClient(ActorSystem<?> system, MarketplaceConfig config, CallOutcomes outcomes, ShopTokens tokens,
+      ShopDirectory directory) {
     this.system = system;
     this.config = config;
     this.outcomes = outcomes;
+    this.tokens = tokens;
+    this.directory = directory;
     this.http = new HttpCaller(system, config.client());
     for (MarketplaceConfig.ShopeeShop shop : config.shopee()) shops.put(shop.shopId(), new ShopState(shop));
+    this.appGuard = new ShopGuard(system, Channel.SHOPEE, "app", config.client(),
+        ShopGuard.perApi(system, config.shopeeApp().rateLimit().ratePerSecond(),
+            config.shopeeApp().rateLimit().burst()), new CallOutcomes());
+    this.authorizer = new ShopeeAuthorizer(this, config);
+    if (tokens instanceof LocalShopTokens local) local.refreshWith(authorizer);
   }
 
-  /** Called after every successful token refresh (e.g. to persist the new refresh token). */
-  public void onTokensRefreshed(BiConsumer<String, Tokens> listener) {
-    this.tokenListener = listener;
+  /** The authorisation flow and token refresh of this client's app. */
+  public ShopeeAuthorizer authorizer() {
+    return authorizer;
   }
 
   /** The application's settings (for the Shopee keys the shop adapter reads). */
@@ -170,8 +174,11 @@ public final class ShopeeClient {
     return state(shopId).guard.untilFree("update_stock");
   }
 
+  /** The tokens a client on its own holds now (its unit tests); in the service the connection entity holds them. */
   public Tokens tokens(String shopId) {
-    return state(shopId).tokens;
+    if (!(tokens instanceof LocalShopTokens local)) throw new IllegalStateException("tokens live in the shop's connection");
+    ShopGrant g = local.grant(shopId);
+    return new Tokens(g.accessToken(), g.refreshToken(), g.accessExpiresAt());
   }
 
   // ------------------------------------------------------------------------------------------------------- API
@@ -333,17 +340,21 @@ public final class ShopeeClient {
         root -> (Void) null));
   }
 
-  /** Refreshes the shop's access token now (concurrent callers share one refresh). */
+  /** Renews the shop's access token now (concurrent callers share one refresh). */
   public CompletionStage<Tokens> refreshAccessToken(String shopId) {
-    return state(shopId).refresh();
+    return tokens.current(Channel.SHOPEE, shopId).thenCompose(t -> tokens.renew(Channel.SHOPEE, shopId, t.token()))
+        .thenApply(t -> tokens(shopId));
   }
 
   // ------------------------------------------------------------------------------------------------ internals
 
   private ShopState state(String shopId) {
     ShopState state = shops.get(shopId);
-    if (state == null) throw new IllegalArgumentException("no Shopee shop '" + shopId + "' in orchestrator.marketplaces");
-    return state;
+    if (state != null) return state;
+    if (directory.shop(Channel.SHOPEE, shopId).isEmpty()) {
+      throw new IllegalArgumentException("no Shopee shop '" + shopId + "' configured or connected");
+    }
+    return shops.computeIfAbsent(shopId, id -> new ShopState(config.shopeeApp().shop(id)));
   }
 
   private <T> CompletionStage<T> shopCall(String shopId, String kind, String path, Map<String, String> params,
@@ -354,14 +365,20 @@ public final class ShopeeClient {
     } catch (IllegalArgumentException e) {
       return CompletableFuture.failedFuture(e);
     }
-    return freshTokens(state)
-        .thenCompose(t -> state.guard.call(kind, () -> shopAttempt(state, path, params, body, onOk, partialOk)))
+    String[] used = new String[1];
+    return tokens.current(Channel.SHOPEE, shopId)
+        .thenCompose(t -> {
+          used[0] = t.token();
+          return state.guard.call(kind, () -> shopAttempt(state, t.token(), path, params, body, onOk, partialOk));
+        })
         .exceptionallyCompose(error -> {
           Throwable cause = Futures.unwrap(error);
           if (cause instanceof MarketCallException e && e.failureClass() == FailureClass.REFRESH_ONCE) {
-            // Expired or revoked token: refresh, then retry exactly once; a second token error is not a token problem.
-            return state.refresh().thenCompose(t -> state.guard.call(kind,
-                () -> shopAttempt(state, path, params, body, onOk, partialOk).thenApply(ShopeeClient::afterRefresh)));
+            // Expired or revoked token: a newer one (one refresh shared cluster-wide), then retry exactly once; a
+            // second token error is not a token problem.
+            return tokens.renew(Channel.SHOPEE, shopId, used[0]).thenCompose(t -> state.guard.call(kind,
+                () -> shopAttempt(state, t.token(), path, params, body, onOk, partialOk)
+                    .thenApply(ShopeeClient::afterRefresh)));
           }
           return CompletableFuture.failedFuture(cause);
         });
@@ -375,20 +392,10 @@ public final class ShopeeClient {
     return attempt;
   }
 
-  private CompletionStage<Tokens> freshTokens(ShopState state) {
-    Tokens tokens = state.tokens;
-    if (tokens.expiresAt() == null) return CompletableFuture.completedFuture(tokens);
-    Instant due = tokens.expiresAt().minus(config.shopeeTokenRefreshMargin());
-    if (tokens.refreshBy() != null && tokens.refreshBy().isAfter(due)) due = tokens.refreshBy();
-    if (Instant.now().isAfter(due)) return state.refresh();
-    return CompletableFuture.completedFuture(tokens);
-  }
-
-  private <T> CompletionStage<Attempt<T>> shopAttempt(ShopState state, String path, Map<String, String> params,
-      ObjectNode body, Function<JsonNode, T> onOk, boolean partialOk) {
+  private <T> CompletionStage<Attempt<T>> shopAttempt(ShopState state, String token, String path,
+      Map<String, String> params, ObjectNode body, Function<JsonNode, T> onOk, boolean partialOk) {
     MarketplaceConfig.ShopeeShop shop = state.shop;
     long timestamp = Instant.now().getEpochSecond();
-    String token = state.tokens.accessToken();
     long shopId = Long.parseLong(shop.shopId());
     Map<String, String> query = new LinkedHashMap<>();
     query.put("partner_id", Long.toString(shop.partnerId()));
@@ -404,26 +411,41 @@ public final class ShopeeClient {
   private <T> CompletionStage<Attempt<T>> publicAttempt(ShopState state, String method, String path, ObjectNode body,
       Function<JsonNode, T> onOk) {
     MarketplaceConfig.ShopeeShop shop = state.shop;
+    return publicAttempt(shop.partnerId(), shop.partnerKey(), shop.baseUrl(), method, path, body, onOk);
+  }
+
+  private <T> CompletionStage<Attempt<T>> publicAttempt(long partnerId, String partnerKey, String baseUrl,
+      String method, String path, ObjectNode body, Function<JsonNode, T> onOk) {
     long timestamp = Instant.now().getEpochSecond();
     Map<String, String> query = new LinkedHashMap<>();
-    query.put("partner_id", Long.toString(shop.partnerId()));
+    query.put("partner_id", Long.toString(partnerId));
     query.put("timestamp", Long.toString(timestamp));
-    query.put("sign", Signatures.shopeePublicSign(shop.partnerKey(), shop.partnerId(), path, timestamp));
-    return http.send(request(method, shop.baseUrl() + path, query, body))
+    query.put("sign", Signatures.shopeePublicSign(partnerKey, partnerId, path, timestamp));
+    return http.send(request(method, baseUrl + path, query, body))
         .thenApply(reply -> classify(reply, onOk, false));
   }
 
-  private CompletionStage<Tokens> doRefresh(ShopState state) {
-    ObjectNode body = JsonTrees.object();
-    body.put("refresh_token", state.tokens.refreshToken());
-    body.put("partner_id", state.shop.partnerId());
-    body.put("shop_id", Long.parseLong(state.shop.shopId()));
-    return state.guard.call("token_refresh", () -> publicAttempt(state, "POST", TOKEN_REFRESH, body,
-        ShopeeClient::parseTokens)).thenApply(tokens -> {
-      state.tokens = tokens;
-      tokenListener.accept(state.shop.shopId(), tokens);
-      return tokens;
-    });
+  /**
+   * A public-signed partner call (token get, refresh) through the shop's guard when the shop is known, else the
+   * app's; signed with the shop's partner settings, or the app's for a shop being connected.
+   */
+  <T> CompletionStage<T> partnerCall(String shopId, String kind, String path, ObjectNode body,
+      Function<JsonNode, T> onOk) {
+    ShopState known = shopId == null ? null : shops.get(shopId);
+    if (known == null && shopId != null && directory.shop(Channel.SHOPEE, shopId).isPresent()) known = state(shopId);
+    if (known != null) {
+      ShopState state = known;
+      return state.guard.call(kind, () -> publicAttempt(state, "POST", path, body, onOk));
+    }
+    MarketplaceConfig.ShopeeApp app = config.shopeeApp();
+    return appGuard.call(kind, () -> publicAttempt(app.partnerId(), app.partnerKey(), app.baseUrl(), "POST", path,
+        body, onOk));
+  }
+
+  /** The partner id a refresh of this shop is signed with (its own configuration, else the app's). */
+  long partnerId(String shopId) {
+    ShopState known = shops.get(shopId);
+    return known != null ? known.shop.partnerId() : config.shopeeApp().partnerId();
   }
 
   /** token/get and access_token/get answer at top level (no response wrapper); expiry = receipt + expire_in. */

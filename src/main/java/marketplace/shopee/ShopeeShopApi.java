@@ -23,21 +23,27 @@ public final class ShopeeShopApi implements ShopApi {
 
   private final ShopeeClient client;
   private final String shopId;
-  private final boolean configured;
+  private final java.util.function.BooleanSupplier configured;
   private final boolean reservedInSync;
   /** The last quantity Shopee accepted per group/target (in memory: only for the reserved-stock leniency). */
   private final Map<String, Integer> pushed = new ConcurrentHashMap<>();
 
   public ShopeeShopApi(ShopeeClient client, MarketplaceConfig config, String shopId) {
+    this(client, config, marketplace.ShopDirectory.NONE, shopId);
+  }
+
+  /** A shop is there when configured, or connected (then known to {@code directory}, possibly only later). */
+  public ShopeeShopApi(ShopeeClient client, MarketplaceConfig config, marketplace.ShopDirectory directory, String shopId) {
     this.client = client;
     this.shopId = shopId;
-    this.configured = config.shopeeShop(shopId).isPresent();
+    boolean inConfig = config.shopeeShop(shopId).isPresent();
+    this.configured = () -> inConfig || directory.shop(common.Channel.SHOPEE, shopId).isPresent();
     this.reservedInSync = client.settings().hasPath(RESERVED_IN_SYNC) && client.settings().getBoolean(RESERVED_IN_SYNC);
   }
 
   @Override
   public boolean configured() {
-    return configured;
+    return configured.getAsBoolean();
   }
 
 

@@ -28,7 +28,10 @@ import marketplace.HttpCaller;
 import marketplace.JsonTrees;
 import marketplace.MarketCallException;
 import marketplace.MarketParseException;
+import marketplace.LocalShopTokens;
 import marketplace.MarketplaceConfig;
+import marketplace.ShopDirectory;
+import marketplace.ShopTokens;
 import marketplace.ShopGuard.Attempt;
 import marketplace.ShopGuard;
 import marketplace.signing.Signatures;
@@ -37,7 +40,7 @@ import marketplace.signing.Signatures;
  * TikTok Shop Partner API (202309) client. Each request is signed over path, sorted query and raw body; the access
  * token travels in {@code x-tts-access-token}. Every answer is classified by {@link TikTokErrors} (one table for the
  * envelope code and for {@code data.errors}); retries go through the shop's {@link ShopGuard}; an expired token
- * (105002) is refreshed once ({@link TikTokTokens}) and the call repeated once.
+ * (105002) is renewed once through the shop's {@link ShopTokens} and the call repeated once.
  */
 public final class TikTokClient {
   static final String ORDERS = "/order/202309/orders";
@@ -55,35 +58,60 @@ public final class TikTokClient {
   /** What a cancel came to: TikTok's cancel id, or {@code alreadyCancelled} (25001011, or the order read CANCELLED). */
   public record CancelResult(String cancelId, String reason, boolean alreadyCancelled) {}
 
-  private record ShopState(MarketplaceConfig.TikTokShop shop, ShopGuard guard, TikTokTokens tokens) {}
+  private record ShopState(MarketplaceConfig.TikTokShop shop, ShopGuard guard) {}
 
+  private final ActorSystem<?> system;
   private final MarketplaceConfig config;
   private final HttpCaller http;
   private final CallOutcomes outcomes;
+  private final ShopTokens tokens;
+  private final ShopDirectory directory;
+  private final TikTokAuthorizer authorizer;
   private final Map<String, ShopState> shops = new ConcurrentHashMap<>();
   private final String productReadPath;
   private final TikTokCancelReasons cancelReasons;
   private final boolean zeroQuantityRefused;
 
+  /** A client on its own (its unit tests): the configured tokens, refreshed in memory. */
   public TikTokClient(ActorSystem<?> system, MarketplaceConfig config) {
     this(system, config, new CallOutcomes());
   }
 
   public TikTokClient(ActorSystem<?> system, MarketplaceConfig config, CallOutcomes outcomes) {
+    this(system, config, outcomes, new LocalShopTokens(Channel.TIKTOK, config), ShopDirectory.NONE);
+  }
+
+  /**
+   * @param tokens where every call gets its shop's access token (the shops' connection entities in the service)
+   * @param directory the connected shops: one not configured is called with the app's settings and its cipher
+   */
+  public TikTokClient(ActorSystem<?> system, MarketplaceConfig config, CallOutcomes outcomes, ShopTokens tokens,
+      ShopDirectory directory) {
+    this.system = system;
     this.config = config;
     this.outcomes = outcomes;
+    this.tokens = tokens;
+    this.directory = directory;
     this.http = new HttpCaller(system, config.client());
-    for (MarketplaceConfig.TikTokShop shop : config.tiktok()) {
-      shops.put(shop.shopId(), new ShopState(shop, new ShopGuard(system, Channel.TIKTOK, shop.shopId(),
-          config.client(), ShopGuard.perApi(system, shop.rateLimit().ratePerSecond(), shop.rateLimit().burst()),
-          outcomes), new TikTokTokens(shop, http)));
-    }
+    for (MarketplaceConfig.TikTokShop shop : config.tiktok()) shops.put(shop.shopId(), newState(shop));
     var root = system.settings().config();
     this.productReadPath = root.hasPath("orchestrator.marketplaces.tiktok.product-read-path")
         ? root.getString("orchestrator.marketplaces.tiktok.product-read-path") : PRODUCT;
     this.cancelReasons = TikTokCancelReasons.fromConfig(root);
     this.zeroQuantityRefused = root.hasPath("orchestrator.marketplaces.tiktok.zero-quantity")
         && root.getString("orchestrator.marketplaces.tiktok.zero-quantity").equals("refuse");
+    this.authorizer = new TikTokAuthorizer(this, http, config);
+    if (tokens instanceof LocalShopTokens local) local.refreshWith(authorizer);
+  }
+
+  private ShopState newState(MarketplaceConfig.TikTokShop shop) {
+    return new ShopState(shop, new ShopGuard(system, Channel.TIKTOK, shop.shopId(), config.client(),
+        ShopGuard.perApi(system, shop.rateLimit().ratePerSecond(), shop.rateLimit().burst()), outcomes));
+  }
+
+  /** The authorisation flow and token refresh of this client's app. */
+  public TikTokAuthorizer authorizer() {
+    return authorizer;
   }
 
   /** {@code zero-quantity = refuse}: a SKU at 0 is refused locally (UNSURE whether TikTok accepts 0). */
@@ -99,9 +127,10 @@ public final class TikTokClient {
     return state(shopId).guard().breakerState();
   }
 
-  /** The access token the shop's calls carry now (after a refresh, the new one). */
+  /** The access token a client on its own carries now (its unit tests); in the service the connection entity holds it. */
   public String accessToken(String shopId) {
-    return state(shopId).tokens().accessToken();
+    if (!(tokens instanceof LocalShopTokens local)) throw new IllegalStateException("tokens live in the shop's connection");
+    return local.grant(shopId).accessToken();
   }
 
   /** How long an inventory update starting now would wait for the shop's rate limit (reserves nothing). */
@@ -197,11 +226,16 @@ public final class TikTokClient {
 
   private ShopState state(String shopId) {
     ShopState state = shops.get(shopId);
-    if (state == null) throw new IllegalArgumentException("no TikTok shop '" + shopId + "' in orchestrator.marketplaces");
-    return state;
+    if (state != null) return state;
+    var connected = directory.shop(Channel.TIKTOK, shopId);
+    if (connected.isEmpty()) {
+      throw new IllegalArgumentException("no TikTok shop '" + shopId + "' configured or connected");
+    }
+    return shops.computeIfAbsent(shopId, id -> newState(config.tiktokApp().shop(id, connected.get().shopCipher(),
+        connected.get().region())));
   }
 
-  /** One call through the guard; on 105002 the token is refreshed (shared by concurrent callers) and the call sent once more. */
+  /** One call through the guard; on 105002 the token is renewed (one refresh shared by all callers) and the call sent once more. */
   private <T> CompletionStage<T> call(String shopId, String kind, String method, String path,
       Map<String, String> params, ObjectNode body, Function<JsonNode, T> onOk) {
     ShopState state;
@@ -212,19 +246,34 @@ public final class TikTokClient {
     }
     byte[] raw = body == null ? new byte[0] : body.toString().getBytes(StandardCharsets.UTF_8);
     String[] used = new String[1];
-    Supplier<CompletionStage<Attempt<T>>> attempt = () -> {
-      used[0] = state.tokens().accessToken();
-      return attempt(state.shop(), used[0], method, path, params, raw, body != null, onOk);
-    };
-    return state.guard().call(kind, attempt).handle((ok, error) -> {
+    return tokens.current(Channel.TIKTOK, shopId).thenCompose(token -> {
+      used[0] = token.token();
+      return state.guard().call(kind, () -> attempt(state.shop(), token.token(), method, path, params, raw,
+          body != null, onOk, true));
+    }).handle((ok, error) -> {
       if (error == null) return CompletableFuture.completedFuture(ok);
       Throwable e = Futures.unwrap(error);
       if (!(e instanceof MarketCallException m) || m.failureClass() != FailureClass.REFRESH_ONCE) {
         return CompletableFuture.<T>failedFuture(e);
       }
-      return state.tokens().renew(used[0]).thenCompose(token -> state.guard().call(kind, attempt))
+      return tokens.renew(Channel.TIKTOK, shopId, used[0]).thenCompose(token -> state.guard().call(kind,
+              () -> attempt(state.shop(), token.token(), method, path, params, raw, body != null, onOk, true)))
           .exceptionallyCompose(again -> CompletableFuture.failedFuture(secondExpiry(Futures.unwrap(again))));
     }).thenCompose(f -> f);
+  }
+
+  /** A signed app-level call with a token that names no shop yet (the authorised-shops list): no shop_cipher. */
+  <T> CompletionStage<T> appCall(String kind, String token, String path, Function<JsonNode, T> onOk) {
+    MarketplaceConfig.TikTokApp app = config.tiktokApp();
+    MarketplaceConfig.TikTokShop asApp = app.shop("app", "", "");
+    return attempt(asApp, token, "GET", path, Map.of(), new byte[0], false, onOk, false).thenCompose(result -> {
+      if (result instanceof Attempt.Ok<T> ok) return CompletableFuture.completedFuture(ok.value());
+      String code = result instanceof Attempt.Fail<T> f ? f.code() : ((Attempt.Retry<T>) result).code();
+      String message = result instanceof Attempt.Fail<T> f ? f.message() : ((Attempt.Retry<T>) result).message();
+      FailureClass failureClass = result instanceof Attempt.Fail<T> f ? f.failureClass() : FailureClass.RETRY;
+      return CompletableFuture.failedFuture(new MarketCallException(Channel.TIKTOK, "?", kind, code, message, 1,
+          failureClass, null, null));
+    });
   }
 
   /** A 105002 right after a good refresh is not a token problem any more: permanent (config), never a loop. */
@@ -237,11 +286,12 @@ public final class TikTokClient {
   }
 
   private <T> CompletionStage<Attempt<T>> attempt(MarketplaceConfig.TikTokShop shop, String token, String method,
-      String path, Map<String, String> params, byte[] raw, boolean hasBody, Function<JsonNode, T> onOk) {
+      String path, Map<String, String> params, byte[] raw, boolean hasBody, Function<JsonNode, T> onOk,
+      boolean shopApi) {
     Map<String, String> query = new LinkedHashMap<>();
     query.put("app_key", shop.appKey());
     query.put("timestamp", Long.toString(Instant.now().getEpochSecond()));
-    query.put("shop_cipher", shop.shopCipher());
+    if (shopApi) query.put("shop_cipher", shop.shopCipher());
     query.putAll(params);
     query.put("sign", Signatures.tiktokRequestSign(shop.appSecret(), path, query, raw));
     StringBuilder uri = new StringBuilder(shop.baseUrl()).append(path);

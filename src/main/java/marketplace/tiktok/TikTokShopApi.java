@@ -31,21 +31,27 @@ public final class TikTokShopApi implements ShopApi {
 
   private final TikTokClient client;
   private final String shopId;
-  private final boolean configured;
+  private final java.util.function.BooleanSupplier configured;
   private final boolean zeroRefused;
   /** Product id to SKU id to its warehouse ids, from the product detail. */
   private final Map<String, Map<String, List<String>>> warehouses = new ConcurrentHashMap<>();
 
   public TikTokShopApi(TikTokClient client, MarketplaceConfig config, String shopId) {
+    this(client, config, marketplace.ShopDirectory.NONE, shopId);
+  }
+
+  /** A shop is there when configured, or connected (then known to {@code directory}, possibly only later). */
+  public TikTokShopApi(TikTokClient client, MarketplaceConfig config, marketplace.ShopDirectory directory, String shopId) {
     this.client = client;
     this.shopId = shopId;
-    this.configured = config.tiktokShop(shopId).isPresent();
+    boolean inConfig = config.tiktokShop(shopId).isPresent();
+    this.configured = () -> inConfig || directory.shop(common.Channel.TIKTOK, shopId).isPresent();
     this.zeroRefused = client.zeroQuantityRefused();
   }
 
   @Override
   public boolean configured() {
-    return configured;
+    return configured.getAsBoolean();
   }
 
   @Override
