@@ -347,6 +347,30 @@ public final class Sandbox implements AutoCloseable {
     return shopee.tokens.refreshCount(shopId);
   }
 
+  /** The shops the seller authorises on TikTok's page (default: the first sellable shop); they must exist. */
+  public void setTikTokAuthorizingShops(String... shopIds) {
+    tiktok.authorization.setAuthorizingShops(shopIds);
+  }
+
+  /** The seller refuses on TikTok's page: the redirect carries error=auth_denied and no code. */
+  public void denyTikTokAuthorization(boolean deny) {
+    tiktok.authorization.deny(deny);
+  }
+
+  public long tiktokRefreshCount(String shopId) {
+    return tiktok.authorization.refreshCount(shopId);
+  }
+
+  /** The seller removes the app: the shop's tokens stop working, webhook 6 goes to {@code targetUrl}. */
+  public CompletionStage<Delivery> deauthorizeTikTok(String shopId, String targetUrl) {
+    return tiktok.deauthorize(shopId, targetUrl);
+  }
+
+  /** Webhook 7: the shop's authorisation ends at {@code expiration}. */
+  public CompletionStage<Delivery> sendTikTokAuthExpiring(String targetUrl, String shopId, Instant expiration) {
+    return tiktok.sendAuthExpiring(targetUrl, shopId, expiration);
+  }
+
   /** Declares an item plain ({@code withModels} false: model 0, get_item_base_info) or with models. */
   public void addShopeeItem(long itemId, boolean withModels) {
     shopee.catalog.addItem(itemId, withModels);
