@@ -10,6 +10,7 @@ import akka.http.javadsl.Http;
 import akka.http.javadsl.ServerBinding;
 import akka.http.javadsl.model.HttpRequest;
 import akka.http.javadsl.model.HttpResponse;
+import akka.http.javadsl.model.headers.Location;
 import akka.http.javadsl.model.headers.RawHeader;
 import akka.stream.Materializer;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -306,7 +307,68 @@ public final class Sandbox implements AutoCloseable {
 
   /** An authorisation code the seller's redirect would carry (single use, 10 minutes) for token/get. */
   public String issueShopeeAuthCode(String shopId) {
-    return shopee.issueAuthCode(shopId);
+    return shopee.authorization.issueCode(shopId);
+  }
+
+  /** The shop whose seller confirms the authorisation pages (default: the first sellable shop); it must exist. */
+  public void setShopeeAuthorizingShop(String shopId) {
+    shopee.authorization.setAuthorizingShop(shopId);
+  }
+
+  /** The seller removes the app: the shop's tokens stop working at once, push code 2 goes to {@code targetUrl}. */
+  public CompletionStage<Delivery> deauthorizeShopee(String shopId, String targetUrl) {
+    return shopee.authorization.deauthorize(shopId, targetUrl);
+  }
+
+  /** Push code 12 (partner level, one page): these shops' authorisations end before {@code expireBefore}. */
+  public CompletionStage<Delivery> sendShopeeAuthExpiry(String targetUrl, List<String> shopIds, Instant expireBefore) {
+    return shopee.authorization.sendAuthExpiry(targetUrl, shopIds, expireBefore);
+  }
+
+  /**
+   * From now on token refreshes wait for {@link #releaseShopeeRefreshes}: {@code processFirst} false, unprocessed
+   * (the old refresh token still works); true, already rotated, only the answer is held.
+   */
+  public void holdShopeeRefreshes(boolean processFirst) {
+    shopee.refreshHolds.hold(processFirst);
+  }
+
+  /** Ends the hold: {@code answer} true answers held refreshes; false drops them (or their answers) with a 503. */
+  public void releaseShopeeRefreshes(boolean answer) {
+    shopee.refreshHolds.release(answer);
+  }
+
+  public int shopeeRefreshesHeld() {
+    return shopee.refreshHolds.count();
+  }
+
+  /** Successful token refreshes of the shop since the last reset. */
+  public long shopeeRefreshCount(String shopId) {
+    return shopee.tokens.refreshCount(shopId);
+  }
+
+  /** The shops the seller authorises on TikTok's page (default: the first sellable shop); they must exist. */
+  public void setTikTokAuthorizingShops(String... shopIds) {
+    tiktok.authorization.setAuthorizingShops(shopIds);
+  }
+
+  /** The seller refuses on TikTok's page: the redirect carries error=auth_denied and no code. */
+  public void denyTikTokAuthorization(boolean deny) {
+    tiktok.authorization.deny(deny);
+  }
+
+  public long tiktokRefreshCount(String shopId) {
+    return tiktok.authorization.refreshCount(shopId);
+  }
+
+  /** The seller removes the app: the shop's tokens stop working, webhook 6 goes to {@code targetUrl}. */
+  public CompletionStage<Delivery> deauthorizeTikTok(String shopId, String targetUrl) {
+    return tiktok.deauthorize(shopId, targetUrl);
+  }
+
+  /** Webhook 7: the shop's authorisation ends at {@code expiration}. */
+  public CompletionStage<Delivery> sendTikTokAuthExpiring(String targetUrl, String shopId, Instant expiration) {
+    return tiktok.sendAuthExpiring(targetUrl, shopId, expiration);
   }
 
   /** Declares an item plain ({@code withModels} false: model 0, get_item_base_info) or with models. */
@@ -443,20 +505,28 @@ public final class Sandbox implements AutoCloseable {
       Fault answerFault = fault != null && (fault.kind() == FaultKind.HTTP_STATUS
           || fault.kind() == FaultKind.PLATFORM_ERROR) ? fault : null;
       return delays.after(wait, () -> {
-        Answer result;
         try {
-          result = answerFault != null ? FaultInjector.answer(channel, answerFault) : switch (channel) {
-            case SHOPEE -> shopee.answer(request, path.substring("/shopee".length()), query, body);
-            case TIKTOK -> tiktok.answer(request, path.substring("/tiktok".length()), query, body);
-            case WHATSAPP -> whatsApp.answer(request, path.substring("/whatsapp".length()), body);
+          return answerFault != null ? CompletableFuture.completedFuture(FaultInjector.answer(channel, answerFault))
+              : switch (channel) {
+            case SHOPEE -> shopee.answerAsync(request, path.substring("/shopee".length()), query, body);
+            case TIKTOK -> CompletableFuture.completedFuture(
+                tiktok.answer(request, path.substring("/tiktok".length()), query, body));
+            case WHATSAPP -> CompletableFuture.completedFuture(
+                whatsApp.answer(request, path.substring("/whatsapp".length()), body));
             case PHONE -> throw new IllegalArgumentException("no marketplace behind phone orders");
           };
         } catch (RuntimeException e) {
-          result = new Answer(400, error("bad_request", String.valueOf(e.getMessage())), "bad_request");
+          return CompletableFuture.<Answer>failedFuture(e);
         }
+      }).thenCompose(answer -> answer).exceptionally(e -> {
+        Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+            ? e.getCause() : e;
+        return new Answer(400, error("bad_request", String.valueOf(cause.getMessage())), "bad_request");
+      }).thenApply(result -> {
         calls.add(new Call(channel, request.method().value(), path, query, new String(body, StandardCharsets.UTF_8),
             result.status(), result.outcome(), Instant.now()));
         HttpResponse response = json(result.status(), result.body());
+        if (result.location() != null) response = response.addHeader(Location.create(result.location()));
         if (answerFault != null && answerFault.httpStatus() == 429) {
           response = response.addHeader(RawHeader.create("Retry-After", "0"));
         }

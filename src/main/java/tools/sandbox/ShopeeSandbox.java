@@ -26,19 +26,23 @@ import tools.sandbox.Sandbox.ShopeeItem;
 
 /**
  * The Shopee Open Platform v2 stand-in under {@code /shopee}: checks the public and shop signatures and access tokens,
- * serves its orders, keeps the stock pushed to it, refreshes tokens, serves lost pushes until they are confirmed, and
- * sends pushes signed with the shop's push key.
+ * serves its orders, keeps the stock pushed to it, refreshes tokens (held on demand: {@link ShopeeRefreshHolds}),
+ * serves lost pushes until they are confirmed, and sends pushes signed with the shop's push key. Onboarding (the
+ * authorisation pages, codes, de-authorisation) is {@link ShopeeAuthorization}.
  */
 final class ShopeeSandbox {
   private static final java.util.Set<String> SHOPEE_PUBLIC = java.util.Set.of(
       "/api/v2/auth/access_token/get", "/api/v2/auth/token/get", "/api/v2/push/get_lost_push_message",
-      "/api/v2/push/confirm_consumed_lost_push_message");
+      "/api/v2/push/confirm_consumed_lost_push_message", "/api/v2/shop/auth_partner",
+      "/api/v2/shop/cancel_auth_partner");
 
   private final SandboxShops config;
   private final WebhookSender webhooks;
   private final Map<String, Map<String, ObjectNode>> shopeeOrders = new ConcurrentHashMap<>();
   final ShopeeTokens tokens;
   final ShopeeCatalog catalog = new ShopeeCatalog();
+  final ShopeeAuthorization authorization;
+  final ShopeeRefreshHolds refreshHolds = new ShopeeRefreshHolds();
   private final List<ObjectNode> shopeeLostPushes = new CopyOnWriteArrayList<>();
   private final AtomicLong lostPushIds = new AtomicLong();
   private volatile double lostPushFraction;
@@ -48,6 +52,7 @@ final class ShopeeSandbox {
     this.config = config;
     this.webhooks = webhooks;
     this.tokens = new ShopeeTokens(config);
+    this.authorization = new ShopeeAuthorization(config, tokens, this::deliver);
   }
 
   void reset() {
@@ -56,7 +61,9 @@ final class ShopeeSandbox {
     shopeeLostPushes.clear();
     lostPushFraction = 0;
     pushesLost.set(0);
+    refreshHolds.release(false);
     tokens.reset();
+    authorization.reset();
   }
 
   /** From now on this fraction of the pushes sent is "lost": not delivered, served by get_lost_push_message. */
@@ -116,6 +123,14 @@ final class ShopeeSandbox {
     return shopeeLostPushes.size();
   }
 
+  /** Token refreshes pass through {@link #refreshHolds} (held while a test holds them); every other call does not. */
+  CompletionStage<Answer> answerAsync(HttpRequest request, String apiPath, Map<String, String> q, byte[] body) {
+    if (apiPath.equals("/api/v2/auth/access_token/get")) {
+      return refreshHolds.submit(() -> answer(request, apiPath, q, body));
+    }
+    return java.util.concurrent.CompletableFuture.completedFuture(answer(request, apiPath, q, body));
+  }
+
   Answer answer(HttpRequest request, String apiPath, Map<String, String> q, byte[] body) {
     long partnerId = parseLong(q.get("partner_id"));
     long timestamp = parseLong(q.get("timestamp"));
@@ -126,11 +141,11 @@ final class ShopeeSandbox {
     if (Math.abs(Instant.now().getEpochSecond() - timestamp) > 300) {
       return new Answer(403, shopeeError("error_param", "Invalid timestamp."), "error_param");
     }
-    SandboxShops.ShopeeShop shop;
+    SandboxShops.ShopeeShop shop = null;
     if (SHOPEE_PUBLIC.contains(apiPath)) {
-      shop = config.shopee().stream().filter(s -> s.partnerId() == partnerId).findFirst().orElse(null);
-      if (shop == null || !PlatformSignatures.same(
-          PlatformSignatures.shopeePublic(shop.partnerKey(), partnerId, apiPath, timestamp), sign)) {
+      String partnerKey = config.shopeePartnerKey(partnerId).orElse(null);
+      if (partnerKey == null || !PlatformSignatures.same(
+          PlatformSignatures.shopeePublic(partnerKey, partnerId, apiPath, timestamp), sign)) {
         return new Answer(403, shopeeError("error_sign", "Wrong sign."), "error_sign");
       }
     } else {
@@ -151,7 +166,7 @@ final class ShopeeSandbox {
       }
     }
     JsonNode json = body.length == 0 ? MAPPER.createObjectNode() : readJson(body);
-    String shopId = shop.shopId();
+    String shopId = shop == null ? null : shop.shopId();
     ObjectNode ok = shopeeOk();
     switch (apiPath) {
       case "/api/v2/order/get_order_detail" -> {
@@ -211,7 +226,13 @@ final class ShopeeSandbox {
         return new Answer(200, ok, "ok");
       }
       case "/api/v2/auth/token/get" -> {
-        return codeExchange(json, partnerId, ok);
+        return authorization.codeExchange(json, partnerId, ok);
+      }
+      case "/api/v2/shop/auth_partner" -> {
+        return authorization.authorizePage(q, partnerId);
+      }
+      case "/api/v2/shop/cancel_auth_partner" -> {
+        return authorization.cancelPage(q, partnerId);
       }
       case "/api/v2/push/get_lost_push_message" -> {
         ObjectNode response = ok.putObject("response");
@@ -240,35 +261,6 @@ final class ShopeeSandbox {
     }
   }
 
-  /** Authorisation codes a seller's redirect would carry: single use, 10 minutes (MARKETPLACES.md step 2). */
-  private final Map<String, Object[]> authCodes = new ConcurrentHashMap<>();
-
-  String issueAuthCode(String shopId) {
-    String code = "sbx-code-" + UUID.randomUUID();
-    authCodes.put(code, new Object[] {shopId, Instant.now().plusSeconds(600)});
-    return code;
-  }
-
-  /** token/get: body {code, partner_id, shop_id} or {code, partner_id, main_account_id}, exactly one of the two. */
-  private Answer codeExchange(JsonNode json, long partnerId, ObjectNode ok) {
-    boolean byShop = json.hasNonNull("shop_id");
-    if (!json.hasNonNull("code") || byShop == json.hasNonNull("main_account_id")
-        || json.path("partner_id").asLong(-1) != partnerId) {
-      return new Answer(400, shopeeError("error_param", "code, partner_id and one of shop_id or main_account_id are required"),
-          "error_param");
-    }
-    Object[] issued = authCodes.remove(json.get("code").asText());
-    if (issued == null || Instant.now().isAfter((Instant) issued[1])
-        || (byShop && !json.get("shop_id").asText().equals(issued[0]))) {
-      return new Answer(403, shopeeError("error_auth", "Invalid code"), "error_auth");
-    }
-    String[] pair = tokens.issue((String) issued[0]);
-    ok.put("access_token", pair[0]).put("refresh_token", pair[1]).put("expire_in", tokens.lifetimeSeconds());
-    if (!byShop) ok.putArray("shop_id_list").add(Long.parseLong((String) issued[0]));
-    if (!byShop) ok.putArray("merchant_id_list");
-    return new Answer(200, ok, "ok");
-  }
-
   private static Answer answer(ShopeeCatalog.Result r) {
     return new Answer(r.status(), r.body(), r.outcome());
   }
@@ -289,11 +281,17 @@ final class ShopeeSandbox {
       Redelivery redelivery) {
     SandboxShops.ShopeeShop shop = config.shopeeShop(shopId)
         .orElseThrow(() -> new IllegalArgumentException("no Shopee shop " + shopId));
-    String msgId = UUID.randomUUID().toString();
     ObjectNode push = MAPPER.createObjectNode();
     push.set("data", data);
-    push.put("shop_id", Long.parseLong(shopId)).put("code", code).put("timestamp", Instant.now().getEpochSecond())
-        .put("msg_id", msgId);
+    push.put("shop_id", Long.parseLong(shopId)).put("code", code).put("timestamp", Instant.now().getEpochSecond());
+    return deliver(targetUrl, push, shop.effectivePushKey(), shop.callbackUrl(), redelivery);
+  }
+
+  /** One push envelope (given a msg_id), lost as set by {@link #losePushes}, else signed over the callback URL. */
+  CompletionStage<Delivery> deliver(String targetUrl, ObjectNode push, String pushKey, String callbackUrl,
+      Redelivery redelivery) {
+    String msgId = UUID.randomUUID().toString();
+    push.put("msg_id", msgId);
     if (lostPushFraction > 0 && java.util.concurrent.ThreadLocalRandom.current().nextDouble() < lostPushFraction) {
       ObjectNode lost = push.deepCopy();
       lost.remove("msg_id");
@@ -302,8 +300,8 @@ final class ShopeeSandbox {
       return java.util.concurrent.CompletableFuture.completedFuture(new Delivery(0, 0, msgId));
     }
     byte[] body = push.toString().getBytes(StandardCharsets.UTF_8);
-    String signedUrl = shop.callbackUrl() == null || shop.callbackUrl().isBlank() ? targetUrl : shop.callbackUrl();
-    String auth = PlatformSignatures.shopeePush(shop.effectivePushKey(), signedUrl, body);
+    String signedUrl = callbackUrl == null || callbackUrl.isBlank() ? targetUrl : callbackUrl;
+    String auth = PlatformSignatures.shopeePush(pushKey, signedUrl, body);
     return webhooks.deliver(targetUrl, body, Map.of("Authorization", auth), redelivery, msgId);
   }
 

@@ -23,6 +23,8 @@ final class ShopeeTokens {
   private final Map<String, String> refresh = new ConcurrentHashMap<>();
   private final Set<String> spent = ConcurrentHashMap.newKeySet();
   private final AtomicLong reuses = new AtomicLong();
+  /** Successful refreshes per shop. */
+  private final Map<String, AtomicLong> refreshes = new ConcurrentHashMap<>();
   private volatile Duration lifetime = DEFAULT_LIFETIME;
 
   ShopeeTokens(SandboxShops config) {
@@ -34,10 +36,14 @@ final class ShopeeTokens {
     lifetime = DEFAULT_LIFETIME;
     spent.clear();
     reuses.set(0);
+    refreshes.clear();
     Instant now = Instant.now();
+    // Sellable shops start without tokens: only onboarding (code exchange) gives them a pair.
+    access.keySet().removeIf(shop -> config.shopeeShop(shop).map(s -> s.accessToken() == null).orElse(true));
+    refresh.keySet().removeIf(shop -> config.shopeeShop(shop).map(s -> s.refreshToken() == null).orElse(true));
     for (SandboxShops.ShopeeShop s : config.shopee()) {
-      access.put(s.shopId(), new Access(s.accessToken(), now.plus(lifetime)));
-      refresh.put(s.shopId(), s.refreshToken());
+      if (s.accessToken() != null) access.put(s.shopId(), new Access(s.accessToken(), now.plus(lifetime)));
+      if (s.refreshToken() != null) refresh.put(s.shopId(), s.refreshToken());
     }
   }
 
@@ -61,6 +67,20 @@ final class ShopeeTokens {
   /** Revokes the token: the next call with it is an unknown token (error_auth "Invalid access_token."). */
   void revoke(String shopId) {
     access.put(shopId, new Access("revoked-" + UUID.randomUUID(), Instant.now().plus(lifetime)));
+  }
+
+  /**
+   * The seller removed the app: both tokens stop working at once. The refresh token is dropped, not spent, so
+   * presenting it again is "Invalid refresh_token." without counting as a reuse.
+   */
+  synchronized void deauthorize(String shopId) {
+    access.remove(shopId);
+    refresh.remove(shopId);
+  }
+
+  long refreshCount(String shopId) {
+    AtomicLong n = refreshes.get(shopId);
+    return n == null ? 0 : n.get();
   }
 
   String accessToken(String shopId) {
@@ -88,6 +108,7 @@ final class ShopeeTokens {
       String nextRefresh = "sbx-refresh-" + UUID.randomUUID();
       access.put(shopId, new Access(nextAccess, Instant.now().plus(lifetime)));
       refresh.put(shopId, nextRefresh);
+      refreshes.computeIfAbsent(shopId, k -> new AtomicLong()).incrementAndGet();
       return new String[] {nextAccess, nextRefresh};
     }
   }

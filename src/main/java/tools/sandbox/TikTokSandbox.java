@@ -24,7 +24,8 @@ import tools.sandbox.Sandbox.TikTokItem;
  * The TikTok Shop Partner API (version 202309) stand-in under {@code /tiktok}, written from MARKETPLACES.md and the
  * contracts: app key and signature (106001), timestamp from now-5min to now+30s (36009004), access token in
  * {@code x-tts-access-token} expiring by time (105002; 7 days unless set), {@code shop_cipher} required on shop APIs
- * (106013), the authorized-shops list, the unsigned token refresh on the auth path ({@code /tiktok/auth}), orders,
+ * (106013), the authorized-shops list, the authorisation page and the unsigned auth host ({@code /tiktok/auth}:
+ * {@link TikTokAuthorization}), orders,
  * per-warehouse inventory ({@link TikTokSandboxStock}), cancels checked against the order status (25001021,
  * 25001011, 25001051, 25001045), and notifications signed with the app secret. Errors use TikTok's envelope
  * {@code {code, message, request_id, data}}.
@@ -34,12 +35,10 @@ final class TikTokSandbox {
   private final WebhookSender webhooks;
   private final Map<String, Map<String, ObjectNode>> tiktokOrders = new ConcurrentHashMap<>();
   final TikTokSandboxStock stock = new TikTokSandboxStock();
-  /** Shop id to its current access token and when it expires (tokens expire by time: 105002). */
-  private final Map<String, String> accessTokens = new ConcurrentHashMap<>();
-  private final Map<String, Instant> accessExpiry = new ConcurrentHashMap<>();
+  /** Tokens (expiring by time: 105002), the authorisation page and the auth host. */
+  final TikTokAuthorization authorization;
   /** Orders this sandbox cancelled on the seller's request: a second request answers 25001011. */
   private final java.util.Set<String> sellerCancelled = ConcurrentHashMap.newKeySet();
-  private volatile java.time.Duration tokenLifetime = java.time.Duration.ofDays(7);
   /** Requests per second per API and shop (TikTok's default is 50); 0: unlimited, the sandbox's default. */
   private volatile int ratePerSecond;
   private final Map<String, long[]> windows = new ConcurrentHashMap<>();
@@ -47,15 +46,14 @@ final class TikTokSandbox {
   TikTokSandbox(SandboxShops config, WebhookSender webhooks) {
     this.config = config;
     this.webhooks = webhooks;
+    this.authorization = new TikTokAuthorization(config);
   }
 
   void reset() {
     tiktokOrders.clear();
     stock.reset();
-    accessTokens.clear();
-    accessExpiry.clear();
+    authorization.reset();
     sellerCancelled.clear();
-    tokenLifetime = java.time.Duration.ofDays(7);
     ratePerSecond = 0;
     windows.clear();
   }
@@ -80,22 +78,12 @@ final class TikTokSandbox {
     }
   }
 
-  /** A shop's current access token: the configured one until a refresh issues another. */
-  String accessToken(SandboxShops.TikTokShop shop) {
-    return accessTokens.computeIfAbsent(shop.shopId(), k -> {
-      accessExpiry.put(k, Instant.now().plus(tokenLifetime));
-      return shop.accessToken();
-    });
-  }
-
   void setTokenLifetime(java.time.Duration lifetime) {
-    tokenLifetime = lifetime;
+    authorization.setTokenLifetime(lifetime);
   }
 
-  /** The shop's access token expires now (as if its 7 days were over). */
   void expireAccessToken(String shopId) {
-    config.tiktokShop(shopId).ifPresent(this::accessToken);
-    accessExpiry.put(shopId, Instant.now().minusSeconds(1));
+    authorization.expire(shopId);
   }
 
   void addOrder(String shopId, ObjectNode order) {
@@ -129,6 +117,7 @@ final class TikTokSandbox {
 
   Answer answer(HttpRequest request, String path, Map<String, String> q, byte[] body) {
     if (path.startsWith("/auth/")) return auth(path.substring("/auth".length()), q);
+    if (path.equals("/open/authorize")) return authorization.authorizePage(q);
     String appKey = q.get("app_key");
     List<SandboxShops.TikTokShop> app = config.tiktok().stream().filter(s -> s.appKey().equals(appKey)).toList();
     long timestamp = parseLong(q.get("timestamp"));
@@ -142,9 +131,10 @@ final class TikTokSandbox {
       return new Answer(401, tiktokError(106001, "Invalid signature"), "106001");
     }
     String token = request.getHeader("x-tts-access-token").map(h -> h.value()).orElse("");
-    List<SandboxShops.TikTokShop> covered = app.stream().filter(s -> token.equals(accessToken(s))).toList();
+    List<SandboxShops.TikTokShop> covered = app.stream().filter(s -> token.equals(authorization.accessToken(s)))
+        .toList();
     if (covered.isEmpty()) return new Answer(401, tiktokError(105002, "Access token is invalid or expired"), "105002");
-    if (covered.stream().allMatch(s -> accessExpiry.getOrDefault(s.shopId(), Instant.MAX).isBefore(Instant.now()))) {
+    if (covered.stream().allMatch(s -> authorization.expired(s.shopId()))) {
       return new Answer(401, tiktokError(105002, "Access token expired"), "105002");
     }
     if (path.equals("/authorization/202309/shops")) return shops(covered);
@@ -229,40 +219,20 @@ final class TikTokSandbox {
     ObjectNode ok = tiktokOk();
     ArrayNode list = ok.putObject("data").putArray("shops");
     for (SandboxShops.TikTokShop s : covered) {
-      list.addObject().put("id", s.shopId()).put("name", "Sandbox shop " + s.shopId())
+      list.addObject().put("id", s.shopId()).put("name", s.name())
           .put("region", s.region().isBlank() ? "MY" : s.region()).put("seller_type", "LOCAL")
           .put("cipher", s.shopCipher()).put("code", "SANDBOX" + s.shopId());
     }
     return new Answer(200, ok, "ok");
   }
 
-  /**
-   * The auth host: GET /api/v2/token/refresh?app_key&app_secret&refresh_token&grant_type=refresh_token (unsigned).
-   * Issues a new access token for every shop of that refresh token; expiries are absolute unix seconds. An unknown
-   * refresh token answers a non-zero code (the sandbox's 105003; TikTok's own code for it is not in our notes).
-   */
+  /** The auth host (unsigned): token get after the seller's authorisation, and refresh. */
   private Answer auth(String path, Map<String, String> q) {
-    if (!path.equals("/api/v2/token/refresh")) return new Answer(404, tiktokError(40006, "no such API " + path), "40006");
-    if (!"refresh_token".equals(q.get("grant_type"))) {
-      return new Answer(200, tiktokError(36009004, "grant_type must be refresh_token"), "36009004");
-    }
-    List<SandboxShops.TikTokShop> shops = config.tiktok().stream()
-        .filter(s -> s.appKey().equals(q.get("app_key")) && s.appSecret().equals(q.get("app_secret"))
-            && !s.refreshToken().isBlank() && s.refreshToken().equals(q.get("refresh_token"))).toList();
-    if (shops.isEmpty()) return new Answer(200, tiktokError(105003, "Invalid refresh_token"), "105003");
-    String token = "TTP_" + UUID.randomUUID().toString().replace("-", "");
-    Instant expires = Instant.now().plus(tokenLifetime);
-    for (SandboxShops.TikTokShop s : shops) {
-      accessTokens.put(s.shopId(), token);
-      accessExpiry.put(s.shopId(), expires);
-    }
-    ObjectNode ok = tiktokOk();
-    ok.putObject("data").put("access_token", token).put("access_token_expire_in", expires.getEpochSecond())
-        .put("refresh_token", shops.get(0).refreshToken())
-        .put("refresh_token_expire_in", Instant.now().plus(java.time.Duration.ofDays(365)).getEpochSecond())
-        .put("open_id", "sandbox-open-id").put("seller_name", "Sandbox seller")
-        .put("seller_base_region", shops.get(0).region().isBlank() ? "MY" : shops.get(0).region()).put("user_type", 0);
-    return new Answer(200, ok, "refreshed");
+    return switch (path) {
+      case "/api/v2/token/get" -> authorization.tokenGet(q);
+      case "/api/v2/token/refresh" -> authorization.refresh(q);
+      default -> new Answer(404, tiktokError(40006, "no such API " + path), "40006");
+    };
   }
 
   private static String productId(String inventoryPath) {
@@ -270,7 +240,7 @@ final class TikTokSandbox {
     return rest.substring(0, rest.indexOf('/'));
   }
 
-  private static ObjectNode tiktokOk() {
+  static ObjectNode tiktokOk() {
     ObjectNode ok = MAPPER.createObjectNode();
     ok.put("code", 0).put("message", "Success").put("request_id", UUID.randomUUID().toString());
     return ok;
@@ -295,6 +265,22 @@ final class TikTokSandbox {
     byte[] body = n.toString().getBytes(StandardCharsets.UTF_8);
     return webhooks.deliver(targetUrl, body,
         Map.of("Authorization", PlatformSignatures.tiktokWebhook(shop.appSecret(), shop.appKey(), body)), redelivery, id);
+  }
+
+  /** The seller removed the app: tokens stop working and webhook 6 (data{message}) is sent. */
+  CompletionStage<Delivery> deauthorize(String shopId, String targetUrl) {
+    authorization.deauthorize(shopId);
+    return sendNotification(targetUrl, shopId, 6, MAPPER.createObjectNode().put("message",
+        "Shop_id " + shopId + " is deauthorized from your APP by merchant."), Redelivery.ONCE);
+  }
+
+  /** Webhook 7: data{message, expiration_time (a string of unix seconds)}. */
+  CompletionStage<Delivery> sendAuthExpiring(String targetUrl, String shopId, Instant expiration) {
+    long days = Math.max(0, java.time.Duration.between(Instant.now(), expiration).toDays());
+    return sendNotification(targetUrl, shopId, 7, MAPPER.createObjectNode()
+        .put("message", "Authorization of shop_id " + shopId + " is expiring in " + days
+            + " days. Please direct the merchant to re-authorize.")
+        .put("expiration_time", Long.toString(expiration.getEpochSecond())), Redelivery.ONCE);
   }
 
   CompletionStage<Delivery> sendOrderStatus(String targetUrl, String shopId, String orderId,
