@@ -73,6 +73,7 @@ final class FaultCluster implements AutoCloseable {
   private Map<String, String> nodeSettings() {
     Map<String, String> s = new HashMap<>();
     s.put("orchestrator.db.profile", "postgres");
+    s.put("orchestrator.shops.token-key", support.TestConfig.TOKEN_KEY);
     s.put("orchestrator.db.postgres.url", dbUrl);
     s.put("orchestrator.db.postgres.user", "postgres");
     s.put("orchestrator.db.postgres.password", "");

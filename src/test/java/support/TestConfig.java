@@ -20,6 +20,9 @@ public final class TestConfig {
   public static final String ADMIN_TOKENS = OPERATOR_NAME + ":operator:" + AdminTokens.hash(OPERATOR_TOKEN) + ","
       + VIEWER_NAME + ":viewer:" + AdminTokens.hash(VIEWER_TOKEN);
 
+  /** The shop token key of every test node (a cluster's nodes share one); a test value, never a real secret. */
+  public static final String TOKEN_KEY = "dGVzdC1rZXktZm9yLXRoZS1vcmNoZXN0cmF0b3ItMDE=";
+
   private TestConfig() {}
 
   public static Config postgres() {
@@ -57,6 +60,7 @@ public final class TestConfig {
     settings.put("orchestrator.cluster.bootstrap", false);
     settings.put("akka.coordinated-shutdown.exit-jvm", "off");
     settings.put("orchestrator.admin.tokens", ADMIN_TOKENS);
+    settings.put("orchestrator.shops.token-key", TOKEN_KEY);
     // Buyer messages only where a test is about them (they need the sandbox's WhatsApp to answer).
     settings.put("orchestrator.notifications.enabled", false);
     return settings;

@@ -311,6 +311,8 @@ public final class FlashSaleBenchmark {
     ProcessBuilder pb = new ProcessBuilder(command);
     Map<String, String> env = pb.environment();
     env.put("ORCH_DB_PROFILE", "postgres");
+    // A fresh database per run: a key of its own for the shops' tokens (none is kept).
+    env.putIfAbsent("ORCH_TOKEN_KEY", randomKey());
     env.put("ORCH_DB_URL", url);
     env.put("ORCH_DB_USER", user);
     env.put("ORCH_DB_PASSWORD", password);
@@ -392,5 +394,11 @@ public final class FlashSaleBenchmark {
   private static String env(String name, String fallback) {
     String v = System.getenv(name);
     return v == null || v.isBlank() ? fallback : v;
+  }
+
+  static String randomKey() {
+    byte[] key = new byte[32];
+    new java.security.SecureRandom().nextBytes(key);
+    return java.util.Base64.getEncoder().encodeToString(key);
   }
 }

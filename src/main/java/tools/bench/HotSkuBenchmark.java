@@ -127,6 +127,7 @@ public final class HotSkuBenchmark {
     settings.put("akka.management.http.port", 0);
     settings.put("akka.coordinated-shutdown.exit-jvm", "off");
     settings.put("akka.loglevel", "WARNING");
+    settings.putIfAbsent("orchestrator.shops.token-key", FlashSaleBenchmark.randomKey());
     return AppConfig.load(ConfigFactory.parseMap(settings));
   }
 

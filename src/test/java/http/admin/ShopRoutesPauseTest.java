@@ -57,13 +57,15 @@ class ShopRoutesPauseTest {
       @Override public ShopApi shopApi(Channel channel, String shopId) { throw new UnsupportedOperationException(); }
       @Override public TemplateMessages templateMessages() { throw new UnsupportedOperationException(); }
       @Override public List<OrderFeed> orderFeeds() { return List.of(); }
+      @Override public java.util.Optional<marketplace.ShopAuthorizer> authorizer(Channel c) { return java.util.Optional.empty(); }
+      @Override public marketplace.ShopDirectory directory() { return marketplace.ShopDirectory.NONE; }
       @Override public List<ShopBreaker> breakers() {
         return List.of(new ShopBreaker(Channel.SHOPEE, "1001", () -> "closed"),
             new ShopBreaker(Channel.SHOPEE, "1002", () -> "closed"));
       }
     };
     Json json = new Json(kit.system());
-    JsonNode shops = json.mapper().valueToTree(new ShopRoutes(kit.system(), apis, json).shops());
+    JsonNode shops = json.mapper().valueToTree(new ShopRoutes(kit.system(), apis, json).shops(List.of()));
     JsonNode paused = shops.get(0);
     assertEquals("PAUSE_UNTIL_RESET", paused.at("/pause/failureClass").asText(), paused.toString());
     assertEquals("error_limit", paused.at("/pause/code").asText());

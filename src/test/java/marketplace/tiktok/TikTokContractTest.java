@@ -115,12 +115,12 @@ class TikTokContractTest {
 
   @Test
   void tokenRefreshAndTokenGetAnswersHaveAbsoluteExpiries() {
-    var refreshed = TikTokTokens.parse(example("tiktok-token-refresh-response.json"), null);
+    var refreshed = TikTokAuthorizer.parse(example("tiktok-token-refresh-response.json"), "7001", "token_refresh");
     assertEquals(Instant.ofEpochSecond(1736899200L), refreshed.accessExpiresAt());
     assertEquals(Instant.ofEpochSecond(1767225600L), refreshed.refreshExpiresAt());
     assertEquals("TTP_bmV3YWNjZXNzdG9rZW5hZnRlcnJlZnJlc2g", refreshed.accessToken());
-    // token get has the same shape (no onboarding code yet: read with the refresh parser)
-    var got = TikTokTokens.parse(example("tiktok-token-get-response.json"), null);
+    // token get has the same shape
+    var got = TikTokAuthorizer.parse(example("tiktok-token-get-response.json"), "7001", "token_get");
     assertEquals(Instant.ofEpochSecond(1736294400L), got.accessExpiresAt());
   }
 
