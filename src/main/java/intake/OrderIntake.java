@@ -20,12 +20,14 @@ import order.OrderEntity;
  * each event is made durable in the entity or table it belongs to, and the returned stage completes only then.
  */
 public final class OrderIntake {
+  private final ActorSystem<?> system;
   private final ClusterSharding sharding;
   private final InboundMessages inbox;
   private final OutboundMessages outbound;
   private final Duration timeout;
 
   public OrderIntake(ActorSystem<?> system, InboundMessages inbox, OutboundMessages outbound, Duration timeout) {
+    this.system = system;
     this.sharding = ClusterSharding.get(system);
     this.inbox = inbox;
     this.outbound = outbound;
@@ -67,8 +69,25 @@ public final class OrderIntake {
       // only a newer status is written (arrival order is not guaranteed); the same one again changes nothing
       return outbound.recordDelivery(e).thenApply(changed -> Done.getInstance());
     }
+    if (event instanceof WebhookEvent.ShopAuthorisation e) return shopAuthorisation(e);
     // Verification pushes and event types this service does not handle: acknowledged so the platform keeps the endpoint enabled.
     return CompletableFuture.completedFuture(Done.getInstance());
+  }
+
+  /**
+   * De-authorisation and announced expiry are recorded in the shops' connection entities before the platform is
+   * answered; a new authorisation is recorded by the onboarding redirect (a push carries no tokens), so push 1 only
+   * acknowledges.
+   */
+  private CompletionStage<Done> shopAuthorisation(WebhookEvent.ShopAuthorisation e) {
+    var connections = marketplace.connection.ShopConnections.get(system);
+    return switch (e.change()) {
+      case DEAUTHORISED -> connections.deauthorised(e.channel(), e.shopIds(),
+          e.reason() == null ? "de-authorised by the platform" : e.reason());
+      case EXPIRING -> e.endsAt() == null ? CompletableFuture.completedFuture(Done.getInstance())
+          : connections.authorisationEnds(e.channel(), e.shopIds(), e.endsAt());
+      case AUTHORISED -> CompletableFuture.completedFuture(Done.getInstance());
+    };
   }
 
   /** An order as a marketplace lists it (reconciliation): recorded like a webhook that carried the details. */

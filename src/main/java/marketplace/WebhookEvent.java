@@ -149,4 +149,19 @@ public sealed interface WebhookEvent extends CborSerializable {
 
   /** A well-formed notification this service does not act on (acknowledge it with 2xx). */
   record Ignored(Channel channel, String kind, String dedupKey) implements WebhookEvent {}
+
+  /**
+   * A shop's authorisation as the platform reports it: Shopee push 1 (AUTHORISED), 2 (DEAUTHORISED, also on expiry)
+   * and 12 (EXPIRING: {@code endsAt} is a batch cut-off), TikTok webhook 6 (DEAUTHORISED) and 7 (EXPIRING).
+   */
+  record ShopAuthorisation(Channel channel, List<String> shopIds, Change change, String reason, Instant endsAt)
+      implements WebhookEvent {
+    public enum Change { AUTHORISED, DEAUTHORISED, EXPIRING }
+
+    /** Recorded in an entity whose state makes a repeat harmless: no de-duplication key needed. */
+    @Override
+    public String dedupKey() {
+      return null;
+    }
+  }
 }

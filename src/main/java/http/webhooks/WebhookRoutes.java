@@ -2,6 +2,7 @@ package http.webhooks;
 
 import akka.Done;
 import akka.actor.typed.ActorSystem;
+import common.Channel;
 import akka.http.javadsl.model.ContentTypes;
 import akka.http.javadsl.model.HttpEntities;
 import akka.http.javadsl.model.HttpHeader;
@@ -59,7 +60,10 @@ public final class WebhookRoutes extends AllDirectives {
     this.replies = new Replies(json);
     this.materializer = Materializer.matFromSystem(system);
     this.maxBody = system.settings().config().getBytes("orchestrator.webhooks.max-body");
+    this.directory = marketplace.connection.ShopConnections.get(system).directory();
   }
+
+  private final marketplace.ShopDirectory directory;
 
   public Route route() {
     return pathPrefix("webhooks", () -> concat(
@@ -81,10 +85,15 @@ public final class WebhookRoutes extends AllDirectives {
     List<MarketplaceConfig.ShopeeShop> candidates;
     if (shopId != null) {
       var shop = marketplaces.shopeeShop(shopId);
+      if (shop.isEmpty() && directory.shop(Channel.SHOPEE, shopId).isPresent()) {
+        shop = java.util.Optional.of(marketplaces.shopeeApp().shop(shopId)); // connected by onboarding
+      }
       if (shop.isEmpty()) return replies.error(StatusCodes.NOT_FOUND, "unknown Shopee shop " + shopId);
       candidates = List.of(shop.get());
     } else {
-      candidates = marketplaces.shopee(); // console verification pushes name no shop
+      // console verification and partner-level pushes (authorisation codes 1, 2, 12) name no shop
+      candidates = new java.util.ArrayList<>(marketplaces.shopee());
+      candidates.add(marketplaces.shopeeApp().shop("app"));
     }
     boolean valid = candidates.stream().anyMatch(s ->
         Signatures.verifyShopeePush(s.effectivePushKey(), s.callbackUrl(), raw, signature));
@@ -108,6 +117,9 @@ public final class WebhookRoutes extends AllDirectives {
     if (!root.hasNonNull("shop_id")) return replies.error(StatusCodes.BAD_REQUEST, "shop_id is missing");
     String shopId = root.get("shop_id").asText();
     var shop = marketplaces.tiktokShop(shopId);
+    if (shop.isEmpty() && directory.shop(Channel.TIKTOK, shopId).isPresent()) {
+      shop = java.util.Optional.of(marketplaces.tiktokApp().shop(shopId, "", "")); // connected by onboarding
+    }
     if (shop.isEmpty()) return replies.error(StatusCodes.NOT_FOUND, "unknown TikTok shop " + shopId);
     if (!Signatures.verifyTikTokWebhook(shop.get().appSecret(), shop.get().appKey(), raw, signature)) {
       return replies.error(StatusCodes.UNAUTHORIZED, "signature does not match");

@@ -140,7 +140,7 @@ public final class ShopConnection
 
   private ShopConnection(ActorContext<Command> context, TimerScheduler<Command> timers, Channel channel,
       String shopId, Dependencies deps) {
-    super(PersistenceId.of(ENTITY_TYPE_KEY.name(), entityId(channel, shopId)));
+    super(PersistenceId.ofUniqueId(ENTITY_TYPE_KEY.name() + "|" + entityId(channel, shopId)));
     this.context = context;
     this.timers = timers;
     this.channel = channel;

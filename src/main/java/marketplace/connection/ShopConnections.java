@@ -210,7 +210,10 @@ public final class ShopConnections implements Extension {
 
   public CompletionStage<Done> disconnect(Channel channel, String shopId, String actor) {
     return entity(channel, shopId).<Done>ask(replyTo -> new ShopConnection.Disconnect(actor, replyTo),
-        settings.getDuration("ask-timeout")).thenCompose(done -> shops().thenApply(rows -> done));
+        settings.getDuration("ask-timeout")).thenCompose(done -> {
+          tokens.forget(channel, shopId);
+          return shops().thenApply(rows -> done);
+        });
   }
 
   public CompletionStage<ShopConnectionStatus> status(Channel channel, String shopId) {
@@ -222,7 +225,10 @@ public final class ShopConnections implements Extension {
   /** De-authorised by the seller or expired (Shopee push 2, TikTok webhook 6): the shops' calls stop. */
   public CompletionStage<Done> deauthorised(Channel channel, List<String> shopIds, String reason) {
     return all(shopIds, id -> entity(channel, id).<Done>ask(r -> new ShopConnection.Deauthorise(reason, r),
-        settings.getDuration("ask-timeout")));
+        settings.getDuration("ask-timeout")).thenApply(done -> {
+          tokens.forget(channel, id); // at once here; other nodes when they next read the shop list
+          return done;
+        }));
   }
 
   /** The authorisation ends at {@code at} (Shopee push 12, TikTok webhook 7). */

@@ -4,6 +4,8 @@ import static marketplace.JsonTrees.*;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import common.Channel;
+import java.util.ArrayList;
+import java.util.List;
 import marketplace.WebhookEvent;
 
 /**
@@ -43,10 +45,38 @@ public final class ShopeePushes {
         if (tracking == null) tracking = optText(data, "tracking_number");
         return new WebhookEvent.ShopeeTracking(shopId, text(data, "ordersn", where + " code 4 data"), tracking, msgId);
       }
+      case 1, 2 -> {
+        JsonNode data = required(push, "data", where);
+        List<String> shops = shopIds(data);
+        if (shops.isEmpty()) return new WebhookEvent.Ignored(Channel.SHOPEE, "code " + code + " (no shop)", null);
+        return new WebhookEvent.ShopAuthorisation(Channel.SHOPEE, shops, code == 1
+            ? WebhookEvent.ShopAuthorisation.Change.AUTHORISED : WebhookEvent.ShopAuthorisation.Change.DEAUTHORISED,
+            optText(data, "authorize_type"), null);
+      }
+      case 12 -> {
+        JsonNode data = required(push, "data", where);
+        List<String> shops = new ArrayList<>();
+        for (JsonNode id : optArray(data, "shop_expire_soon")) shops.add(id.asText());
+        if (shops.isEmpty()) return new WebhookEvent.Ignored(Channel.SHOPEE, "code 12 (no shop)", null);
+        long before = optLong(data, "expire_before", 0);
+        return new WebhookEvent.ShopAuthorisation(Channel.SHOPEE, shops,
+            WebhookEvent.ShopAuthorisation.Change.EXPIRING, "authorisation expires soon",
+            before > 0 ? epochSeconds(before) : null);
+      }
       default -> {
         return new WebhookEvent.Ignored(Channel.SHOPEE, "code " + code, msgId == null ? null : "shopee:" + msgId);
       }
     }
+  }
+
+  /** Codes 1 and 2 name their shops as shop_id, shopid (several samples) or shop_id_list. */
+  private static List<String> shopIds(JsonNode data) {
+    List<String> ids = new ArrayList<>();
+    for (String field : new String[] {"shop_id", "shopid"}) {
+      if (data.hasNonNull(field)) ids.add(data.get(field).asText());
+    }
+    for (JsonNode id : optArray(data, "shop_id_list")) ids.add(id.asText());
+    return ids.stream().distinct().toList();
   }
 
   /**

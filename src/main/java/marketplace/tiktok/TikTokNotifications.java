@@ -17,6 +17,23 @@ public final class TikTokNotifications {
     String where = "TikTok notification";
     JsonNode root = parse(body, where);
     int type = (int) longValue(root, "type", where);
+    if (type == 6 || type == 7) {
+      String shopId = text(root, "shop_id", where);
+      JsonNode data = root.path("data");
+      if (type == 6) {
+        return new WebhookEvent.ShopAuthorisation(Channel.TIKTOK, java.util.List.of(shopId),
+            WebhookEvent.ShopAuthorisation.Change.DEAUTHORISED, optText(data, "message"), null);
+      }
+      String expiration = optText(data, "expiration_time");
+      java.time.Instant endsAt = null;
+      try {
+        if (expiration != null) endsAt = java.time.Instant.ofEpochSecond(Long.parseLong(expiration.trim()));
+      } catch (NumberFormatException e) {
+        throw new marketplace.MarketParseException(where + " type 7: expiration_time is not unix seconds");
+      }
+      return new WebhookEvent.ShopAuthorisation(Channel.TIKTOK, java.util.List.of(shopId),
+          WebhookEvent.ShopAuthorisation.Change.EXPIRING, optText(data, "message"), endsAt);
+    }
     if (type != 1 && type != 11) {
       String id = optText(root, "tts_notification_id");
       return new WebhookEvent.Ignored(Channel.TIKTOK, "type " + type, id == null ? null : "tiktok:" + id);
