@@ -22,6 +22,14 @@ final class ConnectedShops implements ShopDirectory {
     this.onChange = listener;
   }
 
+  /** One shop's status as its entity just answered (before the next read of the table shows it). */
+  void put(ShopConnectionStatus status) {
+    List<ShopConnectionStatus> next = new java.util.ArrayList<>(shops.stream()
+        .filter(s -> !(s.channel() == status.channel() && s.shopId().equals(status.shopId()))).toList());
+    next.add(status);
+    update(next);
+  }
+
   /** A shop whose state changed since the last read is handed to the listener (its cached token is then dropped). */
   void update(List<ShopConnectionStatus> latest) {
     List<ShopConnectionStatus> before = shops;

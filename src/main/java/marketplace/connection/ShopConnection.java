@@ -213,7 +213,9 @@ public final class ShopConnection
           .onCommand(AuthorisationEnds.class, (s, c) -> persistThenDone(new ExpiryAnnounced(c.at(), Instant.now()), c.replyTo()))
           .onCommand(Disconnect.class, (s, c) -> endConnection(new Disconnected(c.actor(), Instant.now()), c.replyTo()));
     }
-    b.forAnyState().onCommand(GetStatus.class, (s, c) -> Effect().reply(c.replyTo(), status(s)));
+    for (Class<? extends ConnectionState> phase : List.of(Unconnected.class, Linked.class, Refreshing.class)) {
+      b.forStateType(phase).onCommand(GetStatus.class, (s, c) -> Effect().reply(c.replyTo(), status(s)));
+    }
     return b.build();
   }
 

@@ -191,10 +191,15 @@ public final class ShopConnections implements Extension {
             settings.getDuration("ask-timeout")).toCompletableFuture());
       }
       return CompletableFuture.allOf(connected.toArray(CompletableFuture[]::new)).thenCompose(v -> {
-        for (ShopGrant grant : grants) resumeAdapter(channel, grant.shopId());
-        return shops();
-      }).thenApply(rows -> (Outcome) new ShopsConnected(rows.stream().filter(r -> r.channel() == channel
-          && grants.stream().anyMatch(g -> g.shopId().equals(r.shopId()))).toList()));
+        List<CompletableFuture<ShopConnectionStatus>> statuses = new ArrayList<>();
+        for (ShopGrant grant : grants) statuses.add(status(channel, grant.shopId()).toCompletableFuture());
+        return CompletableFuture.allOf(statuses.toArray(CompletableFuture[]::new)).thenApply(w -> {
+          List<ShopConnectionStatus> shops = statuses.stream().map(CompletableFuture::join).toList();
+          shops.forEach(directory::put); // this node knows them at once; the others at their next read
+          for (ShopGrant grant : grants) resumeAdapter(channel, grant.shopId());
+          return (Outcome) new ShopsConnected(shops);
+        });
+      });
     }).exceptionally(error -> {
       Throwable cause = common.Futures.unwrap(error);
       log.warn("{} authorisation not completed: {}", channel.key(), cause.getMessage());

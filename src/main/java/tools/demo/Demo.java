@@ -47,15 +47,25 @@ public final class Demo {
     int httpPort = base.getInt("orchestrator.http.port");
     overrides.put("orchestrator.marketplaces.shopee.default-shop.callback-url",
         "http://127.0.0.1:" + httpPort + "/webhooks/shopee");
-    Config config = AppConfig.load(ConfigFactory.parseMap(overrides));
+    overrides.put("orchestrator.marketplaces.shopee.app.redirect-url",
+        "http://127.0.0.1:" + httpPort + "/shops/shopee/authorized");
+    overrides.put("orchestrator.marketplaces.tiktok.app.redirect-url",
+        "http://127.0.0.1:" + httpPort + "/shops/tiktok/authorized");
+    // No shop is configured: the demo connects the sandbox's shops the way a seller does (onboarding below).
+    Config config = AppConfig.load(ConfigFactory.parseString("""
+        orchestrator.marketplaces.shopee.shops = []
+        orchestrator.marketplaces.tiktok.shops = []
+        """).withFallback(ConfigFactory.parseMap(overrides)));
 
     out.println("Order orchestrator demo: embedded database under " + config.getString("orchestrator.data-dir")
         + ", marketplace sandbox in-process on port " + sandboxPort);
     Node node = Node.start(config);
     Sandbox sandbox = Sandbox.start(node.system(), config);
     String url = "http://127.0.0.1:" + node.httpPort();
-    MarketplaceConfig shops = MarketplaceConfig.fromConfig(config);
+    // The sandbox's shops (what its platforms sell under), as the flash sale's buyers order from them.
+    MarketplaceConfig shops = MarketplaceConfig.fromConfig(AppConfig.load(ConfigFactory.parseMap(overrides)));
     String token = DemoAccess.operatorToken(node.system());
+    for (String channel : List.of("shopee", "tiktok")) out.println(DemoAccess.connect(url, token, channel));
     FlashSale sale = new FlashSale(sandbox, shops, List.of(url), token);
 
     boolean resumed = exists(sale, url + "/admin/skus/" + FlashSale.sku(0));

@@ -104,8 +104,9 @@ class ShopeeContractTest {
     assertEquals("250101ABCD1234", order.orderSn());
     assertEquals("READY_TO_SHIP", order.status());
     assertEquals("812345678", order.shopId());
-    assertInstanceOf(WebhookEvent.Ignored.class, page.events().get(1)); // code 12: acknowledged, not an order
-    assertFalse(((WebhookEvent.Ignored) page.events().get(1)).kind().contains("unparseable"));
+    // code 12: the shops whose authorisation ends soon
+    var expiring = assertInstanceOf(WebhookEvent.ShopAuthorisation.class, page.events().get(1));
+    assertEquals(WebhookEvent.ShopAuthorisation.Change.EXPIRING, expiring.change());
   }
 
   @Test
@@ -116,9 +117,22 @@ class ShopeeContractTest {
     var tracking = assertInstanceOf(WebhookEvent.ShopeeTracking.class,
         ShopeePushes.read(example("shopee-push-code4-tracking.json")));
     assertNotNull(tracking.trackingNumber());
-    for (String f : List.of("shopee-push-code1-authorized.json", "shopee-push-code2-deauthorized.json",
-        "shopee-push-code7-item-promotion.json", "shopee-push-code8-reserved-stock.json",
-        "shopee-push-code9-promotion-update.json", "shopee-push-code12-auth-expiry.json")) {
+    var authorised = assertInstanceOf(WebhookEvent.ShopAuthorisation.class,
+        ShopeePushes.read(example("shopee-push-code1-authorized.json")));
+    assertEquals(WebhookEvent.ShopAuthorisation.Change.AUTHORISED, authorised.change());
+    assertEquals(List.of("812345678"), authorised.shopIds());
+    // code 2 spells the shop "shopid" in this sample
+    var gone = assertInstanceOf(WebhookEvent.ShopAuthorisation.class,
+        ShopeePushes.read(example("shopee-push-code2-deauthorized.json")));
+    assertEquals(WebhookEvent.ShopAuthorisation.Change.DEAUTHORISED, gone.change());
+    assertEquals(List.of("812345678"), gone.shopIds());
+    assertEquals("expiry", gone.reason());
+    var soon = assertInstanceOf(WebhookEvent.ShopAuthorisation.class,
+        ShopeePushes.read(example("shopee-push-code12-auth-expiry.json")));
+    assertEquals(List.of("812345678", "812345679"), soon.shopIds());
+    assertEquals(java.time.Instant.ofEpochSecond(1736294400L), soon.endsAt());
+    for (String f : List.of("shopee-push-code7-item-promotion.json", "shopee-push-code8-reserved-stock.json",
+        "shopee-push-code9-promotion-update.json")) {
       // Parsed without error; these codes are acknowledged (the stock/auth helpers act on them).
       assertInstanceOf(WebhookEvent.Ignored.class, ShopeePushes.read(example(f)), f);
     }

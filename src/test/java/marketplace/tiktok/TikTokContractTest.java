@@ -105,8 +105,15 @@ class TikTokContractTest {
     assertEquals("578901234567890123", c.orderId());
     assertEquals("CANCELLATION_REQUEST_PENDING", c.cancelStatus());
     assertEquals("BUYER", c.cancellationsRole());
-    for (String name : List.of("tiktok-webhook-6-deauthorization.json", "tiktok-webhook-7-authorization-expiring.json",
-        "tiktok-webhook-12-return.json")) {
+    var gone = assertInstanceOf(WebhookEvent.ShopAuthorisation.class,
+        TikTokNotifications.read(bytes(example("tiktok-webhook-6-deauthorization.json"))));
+    assertEquals(WebhookEvent.ShopAuthorisation.Change.DEAUTHORISED, gone.change());
+    assertEquals(List.of("7494012345678901234"), gone.shopIds());
+    var soon = assertInstanceOf(WebhookEvent.ShopAuthorisation.class,
+        TikTokNotifications.read(bytes(example("tiktok-webhook-7-authorization-expiring.json"))));
+    assertEquals(WebhookEvent.ShopAuthorisation.Change.EXPIRING, soon.change());
+    assertEquals(Instant.ofEpochSecond(1767225600L), soon.endsAt());
+    for (String name : List.of("tiktok-webhook-12-return.json")) {
       JsonNode ex = example(name);
       var ignored = assertInstanceOf(WebhookEvent.Ignored.class, TikTokNotifications.read(bytes(ex)), name);
       assertEquals("tiktok:" + ex.get("tts_notification_id").asText(), ignored.dedupKey(), name);
