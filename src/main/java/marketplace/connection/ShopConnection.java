@@ -100,6 +100,14 @@ public final class ShopConnection
 
   private enum RefreshNow implements Command { DUE, RETRY }
 
+  /**
+   * Sharding's stop message (hand-over, rebalance, shutdown): a refresh the platform may already have answered is
+   * waited for (at most {@code STOP_WAIT}) so its new single-use pair is persisted, not lost with this incarnation.
+   */
+  private enum Stop implements Command { REQUESTED, NOW }
+
+  private static final Duration STOP_WAIT = Duration.ofSeconds(20);
+
   public sealed interface TokenReply extends CborSerializable {}
 
   public record TokenGranted(AccessToken token) implements TokenReply {}
@@ -117,7 +125,8 @@ public final class ShopConnection
     ClusterSharding.get(system).init(Entity.of(ENTITY_TYPE_KEY, ctx -> {
       String[] parts = ctx.getEntityId().split("\\|", 2);
       return create(Channel.fromKey(parts[0]), parts[1], deps);
-    }).withSettings(ClusterShardingSettings.create(system).withRememberEntities(true)));
+    }).withStopMessage(Stop.REQUESTED)
+        .withSettings(ClusterShardingSettings.create(system).withRememberEntities(true)));
   }
 
   static Behavior<Command> create(Channel channel, String shopId, Dependencies deps) {
@@ -136,6 +145,8 @@ public final class ShopConnection
   private long refreshAttempt;
   /** A refresh request is out (at most one at a time: a second with the same single-use token would be refused). */
   private boolean inFlight;
+  /** Sharding asked this entity to stop while a refresh was out: it stops once the outcome is persisted. */
+  private boolean stopping;
   private int deferrals;
 
   private ShopConnection(ActorContext<Command> context, TimerScheduler<Command> timers, Channel channel,
@@ -205,7 +216,13 @@ public final class ShopConnection
           return Effect().noReply();
         })
         .onCommand(RefreshAnswered.class, this::onRefreshed)
-        .onCommand(RefreshFailed.class, this::onRefreshFailed);
+        .onCommand(RefreshFailed.class, this::onRefreshFailed)
+        .onCommand(Stop.class, (s, c) -> {
+          if (!inFlight || c == Stop.NOW) return Effect().stop().thenNoReply();
+          stopping = true;
+          timers.startSingleTimer(Stop.NOW, STOP_WAIT);
+          return Effect().noReply();
+        });
     // Common to the connected phases.
     for (Class<? extends ConnectionState> connected : List.of(Linked.class, Refreshing.class)) {
       b.forStateType(connected)
@@ -215,6 +232,9 @@ public final class ShopConnection
     }
     for (Class<? extends ConnectionState> phase : List.of(Unconnected.class, Linked.class, Refreshing.class)) {
       b.forStateType(phase).onCommand(GetStatus.class, (s, c) -> Effect().reply(c.replyTo(), status(s)));
+    }
+    for (Class<? extends ConnectionState> idle : List.of(Unconnected.class, Linked.class)) {
+      b.forStateType(idle).onCommand(Stop.class, (s, c) -> Effect().stop().thenNoReply());
     }
     return b.build();
   }
@@ -298,6 +318,7 @@ public final class ShopConnection
       log.info("{} {}: tokens refreshed", channel.key(), shopId);
       answerWaiting(state);
       afterEvent(state);
+      if (stopping) context.getSelf().tell(Stop.REQUESTED);
     }).thenNoReply();
   }
 
@@ -314,13 +335,17 @@ public final class ShopConnection
           "the token refresh failed for now; retried in " + delay.toSeconds() + " s", FailureClass.RETRY);
       if (stillValid(s)) answerAll(granted(s.base()));
       else answerAll(retry);
-      return Effect().persist(new RefreshDeferred(failed.code(), Instant.now())).thenRun(this::afterEvent).thenNoReply();
+      return Effect().persist(new RefreshDeferred(failed.code(), Instant.now())).thenRun(state -> {
+        afterEvent(state);
+        if (stopping) context.getSelf().tell(Stop.REQUESTED);
+      }).thenNoReply();
     }
     log.warn("{} {}: the platform refused the token refresh ({}): the shop must be connected again", channel.key(),
         shopId, failed.code());
     return Effect().persist(new RefreshRefused(failed.code(), failed.message(), Instant.now())).thenRun(state -> {
       answerWaiting(state);
       afterEvent(state);
+      if (stopping) context.getSelf().tell(Stop.REQUESTED);
     }).thenNoReply();
   }
 

@@ -87,6 +87,14 @@ class ShopOnboardingTest {
     assertFalse(all.contains(token), "GET /admin/shops shows no token");
     assertFalse(journalContains("ShopConnection|shopee|1002", token), "the journal holds no token in clear");
     assertTrue(journalRows("ShopConnection|shopee|1002") > 0);
+
+    // The seconds-to-expiry gauge of the new shop, on the management port's Prometheus page
+    String metrics = Http.get("http://127.0.0.1:" + market.config.getInt("akka.management.http.port") + "/metrics")
+        .body();
+    String line = metrics.lines().filter(l -> l.startsWith("orchestrator_shop_token_expiry_seconds{")
+        && l.contains("shop=\"1002\"")).findFirst().orElseThrow(() -> new AssertionError("no expiry gauge of 1002"));
+    double seconds = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+    assertTrue(seconds > 0 && seconds <= 4 * 3600, line);
   }
 
   @Test
