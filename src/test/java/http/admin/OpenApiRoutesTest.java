@@ -54,6 +54,8 @@ class OpenApiRoutesTest {
       Map.entry("POST /admin/sync/reconcile", new Harmless(null, 200)), // compares, re-pushes drift: none here
       Map.entry("DELETE /admin/sync/staleness", new Harmless(null, 204)), // in-memory figures back to zero
       Map.entry("POST /admin/shops/{channel}/{shop}/resume", new Harmless(null, 404)), // phone has no marketplace API
+      Map.entry("POST /admin/shops/{channel}/connect", new Harmless(null, 404)), // phone has no onboarding
+      Map.entry("DELETE /admin/shops/{channel}/{shop}", new Harmless(null, 404)), // no connected phone shop
       Map.entry("POST /admin/orders", new Harmless("{}", 400)),
       Map.entry("POST " + ORDER + "/cancel", new Harmless("{", 400)),
       Map.entry("POST " + ORDER + "/ship", new Harmless("{}", 400)),
