@@ -4,6 +4,7 @@ import static marketplace.MarketCalls.describe;
 import static marketplace.MarketCalls.safely;
 
 import akka.Done;
+import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
@@ -62,6 +63,10 @@ final class ShopStock {
   /** True while the shop's guard holds its calls back (or is not known here): a PAUSE_SHOP ends when it is false. */
   private final java.util.function.BooleanSupplier guardPaused;
   private CompletionStage<Done> writes = CompletableFuture.completedFuture(Done.getInstance());
+  /** Share pushes waiting for their outcome: listing key to (sequence number asked, who hears). */
+  private final Map<String, List<ShareWaiter>> shareWaiters = new HashMap<>();
+
+  private record ShareWaiter(long seq, ActorRef<ShopAdapter.ShareAck> ackTo) {}
 
   ShopStock(ActorContext<Command> context, TimerScheduler<Command> timers, Channel channel, String shopId,
       ShopApi api, PushSettings settings, ListingSyncStore store, StockStaleness staleness,
@@ -95,6 +100,55 @@ final class ShopStock {
       case PAUSE_UNTIL_RESET, PAUSE_SHOP -> StockPushQueue.Handling.PAUSE;
       case DONE -> null;
     };
+  }
+
+  /** A share push: queued like any push; its sender hears the outcome. */
+  Behavior<Command> pushShare(ShopAdapter.PushShare share) {
+    PushStock push = share.push();
+    shareWaiters.computeIfAbsent(push.syncKey(), k -> new ArrayList<>())
+        .add(new ShareWaiter(push.eventSeq(), share.ackTo()));
+    push(push);
+    if (!pushes.waitingOrInFlight(push.syncKey())) {
+      // not queued (no API, not configured, ids not sendable, or not newer than what was sent)
+      answerShares(push.syncKey(), push.eventSeq(), push.quantity(), false, true, "not sent");
+    }
+    return Behaviors.same();
+  }
+
+  private void answerShares(String key, long seq, int value, boolean acknowledged, boolean settled, String error) {
+    List<ShareWaiter> waiting = shareWaiters.get(key);
+    if (waiting == null) return;
+    Instant now = Instant.now();
+    waiting.removeIf(w -> {
+      if (w.seq() > seq) return false;
+      w.ackTo().tell(new ShopAdapter.ShareAck(key, seq, value, acknowledged, settled, error, now));
+      return settled;
+    });
+    if (waiting.isEmpty()) shareWaiters.remove(key);
+  }
+
+  /** Reads one listing's stock from its marketplace for the share sync. */
+  Behavior<Command> readListing(ShopAdapter.ReadListing read) {
+    String group = read.listing() == null || read.listing().channel() != channel ? null : group(read.listing());
+    if (group == null || !api.configured() || !channel.hasMarketplaceApi()) {
+      read.replyTo().tell(new ShopAdapter.ListingStock(read.syncKey(), null, false, "not readable", Instant.now()));
+      return Behaviors.same();
+    }
+    boolean pushBefore = pushes.waitingOrInFlight(read.syncKey());
+    String target = api.target(read.listing());
+    context.pipeToSelf(safely(() -> api.readStock(group)), (stocks, error) -> error != null
+        ? new ShopAdapter.ListingRead(read, null, describe(error), pushBefore)
+        : new ShopAdapter.ListingRead(read, stocks.get(target), stocks.containsKey(target) ? null : "not returned",
+            pushBefore));
+    return Behaviors.same();
+  }
+
+  Behavior<Command> listingRead(ShopAdapter.ListingRead done) {
+    ShopAdapter.ReadListing read = done.read();
+    boolean inFlight = done.pushBefore() || pushes.waitingOrInFlight(read.syncKey());
+    read.replyTo().tell(new ShopAdapter.ListingStock(read.syncKey(), done.quantity(), inFlight, done.error(),
+        Instant.now()));
+    return Behaviors.same();
   }
 
   /** A value for a listing: queued (latest wins), or written to listing_sync as refused. */
@@ -210,6 +264,8 @@ final class ShopStock {
         staleness.record(channel, stale);
         metrics.stockStaleness(channel.key(), stale);
       }
+      answerShares(o.key(), o.seq(), o.value(), o.acknowledged(),
+          o.acknowledged() || o.left() != StockPushQueue.Left.RETRYING, o.error());
       rows.add(row(o.key(), o.sku(), o.value(), o.seq(), o.acknowledged(), o.error(), o.attempts())
           .classified(o.failureClass(), o.left() == null ? null : o.left().name().toLowerCase(java.util.Locale.ROOT)));
     }

@@ -66,16 +66,43 @@ public final class StockSync {
 
   private StockSync() {}
 
+  /** How listings are told their stock: see {@code orchestrator.stock-sync.strategy}. */
+  public enum Strategy { SHARES, ABSOLUTE }
+
   public record Settings(boolean enabled, boolean live, Duration minPushInterval, Duration retryMin, Duration retryMax,
                          Duration reconcileInterval,
-                         int catchUpGroupSize, Duration catchUpGroupWithin, Duration askTimeout) {
+                         int catchUpGroupSize, Duration catchUpGroupWithin, Duration askTimeout, Strategy strategy) {
     public static Settings from(Config config) {
       Config c = config.getConfig("orchestrator.stock-sync");
       return new Settings(c.getBoolean("enabled"), c.getBoolean("live"), c.getDuration("min-push-interval"),
           c.getDuration("retry-min"), c.getDuration("retry-max"),
           c.getDuration("reconcile-interval"), c.getInt("catch-up-group-size"),
-          c.getDuration("catch-up-group-within"), c.getDuration("ask-timeout"));
+          c.getDuration("catch-up-group-within"), c.getDuration("ask-timeout"), strategy(c));
     }
+
+    private static Strategy strategy(Config c) {
+      String value = c.hasPath("strategy") ? c.getString("strategy") : "absolute";
+      try {
+        return Strategy.valueOf(value.trim().toUpperCase(java.util.Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("orchestrator.stock-sync.strategy must be shares or absolute, was '"
+            + value + "'");
+      }
+    }
+  }
+
+  /** True when listings are synced by shares: no absolute value is ever pushed then. */
+  public static boolean sharesOn(ActorSystem<?> system) {
+    return Settings.from(system.settings().config()).strategy() == Strategy.SHARES;
+  }
+
+  /**
+   * "Push now" and catch-up under shares: the SKU announces its state on its node, where its allocator looks again
+   * (reads, refills); nothing absolute is pushed.
+   */
+  public static CompletionStage<SkuEntity.Stock> announce(ActorSystem<?> system, String sku, Duration timeout) {
+    return ClusterSharding.get(system).entityRefFor(SkuEntity.ENTITY_TYPE_KEY, sku)
+        .askWithStatus(SkuEntity.Announce::new, timeout);
   }
 
   /** The listing of a SKU on one shop: the key of its sync status ({@code listing_sync.listing_key}). */
@@ -92,7 +119,11 @@ public final class StockSync {
   public static void init(ActorSystem<?> system, Database database) {
     Settings settings = Settings.from(system.settings().config());
     if (!settings.enabled()) return;
-    if (settings.live()) system.systemActorOf(subscriber(), "stock-sync-subscriber", akka.actor.typed.Props.empty());
+    boolean shares = settings.strategy() == Strategy.SHARES;
+    if (shares && settings.live()) ShareSync.start(system);
+    if (!shares && settings.live()) {
+      system.systemActorOf(subscriber(), "stock-sync-subscriber", akka.actor.typed.Props.empty());
+    }
     ShardedDaemonProcess.get(system).init(ProjectionBehavior.Command.class, CATCH_UP_NAME, SkuEntity.TAGS.size(),
         index -> ProjectionBehavior.create(catchUp(system, database, settings, SkuEntity.TAGS.get(index))),
         ShardedDaemonProcessSettings.create(system), Optional.of(ProjectionBehavior.stopMessage()));
@@ -139,6 +170,7 @@ public final class StockSync {
   }
 
   public static void send(ActorSystem<?> system, List<ShopAdapter.PushStock> pushes) {
+    if (sharesOn(system)) return; // an absolute value could put back units a marketplace sold: never under shares
     ClusterSharding sharding = ClusterSharding.get(system);
     for (ShopAdapter.PushStock push : pushes) {
       sharding.entityRefFor(ShopAdapter.ENTITY_TYPE_KEY,
@@ -182,7 +214,14 @@ public final class StockSync {
         skus.add(id.substring(id.indexOf('|') + 1));
       }
       List<CompletableFuture<Done>> all = new ArrayList<>();
+      boolean shares = settings.strategy() == Strategy.SHARES;
       for (String sku : skus) {
+        if (shares) {
+          // a SKU whose node was lost gets an allocator again where it lives now
+          all.add(announce(system, sku, settings.askTimeout()).thenApply(s -> Done.getInstance())
+              .toCompletableFuture());
+          continue;
+        }
         all.add(state(system, sku, settings.askTimeout())
             .thenApply(stock -> {
               send(system, pushesFor(stock, false));
@@ -234,6 +273,9 @@ public final class StockSync {
 
   /** Every SKU with a listing row: its expected values, grouped per shop adapter, checked by that adapter. */
   static CompletionStage<ReconcileTotals> reconcile(ActorSystem<?> system, Settings settings) {
+    // Under shares a marketplace is expected to show less than it was told (it sold): nothing to re-push. Its
+    // allocators read listings while they sell.
+    if (settings.strategy() == Strategy.SHARES) return CompletableFuture.completedFuture(new ReconcileTotals(0, 0, 0, 0));
     return ListingSyncStore.get(system).skus().thenCompose(skus -> {
       List<CompletableFuture<List<ShopAdapter.PushStock>>> states = new ArrayList<>();
       for (String sku : skus) {

@@ -126,9 +126,12 @@ public final class SyncRoutes extends AllDirectives {
   }
 
   private Route pushNow(String sku) {
-    CompletionStage<Pushed> answer = StockSync.state(system, sku, timeout).thenApply(stock -> {
+    boolean shares = StockSync.sharesOn(system);
+    CompletionStage<Pushed> answer = (shares ? StockSync.announce(system, sku, timeout)
+        : StockSync.state(system, sku, timeout)).thenApply(stock -> {
       if (!stock.exists()) throw new NotFound("SKU " + sku + " is not known");
-      var pushes = StockSync.pushesFor(stock, true);
+      // under shares the SKU's allocator looks again (reads, refills): an absolute value is never pushed
+      var pushes = shares ? List.<marketplace.ShopAdapter.PushStock>of() : StockSync.pushesFor(stock, true);
       StockSync.send(system, pushes);
       return new Pushed(sku, stock.eventSeq(), pushes.size());
     });
