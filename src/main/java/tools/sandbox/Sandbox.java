@@ -93,23 +93,31 @@ public final class Sandbox implements AutoCloseable {
   private final TikTokSandbox tiktok;
   private final WhatsAppSandbox whatsApp;
   private final SandboxControl control;
+  private final Storefront storefront;
 
   private Sandbox(ActorSystem<?> system, SandboxShops config, String host, int port) throws Exception {
     this.materializer = Materializer.matFromSystem(system);
     this.delays = new Delays(system);
     WebhookSender webhooks = new WebhookSender(system, delays);
-    this.shopee = new ShopeeSandbox(config, webhooks);
-    this.tiktok = new TikTokSandbox(config, webhooks);
+    ShownListeners shown = new ShownListeners();
+    this.shopee = new ShopeeSandbox(config, webhooks, shown);
+    this.tiktok = new TikTokSandbox(config, webhooks, shown);
     this.whatsApp = new WhatsAppSandbox(config, webhooks);
     this.control = new SandboxControl(this, faults, shopee.catalog, tiktok.stock);
+    this.storefront = new Storefront(config, shopee, tiktok, delays, shown);
     this.binding = Http.get(system).newServerAt(host, port).bind(this::handle)
         .toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 
   /** Binds at {@code orchestrator.sandbox.interface/port} (port 0: a free one), serving the shops of {@code config}. */
   public static Sandbox start(ActorSystem<?> system, Config config) {
-    return start(system, SandboxShops.fromConfig(config), config.getString("orchestrator.sandbox.interface"),
-        config.getInt("orchestrator.sandbox.port"));
+    Sandbox sandbox = start(system, SandboxShops.fromConfig(config),
+        config.getString("orchestrator.sandbox.interface"), config.getInt("orchestrator.sandbox.port"));
+    if (config.hasPath("orchestrator.sandbox.webhook-delay")) {
+      sandbox.storefront.configureWebhookDelay(config.getDuration("orchestrator.sandbox.webhook-delay"),
+          config.getDouble("orchestrator.sandbox.webhook-jitter"));
+    }
+    return sandbox;
   }
 
   static Sandbox start(ActorSystem<?> system, SandboxShops config, String host, int port) {
@@ -141,6 +149,12 @@ public final class Sandbox implements AutoCloseable {
     shopee.reset();
     tiktok.reset();
     whatsApp.reset();
+    storefront.reset();
+  }
+
+  /** The buyers' side: checkouts that deduct the marketplaces' stock, flash-sale campaigns, shown quantities. */
+  public Storefront storefront() {
+    return storefront;
   }
 
   public List<Call> calls() {
