@@ -69,6 +69,8 @@ public final class Storefront {
   private final String instanceTag = Integer.toString(36 * 36 * 36 + ThreadLocalRandom.current()
       .nextInt(35 * 36 * 36 * 36), 36).toUpperCase();
   private final AtomicLong orderNumbers = new AtomicLong();
+  /** Bumped by reset: webhooks scheduled before it are dropped, so one test's sale never reaches the next one. */
+  private final AtomicLong generation = new AtomicLong();
   private volatile String shopeePushUrl;
   private volatile String tiktokWebhookUrl;
   private volatile Duration configuredDelay = DEFAULT_WEBHOOK_DELAY;
@@ -95,6 +97,7 @@ public final class Storefront {
 
   /** Back to a fresh storefront: listeners, targets, listings, counters go; the configured webhook delay returns. */
   void reset() {
+    generation.incrementAndGet();
     listeners.clear();
     listings.clear();
     placed.clear();
@@ -188,12 +191,12 @@ public final class Storefront {
     }
     placed.put("shopee/" + shopId + "/" + sn, new Placed(itemId, modelId, taken, null, null));
     shopee.addOrder(shopId, order);
+    String target = shopeePushUrl;
     afterDelay(() -> {
       if (taken.reservedUsed() > 0 && taken.promotionId() != 0) {
-        push(shopId, 8, ShopeePromotionPushes.reservedStockChange(shopId, itemId, modelId, taken.promotionId(),
-            "place_order", sn, taken.reservedBefore(), taken.reservedAfter()));
+        push(target, shopId, 8, ShopeePromotionPushes.reservedStockChange(shopId, itemId, modelId,
+            taken.promotionId(), "place_order", sn, taken.reservedBefore(), taken.reservedAfter()));
       }
-      String target = shopeePushUrl;
       if (target != null) {
         count(Channel.SHOPEE, shopee.sendOrderStatus(target, shopId, sn, "READY_TO_SHIP", REDELIVERY));
       }
@@ -216,8 +219,8 @@ public final class Storefront {
     placed.put("tiktok/" + shopId + "/" + id, new Placed(0, 0, null, skuId, taken.fromWarehouses()));
     tiktok.addOrder(shopId, id, "AWAITING_SHIPMENT", List.of(new Sandbox.TikTokItem(productId, skuId,
         listing == null ? "" : listing.sellerSku(), qty, listing == null ? new BigDecimal("3.50") : listing.price())));
+    String target = tiktokWebhookUrl;
     afterDelay(() -> {
-      String target = tiktokWebhookUrl;
       if (target != null) {
         count(Channel.TIKTOK, tiktok.sendOrderStatus(target, shopId, id, "AWAITING_SHIPMENT", REDELIVERY));
       }
@@ -266,7 +269,8 @@ public final class Storefront {
     if (channel == Channel.SHOPEE) {
       int[] reserved = shopee.catalog.giveBack(p.itemId(), p.modelId(), p.shopee());
       if (reserved[1] != reserved[0]) {
-        afterDelay(() -> push(shopId, 8, ShopeePromotionPushes.reservedStockChange(shopId, p.itemId(), p.modelId(),
+        String target = shopeePushUrl;
+        afterDelay(() -> push(target, shopId, 8, ShopeePromotionPushes.reservedStockChange(shopId, p.itemId(), p.modelId(),
             p.shopee().promotionId(), "cancel_order", orderId, reserved[0], reserved[1])));
       }
     } else {
@@ -289,8 +293,11 @@ public final class Storefront {
         now + NOMINAL_CAMPAIGN_SECONDS);
     ShopeeCatalog.Campaign c = shopee.catalog.campaign(itemId, modelId);
     // code 7 follows code 9 whatever became of it, as the platform sends both
-    push(shopId, 9, ShopeePromotionPushes.addedInPromo(shopId, itemId, modelId, c, units))
-        .handle((d, e) -> d).thenCompose(d -> push(shopId, 7, ShopeePromotionPushes.itemPromotion(shopId, itemId, modelId, c,
+    String target = shopeePushUrl;
+    long scheduledIn = generation.get();
+    push(target, shopId, 9, ShopeePromotionPushes.addedInPromo(shopId, itemId, modelId, c, units))
+        .handle((d, e) -> d).thenCompose(d -> generation.get() != scheduledIn ? CompletableFuture.completedFuture(d)
+            : push(target, shopId, 7, ShopeePromotionPushes.itemPromotion(shopId, itemId, modelId, c,
             "promo_lock_stock", c.endTime(), units)));
     return units;
   }
@@ -303,7 +310,7 @@ public final class Storefront {
     int unsold = shopee.catalog.reservedNow(itemId, modelId);
     ShopeeCatalog.Campaign c = shopee.catalog.endCampaign(itemId, modelId, promotionId);
     if (c == null) return -1;
-    push(shopId, 7, ShopeePromotionPushes.itemPromotion(shopId, itemId, modelId, c, "promo_end",
+    push(shopeePushUrl, shopId, 7, ShopeePromotionPushes.itemPromotion(shopId, itemId, modelId, c, "promo_end",
         Instant.now().getEpochSecond(), 0));
     return unsold;
   }
@@ -315,19 +322,22 @@ public final class Storefront {
 
   // ------------------------------------------------------------------------------------------------ webhooks
 
-  /** Runs {@code send} once the webhook delay has passed, on the scheduler (no thread waits for it). */
+  /**
+   * Runs {@code send} once the webhook delay has passed, on the scheduler (no thread waits for it), unless the
+   * sandbox was reset meanwhile. Targets are taken at the checkout, as the platform's subscription was then.
+   */
   private void afterDelay(Runnable send) {
+    long scheduledIn = generation.get();
     Duration d = webhookDelay;
     double j = webhookJitter;
     long nanos = (long) (d.toNanos() * (1 - j + 2 * j * ThreadLocalRandom.current().nextDouble()));
     delays.after(Duration.ofNanos(nanos), () -> {
-      send.run();
+      if (generation.get() == scheduledIn) send.run();
       return null;
     });
   }
 
-  private CompletionStage<Delivery> push(String shopId, int code, ObjectNode data) {
-    String target = shopeePushUrl;
+  private CompletionStage<Delivery> push(String target, String shopId, int code, ObjectNode data) {
     if (target == null) return CompletableFuture.completedFuture(new Delivery(0, 0, null));
     CompletionStage<Delivery> sent = shopee.sendPush(target, shopId, code, data, REDELIVERY);
     count(Channel.SHOPEE, sent);
