@@ -31,7 +31,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Local stand-ins for Shopee, TikTok Shop and the WhatsApp Cloud API on one HTTP server ({@code /shopee},
  * {@code /tiktok}, {@code /whatsapp}, and {@code /control} for tests and demos). It checks signatures exactly as the
  * platforms do and answers with their error shapes, serves the orders it was given, keeps the stock pushed to it,
- * records every call, injects faults, and sends correctly signed webhooks. State is in memory.
+ * sells it to buyers ({@link Storefront}), records every call, injects faults, and sends correctly signed webhooks.
+ * State is in memory.
  *
  * <p>This class binds the server, routes each call through the injected faults to its platform's stand-in
  * ({@link ShopeeSandbox}, {@link TikTokSandbox}, {@link WhatsAppSandbox}), records it, and is the one API that tests,

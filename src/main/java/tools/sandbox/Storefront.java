@@ -34,7 +34,10 @@ public final class Storefront {
   /** A checkout's answer; {@code orderId} is the order_sn / order id when accepted, else null. */
   public record Checkout(Outcome outcome, String orderId, Instant at) {}
 
-  /** Told every change of a listing's shown quantity; called synchronously, so it must be cheap and thread-safe. */
+  /**
+   * Told every change of a listing's shown quantity, with the listing's lock held (so one listing's calls come in
+   * order): it must be cheap, thread-safe, and must not check out or update stock itself.
+   */
   @FunctionalInterface
   public interface ShownListener {
     void shown(Channel channel, String listingId, int shown, Instant at);

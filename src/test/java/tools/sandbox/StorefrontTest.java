@@ -200,6 +200,30 @@ class StorefrontTest {
     assertEquals(1, h.store().refusedCheckouts(Channel.TIKTOK));
     assertEquals(1, h.store().shopeeShown(502, 0));
     assertThrows(IllegalArgumentException.class, () -> h.store().shopeeCheckout("no-shop", 502, 0, 1));
+    h.sandbox().setShopeeHolidayMode(SHOPEE_SHOP, true);
+    assertEquals(Outcome.REFUSED_NOT_LISTED, h.store().shopeeCheckout(SHOPEE_SHOP, 502, 0, 1).outcome(),
+        "a shop on holiday sells nothing");
+  }
+
+  @Test
+  void theControlApiChecksOutAndCounts() throws Exception {
+    h.sandbox().setShopeeStock(511, 0, 1);
+    String base = h.sandbox().baseUrl() + "/control/storefront";
+    var ok = support.Http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/checkout"))
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+            "{\"channel\":\"shopee\",\"shop_id\":\"1001\",\"item_id\":511,\"qty\":1}")).build());
+    assertEquals(200, ok.statusCode(), ok.body());
+    assertEquals("ACCEPTED", StorefrontHarness.JSON.readTree(ok.body()).path("outcome").asText());
+    var refused = support.Http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/checkout"))
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+            "{\"channel\":\"shopee\",\"shop_id\":\"1001\",\"item_id\":511,\"qty\":1}")).build());
+    assertEquals("REFUSED_NO_STOCK", StorefrontHarness.JSON.readTree(refused.body()).path("outcome").asText());
+    var bad = support.Http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/checkout"))
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"channel\":\"tiktok\"}")).build());
+    assertEquals(400, bad.statusCode());
+    assertEquals("bad_request", StorefrontHarness.JSON.readTree(bad.body()).path("error").asText());
+    var counts = StorefrontHarness.JSON.readTree(support.Http.get(base).body());
+    assertEquals(1, counts.path("shopee").path("refused").asLong());
   }
 
   @Test
