@@ -272,8 +272,8 @@ public final class FlashSale {
   }
 
   /**
-   * Whether every Shopee and TikTok listing of the catalogue shows what its SKU says it should now (WhatsApp's catalog
-   * has no stock API here).
+   * Whether every Shopee and TikTok listing of the catalogue shows what its SKU says it should now (a WhatsApp
+   * catalogue, when configured, is paced at a few calls a minute and not waited for here).
    */
   public boolean allListingsRight(String node, Catalogue catalogue) throws Exception {
     List<CompletableFuture<JsonNode>> states = new ArrayList<>();
