@@ -153,13 +153,13 @@ final class ShopStock {
 
   /** A value for a listing: queued (latest wins), or written to listing_sync as refused. */
   Behavior<Command> push(PushStock push) {
-    if (!channel.hasMarketplaceApi()) return Behaviors.same(); // no stock API (WhatsApp catalog)
+    if (!api.pushesStock()) return Behaviors.same(); // no stock API (a WhatsApp number without a catalogue)
     if (push.listing() == null || push.listing().channel() != channel || !push.listing().shopId().equals(shopId)) {
       log.warn("Stock push for {} sent to the adapter of {} {}; ignored", push.syncKey(), channel.key(), shopId);
       return Behaviors.same();
     }
     String group = group(push.listing());
-    String target = group == null ? null : api.target(push.listing());
+    String target = group == null ? null : api.target(push.sku(), push.listing());
     if (!pushes.see(push.syncKey(), push.sku(), push.eventSeq(), push.force(), group, target)) {
       return Behaviors.same();
     }
@@ -324,7 +324,7 @@ final class ShopStock {
 
   /** Reads the listings' stock from the marketplace, one read per group. */
   Behavior<Command> reconcile(ReconcileStock reconcile) {
-    if (!api.configured() || !channel.hasMarketplaceApi()) {
+    if (!api.configured() || !api.pushesStock()) {
       reconcile.replyTo().tell(new StockReconciled(channel.key(), shopId, 0, 0, reconcile.expected().size()));
       return Behaviors.same();
     }
@@ -364,7 +364,7 @@ final class ShopStock {
       // A push already on its way, or a newer value than the one expected: nothing to repair now. A blocked listing
       // is refused for good: repeating it would only erode the platform's success rate.
       if (pushes.busyOrNewer(expected.syncKey(), expected.eventSeq()) || pushes.blocked(expected.syncKey())) continue;
-      Integer shown = actual.get(api.target(expected.listing()));
+      Integer shown = actual.get(api.target(expected.sku(), expected.listing()));
       if (shown == null || shown != expected.quantity()) {
         drifted++;
         log.info("Stock drift on {} {} listing {}: marketplace shows {}, should show {}; re-pushing",

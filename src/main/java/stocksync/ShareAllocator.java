@@ -63,7 +63,7 @@ final class ShareAllocator extends AbstractBehavior<ShareAllocator.Message> {
 
   private final String sku;
   private final ShareSettings settings;
-  private final Predicate<Channel> pushable;
+  private final Predicate<Listing> pushable;
   private final TimerScheduler<Message> timers;
   private final ClusterSharding sharding;
   private final Map<String, ListingView> views = new LinkedHashMap<>();
@@ -78,14 +78,14 @@ final class ShareAllocator extends AbstractBehavior<ShareAllocator.Message> {
   private Instant askedAt = Instant.EPOCH;
   private Instant lastChange = Instant.now();
 
-  static Behavior<Message> create(String sku, ShareSettings settings, Predicate<Channel> pushable,
+  static Behavior<Message> create(String sku, ShareSettings settings, Predicate<Listing> pushable,
       ShareCounters counters) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
         new ShareAllocator(ctx, timers, sku, settings, pushable, counters)));
   }
 
   private ShareAllocator(ActorContext<Message> ctx, TimerScheduler<Message> timers, String sku,
-      ShareSettings settings, Predicate<Channel> pushable, ShareCounters counters) {
+      ShareSettings settings, Predicate<Listing> pushable, ShareCounters counters) {
     super(ctx);
     this.sku = sku;
     this.settings = settings;
@@ -133,7 +133,7 @@ final class ShareAllocator extends AbstractBehavior<ShareAllocator.Message> {
       if (listing.channel() == Channel.PHONE) continue;
       present.add(listing.key());
       ListingView view = views.computeIfAbsent(listing.key(),
-          k -> new ListingView(listing, pushable.test(listing.channel())));
+          k -> new ListingView(listing, pushable.test(listing)));
       view.booked(c.exposure(), c.sharesSold(), c.at(), settings.rateWindow());
     }
     views.keySet().retainAll(present);

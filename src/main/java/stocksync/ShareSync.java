@@ -8,8 +8,10 @@ import akka.actor.typed.ExtensionId;
 import akka.actor.typed.Props;
 import akka.actor.typed.Terminated;
 import akka.actor.typed.eventstream.EventStream;
+import akka.actor.typed.pubsub.Topic;
 import akka.actor.typed.javadsl.Behaviors;
 import common.Channel;
+import marketplace.MarketplaceConfig;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -28,12 +30,14 @@ public final class ShareSync implements Extension {
 
   record Changed(SkuEntity.StockChanged changed) implements Command {}
 
-  record Campaign(String sku, String listingKey, int reserved) implements Command {}
+  public record Campaign(String sku, String listingKey, int reserved) implements Command, common.CborSerializable {}
 
   private record Stopped(String sku) implements Command {}
 
   private final ShareCounters counters = new ShareCounters();
   private volatile ActorRef<Command> manager;
+  /** Campaign news reach every node's manager: the SKU's allocator lives where the SKU does, not where the push came. */
+  private volatile ActorRef<Topic.Command<Campaign>> campaigns;
 
   private static final ExtensionId<ShareSync> ID = new ExtensionId<>() {
     @Override
@@ -56,15 +60,18 @@ public final class ShareSync implements Extension {
     if (sync.manager != null) return;
     ShareSettings settings = ShareSettings.from(system.settings().config());
     sync.manager = system.systemActorOf(manager(settings, sync.counters), "stock-shares", Props.empty());
+    sync.campaigns = system.systemActorOf(Topic.create(Campaign.class, "stock-share-campaigns"),
+        "stock-share-campaigns", Props.empty());
+    sync.campaigns.tell(Topic.subscribe(sync.manager.narrow()));
   }
 
   /**
-   * A Shopee campaign holds {@code reserved} units of the listing (0 when it ended): no push may go below them. Told
-   * to this node's allocator of the SKU; the SKU's own node hears it through the SKU's next change otherwise.
+   * A Shopee campaign holds {@code reserved} units of the listing (0 when it ended): no push may go below them.
+   * Published to every node's share sync; the one holding the SKU's allocator acts.
    */
   public static void campaign(ActorSystem<?> system, String sku, String listingKey, int reserved) {
-    ActorRef<Command> m = get(system).manager;
-    if (m != null) m.tell(new Campaign(sku, listingKey, reserved));
+    ActorRef<Topic.Command<Campaign>> topic = get(system).campaigns;
+    if (topic != null) topic.tell(Topic.publish(new Campaign(sku, listingKey, reserved)));
   }
 
   private static Behavior<Command> manager(ShareSettings settings, ShareCounters counters) {
@@ -72,7 +79,8 @@ public final class ShareSync implements Extension {
       ActorRef<SkuEntity.StockChanged> changes = ctx.messageAdapter(SkuEntity.StockChanged.class, Changed::new);
       ctx.getSystem().eventStream().tell(new EventStream.Subscribe<>(SkuEntity.StockChanged.class, changes));
       Map<String, ActorRef<ShareAllocator.Message>> allocators = new HashMap<>();
-      java.util.function.Predicate<Channel> pushable = StockSync::pushable;
+      MarketplaceConfig marketplaces = StockSync.marketplaces(ctx.getSystem());
+      java.util.function.Predicate<sku.Listing> pushable = l -> StockSync.pushable(marketplaces, l);
       return Behaviors.receive(Command.class)
           .onMessage(Changed.class, c -> {
             String sku = c.changed().sku();

@@ -22,7 +22,6 @@ import akka.projection.javadsl.Handler;
 import akka.projection.jdbc.javadsl.JdbcProjection;
 import com.typesafe.config.Config;
 import common.CborSerializable;
-import common.Channel;
 import infra.Database;
 import infra.HikariJdbcSession;
 import infra.Restarts;
@@ -37,6 +36,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import marketplace.MarketplaceConfig;
 import marketplace.ShopAdapter;
 import marketplace.stock.ListingSyncStore;
 import org.slf4j.Logger;
@@ -58,7 +58,8 @@ import sku.SkuEvents;
  *   <li>Reconciliation: once in the cluster, every {@code reconcile-interval}, each listing's marketplace stock is
  *       read and re-pushed when it differs from what the SKU should show.</li>
  * </ul>
- * WhatsApp catalog listings have no stock API here: they are skipped (reported "not_applicable").
+ * A WhatsApp listing gets availability pushes only when its catalogue is configured
+ * ({@code orchestrator.marketplaces.whatsapp.catalog}); others are skipped (reported "not_applicable").
  */
 public final class StockSync {
   private static final Logger log = LoggerFactory.getLogger(StockSync.class);
@@ -110,9 +111,14 @@ public final class StockSync {
     return sku + "|" + listing.key();
   }
 
-  /** Channels whose listings get stock pushes. */
-  public static boolean pushable(Channel channel) {
-    return channel.hasMarketplaceApi();
+  /** Whether a listing gets stock pushes: a marketplace with an API, or the configured WhatsApp catalogue. */
+  public static boolean pushable(MarketplaceConfig marketplaces, Listing listing) {
+    return marketplaces.receivesStock(listing.channel(), listing.shopId());
+  }
+
+  /** The marketplaces as configured for this node: which listings {@link #pushable} says get pushes. */
+  public static MarketplaceConfig marketplaces(ActorSystem<?> system) {
+    return MarketplaceConfig.fromConfig(system.settings().config());
   }
 
   /** Starts the node's subscriber, the catch-up projection and the cluster's reconciler. */
@@ -139,10 +145,11 @@ public final class StockSync {
     return Behaviors.setup(ctx -> {
       ctx.getSystem().eventStream().tell(new EventStream.Subscribe<>(SkuEntity.StockChanged.class, ctx.getSelf()));
       ClusterSharding sharding = ClusterSharding.get(ctx.getSystem());
+      MarketplaceConfig marketplaces = marketplaces(ctx.getSystem());
       return Behaviors.receiveMessage(changed -> {
         for (Listing listing : changed.listings()) {
           Integer quantity = changed.shown().get(listing.key());
-          if (quantity == null || !pushable(listing.channel())) continue;
+          if (quantity == null || !pushable(marketplaces, listing)) continue;
           sharding.entityRefFor(ShopAdapter.ENTITY_TYPE_KEY, ShopAdapter.entityId(listing.channel(), listing.shopId()))
               .tell(new ShopAdapter.PushStock(syncKey(changed.sku(), listing), changed.sku(), listing, quantity,
                   changed.eventSeq(), changed.at(), true, false));
@@ -157,12 +164,13 @@ public final class StockSync {
    *
    * @param force re-push even when the adapter already has this event sequence number
    */
-  public static List<ShopAdapter.PushStock> pushesFor(SkuEntity.Stock stock, boolean force) {
+  public static List<ShopAdapter.PushStock> pushesFor(MarketplaceConfig marketplaces, SkuEntity.Stock stock,
+      boolean force) {
     List<ShopAdapter.PushStock> pushes = new ArrayList<>();
     Instant at = stock.lastUpdated() == null ? Instant.now() : stock.lastUpdated();
     for (Listing listing : stock.listings()) {
       Integer quantity = stock.shown().get(listing.key());
-      if (quantity == null || !pushable(listing.channel())) continue;
+      if (quantity == null || !pushable(marketplaces, listing)) continue;
       pushes.add(new ShopAdapter.PushStock(syncKey(stock.sku(), listing), stock.sku(), listing, quantity,
           stock.eventSeq(), at, false, force));
     }
@@ -200,10 +208,12 @@ public final class StockSync {
   static final class CatchUpHandler extends Handler<List<EventEnvelope<SkuEvents.Event>>> {
     private final ActorSystem<?> system;
     private final Settings settings;
+    private final MarketplaceConfig marketplaces;
 
     CatchUpHandler(ActorSystem<?> system, Settings settings) {
       this.system = system;
       this.settings = settings;
+      this.marketplaces = marketplaces(system);
     }
 
     @Override
@@ -224,7 +234,7 @@ public final class StockSync {
         }
         all.add(state(system, sku, settings.askTimeout())
             .thenApply(stock -> {
-              send(system, pushesFor(stock, false));
+              send(system, pushesFor(marketplaces, stock, false));
               return Done.getInstance();
             }).toCompletableFuture());
       }
@@ -276,11 +286,12 @@ public final class StockSync {
     // Under shares a marketplace is expected to show less than it was told (it sold): nothing to re-push. Its
     // allocators read listings while they sell.
     if (settings.strategy() == Strategy.SHARES) return CompletableFuture.completedFuture(new ReconcileTotals(0, 0, 0, 0));
+    MarketplaceConfig marketplaces = marketplaces(system);
     return ListingSyncStore.get(system).skus().thenCompose(skus -> {
       List<CompletableFuture<List<ShopAdapter.PushStock>>> states = new ArrayList<>();
       for (String sku : skus) {
         states.add(state(system, sku, settings.askTimeout())
-            .thenApply(stock -> pushesFor(stock, true))
+            .thenApply(stock -> pushesFor(marketplaces, stock, true))
             .exceptionally(e -> List.of())
             .toCompletableFuture());
       }
