@@ -181,7 +181,8 @@ final class SharePlan {
 
     // 2. Lowered listings whose every earlier sale must have arrived: their remaining exposure is slack.
     for (ListingView l : listings) {
-      if (l.lowered && !l.busy() && l.exposure > l.campaignReserved && l.loweredAt != null
+      // only a listing lowered to 0: one left holding a campaign's units keeps its exposure
+      if (l.lowered && !l.busy() && l.exposure > 0 && l.pushValue == 0 && l.campaignReserved == 0 && l.loweredAt != null
           && Duration.between(l.loweredAt, now).compareTo(settings.settle()) >= 0) {
         settles.put(l.key, l.loweredSeq);
       }
