@@ -248,8 +248,9 @@ final class SharePlan {
    */
   private static void reclaim(Collection<ListingView> listings, ShareSettings settings, Instant now,
       Map<String, Integer> grants, Map<String, Integer> returns) {
-    boolean starving = listings.stream().anyMatch(l -> l.soldOut() && !l.lowered
-        && !l.idle(now, settings.giverIdle()));
+    // sold out while selling, or new (listed after the units were shared out)
+    boolean starving = listings.stream().anyMatch(l -> !l.busy() && (!l.inBook
+        || (l.soldOut() && !l.lowered && !l.idle(now, settings.giverIdle()))));
     if (!starving) return;
     boolean alreadyReclaiming = listings.stream().anyMatch(l -> l.lowered && l.exposure > l.campaignReserved)
         || !returns.isEmpty() || grants.values().stream().anyMatch(v -> v == 0);

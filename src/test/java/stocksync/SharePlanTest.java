@@ -102,6 +102,15 @@ class SharePlanTest {
   }
 
   @Test
+  void aListingAddedAfterTheUnitsWereSharedGetsAnIdleShare() {
+    book(shopee, 30);
+    book(whatsapp, 0);
+    shopee.sold(1, NOW.minusSeconds(30), SETTINGS.rateWindow());
+    Actions a = SharePlan.decide(all, 30, SETTINGS, NOW);
+    assertEquals(Map.of(shopee.key, 0), a.grants(), "TikTok is new and nothing is free: idle Shopee gives");
+  }
+
+  @Test
   void anIdleShareIsTakenBackForASoldOutListingThatSells() {
     book(shopee, 0);
     shopee.sold(5, NOW.minusMillis(200), SETTINGS.rateWindow());
