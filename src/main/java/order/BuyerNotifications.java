@@ -40,7 +40,14 @@ public final class BuyerNotifications {
    */
   public record NotificationSettings(boolean enabled, String phoneNumberId, String confirmedTemplate,
                                      String shippedTemplate, String language, Duration replyTimeout,
-                                     Set<Channel> channels) {
+                                     Set<Channel> channels, String soldOutTemplate) {
+    public NotificationSettings(boolean enabled, String phoneNumberId, String confirmedTemplate,
+                                String shippedTemplate, String language, Duration replyTimeout,
+                                Set<Channel> channels) {
+      this(enabled, phoneNumberId, confirmedTemplate, shippedTemplate, language, replyTimeout, channels,
+          "order_sold_out");
+    }
+
     public static final NotificationSettings DISABLED =
         new NotificationSettings(false, "", "order_confirmed", "order_shipped", "en", Duration.ofMinutes(2));
 
@@ -74,7 +81,7 @@ public final class BuyerNotifications {
       }
       return new NotificationSettings(enabled, sender, c.getString("confirmed-template"),
           c.getString("shipped-template"), c.getString("language"), c.getDuration("reply-timeout"),
-          Set.copyOf(channels));
+          Set.copyOf(channels), c.hasPath("sold-out-template") ? c.getString("sold-out-template") : "order_sold_out");
     }
   }
 
@@ -112,9 +119,10 @@ public final class BuyerNotifications {
       return Optional.empty();
     }
     String orderId = d.identity().orderId();
-    List<String> parameters = kind == NotificationKind.CONFIRMED
-        ? List.of(orderId) : List.of(orderId, trackingNumber);
-    String template = kind == NotificationKind.CONFIRMED ? settings.confirmedTemplate() : settings.shippedTemplate();
+    List<String> parameters = kind == NotificationKind.SHIPPED
+        ? List.of(orderId, trackingNumber) : List.of(orderId);
+    String template = kind == NotificationKind.CONFIRMED ? settings.confirmedTemplate()
+        : kind == NotificationKind.SHIPPED ? settings.shippedTemplate() : settings.soldOutTemplate();
     return Optional.of(new BuyerNotificationDue(orderKey, kind, settings.phoneNumberId(), held ? null : to, template,
         settings.language(), parameters, now));
   }

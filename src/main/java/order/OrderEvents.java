@@ -117,5 +117,6 @@ public final class OrderEvents {
   public record BuyerNotificationFailed(String orderKey, NotificationKind kind, String code, String reason,
                                         Instant at) implements Event {}
 
-  public enum NotificationKind { CONFIRMED, SHIPPED }
+  /** SOLD_OUT: a WhatsApp or phone order the stock could not cover (no marketplace accepted it: no cancellation). */
+  public enum NotificationKind { CONFIRMED, SHIPPED, SOLD_OUT }
 }

@@ -379,8 +379,14 @@ final class OrderSaga {
       if (refused.reason() == SkuEntity.RefusalReason.INSUFFICIENT_STOCK && inGrace(d, now)) {
         return Step.NOTHING; // asked again by the retry timer: a cancellation on its way may free the units
       }
-      return Step.persistAndDrive(new OutOfStockDeclared(orderKey, sku, d.contents().skuLines().getOrDefault(sku, 0),
+      List<Event> declared = new ArrayList<>();
+      declared.add(new OutOfStockDeclared(orderKey, sku, d.contents().skuLines().getOrDefault(sku, 0),
           refused.available(), refused.reason() + ": " + refused.message(), now));
+      // a WhatsApp or phone buyer ordered what is gone: told it sold out (no marketplace accepted it, nothing to cancel)
+      if (d.identity().channel() != null && !d.identity().channel().hasMarketplaceApi()) {
+        notifications.due(d, NotificationKind.SOLD_OUT, null, now).ifPresent(declared::add);
+      }
+      return Step.persistAndDrive(declared);
     }
     return Step.NOTHING;
   }

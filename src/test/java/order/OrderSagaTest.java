@@ -262,6 +262,31 @@ class OrderSagaTest {
   }
 
   @Test
+  void aMarketplaceOrderTheStockCannotCoverIsAskedAgainWithinTheGrace() {
+    OrderSettings withGrace = new OrderSettings(Duration.ofMinutes(30), Duration.ofMillis(100), Duration.ofSeconds(1),
+        Duration.ofSeconds(30), true, SETTINGS.notifications(), Duration.ofSeconds(5));
+    OrderSaga graceful = saga(withGrace);
+    OrderData d = fetched(MarketStatus.PAID); // first notice at T0
+    assertSame(Step.NOTHING, graceful.reserveReply(d, refused("B", SkuEntity.RefusalReason.INSUFFICIENT_STOCK),
+        T0.plusSeconds(4)), "a cancellation on its way may free the units: asked again");
+    assertEquals(List.of(OutOfStockDeclared.class), types(graceful.reserveReply(d,
+        refused("B", SkuEntity.RefusalReason.INSUFFICIENT_STOCK), T0.plusSeconds(6)).events()));
+  }
+
+  @Test
+  void aWhatsAppOrderForUnitsThatAreGoneTellsTheBuyerItSoldOut() {
+    OrderData d = notified(Channel.WHATSAPP, MarketStatus.PAID);
+    d = d.withDetails(saga.detailsReceived(details(MarketStatus.PAID, line("A", 1)), MarketStatus.PAID, T0));
+    List<Event> events = saga.reserveReply(d, refused("A", SkuEntity.RefusalReason.INSUFFICIENT_STOCK), NOW).events();
+    assertEquals(List.of(OutOfStockDeclared.class, BuyerNotificationDue.class), types(events));
+    BuyerNotificationDue due = (BuyerNotificationDue) events.get(1);
+    assertEquals(NotificationKind.SOLD_OUT, due.kind());
+    assertEquals("order_sold_out", due.template());
+    assertEquals(List.of(OutOfStockDeclared.class), types(saga.reserveReply(fetched(MarketStatus.PAID),
+        refused("B", SkuEntity.RefusalReason.INSUFFICIENT_STOCK), NOW).events()), "a Shopee buyer is not messaged");
+  }
+
+  @Test
   void aClearedHoldIsRecordedWithoutSendingAndAnExpiredHoldIsOutOfStock() {
     OrderData d = fetched(MarketStatus.UNPAID).withAllReserved(Map.of("A", 2, "B", 1), NOW);
     Step cleared = saga.holdReply(d, holdCleared("A"), NOW);
