@@ -30,7 +30,8 @@ import stocksync.StockSync;
 /**
  * Stock sync admin API: {@code GET /admin/skus/{sku}/sync} (per listing: what the SKU says it should show, what was
  * last pushed, its status), {@code POST /admin/skus/{sku}/push} (push the current values of all listings now),
- * {@code GET /admin/sync/failing}, {@code GET /admin/sync/staleness} (this node's figures; {@code DELETE} resets them) and
+ * {@code GET /admin/sync/failing}, {@code GET /admin/sync/shares} (this node's share sync calls),
+ * {@code GET /admin/sync/staleness} (this node's figures; {@code DELETE} resets them) and
  * {@code POST /admin/sync/reconcile} (compare every listing with its marketplace now).
  */
 public final class SyncRoutes extends AllDirectives {
@@ -87,6 +88,10 @@ public final class SyncRoutes extends AllDirectives {
                   StockStaleness.get(system).reset();
                   return complete(StatusCodes.NO_CONTENT);
                 }))),
+            // this node's share sync: pushes (raises, lowerings) and stock reads per channel
+            path("shares", () -> get(() -> ok(java.util.Map.of("strategy",
+                StockSync.sharesOn(system) ? "shares" : "absolute",
+                "channels", stocksync.ShareSync.get(system).counters().snapshot())))),
             path("reconcile", () -> post(this::reconcileNow))))));
   }
 
