@@ -5,7 +5,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -125,6 +124,8 @@ public final class StockPushQueue {
     int attempts;
     /** The value last sent was refused for good: nothing is sent until a newer value or a forced push. */
     boolean blocked;
+    /** The value last sent (-1 before the first): a waiting value below it is a fall. */
+    int lastSent = -1;
   }
 
   private final PushSettings settings;
@@ -275,9 +276,8 @@ public final class StockPushQueue {
    * moved to another group meanwhile waits there). Call only when {@link #canStart}.
    */
   public Optional<Call> nextCall(long nowNanos) {
-    Iterator<String> next = readyGroups.iterator();
-    String group = next.next();
-    next.remove();
+    String group = riskiest();
+    readyGroups.remove(group);
     Set<String> keys = waitingByGroup.remove(group);
     if (keys == null) return Optional.empty();
     List<Sent> sent = new ArrayList<>();
@@ -289,6 +289,7 @@ public final class StockPushQueue {
         continue;
       }
       Sent s = new Sent(key, sync.target, sync.pending.value(), sync.pending.seq(), sync.pending.since());
+      sync.lastSent = s.value();
       sync.pending = null;
       sync.inFlight = s;
       sync.attempts++;
@@ -299,6 +300,34 @@ public final class StockPushQueue {
     callsInFlight++;
     lastSentNanos.put(group, nowNanos);
     return Optional.of(new Call(group, List.copyOf(sent)));
+  }
+
+  /**
+   * Under the rate limit the riskiest ready group goes first, not the oldest: one with a listing going to 0 (sold
+   * out, or lowered to take its units back), then one with a listing falling, then the rest, oldest first within
+   * each. A listing still showing units that are gone is where a marketplace can oversell.
+   */
+  private String riskiest() {
+    String best = null;
+    int bestRisk = -1;
+    for (String group : readyGroups) {
+      int risk = 0;
+      Set<String> keys = waitingByGroup.get(group);
+      if (keys != null) {
+        for (String key : keys) {
+          ListingSync sync = listings.get(key);
+          if (sync == null || sync.pending == null) continue;
+          int value = sync.pending.value();
+          risk = Math.max(risk, value == 0 && sync.lastSent != 0 ? 2 : value < sync.lastSent ? 1 : 0);
+        }
+      }
+      if (risk > bestRisk) {
+        best = group;
+        bestRisk = risk;
+        if (risk == 2) break;
+      }
+    }
+    return best;
   }
 
   /**

@@ -66,6 +66,31 @@ class StockPushQueueTest {
   }
 
   @Test
+  void underTheRateLimitASoldOutListingLeavesFirstThenAFallingOneThenTheOldest() {
+    StockPushQueue one = new StockPushQueue(SETTINGS, 1);
+    for (String key : List.of("rise", "fall", "zero")) {
+      assertTrue(one.see(key, "S", 1, false, "g-" + key, key));
+      one.offer(key, 10, 1, null, now);
+    }
+    for (int i = 0; i < 3; i++) one.finished(one.nextCall(now).orElseThrow(), Map.of(), null);
+    now += INTERVAL.toNanos();
+    // all three groups ready again; the oldest is "rise"
+    int[] values = {12, 4, 0};
+    String[] keys = {"rise", "fall", "zero"};
+    for (int i = 0; i < 3; i++) {
+      assertTrue(one.see(keys[i], "S", 2, false, "g-" + keys[i], keys[i]));
+      one.offer(keys[i], values[i], 2, null, now);
+    }
+    List<String> order = new java.util.ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      Call call = one.nextCall(now).orElseThrow();
+      order.add(call.group());
+      one.finished(call, Map.of(), null);
+    }
+    assertEquals(List.of("g-zero", "g-fall", "g-rise"), order);
+  }
+
+  @Test
   void whatArrivesDuringACallReplacesTheWaitingValueAndKeepsTheOldestLiveWrite() {
     push("a", "item:1", 5, 1, T0);
     Call first = next();
