@@ -135,6 +135,13 @@ public final class Sandbox implements AutoCloseable {
 
   // --------------------------------------------------------------------------------------------- Java control API
 
+  private Storefront storefront; // TEMPORARY until i20-sandbox's storefront is merged
+
+  public synchronized Storefront storefront() {
+    if (storefront == null) storefront = new Storefront(this);
+    return storefront;
+  }
+
   public void reset() {
     calls.clear();
     faults.reset();
