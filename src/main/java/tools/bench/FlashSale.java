@@ -123,14 +123,19 @@ public final class FlashSale {
    * {@code plan.variantsPerProduct()} SKUs per product.
    */
   public Catalogue setUpCatalogue(Plan plan, IntConsumer progress) throws Exception {
+    int hotDemand = (int) Math.round(plan.orders() * plan.hotShare());
+    return setUpCatalogue(plan, Math.max(1, hotDemand * 3 / 5), progress);
+  }
+
+  /** The same with {@code hotStock} units of the hot SKU. */
+  public Catalogue setUpCatalogue(Plan plan, int hotStock, IntConsumer progress) throws Exception {
     Random random = new Random(plan.seed());
     List<String> skus = new ArrayList<>();
     Map<String, Integer> stock = new LinkedHashMap<>();
-    int hotDemand = (int) Math.round(plan.orders() * plan.hotShare());
     for (int i = 0; i < plan.skus(); i++) {
       String sku = sku(plan.firstSku() + i);
       skus.add(sku);
-      stock.put(sku, i == 0 ? Math.max(1, hotDemand * 3 / 5) : 2 + random.nextInt(12));
+      stock.put(sku, i == 0 ? hotStock : 2 + random.nextInt(12));
     }
     Map<String, Integer> heldBefore = new ConcurrentHashMap<>();
     Catalogue catalogue = new Catalogue(skus, skus.get(0), stock, heldBefore, Math.max(1, plan.variantsPerProduct()));
