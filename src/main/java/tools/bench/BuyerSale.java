@@ -88,6 +88,14 @@ public final class BuyerSale {
     this.whatsAppInStock = whatsAppInStock;
   }
 
+  /**
+   * What WhatsApp buyers see in the catalogue: every item in stock until the sandbox serves the Meta catalog the
+   * service's catalogue sync writes to.
+   */
+  public static Predicate<String> whatsAppCatalogue(Sandbox sandbox) {
+    return sku -> true;
+  }
+
   /** The catalogue of the sale, listed on every channel, its listings pushed before the first buyer comes. */
   public FlashSale.Catalogue setUp(Plan plan, IntConsumer progress) throws Exception {
     FlashSale.Catalogue catalogue = sale.setUpCatalogue(plan.catalogue(), plan.hotStock(), progress);
@@ -176,6 +184,15 @@ public final class BuyerSale {
     SaleFigures.Figures figures;
     synchronized (shown) {
       figures = SaleFigures.compute(catalogue.stock(), orders, List.copyOf(shown));
+    }
+    // The service cancels a forced cancellation on its marketplace after the order ended OUT_OF_STOCK.
+    for (long until = System.currentTimeMillis() + 30_000; System.currentTimeMillis() < until; Thread.sleep(100)) {
+      Map<Channel, Long> now = counts(storefront::cancelledCheckouts);
+      if (now.get(Channel.SHOPEE) - cancelledBefore.get(Channel.SHOPEE) >= figures.forcedCancellations(Channel.SHOPEE)
+          && now.get(Channel.TIKTOK) - cancelledBefore.get(Channel.TIKTOK)
+              >= figures.forcedCancellations(Channel.TIKTOK)) {
+        break;
+      }
     }
     Map<Channel, Long> cancelled = new EnumMap<>(Channel.class);
     Map<Channel, Long> refused = new EnumMap<>(Channel.class);

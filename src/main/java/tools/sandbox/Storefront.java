@@ -113,7 +113,7 @@ public final class Storefront {
 
   public long cancelledCheckouts(Channel c) {
     return sandbox.calls(c, c == Channel.SHOPEE ? "/order/cancel_order" : "/cancellation").stream()
-        .filter(call -> call.outcome().equals("ok")).count();
+        .filter(call -> call.outcome().equals("ok")).map(Sandbox.Call::body).distinct().count();
   }
 
   public long refusedCheckouts(Channel c) {
