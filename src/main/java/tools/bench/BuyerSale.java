@@ -99,6 +99,12 @@ public final class BuyerSale {
   /** The catalogue of the sale, listed on every channel, its listings pushed before the first buyer comes. */
   public FlashSale.Catalogue setUp(Plan plan, IntConsumer progress) throws Exception {
     FlashSale.Catalogue catalogue = sale.setUpCatalogue(plan.catalogue(), plan.hotStock(), progress);
+    Storefront storefront = sandbox.storefront();
+    for (String sku : catalogue.skus()) { // the seller SKU and price the marketplaces' orders carry
+      int n = FlashSale.index(sku);
+      storefront.listShopee(catalogue.shopeeItemId(n), catalogue.shopeeModelId(n), sku, new BigDecimal("49000"));
+      storefront.listTikTok(catalogue.tiktokProductId(n), catalogue.tiktokSkuId(n), sku, new BigDecimal("3.50"));
+    }
     sale.awaitListingsRight(node, catalogue, System.currentTimeMillis() + 120_000, 250);
     return catalogue;
   }
@@ -144,8 +150,8 @@ public final class BuyerSale {
       String sku = catalogue.skus().get(i);
       long item = catalogue.shopeeItemId(n);
       long model = catalogue.shopeeModelId(n);
-      shown.add(new SaleFigures.Shown(Channel.SHOPEE, item + ":" + model, sku,
-          orZero(storefront.shopeeShown(item, model)), start));
+      shown.add(new SaleFigures.Shown(Channel.SHOPEE, Storefront.shopeeListing(item, model), sku,
+          storefront.shopeeShown(item, model), start));
       shown.add(new SaleFigures.Shown(Channel.TIKTOK, catalogue.tiktokSkuId(n), sku,
           storefront.tiktokShown(catalogue.tiktokSkuId(n)), start));
     }
@@ -252,15 +258,12 @@ public final class BuyerSale {
     return new SaleFigures.Order(b.channel(), a.sku(), b.quantity(), a.at(), result);
   }
 
-  /** Storefront listing ids to SKUs: a Shopee listing as item:model (and its model or plain item alone). */
+  /** The storefront's listing ids (channel|id) to SKUs. */
   private static Map<String, String> listings(FlashSale.Catalogue catalogue) {
     Map<String, String> skus = new HashMap<>();
     for (String sku : catalogue.skus()) {
       int n = FlashSale.index(sku);
-      long item = catalogue.shopeeItemId(n);
-      long model = catalogue.shopeeModelId(n);
-      skus.put("SHOPEE|" + item + ":" + model, sku);
-      skus.put("SHOPEE|" + (model != 0 ? model : item), sku);
+      skus.put("SHOPEE|" + Storefront.shopeeListing(catalogue.shopeeItemId(n), catalogue.shopeeModelId(n)), sku);
       skus.put("TIKTOK|" + catalogue.tiktokSkuId(n), sku);
     }
     return skus;
@@ -315,9 +318,5 @@ public final class BuyerSale {
       if (page.path("orders").size() < 500) break;
     }
     return status;
-  }
-
-  private static int orZero(Integer v) {
-    return v == null ? 0 : v;
   }
 }

@@ -1,9 +1,7 @@
 package tools.sandbox;
 
-import static tools.sandbox.SandboxJson.MAPPER;
 import static tools.sandbox.SandboxJson.error;
 import static tools.sandbox.SandboxJson.json;
-import static tools.sandbox.SandboxJson.readJson;
 
 import akka.actor.typed.ActorSystem;
 import akka.http.javadsl.Http;
@@ -33,7 +31,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Local stand-ins for Shopee, TikTok Shop and the WhatsApp Cloud API on one HTTP server ({@code /shopee},
  * {@code /tiktok}, {@code /whatsapp}, and {@code /control} for tests and demos). It checks signatures exactly as the
  * platforms do and answers with their error shapes, serves the orders it was given, keeps the stock pushed to it,
- * records every call, injects faults, and sends correctly signed webhooks. State is in memory.
+ * sells it to buyers ({@link Storefront}), records every call, injects faults, and sends correctly signed webhooks.
+ * State is in memory.
  *
  * <p>This class binds the server, routes each call through the injected faults to its platform's stand-in
  * ({@link ShopeeSandbox}, {@link TikTokSandbox}, {@link WhatsAppSandbox}), records it, and is the one API that tests,
@@ -94,22 +93,32 @@ public final class Sandbox implements AutoCloseable {
   private final ShopeeSandbox shopee;
   private final TikTokSandbox tiktok;
   private final WhatsAppSandbox whatsApp;
+  private final SandboxControl control;
+  private final Storefront storefront;
 
   private Sandbox(ActorSystem<?> system, SandboxShops config, String host, int port) throws Exception {
     this.materializer = Materializer.matFromSystem(system);
     this.delays = new Delays(system);
     WebhookSender webhooks = new WebhookSender(system, delays);
-    this.shopee = new ShopeeSandbox(config, webhooks);
-    this.tiktok = new TikTokSandbox(config, webhooks);
+    ShownListeners shown = new ShownListeners();
+    this.shopee = new ShopeeSandbox(config, webhooks, shown);
+    this.tiktok = new TikTokSandbox(config, webhooks, shown);
     this.whatsApp = new WhatsAppSandbox(config, webhooks);
+    this.control = new SandboxControl(this, faults, shopee.catalog, tiktok.stock);
+    this.storefront = new Storefront(config, shopee, tiktok, delays, shown);
     this.binding = Http.get(system).newServerAt(host, port).bind(this::handle)
         .toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 
   /** Binds at {@code orchestrator.sandbox.interface/port} (port 0: a free one), serving the shops of {@code config}. */
   public static Sandbox start(ActorSystem<?> system, Config config) {
-    return start(system, SandboxShops.fromConfig(config), config.getString("orchestrator.sandbox.interface"),
-        config.getInt("orchestrator.sandbox.port"));
+    Sandbox sandbox = start(system, SandboxShops.fromConfig(config),
+        config.getString("orchestrator.sandbox.interface"), config.getInt("orchestrator.sandbox.port"));
+    if (config.hasPath("orchestrator.sandbox.webhook-delay")) {
+      sandbox.storefront.configureWebhookDelay(config.getDuration("orchestrator.sandbox.webhook-delay"),
+          config.getDouble("orchestrator.sandbox.webhook-jitter"));
+    }
+    return sandbox;
   }
 
   static Sandbox start(ActorSystem<?> system, SandboxShops config, String host, int port) {
@@ -135,19 +144,18 @@ public final class Sandbox implements AutoCloseable {
 
   // --------------------------------------------------------------------------------------------- Java control API
 
-  private Storefront storefront; // TEMPORARY until i20-sandbox's storefront is merged
-
-  public synchronized Storefront storefront() {
-    if (storefront == null) storefront = new Storefront(this);
-    return storefront;
-  }
-
   public void reset() {
     calls.clear();
     faults.reset();
     shopee.reset();
     tiktok.reset();
     whatsApp.reset();
+    storefront.reset();
+  }
+
+  /** The buyers' side: checkouts that deduct the marketplaces' stock, flash-sale campaigns, shown quantities. */
+  public Storefront storefront() {
+    return storefront;
   }
 
   public List<Call> calls() {
@@ -501,7 +509,7 @@ public final class Sandbox implements AutoCloseable {
       Channel channel = path.startsWith("/shopee/") ? Channel.SHOPEE : path.startsWith("/tiktok/") ? Channel.TIKTOK
           : path.startsWith("/whatsapp/") ? Channel.WHATSAPP : null;
       if (channel == null) {
-        return CompletableFuture.completedFuture(path.startsWith("/control/") ? control(request, path, query, body)
+        return CompletableFuture.completedFuture(path.startsWith("/control/") ? control.answer(request, path, query, body)
             : json(404, error("not_found", "no sandbox route " + path)));
       }
       Fault fault = faults.take(channel, path);
@@ -540,62 +548,5 @@ public final class Sandbox implements AutoCloseable {
         return response;
       });
     });
-  }
-
-  // ------------------------------------------------------------------------------------------ control HTTP API
-
-  /**
-   * {@code GET /control/calls}, {@code POST /control/reset}, {@code POST /control/faults}
-   * ({channel, path, kind, status, code, delay_ms, times}), {@code POST /control/shopee/orders?shop_id=} and
-   * {@code POST /control/tiktok/orders?shop_id=} (an order object as the API returns it), {@code GET /control/stock}.
-   */
-  private HttpResponse control(HttpRequest request, String path, Map<String, String> q, byte[] body) {
-    String method = request.method().value();
-    try {
-      switch (method + " " + path) {
-        case "GET /control/calls" -> {
-          return json(200, MAPPER.valueToTree(calls()));
-        }
-        case "POST /control/reset" -> {
-          reset();
-          return json(200, MAPPER.createObjectNode().put("reset", true));
-        }
-        case "POST /control/faults" -> {
-          JsonNode f = readJson(body);
-          Channel channel = Channel.fromKey(f.path("channel").asText());
-          FaultKind kind = FaultKind.valueOf(f.path("kind").asText("HTTP_STATUS"));
-          inject(channel, f.hasNonNull("path") ? f.get("path").asText() : null, kind, f.path("status").asInt(0),
-              f.hasNonNull("code") ? f.get("code").asText() : null,
-              Duration.ofMillis(f.path("delay_ms").asLong(kind == FaultKind.TIMEOUT ? 30_000 : 0)),
-              f.path("times").asInt(1));
-          return json(200, MAPPER.createObjectNode().put("faults", faults.count()));
-        }
-        case "POST /control/shopee/orders" -> {
-          addShopeeOrder(required(q, "shop_id"), (ObjectNode) readJson(body));
-          return json(200, MAPPER.createObjectNode().put("added", true));
-        }
-        case "POST /control/tiktok/orders" -> {
-          addTikTokOrder(required(q, "shop_id"), (ObjectNode) readJson(body));
-          return json(200, MAPPER.createObjectNode().put("added", true));
-        }
-        case "GET /control/stock" -> {
-          ObjectNode stock = MAPPER.createObjectNode();
-          stock.set("shopee", MAPPER.valueToTree(shopee.catalog.totals()));
-          stock.set("tiktok", MAPPER.valueToTree(tiktok.stock.totals()));
-          return json(200, stock);
-        }
-        default -> {
-          return json(404, error("not_found", "no control route " + method + " " + path));
-        }
-      }
-    } catch (RuntimeException e) {
-      return json(400, error("bad_request", String.valueOf(e.getMessage())));
-    }
-  }
-
-  private static String required(Map<String, String> q, String name) {
-    String v = q.get(name);
-    if (v == null || v.isBlank()) throw new IllegalArgumentException("query parameter " + name + " is required");
-    return v;
   }
 }

@@ -5,12 +5,14 @@ import static tools.sandbox.SandboxJson.MAPPER;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import common.Channel;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import tools.sandbox.Storefront.Outcome;
 
 /**
  * Shopee's items and their seller stock (MARKETPLACES.md "Stock: writing it", "reading it back"): plain items
@@ -18,10 +20,36 @@ import java.util.concurrent.ConcurrentHashMap;
  * location_id in multi-warehouse shops, promotion-reserved and promotion-locked models, holiday mode.
  * An item unknown at its first update_stock is created with the kind its model ids imply (real Shopee answers
  * error_item_not_found; the sandbox spares tests a catalog setup), after that the wrong kind is refused.
+ *
+ * <p>Buyers' checkouts ({@link Storefront}) deduct from the same stock. Every change of a model's stock or reserved
+ * units happens under that model's own lock, so a checkout's "enough stock?" and its deduction are one step against
+ * other checkouts, update_stock calls and campaigns, while other models go on in parallel.
  */
 final class ShopeeCatalog {
   /** Answer of one update_stock: the HTTP status, the body and the outcome for calls(). */
   record Result(int status, ObjectNode body, String outcome) {}
+
+  /**
+   * What a checkout took from a model: units per location, the model's promotion-reserved units before and after
+   * (the reserved units are used first), and the promotion running then (0: none).
+   */
+  record Taken(Outcome outcome, Map<String, Integer> fromLocations, int reservedBefore, int reservedAfter,
+      long promotionId) {
+    static Taken refused(Outcome outcome) {
+      return new Taken(outcome, Map.of(), 0, 0, 0);
+    }
+
+    int reservedUsed() {
+      return reservedBefore - reservedAfter;
+    }
+  }
+
+  /** A flash-sale campaign running on a model; its reserved units are in {@code reserved}. */
+  record Campaign(String shopId, long promotionId, long startTime, long endTime) {}
+
+  private final ShownListeners shown;
+  private final Map<String, Object> locks = new ConcurrentHashMap<>();
+  private final Map<String, Campaign> campaigns = new ConcurrentHashMap<>();
 
   private final Map<Long, Boolean> hasModel = new ConcurrentHashMap<>();
   /** "item:model" to seller stock per location_id ("" in a shop without warehouses). */
@@ -33,7 +61,12 @@ final class ShopeeCatalog {
   private final Map<String, List<String>> warehouses = new ConcurrentHashMap<>();
   private volatile boolean readBackDeductsReserved;
 
+  ShopeeCatalog(ShownListeners shown) {
+    this.shown = shown;
+  }
+
   void reset() {
+    campaigns.clear();
     hasModel.clear();
     stock.clear();
     reserved.clear();
@@ -44,8 +77,23 @@ final class ShopeeCatalog {
     readBackDeductsReserved = false;
   }
 
-  private static String key(long itemId, long modelId) {
+  /** The listing id the storefront's listeners are given: {@code itemId:modelId}. */
+  static String key(long itemId, long modelId) {
     return itemId + ":" + modelId;
+  }
+
+  private Object lock(String k) {
+    return locks.computeIfAbsent(k, x -> new Object());
+  }
+
+  private int total(String k) {
+    Map<String, Integer> s = stock.get(k);
+    return s == null ? 0 : s.values().stream().mapToInt(Integer::intValue).sum();
+  }
+
+  /** Called with the model's lock held: listeners see one model's changes in order. */
+  private void notifyShown(String k) {
+    shown.shown(Channel.SHOPEE, k, total(k));
   }
 
   void addItem(long itemId, boolean withModels) {
@@ -61,7 +109,9 @@ final class ShopeeCatalog {
   }
 
   void setReserved(long itemId, long modelId, int units) {
-    reserved.put(key(itemId, modelId), units);
+    synchronized (lock(key(itemId, modelId))) {
+      reserved.put(key(itemId, modelId), units);
+    }
   }
 
   void setLocked(long itemId, long modelId, boolean lock) {
@@ -99,18 +149,131 @@ final class ShopeeCatalog {
   /** A seller edit behind the service's back; in a multi-warehouse shop it goes to the first location. */
   void set(long itemId, long modelId, int units) {
     hasModel.putIfAbsent(itemId, modelId != 0);
-    stock.compute(key(itemId, modelId), (k, old) -> {
-      Map<String, Integer> next = new ConcurrentHashMap<>();
-      String loc = old == null || old.isEmpty() ? "" : old.keySet().stream().sorted().findFirst().orElse("");
-      next.put(loc, units);
-      return next;
-    });
+    String key = key(itemId, modelId);
+    synchronized (lock(key)) {
+      stock.compute(key, (k, old) -> {
+        Map<String, Integer> next = new ConcurrentHashMap<>();
+        String loc = old == null || old.isEmpty() ? "" : old.keySet().stream().sorted().findFirst().orElse("");
+        next.put(loc, units);
+        return next;
+      });
+      notifyShown(key);
+    }
   }
 
   Map<String, Integer> totals() {
     Map<String, Integer> out = new HashMap<>();
     stock.forEach((k, v) -> out.put(k, v.values().stream().mapToInt(Integer::intValue).sum()));
     return out;
+  }
+
+  // ------------------------------------------------------------------------------------------ buyers, campaigns
+
+  /** What the listing shows buyers: seller_stock over all locations, promotion-reserved units included. */
+  int shown(long itemId, long modelId) {
+    return total(key(itemId, modelId));
+  }
+
+  /**
+   * A buyer checks out {@code qty}: refused when the model was never listed (no stock set) or the shop is on holiday,
+   * or when fewer than {@code qty} units are left; else taken from the first location with stock, then the next
+   * (the shop's warehouse order), reserved units first.
+   */
+  Taken take(String shopId, long itemId, long modelId, int qty) {
+    if (qty <= 0) throw new IllegalArgumentException("qty must be positive");
+    if (holiday.contains(shopId)) return Taken.refused(Outcome.REFUSED_NOT_LISTED);
+    String k = key(itemId, modelId);
+    synchronized (lock(k)) {
+      Map<String, Integer> s = stock.get(k);
+      if (s == null) return Taken.refused(Outcome.REFUSED_NOT_LISTED);
+      if (qty > total(k)) return Taken.refused(Outcome.REFUSED_NO_STOCK);
+      Map<String, Integer> taken = new LinkedHashMap<>();
+      int left = qty;
+      for (String loc : locationOrder(shopId, s)) {
+        int units = Math.min(s.get(loc), left);
+        if (units <= 0) continue;
+        s.put(loc, s.get(loc) - units);
+        taken.put(loc, units);
+        left -= units;
+        if (left == 0) break;
+      }
+      int before = reserved.getOrDefault(k, 0);
+      int after = Math.max(0, before - qty);
+      if (before > 0) reserved.put(k, after);
+      Campaign c = campaigns.get(k);
+      notifyShown(k);
+      return new Taken(Outcome.ACCEPTED, taken, before, after, c == null ? 0 : c.promotionId());
+    }
+  }
+
+  private List<String> locationOrder(String shopId, Map<String, Integer> s) {
+    List<String> order = new java.util.ArrayList<>(warehouses.getOrDefault(shopId, List.of()));
+    order.retainAll(s.keySet());
+    s.keySet().stream().filter(l -> !order.contains(l)).sorted().forEach(order::add);
+    return order;
+  }
+
+  /**
+   * A cancelled checkout: its units go back to the locations they came from, its reserved units back to the
+   * campaign when the same promotion still runs (else they stay in normal stock). Returns the reserved figure
+   * before and after.
+   */
+  int[] giveBack(long itemId, long modelId, Taken taken) {
+    String k = key(itemId, modelId);
+    synchronized (lock(k)) {
+      Map<String, Integer> s = stock.computeIfAbsent(k, x -> new ConcurrentHashMap<>());
+      taken.fromLocations().forEach((loc, units) -> s.merge(loc, units, Integer::sum));
+      int before = reserved.getOrDefault(k, 0);
+      int after = before;
+      Campaign c = campaigns.get(k);
+      if (c != null && c.promotionId() == taken.promotionId() && taken.reservedUsed() > 0) {
+        after = before + taken.reservedUsed();
+        reserved.put(k, after);
+      }
+      notifyShown(k);
+      return new int[] {before, after};
+    }
+  }
+
+  /**
+   * A flash-sale campaign starts on the model: it reserves min(reserve, stock) units, which stay part of
+   * seller_stock. Returns the reserved figure.
+   */
+  int startCampaign(String shopId, long itemId, long modelId, long promotionId, int reserve, long start, long end) {
+    String k = key(itemId, modelId);
+    synchronized (lock(k)) {
+      if (!stock.containsKey(k)) throw new IllegalArgumentException("model " + k + " is not listed");
+      Campaign running = campaigns.get(k);
+      if (running != null) {
+        throw new IllegalStateException("promotion " + running.promotionId() + " already runs on " + k);
+      }
+      int units = Math.max(0, Math.min(reserve, total(k)));
+      reserved.put(k, units);
+      campaigns.put(k, new Campaign(shopId, promotionId, start, end));
+      notifyShown(k);
+      return units;
+    }
+  }
+
+  Campaign campaign(long itemId, long modelId) {
+    return campaigns.get(key(itemId, modelId));
+  }
+
+  /** The campaign ends: reserved becomes 0, the unsold rest is normal stock. Null when that promotion is not running. */
+  Campaign endCampaign(long itemId, long modelId, long promotionId) {
+    String k = key(itemId, modelId);
+    synchronized (lock(k)) {
+      Campaign c = campaigns.get(k);
+      if (c == null || c.promotionId() != promotionId) return null;
+      campaigns.remove(k);
+      reserved.remove(k);
+      notifyShown(k);
+      return c;
+    }
+  }
+
+  int reservedNow(long itemId, long modelId) {
+    return reserved.getOrDefault(key(itemId, modelId), 0);
   }
 
   // ------------------------------------------------------------------------------------------------ the APIs
@@ -181,18 +344,24 @@ final class ShopeeCatalog {
       String failed = failures.get(k);
       if (failed == null && !variants && modelId != 0) failed = "Model not found, this item has no model";
       if (failed == null && locked.contains(k)) failed = "Can not edit stock in promotion";
-      if (failed == null && total < reserved.getOrDefault(k, 0)) {
-        failed = "Can not update item with stock less than reserved stock";
+      synchronized (lock(k)) {
+        // the floor is the reserved figure now: checkouts of the campaign lower it
+        if (failed == null && total < reserved.getOrDefault(k, 0)) {
+          failed = "Can not update item with stock less than reserved stock";
+        }
+        if (failed == null) {
+          stock.merge(k, new ConcurrentHashMap<>(next), (old, add) -> {
+            Map<String, Integer> merged = new ConcurrentHashMap<>(old);
+            merged.putAll(add);
+            return merged;
+          });
+          notifyShown(k);
+        }
       }
       if (failed != null) {
         failure.addObject().put("model_id", modelId).put("failed_reason", failed);
         continue;
       }
-      stock.merge(k, new ConcurrentHashMap<>(next), (old, add) -> {
-        Map<String, Integer> merged = new ConcurrentHashMap<>(old);
-        merged.putAll(add);
-        return merged;
-      });
       next.forEach((loc, units) -> {
         ObjectNode s = success.addObject().put("model_id", modelId);
         if (!loc.isEmpty()) s.put("location_id", loc);
@@ -218,7 +387,8 @@ final class ShopeeCatalog {
       Boolean models = hasModel.get(itemId);
       if (models == null) continue;
       ObjectNode item = items.addObject().put("item_id", itemId).put("item_status", "NORMAL").put("has_model", models)
-          .put("has_promotion", reserved.getOrDefault(key(itemId, 0), 0) > 0 || locked.contains(key(itemId, 0)));
+          .put("has_promotion", reserved.getOrDefault(key(itemId, 0), 0) > 0 || locked.contains(key(itemId, 0))
+              || campaigns.containsKey(key(itemId, 0)));
       if (!models) item.set("stock_info_v2", stockInfo(itemId, 0));
     }
     return new Result(200, ok, "ok");
@@ -235,7 +405,9 @@ final class ShopeeCatalog {
     stock.keySet().stream().filter(k -> k.startsWith(itemId + ":")).sorted().forEach(k -> {
       long modelId = Long.parseLong(k.substring(k.indexOf(':') + 1));
       ObjectNode m = list.addObject().put("model_id", modelId).put("model_status", "MODEL_NORMAL")
-          .put("has_promotion", locked.contains(k) || reserved.getOrDefault(k, 0) > 0);
+          .put("has_promotion", locked.contains(k) || reserved.getOrDefault(k, 0) > 0 || campaigns.containsKey(k));
+      Campaign c = campaigns.get(k);
+      if (c != null) m.put("promotion_id", c.promotionId());
       m.set("stock_info_v2", stockInfo(itemId, modelId));
     });
     return new Result(200, ok, "ok");

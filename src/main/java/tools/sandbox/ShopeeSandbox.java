@@ -40,7 +40,7 @@ final class ShopeeSandbox {
   private final WebhookSender webhooks;
   private final Map<String, Map<String, ObjectNode>> shopeeOrders = new ConcurrentHashMap<>();
   final ShopeeTokens tokens;
-  final ShopeeCatalog catalog = new ShopeeCatalog();
+  final ShopeeCatalog catalog;
   final ShopeeAuthorization authorization;
   final ShopeeRefreshHolds refreshHolds = new ShopeeRefreshHolds();
   private final List<ObjectNode> shopeeLostPushes = new CopyOnWriteArrayList<>();
@@ -48,9 +48,13 @@ final class ShopeeSandbox {
   private volatile double lostPushFraction;
   private final AtomicLong pushesLost = new AtomicLong();
 
-  ShopeeSandbox(SandboxShops config, WebhookSender webhooks) {
+  /** Told (shop id, order_sn) when cancel_order cancels an order that was not cancelled yet. */
+  private volatile java.util.function.BiConsumer<String, String> onSellerCancel = (shopId, orderSn) -> { };
+
+  ShopeeSandbox(SandboxShops config, WebhookSender webhooks, ShownListeners shown) {
     this.config = config;
     this.webhooks = webhooks;
+    this.catalog = new ShopeeCatalog(shown);
     this.tokens = new ShopeeTokens(config);
     this.authorization = new ShopeeAuthorization(config, tokens, this::deliver);
   }
@@ -75,7 +79,18 @@ final class ShopeeSandbox {
     shopeeOrders.computeIfAbsent(shopId, k -> new ConcurrentHashMap<>()).put(order.get("order_sn").asText(), order);
   }
 
+  void onSellerCancel(java.util.function.BiConsumer<String, String> listener) {
+    onSellerCancel = listener;
+  }
+
   ObjectNode addOrder(String shopId, String orderSn, String status, List<ShopeeItem> items) {
+    ObjectNode o = order(orderSn, status, items);
+    addOrder(shopId, o);
+    return o;
+  }
+
+  /** An order as get_order_detail returns it, with the sandbox's buyer (not stored). */
+  static ObjectNode order(String orderSn, String status, List<ShopeeItem> items) {
     long now = Instant.now().getEpochSecond();
     ObjectNode o = MAPPER.createObjectNode();
     o.put("order_sn", orderSn).put("order_status", status).put("create_time", now).put("update_time", now)
@@ -92,7 +107,6 @@ final class ShopeeSandbox {
       total = total.add(i.price().multiply(BigDecimal.valueOf(i.quantity())));
     }
     o.put("total_amount", total);
-    addOrder(shopId, o);
     return o;
   }
 
@@ -195,8 +209,10 @@ final class ShopeeSandbox {
         String sn = json.path("order_sn").asText("");
         ObjectNode order = shopeeOrders.getOrDefault(shopId, Map.of()).get(sn);
         if (order == null) return new Answer(404, shopeeError("error_not_found", "order not found"), "error_not_found");
+        boolean wasCancelled = order.path("order_status").asText().equals("CANCELLED");
         order.put("order_status", "CANCELLED").put("update_time", Instant.now().getEpochSecond());
         ok.putObject("response").put("update_time", Instant.now().getEpochSecond());
+        if (!wasCancelled) onSellerCancel.accept(shopId, sn);
         return new Answer(200, ok, "ok");
       }
       case "/api/v2/order/get_order_list" -> {

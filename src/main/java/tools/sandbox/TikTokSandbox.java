@@ -34,7 +34,7 @@ final class TikTokSandbox {
   private final SandboxShops config;
   private final WebhookSender webhooks;
   private final Map<String, Map<String, ObjectNode>> tiktokOrders = new ConcurrentHashMap<>();
-  final TikTokSandboxStock stock = new TikTokSandboxStock();
+  final TikTokSandboxStock stock;
   /** Tokens (expiring by time: 105002), the authorisation page and the auth host. */
   final TikTokAuthorization authorization;
   /** Orders this sandbox cancelled on the seller's request: a second request answers 25001011. */
@@ -43,7 +43,11 @@ final class TikTokSandbox {
   private volatile int ratePerSecond;
   private final Map<String, long[]> windows = new ConcurrentHashMap<>();
 
-  TikTokSandbox(SandboxShops config, WebhookSender webhooks) {
+  /** Told (shop id, order id) when a seller cancellation cancels an order. */
+  private volatile java.util.function.BiConsumer<String, String> onSellerCancel = (shopId, orderId) -> { };
+
+  TikTokSandbox(SandboxShops config, WebhookSender webhooks, ShownListeners shown) {
+    this.stock = new TikTokSandboxStock(shown);
     this.config = config;
     this.webhooks = webhooks;
     this.authorization = new TikTokAuthorization(config);
@@ -56,6 +60,10 @@ final class TikTokSandbox {
     sellerCancelled.clear();
     ratePerSecond = 0;
     windows.clear();
+  }
+
+  void onSellerCancel(java.util.function.BiConsumer<String, String> listener) {
+    onSellerCancel = listener;
   }
 
   void setRateLimit(int perSecond) {
@@ -208,6 +216,7 @@ final class TikTokSandbox {
       }
       sellerCancelled.add(shop.shopId() + "/" + orderId);
       order.put("status", "CANCELLED").put("update_time", Instant.now().getEpochSecond());
+      onSellerCancel.accept(shop.shopId(), orderId);
       ok.putObject("data").put("cancel_id", "cancel-" + orderId).put("cancel_status", "CANCELLATION_REQUEST_COMPLETE");
       return new Answer(200, ok, "ok");
     }

@@ -5,12 +5,14 @@ import static tools.sandbox.SandboxJson.MAPPER;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import common.Channel;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import tools.sandbox.Storefront.Outcome;
 
 /**
  * TikTok's per-warehouse inventory as the platform keeps it (MARKETPLACES.md "Inventory update"): each SKU has its
@@ -19,6 +21,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * SKUs cannot be edited (12052850), a promotion lock refuses a quantity below the current one (12052393), and
  * quantities outside 0..99999 (1..99999 when zero is refused, UNSURE) get 12019024. Failures are per SKU in
  * {@code data.errors} with envelope code 0. A SKU never defined is learnt from its first update, in one warehouse.
+ *
+ * <p>A SKU's warehouse map is its lock: buyers' checkouts ({@link Storefront}) check and deduct under it, and
+ * updates write under it, so a checkout never takes units another one or an update has just changed.
  */
 final class TikTokSandboxStock {
   static final String DEFAULT_WAREHOUSE = "7068500000000000001";
@@ -31,6 +36,14 @@ final class TikTokSandboxStock {
   private final Map<String, long[]> failCodes = new ConcurrentHashMap<>();
   private final Map<String, String> failMessages = new ConcurrentHashMap<>();
   private volatile boolean zeroAccepted = true;
+  private final ShownListeners shown;
+
+  /** What a checkout took: units per warehouse (empty when refused). */
+  record Taken(Outcome outcome, Map<String, Integer> fromWarehouses) {}
+
+  TikTokSandboxStock(ShownListeners shown) {
+    this.shown = shown;
+  }
 
   void reset() {
     skus.clear();
@@ -44,7 +57,11 @@ final class TikTokSandboxStock {
   void define(String productId, String skuId, List<String> warehouseIds) {
     Map<String, Integer> w = new LinkedHashMap<>();
     for (String id : warehouseIds) w.put(id, 0);
-    skus.put(skuId, new Sku(productId, java.util.Collections.synchronizedMap(w)));
+    Sku s = new Sku(productId, java.util.Collections.synchronizedMap(w));
+    synchronized (s.warehouses()) {
+      skus.put(skuId, s);
+      shown.shown(Channel.TIKTOK, skuId, 0);
+    }
   }
 
   void bundle(String productId, String skuId) {
@@ -89,8 +106,52 @@ final class TikTokSandboxStock {
   void set(String productId, String skuId, int quantity) {
     Sku s = skus.computeIfAbsent(skuId, k -> new Sku(productId,
         java.util.Collections.synchronizedMap(new LinkedHashMap<>(Map.of(DEFAULT_WAREHOUSE, 0)))));
-    String first = s.warehouses().keySet().iterator().next();
-    s.warehouses().put(first, quantity);
+    synchronized (s.warehouses()) {
+      String first = s.warehouses().keySet().iterator().next();
+      s.warehouses().put(first, quantity);
+      notifyShown(skuId, s);
+    }
+  }
+
+  /** Called with the SKU's lock held: listeners see one SKU's changes in order. */
+  private void notifyShown(String skuId, Sku s) {
+    shown.shown(Channel.TIKTOK, skuId, s.warehouses().values().stream().mapToInt(Integer::intValue).sum());
+  }
+
+  /**
+   * A buyer checks out {@code qty}: refused when the SKU is unknown or not this product's, or when fewer units are
+   * left over its warehouses; else taken from the first warehouse with stock, then the next.
+   */
+  Taken take(String productId, String skuId, int qty) {
+    if (qty <= 0) throw new IllegalArgumentException("qty must be positive");
+    Sku s = skus.get(skuId);
+    if (s == null || !s.productId().equals(productId)) return new Taken(Outcome.REFUSED_NOT_LISTED, Map.of());
+    synchronized (s.warehouses()) {
+      int total = s.warehouses().values().stream().mapToInt(Integer::intValue).sum();
+      if (qty > total) return new Taken(Outcome.REFUSED_NO_STOCK, Map.of());
+      Map<String, Integer> taken = new LinkedHashMap<>();
+      int left = qty;
+      for (Map.Entry<String, Integer> w : s.warehouses().entrySet()) {
+        int units = Math.min(w.getValue(), left);
+        if (units <= 0) continue;
+        w.setValue(w.getValue() - units);
+        taken.put(w.getKey(), units);
+        left -= units;
+        if (left == 0) break;
+      }
+      notifyShown(skuId, s);
+      return new Taken(Outcome.ACCEPTED, taken);
+    }
+  }
+
+  /** A cancelled checkout's units go back to the warehouses they came from. */
+  void giveBack(String skuId, Map<String, Integer> fromWarehouses) {
+    Sku s = skus.get(skuId);
+    if (s == null) return;
+    synchronized (s.warehouses()) {
+      fromWarehouses.forEach((w, units) -> s.warehouses().merge(w, units, Integer::sum));
+      notifyShown(skuId, s);
+    }
   }
 
   Map<String, Integer> totals() {
@@ -165,7 +226,10 @@ final class TikTokSandboxStock {
       }
       Sku s = known != null ? known : skus.computeIfAbsent(skuId, k -> new Sku(productId,
           java.util.Collections.synchronizedMap(new LinkedHashMap<>(Map.of(DEFAULT_WAREHOUSE, 0)))));
-      s.warehouses().putAll(wanted);
+      synchronized (s.warehouses()) {
+        s.warehouses().putAll(wanted);
+        notifyShown(skuId, s);
+      }
     }
   }
 
