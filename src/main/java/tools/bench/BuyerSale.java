@@ -1,7 +1,6 @@
 package tools.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import common.Channel;
 import java.math.BigDecimal;
@@ -34,7 +33,8 @@ import tools.sandbox.Storefront;
  * figures are computed ({@link SaleFigures}) from the orders and the listings' changes the storefront reported.
  */
 public final class BuyerSale {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /** How long the listings get to show what the service says after every order ended. */
+  public static final long SETTLE_MILLIS = 20_000;
   private static final Set<String> FILLED = Set.of(Phase.CONFIRMED.name());
   private static final Set<String> NOT_FILLED = Set.of(Phase.OUT_OF_STOCK.name(), Phase.CANCELLING.name(),
       Phase.CANCELLED.name());
@@ -64,10 +64,15 @@ public final class BuyerSale {
   /** One buyer: when (µs after the start), on which channel, which SKU (index in the catalogue), how many. */
   record Buyer(long atMicros, Channel channel, int skuIndex, int quantity, int number) {}
 
-  /** What the sale measured: the figures, the storefront's own counts, and the stock calls during the sale. */
+  /**
+   * What the sale measured: the figures, the storefront's own counts, and the stock calls during the sale;
+   * {@code settledMillis} -1 and {@code listingsWrongAtEnd} how many listings still differed from what the service
+   * says they should show when the listings did not all settle within {@link #SETTLE_MILLIS} of every order's end.
+   */
   public record Outcome(SaleFigures.Figures figures, Map<Channel, Long> storefrontCancelled,
                         Map<Channel, Long> storefrontRefused, Map<Channel, Integer> pushes,
-                        Map<Channel, Integer> reads, long buyersMillis, long allFinalMillis, long settledMillis) {
+                        Map<Channel, Integer> reads, long buyersMillis, long allFinalMillis, long settledMillis,
+                        int listingsWrongAtEnd) {
     public ObjectNode toJson() {
       return BuyerSaleReport.json(this);
     }
@@ -180,7 +185,10 @@ public final class BuyerSale {
     }
     long deadline = System.currentTimeMillis() + 180_000;
     long finalAt = awaitFinal(start, expected, deadline);
-    long settledAt = sale.awaitListingsRight(node, catalogue, deadline, 200);
+    // Today's sync leaves a listing wrong when its marketplace gives a cancelled order's units back (the SKU did not
+    // change, so nothing is pushed) until reconciliation: waiting longer than the last pushes need tells nothing.
+    long settledAt = sale.awaitListingsRight(node, catalogue, System.currentTimeMillis() + SETTLE_MILLIS, 200);
+    int wrong = settledAt == 0 ? sale.listingsWrong(node, catalogue) : 0;
     Thread.sleep(100); // the storefront reports a change just after it happened
     recording.set(false);
 
@@ -209,7 +217,7 @@ public final class BuyerSale {
     stockCalls(start, pushes, reads);
     long startMillis = start.toEpochMilli();
     return new Outcome(figures, cancelled, refused, pushes, reads, buyersMillis,
-        finalAt == 0 ? -1 : finalAt - startMillis, settledAt == 0 ? -1 : settledAt - startMillis);
+        finalAt == 0 ? -1 : finalAt - startMillis, settledAt == 0 ? -1 : settledAt - startMillis, wrong);
   }
 
   private Attempt buy(Storefront storefront, FlashSale.Catalogue catalogue, Buyer buyer) {

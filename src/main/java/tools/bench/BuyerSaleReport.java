@@ -48,7 +48,8 @@ public final class BuyerSaleReport {
         .put("maxOversellExposureAt", f.maxExposureAt() == null ? null : f.maxExposureAt().toString())
         .put("buyersArrivedInMs", o.buyersMillis())
         .put("allFinalAfterMs", o.allFinalMillis())
-        .put("listingsSettledAfterMs", o.settledMillis());
+        .put("listingsSettledAfterMs", o.settledMillis())
+        .put("listingsWrongAtEnd", o.listingsWrongAtEnd());
     return r;
   }
 

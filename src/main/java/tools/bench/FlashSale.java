@@ -274,8 +274,14 @@ public final class FlashSale {
    * has no stock API here).
    */
   public boolean allListingsRight(String node, Catalogue catalogue) throws Exception {
+    return listingsWrong(node, catalogue) == 0;
+  }
+
+  /** How many Shopee and TikTok listings of the catalogue show something else than their SKU says they should. */
+  public int listingsWrong(String node, Catalogue catalogue) throws Exception {
     List<CompletableFuture<JsonNode>> states = new ArrayList<>();
     for (String sku : catalogue.skus()) states.add(skuNumbers(node, sku));
+    int wrong = 0;
     for (int i = 0; i < catalogue.skus().size(); i++) {
       JsonNode shown = states.get(i).get().path("shown");
       int n = index(catalogue.skus().get(i));
@@ -284,10 +290,10 @@ public final class FlashSale {
       for (var e : (Iterable<Map.Entry<String, JsonNode>>) shown::fields) {
         if (e.getKey().startsWith("whatsapp")) continue;
         Integer actual = e.getKey().startsWith("shopee") ? shopee : e.getKey().startsWith("tiktok") ? tiktok : null;
-        if (actual == null || actual != e.getValue().asInt()) return false;
+        if (actual == null || actual != e.getValue().asInt()) wrong++;
       }
     }
-    return true;
+    return wrong;
   }
 
   /**

@@ -100,7 +100,9 @@ public final class Demo {
       String listings = outcome.settledMillis() > 0
           ? String.format("every Shopee and TikTok listing shows what the service told it, %.1f s after the first "
               + "buyer", outcome.settledMillis() / 1000.0)
-          : "some listings still differ from what the service told them (GET /admin/sync/failing says why)";
+          : String.format("%d listings still differ from what the service told them %d s after every order ended: "
+              + "their marketplace gave a cancelled order's units back", outcome.listingsWrongAtEnd(),
+              BuyerSale.SETTLE_MILLIS / 1000);
       printSummary(sale, sandbox, url, saleStart, catalogue, listings);
       out.println("The sale in a few lines:");
       BuyerSaleReport.summary(outcome).forEach(line -> out.println("  " + line));

@@ -42,6 +42,8 @@ class DemoTest {
       "^\\s+(shopee|tiktok)\\s+p50\\s+\\d+ ms, p99\\s+\\d+ ms, max\\s+\\d+ ms over (\\d+) pushes$");
   private static final Pattern LISTING = Pattern.compile(
       "^\\s+(FS-\\d+) available\\s+(\\d+) \\| Shopee (\\S+) \\(told (\\S+)\\) \\| TikTok (\\S+) \\(told (\\S+)\\)$");
+  private static final Pattern LISTINGS_WRONG = Pattern.compile(
+      "(\\d+) listings still differ from what the service told them");
   private static final Pattern DASHBOARD = Pattern.compile("^\\s+dashboard\\s+(http://\\S+)/admin/ui$");
   private static final Pattern TOKEN_FILE = Pattern.compile("\\$\\(cat (\\S+)\\)");
 
@@ -109,19 +111,26 @@ class DemoTest {
     assertEquals(2, out.stream().map(STALENESS::matcher).filter(Matcher::matches)
         .filter(m -> Integer.parseInt(m.group(2)) > 0).count(), all);
 
-    assertTrue(all.contains("every Shopee and TikTok listing shows what the service told it"), all);
+    // every listing shows what the service told it, but for those a marketplace gave a force-cancelled order's
+    // units back to (the SKU did not change, so nothing is pushed): at most one per forced cancellation
+    Matcher wrongLine = LISTINGS_WRONG.matcher(all);
+    int wrong = wrongLine.find() ? Integer.parseInt(wrongLine.group(1)) : 0;
+    assertTrue(wrong > 0 || all.contains("every Shopee and TikTok listing shows what the service told it"), all);
+    assertTrue(wrong <= marketplacesNotFilled, all);
     int listings = 0;
+    int differing = 0;
     for (String line : out) {
       Matcher listing = LISTING.matcher(line);
       if (!listing.matches()) continue;
       listings++;
-      assertEquals(listing.group(4), listing.group(3), "Shopee: " + line);
-      assertEquals(listing.group(6), listing.group(5), "TikTok: " + line);
-      // never more shown on one marketplace than the SKU has
-      assertTrue(Integer.parseInt(listing.group(3)) <= Integer.parseInt(listing.group(2)), "Shopee: " + line);
-      assertTrue(Integer.parseInt(listing.group(5)) <= Integer.parseInt(listing.group(2)), "TikTok: " + line);
+      if (!listing.group(4).equals(listing.group(3))) differing++;
+      if (!listing.group(6).equals(listing.group(5))) differing++;
+      // the service never tells a marketplace more than the SKU has
+      assertTrue(Integer.parseInt(listing.group(4)) <= Integer.parseInt(listing.group(2)), "Shopee: " + line);
+      assertTrue(Integer.parseInt(listing.group(6)) <= Integer.parseInt(listing.group(2)), "TikTok: " + line);
     }
     assertEquals(5, listings, all);
+    assertTrue(differing <= wrong, all);
 
     // It keeps serving: the printed admin URL answers with the printed token.
     String base = find(DASHBOARD, out, all).group(1);
