@@ -109,7 +109,8 @@ public final class Node implements AutoCloseable {
       routes.add(admin.route(actor -> Directives.concat(skus.route(actor), orders.route(actor), ledger.route(),
           stockLevels.route(), sync.route(), shops.route(actor), cluster.route(), boardRoutes.route())));
       OrderIntake intake = new OrderIntake(system, new InboundMessages(database), outbound,
-          config.getDuration("orchestrator.webhooks.record-timeout"));
+          config.getDuration("orchestrator.webhooks.record-timeout"),
+          new readside.stocklevels.StockLevelListings(system, database));
       routes.add(new WebhookMetrics(metrics, json)
           .around(new WebhookRoutes(system, marketplaces.config(), intake, json).route()));
       MarketplacePoller.init(system, marketplaces, intake);

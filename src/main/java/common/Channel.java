@@ -9,9 +9,10 @@ public enum Channel {
   PHONE;
 
   /**
-   * The channel is a marketplace with an API of its own: it holds the stock it was last told (so each of its
-   * listings gets stock pushes) and an order it accepted is cancelled there. WhatsApp's catalogue and phone orders
-   * have neither.
+   * The channel is a marketplace with an API of its own: its orders are fetched and cancelled there, and it holds
+   * the stock it was last told (so each of its listings gets stock pushes). WhatsApp orders carry their details and
+   * cannot be cancelled through an API; its catalogue gets availability pushes only when one is configured
+   * ({@code MarketplaceConfig.receivesStock}, not this). Phone orders have neither.
    */
   public boolean hasMarketplaceApi() {
     return this == SHOPEE || this == TIKTOK;

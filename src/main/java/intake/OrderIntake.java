@@ -14,19 +14,32 @@ import marketplace.InboundMessages;
 import marketplace.OutboundMessages;
 import marketplace.WebhookEvent;
 import order.OrderEntity;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import stocksync.ListingFinder;
+import stocksync.PromotionStock;
 
 /**
  * Where marketplace news enters the system, whichever way it came (webhook, lost-push recovery, reconciliation):
  * each event is made durable in the entity or table it belongs to, and the returned stage completes only then.
  */
 public final class OrderIntake {
+  private static final Logger log = LoggerFactory.getLogger(OrderIntake.class);
   private final ActorSystem<?> system;
   private final ClusterSharding sharding;
   private final InboundMessages inbox;
   private final OutboundMessages outbound;
   private final Duration timeout;
+  private final ListingFinder listings;
 
   public OrderIntake(ActorSystem<?> system, InboundMessages inbox, OutboundMessages outbound, Duration timeout) {
+    this(system, inbox, outbound, timeout, ListingFinder.NONE);
+  }
+
+  /** @param listings where promotion pushes find the SKUs listed on their item and model */
+  public OrderIntake(ActorSystem<?> system, InboundMessages inbox, OutboundMessages outbound, Duration timeout,
+      ListingFinder listings) {
+    this.listings = listings;
     this.system = system;
     this.sharding = ClusterSharding.get(system);
     this.inbox = inbox;
@@ -70,6 +83,7 @@ public final class OrderIntake {
       return outbound.recordDelivery(e).thenApply(changed -> Done.getInstance());
     }
     if (event instanceof WebhookEvent.ShopAuthorisation e) return shopAuthorisation(e);
+    if (event instanceof WebhookEvent.PromotionStock e) return promotionStock(e);
     // Verification pushes and event types this service does not handle: acknowledged so the platform keeps the endpoint enabled.
     return CompletableFuture.completedFuture(Done.getInstance());
   }
@@ -88,6 +102,24 @@ public final class OrderIntake {
           : connections.authorisationEnds(e.channel(), e.shopIds(), e.endsAt());
       case AUTHORISED -> CompletableFuture.completedFuture(Done.getInstance());
     };
+  }
+
+  /**
+   * Promotion stock (Shopee 7/8/9) handed to the stock sync for every SKU listed on the pushed item and model;
+   * changes no order (code 8's order arrives through code 3). A model no SKU is listed on is acknowledged and
+   * logged. Completes once handed over; fails (so the platform retries) only when the listings cannot be read.
+   */
+  private CompletionStage<Done> promotionStock(WebhookEvent.PromotionStock e) {
+    return listings.find(e.channel(), e.shopId(), e.itemId(), e.modelId()).thenApply(found -> {
+      if (found.isEmpty()) {
+        log.info("{} promotion {} ({}) on item {} model {} of shop {}: no SKU is listed there; acknowledged",
+            e.channel().key(), e.promotionId(), e.action(), e.itemId(), e.modelId(), e.shopId());
+      }
+      for (ListingFinder.Found f : found) {
+        PromotionStock.reserved(system, f.sku(), f.listing(), e.promotionId(), e.reservedStock(), e.ended());
+      }
+      return Done.getInstance();
+    });
   }
 
   /** An order as a marketplace lists it (reconciliation): recorded like a webhook that carried the details. */

@@ -23,7 +23,7 @@ public interface MarketplaceApis {
   /** Every configured or connected shop whose orders can be listed, Shopee's first (asked again as shops connect). */
   List<OrderFeed> orderFeeds();
 
-  /** Every configured or connected shop's and WhatsApp number's breaker: Shopee, then TikTok, then WhatsApp. */
+  /** Every configured or connected shop's, WhatsApp number's and catalogue's breaker: Shopee, TikTok, WhatsApp. */
   List<ShopBreaker> breakers();
 
   /** The channel's shop authorisation (onboarding, token refresh), for channels with a marketplace API. */

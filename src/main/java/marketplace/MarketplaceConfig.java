@@ -20,7 +20,8 @@ public record MarketplaceConfig(
     Duration shopeeTokenRefreshMargin,
     ShopeeApp shopeeApp,
     TikTokApp tiktokApp,
-    Duration tiktokTokenRefreshMargin) {
+    Duration tiktokTokenRefreshMargin,
+    Optional<WhatsAppCatalog> whatsAppCatalog) {
 
   static final String REDACTED = "***";
 
@@ -180,6 +181,33 @@ public record MarketplaceConfig(
     }
   }
 
+  /**
+   * The Meta catalogue whose items' availability this service keeps (items_batch). Its id is the shopId of the
+   * WhatsApp listings it covers.
+   *
+   * @param callsPerMinute the Catalog Batch limit per catalogue (UNSURE, about 8): the adapter's rate limiter
+   * @param maxItemsPerCall requests per items_batch call; a larger push is split
+   * @param rateLimitedBackoff the least wait after error 80014 (too many batch calls)
+   */
+  public record WhatsAppCatalog(String catalogId, String accessToken, String baseUrl, String version,
+      double callsPerMinute, int maxItemsPerCall, Duration rateLimitedBackoff) {
+    public WhatsAppCatalog withBaseUrl(String url) {
+      return new WhatsAppCatalog(catalogId, accessToken, url, version, callsPerMinute, maxItemsPerCall,
+          rateLimitedBackoff);
+    }
+
+    public WhatsAppCatalog withLimits(double perMinute, int maxItems, Duration backoff) {
+      return new WhatsAppCatalog(catalogId, accessToken, baseUrl, version, perMinute, maxItems, backoff);
+    }
+
+    @Override
+    public String toString() {
+      return "WhatsAppCatalog[catalogId=" + catalogId + ", accessToken=" + REDACTED + ", baseUrl=" + baseUrl
+          + ", version=" + version + ", callsPerMinute=" + callsPerMinute + ", maxItemsPerCall=" + maxItemsPerCall
+          + "]";
+    }
+  }
+
   /** Reads {@code orchestrator.marketplaces} from the application configuration. */
   public static MarketplaceConfig fromConfig(Config root) {
     Config c = root.getConfig("orchestrator.marketplaces");
@@ -214,7 +242,36 @@ public record MarketplaceConfig(
         ta.getString("authorization-url"), ta.getString("redirect-url"), rate(ta));
     return new MarketplaceConfig(client, shopee, tiktok, whatsapp, c.getString("shopee.cancel-reason"),
         c.getString("tiktok.cancel-reason"), c.getDuration("shopee.token-refresh-margin"), shopeeApp, tiktokApp,
-        c.getDuration("tiktok.token-refresh-margin"));
+        c.getDuration("tiktok.token-refresh-margin"), catalog(c));
+  }
+
+  /** Absent when no catalogue id is configured (older configurations have no section). */
+  private static Optional<WhatsAppCatalog> catalog(Config c) {
+    if (!c.hasPath("whatsapp.catalog.id") || c.getString("whatsapp.catalog.id").isBlank()) return Optional.empty();
+    Config k = c.getConfig("whatsapp.catalog");
+    WhatsAppCatalog catalog = new WhatsAppCatalog(k.getString("id").trim(), k.getString("access-token"),
+        trimSlash(k.getString("graph-base-url")), k.getString("version"), k.getDouble("calls-per-minute"),
+        k.getInt("max-items-per-call"), k.getDuration("rate-limited-backoff"));
+    if (catalog.callsPerMinute() <= 0 || catalog.maxItemsPerCall() < 1) {
+      throw new IllegalArgumentException("orchestrator.marketplaces.whatsapp.catalog: calls-per-minute must be > 0 "
+          + "and max-items-per-call >= 1");
+    }
+    return Optional.of(catalog);
+  }
+
+  /** The configured catalogue with this id (a WhatsApp listing's shopId). */
+  public Optional<WhatsAppCatalog> whatsAppCatalog(String catalogId) {
+    return whatsAppCatalog.filter(c -> c.catalogId().equals(catalogId));
+  }
+
+  /**
+   * Whether a listing on this channel and shop gets stock pushes: a marketplace with an API, or a WhatsApp listing
+   * of the configured catalogue (its availability). Not the same as {@link common.Channel#hasMarketplaceApi()}:
+   * WhatsApp orders are still neither fetched nor cancelled through an API.
+   */
+  public boolean receivesStock(common.Channel channel, String shopId) {
+    return channel.hasMarketplaceApi()
+        || (channel == common.Channel.WHATSAPP && whatsAppCatalog(shopId).isPresent());
   }
 
   private static RateLimit rate(Config s) {
@@ -243,14 +300,15 @@ public record MarketplaceConfig(
 
   public MarketplaceConfig withClient(ClientSettings settings) {
     return new MarketplaceConfig(settings, shopee, tiktok, whatsapp, shopeeCancelReason, tiktokCancelReason,
-        shopeeTokenRefreshMargin, shopeeApp, tiktokApp, tiktokTokenRefreshMargin);
+        shopeeTokenRefreshMargin, shopeeApp, tiktokApp, tiktokTokenRefreshMargin, whatsAppCatalog);
   }
 
   public MarketplaceConfig mapShops(UnaryOperator<ShopeeShop> shopeeFn, UnaryOperator<TikTokShop> tiktokFn,
       UnaryOperator<WhatsAppNumber> whatsAppFn) {
     return new MarketplaceConfig(client, shopee.stream().map(shopeeFn).toList(),
         tiktok.stream().map(tiktokFn).toList(), whatsapp.stream().map(whatsAppFn).toList(), shopeeCancelReason,
-        tiktokCancelReason, shopeeTokenRefreshMargin, shopeeApp, tiktokApp, tiktokTokenRefreshMargin);
+        tiktokCancelReason, shopeeTokenRefreshMargin, shopeeApp, tiktokApp, tiktokTokenRefreshMargin,
+        whatsAppCatalog);
   }
 
   /** Points every shop at one base URL with the channel's path prefix (the sandbox: {@code base + "/shopee"}...). */
@@ -262,17 +320,25 @@ public record MarketplaceConfig(
     String authorization = tiktokApp.authorizationUrl();
     int query = authorization.indexOf('?');
     return shops.withApps(shopeeApp.withBaseUrl(base + "/shopee"), tiktokApp.withBaseUrls(base + "/tiktok",
-        base + "/tiktok/auth", base + "/tiktok/open/authorize" + (query < 0 ? "" : authorization.substring(query))));
+        base + "/tiktok/auth", base + "/tiktok/open/authorize" + (query < 0 ? "" : authorization.substring(query))))
+        .withWhatsAppCatalog(whatsAppCatalog.map(c -> c.withBaseUrl(base + "/whatsapp")));
   }
 
   public MarketplaceConfig withApps(ShopeeApp shopee, TikTokApp tiktok) {
     return new MarketplaceConfig(client, this.shopee, this.tiktok, whatsapp, shopeeCancelReason, tiktokCancelReason,
-        shopeeTokenRefreshMargin, shopee, tiktok, tiktokTokenRefreshMargin);
+        shopeeTokenRefreshMargin, shopee, tiktok, tiktokTokenRefreshMargin, whatsAppCatalog);
+  }
+
+  /** The catalogue replaced (tests: limits, another id); empty: no catalogue sync. */
+  public MarketplaceConfig withWhatsAppCatalog(Optional<WhatsAppCatalog> catalog) {
+    return new MarketplaceConfig(client, shopee, tiktok, whatsapp, shopeeCancelReason, tiktokCancelReason,
+        shopeeTokenRefreshMargin, shopeeApp, tiktokApp, tiktokTokenRefreshMargin, catalog);
   }
 
   @Override
   public String toString() {
     return "MarketplaceConfig[client=" + client + ", shopee=" + shopee + ", tiktok=" + tiktok + ", whatsapp="
-        + whatsapp + ", shopeeApp=" + shopeeApp + ", tiktokApp=" + tiktokApp + "]";
+        + whatsapp + ", shopeeApp=" + shopeeApp + ", tiktokApp=" + tiktokApp + ", whatsAppCatalog="
+        + whatsAppCatalog.orElse(null) + "]";
   }
 }

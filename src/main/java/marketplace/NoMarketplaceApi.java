@@ -9,8 +9,8 @@ import java.util.concurrent.CompletionStage;
 import sku.Listing;
 
 /**
- * A channel without a marketplace API: WhatsApp orders carry their details and its catalog gets no stock pushes;
- * phone orders are entered by an operator. The shop adapter sees from the channel that it has no marketplace API and calls nothing else.
+ * A channel without a marketplace API: WhatsApp orders carry their details (its catalogue gets stock pushes only
+ * when one is configured, through {@code WhatsAppCatalogApi}); phone orders are entered by an operator. The shop adapter sees from the channel that it has no marketplace API and calls nothing else.
  */
 public final class NoMarketplaceApi implements ShopApi {
   private final boolean configured;
@@ -34,6 +34,11 @@ public final class NoMarketplaceApi implements ShopApi {
   @Override
   public CompletionStage<?> cancel(String orderId, List<String> listingRefs) {
     return CompletableFuture.failedFuture(noApi());
+  }
+
+  @Override
+  public boolean pushesStock() {
+    return false;
   }
 
   @Override

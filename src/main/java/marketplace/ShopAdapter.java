@@ -123,12 +123,40 @@ public final class ShopAdapter extends AbstractBehavior<ShopAdapter.Command> {
   public record PushStock(String syncKey, String sku, Listing listing, int quantity, long eventSeq,
                           Instant changedAt, boolean live, boolean force) implements Command {}
 
+  /**
+   * Share stock sync: {@code push} as {@link PushStock}, and {@code ackTo} hears how it ended ({@link ShareAck}):
+   * acknowledged, retrying, or given up. A value replaced by a newer one before it left is answered with the
+   * newer one's outcome.
+   */
+  public record PushShare(PushStock push, ActorRef<ShareAck> ackTo) implements Command {}
+
+  /**
+   * @param value the value the marketplace was sent (the newest at or after the one asked)
+   * @param settled false while the value is being retried: another answer follows
+   */
+  public record ShareAck(String syncKey, long seq, int value, boolean acknowledged, boolean settled, String error,
+                         Instant at) implements CborSerializable {}
+
+  /** Share stock sync: what the marketplace shows on this listing now (one read call, counted as a call). */
+  public record ReadListing(String syncKey, Listing listing, ActorRef<ListingStock> replyTo) implements Command {}
+
+  /**
+   * @param quantity null when the read failed ({@code error}) or the marketplace did not name the listing
+   * @param pushInFlight a push to the listing was waiting or in flight at some point of the read: the quantity may
+   *     be from before or after it
+   */
+  public record ListingStock(String syncKey, Integer quantity, boolean pushInFlight, String error, Instant readAt)
+      implements CborSerializable {}
+
   /** Read these listings' stock from the marketplace and re-push those that differ from {@code quantity}. */
   public record ReconcileStock(List<PushStock> expected, ActorRef<StockReconciled> replyTo) implements Command {}
 
   /** @param unreadable listings whose marketplace stock could not be read (the call failed) */
   public record StockReconciled(String channel, String shopId, int checked, int drifted, int unreadable)
       implements CborSerializable {}
+
+  /** Internal: a share read finished. */
+  record ListingRead(ReadListing read, Integer quantity, String error, boolean pushBefore) implements Command {}
 
   /** Internal: a detail call finished. {@code error} is null on success. */
   record FetchDone(List<String> orderIds, List<OrderDetails> found, String error, boolean retryable)
@@ -193,6 +221,9 @@ public final class ShopAdapter extends AbstractBehavior<ShopAdapter.Command> {
         .onMessage(FetchDone.class, this::onFetchDone)
         .onMessage(CancelOrder.class, this::onCancel)
         .onMessage(PushStock.class, stock::push)
+        .onMessage(PushShare.class, stock::pushShare)
+        .onMessage(ReadListing.class, stock::readListing)
+        .onMessage(ListingRead.class, stock::listingRead)
         .onMessage(PushDone.class, stock::pushDone)
         .onMessage(RetryPushes.class, stock::retryPassed)
         .onMessage(SpacingPassed.class, stock::spacingPassed)

@@ -31,6 +31,22 @@ public interface ShopApi {
   /** The id the marketplace answers for this listing within its group (only asked of a listing with a group). */
   String target(Listing listing);
 
+  /**
+   * The listing's target when it is named by the SKU itself (WhatsApp's catalogue: the retailer id is the SKU
+   * code, the listing holds only the catalogue id); by default the listing's own ids.
+   */
+  default String target(String sku, Listing listing) {
+    return target(listing);
+  }
+
+  /**
+   * Whether this shop takes stock pushes (and reads for reconciliation). Independent of order fetches and cancels:
+   * a WhatsApp catalogue takes availability pushes, its orders carry their details and cannot be cancelled.
+   */
+  default boolean pushesStock() {
+    return true;
+  }
+
   /** How long a stock call starting now would wait for the shop's rate limit (reserves nothing). */
   Duration pushWait();
 

@@ -4,6 +4,7 @@ import static marketplace.MarketCalls.describe;
 import static marketplace.MarketCalls.safely;
 
 import akka.Done;
+import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
@@ -62,6 +63,10 @@ final class ShopStock {
   /** True while the shop's guard holds its calls back (or is not known here): a PAUSE_SHOP ends when it is false. */
   private final java.util.function.BooleanSupplier guardPaused;
   private CompletionStage<Done> writes = CompletableFuture.completedFuture(Done.getInstance());
+  /** Share pushes waiting for their outcome: listing key to (sequence number asked, who hears). */
+  private final Map<String, List<ShareWaiter>> shareWaiters = new HashMap<>();
+
+  private record ShareWaiter(long seq, ActorRef<ShopAdapter.ShareAck> ackTo) {}
 
   ShopStock(ActorContext<Command> context, TimerScheduler<Command> timers, Channel channel, String shopId,
       ShopApi api, PushSettings settings, ListingSyncStore store, StockStaleness staleness,
@@ -97,15 +102,64 @@ final class ShopStock {
     };
   }
 
+  /** A share push: queued like any push; its sender hears the outcome. */
+  Behavior<Command> pushShare(ShopAdapter.PushShare share) {
+    PushStock push = share.push();
+    shareWaiters.computeIfAbsent(push.syncKey(), k -> new ArrayList<>())
+        .add(new ShareWaiter(push.eventSeq(), share.ackTo()));
+    push(push);
+    if (!pushes.waitingOrInFlight(push.syncKey())) {
+      // not queued (no API, not configured, ids not sendable, or not newer than what was sent)
+      answerShares(push.syncKey(), push.eventSeq(), push.quantity(), false, true, "not sent");
+    }
+    return Behaviors.same();
+  }
+
+  private void answerShares(String key, long seq, int value, boolean acknowledged, boolean settled, String error) {
+    List<ShareWaiter> waiting = shareWaiters.get(key);
+    if (waiting == null) return;
+    Instant now = Instant.now();
+    waiting.removeIf(w -> {
+      if (w.seq() > seq) return false;
+      w.ackTo().tell(new ShopAdapter.ShareAck(key, seq, value, acknowledged, settled, error, now));
+      return settled;
+    });
+    if (waiting.isEmpty()) shareWaiters.remove(key);
+  }
+
+  /** Reads one listing's stock from its marketplace for the share sync. */
+  Behavior<Command> readListing(ShopAdapter.ReadListing read) {
+    String group = read.listing() == null || read.listing().channel() != channel ? null : group(read.listing());
+    if (group == null || !api.configured() || !channel.hasMarketplaceApi()) {
+      read.replyTo().tell(new ShopAdapter.ListingStock(read.syncKey(), null, false, "not readable", Instant.now()));
+      return Behaviors.same();
+    }
+    boolean pushBefore = pushes.waitingOrInFlight(read.syncKey());
+    String target = api.target(read.listing());
+    context.pipeToSelf(safely(() -> api.readStock(group)), (stocks, error) -> error != null
+        ? new ShopAdapter.ListingRead(read, null, describe(error), pushBefore)
+        : new ShopAdapter.ListingRead(read, stocks.get(target), stocks.containsKey(target) ? null : "not returned",
+            pushBefore));
+    return Behaviors.same();
+  }
+
+  Behavior<Command> listingRead(ShopAdapter.ListingRead done) {
+    ShopAdapter.ReadListing read = done.read();
+    boolean inFlight = done.pushBefore() || pushes.waitingOrInFlight(read.syncKey());
+    read.replyTo().tell(new ShopAdapter.ListingStock(read.syncKey(), done.quantity(), inFlight, done.error(),
+        Instant.now()));
+    return Behaviors.same();
+  }
+
   /** A value for a listing: queued (latest wins), or written to listing_sync as refused. */
   Behavior<Command> push(PushStock push) {
-    if (!channel.hasMarketplaceApi()) return Behaviors.same(); // no stock API (WhatsApp catalog)
+    if (!api.pushesStock()) return Behaviors.same(); // no stock API (a WhatsApp number without a catalogue)
     if (push.listing() == null || push.listing().channel() != channel || !push.listing().shopId().equals(shopId)) {
       log.warn("Stock push for {} sent to the adapter of {} {}; ignored", push.syncKey(), channel.key(), shopId);
       return Behaviors.same();
     }
     String group = group(push.listing());
-    String target = group == null ? null : api.target(push.listing());
+    String target = group == null ? null : api.target(push.sku(), push.listing());
     if (!pushes.see(push.syncKey(), push.sku(), push.eventSeq(), push.force(), group, target)) {
       return Behaviors.same();
     }
@@ -210,6 +264,8 @@ final class ShopStock {
         staleness.record(channel, stale);
         metrics.stockStaleness(channel.key(), stale);
       }
+      answerShares(o.key(), o.seq(), o.value(), o.acknowledged(),
+          o.acknowledged() || o.left() != StockPushQueue.Left.RETRYING, o.error());
       rows.add(row(o.key(), o.sku(), o.value(), o.seq(), o.acknowledged(), o.error(), o.attempts())
           .classified(o.failureClass(), o.left() == null ? null : o.left().name().toLowerCase(java.util.Locale.ROOT)));
     }
@@ -268,7 +324,7 @@ final class ShopStock {
 
   /** Reads the listings' stock from the marketplace, one read per group. */
   Behavior<Command> reconcile(ReconcileStock reconcile) {
-    if (!api.configured() || !channel.hasMarketplaceApi()) {
+    if (!api.configured() || !api.pushesStock()) {
       reconcile.replyTo().tell(new StockReconciled(channel.key(), shopId, 0, 0, reconcile.expected().size()));
       return Behaviors.same();
     }
@@ -308,7 +364,7 @@ final class ShopStock {
       // A push already on its way, or a newer value than the one expected: nothing to repair now. A blocked listing
       // is refused for good: repeating it would only erode the platform's success rate.
       if (pushes.busyOrNewer(expected.syncKey(), expected.eventSeq()) || pushes.blocked(expected.syncKey())) continue;
-      Integer shown = actual.get(api.target(expected.listing()));
+      Integer shown = actual.get(api.target(expected.sku(), expected.listing()));
       if (shown == null || shown != expected.quantity()) {
         drifted++;
         log.info("Stock drift on {} {} listing {}: marketplace shows {}, should show {}; re-pushing",

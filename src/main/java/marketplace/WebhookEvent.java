@@ -58,6 +58,25 @@ public sealed interface WebhookEvent extends CborSerializable {
     }
   }
 
+  /**
+   * Shopee pushes 7 ({@code item_promotion_push}), 8 ({@code reserved_stock_change_push}) and 9
+   * ({@code promotion_update_push}): stock reserved for a promotion on one model, changed. Changes no order: the
+   * order behind a code 8 arrives through code 3, so this never deducts stock.
+   *
+   * @param modelId the push's {@code variation_id} (0: an item without models, or the whole item for code 9)
+   * @param action as pushed: {@code promo_lock_stock}, {@code promo_cancelled}, {@code promo_end} (7);
+   *     {@code place_order}, {@code cancel_order} (8); {@code added_in_promo}, {@code removed_from_promo},
+   *     {@code promo_time_updated} (9)
+   * @param reservedStock the model's reserved stock for this promotion after the change; null when the push does
+   *     not say (code 9 of a promotion without reserved stock)
+   * @param ended the promotion no longer holds this model's stock (promo_end, promo_cancelled, removed_from_promo):
+   *     its unsold remainder returns to normal stock
+   * @param dedupKey msg_id when sent, else code + shop + model + promotion + action + (order) + update time
+   */
+  record PromotionStock(Channel channel, String shopId, String itemId, String modelId, String promotionId,
+      String promotionType, String action, Integer reservedStock, boolean ended, Instant at, String dedupKey)
+      implements WebhookEvent {}
+
   /** TikTok type 1 ORDER_STATUS_CHANGE. */
   record TikTokOrderStatus(String shopId, String orderId, String status, MarketStatus marketStatus, boolean onHold,
       Instant updatedAt, String notificationId) implements WebhookEvent {

@@ -376,10 +376,21 @@ final class OrderSaga {
       if (refused.reason() == SkuEntity.RefusalReason.OVERLOADED) {
         return Step.NOTHING; // asked again by the retry timer
       }
+      if (refused.reason() == SkuEntity.RefusalReason.INSUFFICIENT_STOCK && inGrace(d, now)) {
+        return Step.NOTHING; // asked again by the retry timer: a cancellation on its way may free the units
+      }
       return Step.persistAndDrive(new OutOfStockDeclared(orderKey, sku, d.contents().skuLines().getOrDefault(sku, 0),
           refused.available(), refused.reason() + ": " + refused.message(), now));
     }
     return Step.NOTHING;
+  }
+
+  /** A marketplace order still inside {@code out-of-stock-grace} of its first notice. */
+  private boolean inGrace(OrderData d, Instant now) {
+    Instant created = d.identity() == null ? null : d.identity().createdAt();
+    return created != null && d.identity().channel() != null && d.identity().channel().hasMarketplaceApi()
+        && settings.outOfStockGrace().compareTo(java.time.Duration.ZERO) > 0
+        && now.isBefore(created.plus(settings.outOfStockGrace()));
   }
 
   /** CONFIRMED: a cleared hold once paid, or the news that an unpaid hold expired before payment. */

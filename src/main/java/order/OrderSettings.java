@@ -10,7 +10,12 @@ import order.BuyerNotifications.NotificationSettings;
  * @param cancelOutOfStock cancel an out-of-stock order on the marketplace (else hold it for an operator)
  */
 public record OrderSettings(Duration unpaidHold, Duration retryMin, Duration retryMax, Duration mappingRetry,
-                            boolean cancelOutOfStock, NotificationSettings notifications) {
+                            boolean cancelOutOfStock, NotificationSettings notifications, Duration outOfStockGrace) {
+  public OrderSettings(Duration unpaidHold, Duration retryMin, Duration retryMax, Duration mappingRetry,
+                       boolean cancelOutOfStock, NotificationSettings notifications) {
+    this(unpaidHold, retryMin, retryMax, mappingRetry, cancelOutOfStock, notifications, Duration.ZERO);
+  }
+
   /** Without buyer notifications. */
   public OrderSettings(Duration unpaidHold, Duration retryMin, Duration retryMax, Duration mappingRetry,
                        boolean cancelOutOfStock) {
@@ -20,6 +25,7 @@ public record OrderSettings(Duration unpaidHold, Duration retryMin, Duration ret
   public static OrderSettings from(Config config) {
     Config c = config.getConfig("orchestrator.orders");
     return new OrderSettings(c.getDuration("unpaid-hold"), c.getDuration("retry-min"), c.getDuration("retry-max"),
-        c.getDuration("mapping-retry"), c.getBoolean("cancel-out-of-stock"), NotificationSettings.from(config));
+        c.getDuration("mapping-retry"), c.getBoolean("cancel-out-of-stock"), NotificationSettings.from(config),
+        c.hasPath("out-of-stock-grace") ? c.getDuration("out-of-stock-grace") : Duration.ZERO);
   }
 }

@@ -61,6 +61,18 @@ final class ReservationRules {
           return new ReservationRefused(sku, key, RefusalReason.INSUFFICIENT_STOCK, available,
               "asked " + r.quantity() + ", available " + available);
         }
+        String listing = Shares.listingOf(key);
+        if (!Shares.marketplaceSells(listing)) {
+          // Not sold by a marketplace (WhatsApp, phone): it may take its own share and the unshared units, never
+          // units a marketplace listing may be selling right now.
+          int own = Math.max(0, book.exposure(listing));
+          int unshared = Math.max(0, available - book.exposureTotal());
+          if (r.quantity() > own + unshared) {
+            return new ReservationRefused(sku, key, RefusalReason.INSUFFICIENT_STOCK, own + unshared,
+                "asked " + r.quantity() + ", this channel may sell " + (own + unshared) + " (its share " + own
+                    + ", unshared " + unshared + "; the rest is shown on the marketplaces)");
+          }
+        }
         return record(book, changes, new Change.Reserved(key, r.quantity(), r.holdUntil()),
             new ReserveAccepted(sku, key, r.quantity()));
     } else if (command instanceof Release) {

@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 import sku.SkuEntity.AdjustStock;
@@ -51,6 +52,11 @@ import sku.SkuEvents.Change;
 import sku.SkuEvents.Event;
 import sku.SkuEvents.ListingPut;
 import sku.SkuEvents.ListingRemoved;
+import sku.SkuEvents.SharesGranted;
+import sku.SkuEvents.SharesReleased;
+import sku.SkuEntity.GrantShares;
+import sku.SkuEntity.ReleaseShares;
+import sku.SkuEntity.ShareGrant;
 import sku.SkuEvents.PushRulesSet;
 import sku.SkuEvents.ReservationsApplied;
 import sku.SkuEvents.SafetyStockSet;
@@ -201,6 +207,12 @@ final class SkuBehavior extends EventSourcedBehaviorWithEnforcedReplies<Command,
       return AdminOutcome.answer(s -> c.replyTo().tell(StatusReply.success(
           s.summary(c.reservationOffset(), c.reservationLimit()))));
     }
+    if (command instanceof SkuEntity.Announce c) {
+      return AdminOutcome.answer(s -> {
+        publish(s);
+        c.replyTo().tell(StatusReply.success(s.stock()));
+      });
+    }
     if (command instanceof GetStock c) {
       return AdminOutcome.answer(s -> c.replyTo().tell(StatusReply.success(s.stock())));
     }
@@ -261,7 +273,23 @@ final class SkuBehavior extends EventSourcedBehaviorWithEnforcedReplies<Command,
       if (!state.exists() && state.eventSeq() == 0) return refuse(c, NOT_FOUND, "SKU " + sku + " is not known");
       return AdminOutcome.answer(s -> history.answer(s.eventSeq(), s.historySize(), c));
     }
+    if (command instanceof GrantShares c) {
+      Map<String, Integer> granted = ShareRules.grantable(state, c.pushes());
+      return shareOutcome(c.replyTo(), granted, granted.isEmpty() ? null : new SharesGranted(granted, now));
+    }
+    if (command instanceof ReleaseShares c) {
+      Map<String, Integer> freed = ShareRules.releasable(state, c.settled(), c.returned());
+      return shareOutcome(c.replyTo(), freed,
+          freed.isEmpty() ? null : new SharesReleased(freed, c.reason() == null ? "settled" : c.reason(), now));
+    }
     throw new IllegalArgumentException("unknown admin command " + command);
+  }
+
+  private static AdminOutcome shareOutcome(ActorRef<StatusReply<ShareGrant>> replyTo, Map<String, Integer> changed,
+      Event event) {
+    return new AdminOutcome(event == null ? List.of() : List.of(event), s -> replyTo.tell(StatusReply.success(
+        new ShareGrant(s.sku(), s.eventSeq(), Map.copyOf(changed), Map.copyOf(s.shares().exposures()),
+            s.available()))));
   }
 
   private static String belowReserved(int onHand, State state, int shortfall, List<String> keys) {

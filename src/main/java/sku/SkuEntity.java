@@ -108,6 +108,9 @@ public final class SkuEntity {
       @JsonSubTypes.Type(value = RemoveListing.class, name = "RemoveListing"),
       @JsonSubTypes.Type(value = SetPushRules.class, name = "SetPushRules"),
       @JsonSubTypes.Type(value = GetHistory.class, name = "GetHistory"),
+      @JsonSubTypes.Type(value = GrantShares.class, name = "GrantShares"),
+      @JsonSubTypes.Type(value = Announce.class, name = "Announce"),
+      @JsonSubTypes.Type(value = ReleaseShares.class, name = "ReleaseShares"),
       @JsonSubTypes.Type(value = Batch.class, name = "Batch"),
       @JsonSubTypes.Type(value = BatchDone.class, name = "BatchDone"),
       @JsonSubTypes.Type(value = BatchTimedOut.class, name = "BatchTimedOut"),
@@ -167,6 +170,12 @@ public final class SkuEntity {
    */
   public record GetStock(ActorRef<StatusReply<Stock>> replyTo) implements AdminCommand<Stock> {}
 
+  /**
+   * Like {@link GetStock}, and the SKU also publishes its {@link StockChanged} on its own node's event stream, as
+   * after a write: the share stock sync's catch-up and "push now" wake the SKU's allocator where the SKU lives.
+   */
+  public record Announce(ActorRef<StatusReply<Stock>> replyTo) implements AdminCommand<Stock> {}
+
   public record SetStock(int onHand, boolean force, String actor, ActorRef<StatusReply<StockResult>> replyTo)
       implements AdminCommand<StockResult> {}
 
@@ -185,6 +194,27 @@ public final class SkuEntity {
 
   public record SetPushRules(PushRules rules, String actor, ActorRef<StatusReply<Summary>> replyTo)
       implements AdminCommand<Summary> {}
+
+  /**
+   * Share stock sync (stocksync.shares): these pushes are about to leave; each value is added to its listing's
+   * exposure first. A raise beyond the free units is cut to what is free (in the order given) or left out; a 0
+   * (a listing lowered) always fits. Listings the SKU does not have are left out.
+   */
+  public record GrantShares(Map<String, Integer> pushes, ActorRef<StatusReply<ShareGrant>> replyTo)
+      implements AdminCommand<ShareGrant> {}
+
+  /**
+   * Share stock sync: frees exposure known to be slack. {@code settled}: listing to the sequence number of the grant
+   * (a push of 0) it settles, whose whole remaining exposure is freed unless a newer grant came since;
+   * {@code returned}: units given back by listings whose sales reach the SKU at once (WhatsApp), at most their
+   * exposure.
+   */
+  public record ReleaseShares(Map<String, Long> settled, Map<String, Integer> returned, String reason,
+                              ActorRef<StatusReply<ShareGrant>> replyTo) implements AdminCommand<ShareGrant> {}
+
+  /** Answer to GrantShares/ReleaseShares: what was granted (or freed), at which event, and the book after it. */
+  public record ShareGrant(String sku, long eventSeq, Map<String, Integer> changed, Map<String, Integer> exposure,
+                           int available) implements CborSerializable {}
 
   /** Events newest first: {@code offset} events skipped from the newest, at most {@code limit} returned. */
   public record GetHistory(int offset, int limit, ActorRef<StatusReply<HistoryPage>> replyTo)
@@ -252,12 +282,21 @@ public final class SkuEntity {
 
   /** Answer to {@link GetStock}. */
   public record Stock(String sku, boolean exists, int onHand, int reserved, int safetyStock, int available,
-                      List<Listing> listings, Map<String, Integer> shown, Instant lastUpdated, long eventSeq)
+                      List<Listing> listings, Map<String, Integer> shown, Instant lastUpdated, long eventSeq,
+                      Map<String, Integer> exposure /* listing key to share exposure ({@link Shares}) */,
+                      Map<String, Long> sharesSold /* listing key to units sold through it ({@link Shares#sold}) */)
       implements CborSerializable {
+    public Stock(String sku, boolean exists, int onHand, int reserved, int safetyStock, int available,
+                 List<Listing> listings, Map<String, Integer> shown, Instant lastUpdated, long eventSeq) {
+      this(sku, exists, onHand, reserved, safetyStock, available, listings, shown, lastUpdated, eventSeq, Map.of(),
+          Map.of());
+    }
+
     /** The same numbers as a {@link StockChanged} of the SKU's last write (now, if it never wrote). */
     public StockChanged asChanged() {
       return new StockChanged(sku, onHand, reserved, safetyStock, available, listings, shown, eventSeq,
-          lastUpdated == null ? Instant.now() : lastUpdated);
+          lastUpdated == null ? Instant.now() : lastUpdated, exposure == null ? Map.of() : exposure,
+          sharesSold == null ? Map.of() : sharesSold);
     }
   }
 
@@ -266,7 +305,18 @@ public final class SkuEntity {
    * {@code eventSeq} orders them (a listener keeps only the newest); {@code at} is when the write completed.
    */
   public record StockChanged(String sku, int onHand, int reserved, int safetyStock, int available,
-                             List<Listing> listings, Map<String, Integer> shown, long eventSeq, Instant at) {}
+                             List<Listing> listings, Map<String, Integer> shown, long eventSeq, Instant at,
+                             Map<String, Integer> exposure, Map<String, Long> sharesSold) {
+    public StockChanged(String sku, int onHand, int reserved, int safetyStock, int available, List<Listing> listings,
+                        Map<String, Integer> shown, long eventSeq, Instant at) {
+      this(sku, onHand, reserved, safetyStock, available, listings, shown, eventSeq, at, Map.of(), Map.of());
+    }
+
+    /** Available less every listing's share exposure: what the share sync may still give out. */
+    public int free() {
+      return available - exposure.values().stream().mapToInt(Integer::intValue).sum();
+    }
+  }
 
   /** Answer to SetStock/AdjustStock: a forced change below what is reserved reports the shortfall and the orders. */
   public record StockResult(Summary summary, int shortfall, List<String> shortOrderKeys) implements CborSerializable {}

@@ -234,6 +234,34 @@ public final class SkuEvents {
     }
   }
 
+  /**
+   * Share stock sync: these listings are about to be pushed these values, each added to the listing's exposure
+   * ({@link Shares}) before the push leaves.
+   */
+  public record SharesGranted(java.util.Map<String, Integer> pushes, Instant at) implements Event {
+    public SharesGranted {
+      pushes = java.util.Map.copyOf(pushes);
+    }
+
+    public String describe() {
+      return "stock sync pushed shares " + new java.util.TreeMap<>(pushes);
+    }
+  }
+
+  /**
+   * Share stock sync: these units of these listings' exposure are known to be slack (a listing shown 0 for longer
+   * than any sale takes to arrive, or a WhatsApp share given back) and are free again.
+   */
+  public record SharesReleased(java.util.Map<String, Integer> units, String reason, Instant at) implements Event {
+    public SharesReleased {
+      units = java.util.Map.copyOf(units);
+    }
+
+    public String describe() {
+      return "stock sync freed shares " + new java.util.TreeMap<>(units) + " (" + reason + ")";
+    }
+  }
+
   public enum AdjustReason {
     RECEIVED, DAMAGED, RETURNED, CORRECTION;
 

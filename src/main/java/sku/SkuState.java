@@ -31,6 +31,8 @@ import sku.SkuEvents.ListingRemoved;
 import sku.SkuEvents.PushRulesSet;
 import sku.SkuEvents.ReservationsApplied;
 import sku.SkuEvents.SafetyStockSet;
+import sku.SkuEvents.SharesGranted;
+import sku.SkuEvents.SharesReleased;
 import sku.SkuEvents.StockAdjusted;
 import sku.SkuEvents.StockSet;
 
@@ -70,6 +72,16 @@ public final class SkuState {
     int reserved();
 
     void reserved(int value);
+
+    /** A listing's share exposure ({@link Shares}), {@link Shares#NONE} when it has none. */
+    int exposure(String listingKey);
+
+    void exposure(String listingKey, int value);
+
+    int exposureTotal();
+
+    /** Counts units sold (negative: released) through a listing in the share book. */
+    void addShareSold(String listingKey, int quantity);
   }
 
   /** The one place where reservation changes change a book (state or tentative view). */
@@ -77,10 +89,11 @@ public final class SkuState {
     if (change instanceof Change.Reserved c) {
       book.putReservation(c.orderKey(), new Reservation(c.quantity(), c.holdUntil()));
       book.reserved(book.reserved() + c.quantity());
+      shareSold(book, c.orderKey(), c.quantity());
     } else if (change instanceof Change.Released c) {
-      finish(book, c.orderKey(), Outcome.RELEASED);
+      shareSold(book, c.orderKey(), -finish(book, c.orderKey(), Outcome.RELEASED));
     } else if (change instanceof Change.Expired c) {
-      finish(book, c.orderKey(), Outcome.EXPIRED);
+      shareSold(book, c.orderKey(), -finish(book, c.orderKey(), Outcome.EXPIRED));
     } else if (change instanceof Change.Committed c) {
       finish(book, c.orderKey(), Outcome.COMMITTED);
       book.onHand(book.onHand() - c.quantity());
@@ -93,12 +106,32 @@ public final class SkuState {
     }
   }
 
-  private static void finish(Book book, String orderKey, Outcome outcome) {
+  private static int finish(Book book, String orderKey, Outcome outcome) {
     Reservation r = book.reservation(orderKey);
     int quantity = r == null ? 0 : r.quantity();
     book.removeReservation(orderKey);
     book.reserved(book.reserved() - quantity);
     book.putFinished(orderKey, new Finished(outcome, quantity));
+    return quantity;
+  }
+
+  /**
+   * A sale through a listing in the share book uses up its exposure. A marketplace's released sale (cancelled, or
+   * unpaid and expired: the marketplace puts the units back on its shelf) adds them again, and its exposure is kept
+   * exact, even below 0 (see {@link Shares#exposure}). A WhatsApp or phone order takes its share first and the
+   * unshared units for the rest (floored at 0), and a released one returns to the unshared units.
+   */
+  private static void shareSold(Book book, String orderKey, int quantity) {
+    if (quantity == 0) return;
+    String listing = Shares.listingOf(orderKey);
+    int exposure = book.exposure(listing);
+    if (exposure == Shares.NONE) return;
+    if (Shares.marketplaceSells(listing)) {
+      book.exposure(listing, exposure - quantity);
+    } else if (quantity > 0) {
+      book.exposure(listing, Math.max(0, exposure - quantity));
+    }
+    book.addShareSold(listing, quantity);
   }
 
   /**
@@ -116,6 +149,8 @@ public final class SkuState {
     @JsonProperty private LinkedHashMap<String, Finished> finished = new LinkedHashMap<>();
     @JsonProperty private TreeMap<String, Listing> listings = new TreeMap<>();
     @JsonProperty private PushRules pushRules = PushRules.NONE;
+    /** Absent from snapshots taken before stock shares existed: empty. */
+    @JsonProperty private Shares shares = new Shares();
     @JsonProperty private Instant lastUpdated;
     @JsonProperty private long eventSeq;
     /** Lines of the history page: one per admin event, one per reservation change (a batch event has many). */
@@ -168,6 +203,15 @@ public final class SkuState {
     @Override public int reserved() { return reserved; }
     @Override public void reserved(int value) { reserved = value; }
     @Override public Reservation reservation(String orderKey) { return reservations.get(orderKey); }
+    @Override public int exposure(String listingKey) { return shares().exposure(listingKey); }
+    @Override public void exposure(String listingKey, int value) { shares().exposure(listingKey, value); }
+    @Override public int exposureTotal() { return shares().total(); }
+    @Override public void addShareSold(String listingKey, int quantity) { shares().addSold(listingKey, quantity); }
+
+    public Shares shares() {
+      if (shares == null) shares = new Shares();
+      return shares;
+    }
     @Override public Finished finished(String orderKey) { return finished.get(orderKey); }
 
     @Override
@@ -277,6 +321,10 @@ public final class SkuState {
         listings.remove(Listing.key(e.channel(), e.shopId()));
       } else if (event instanceof PushRulesSet e) {
         pushRules = e.rules();
+      } else if (event instanceof SharesGranted e) {
+        shares().granted(e.pushes(), eventSeq);
+      } else if (event instanceof SharesReleased e) {
+        shares().released(e.units());
       } else if (event instanceof ReservationsApplied e) {
         for (Change change : e.changes()) applyChange(this, change);
         historySize += e.changes().size() - 1;
@@ -291,13 +339,21 @@ public final class SkuState {
     StockChanged stockChanged(Instant at) {
       int available = available();
       return new StockChanged(sku, onHand, reserved, safetyStock, available, List.copyOf(listings.values()),
-          shownQuantities(available, listings.values(), pushRules), eventSeq, at);
+          shownQuantities(available, listings.values(), pushRules), eventSeq, at, exposures(), sharesSold());
     }
 
     Stock stock() {
       int available = available();
       return new Stock(sku, exists, onHand, reserved, safetyStock, available, List.copyOf(listings.values()),
-          shownQuantities(available, listings.values(), pushRules), lastUpdated, eventSeq);
+          shownQuantities(available, listings.values(), pushRules), lastUpdated, eventSeq, exposures(), sharesSold());
+    }
+
+    private Map<String, Long> sharesSold() {
+      return shares().sold().isEmpty() ? Map.of() : Map.copyOf(shares().sold());
+    }
+
+    private Map<String, Integer> exposures() {
+      return shares().exposures().isEmpty() ? Map.of() : Map.copyOf(shares().exposures());
     }
 
     Summary summary() {
@@ -338,6 +394,7 @@ public final class SkuState {
       c.finished = new LinkedHashMap<>(finished);
       c.listings = new TreeMap<>(listings);
       c.pushRules = pushRules;
+      c.shares = shares().copy();
       c.lastUpdated = lastUpdated;
       c.eventSeq = eventSeq;
       c.historySize = historySize;
@@ -349,7 +406,7 @@ public final class SkuState {
       return o instanceof State s && exists == s.exists && onHand == s.onHand && reserved == s.reserved
           && safetyStock == s.safetyStock && eventSeq == s.eventSeq && historySize == s.historySize && Objects.equals(sku, s.sku)
           && reservations.equals(s.reservations) && finished.equals(s.finished) && listings.equals(s.listings)
-          && pushRules.equals(s.pushRules) && Objects.equals(lastUpdated, s.lastUpdated);
+          && pushRules.equals(s.pushRules) && shares().equals(s.shares()) && Objects.equals(lastUpdated, s.lastUpdated);
     }
 
     @Override
@@ -381,12 +438,33 @@ public final class SkuState {
     private int reserved;
     private final Map<String, Reservation> reservations = new HashMap<>(); // null value: removed in this batch
     private final Map<String, Finished> finished = new HashMap<>();
+    private final Map<String, Integer> exposure = new HashMap<>();
+    private int exposureTotal;
 
     Tentative(State base) {
       this.base = base;
       this.onHand = base.onHand();
       this.reserved = base.reserved();
+      this.exposureTotal = base.exposureTotal();
     }
+
+    @Override
+    public int exposure(String listingKey) {
+      Integer e = exposure.get(listingKey);
+      return e != null ? e : base.exposure(listingKey);
+    }
+
+    @Override
+    public void exposure(String listingKey, int value) {
+      int old = exposure(listingKey);
+      exposure.put(listingKey, value);
+      exposureTotal += value - (old == Shares.NONE ? 0 : old);
+    }
+
+    @Override public int exposureTotal() { return exposureTotal; }
+
+    /** Sold counts only feed the share sync's rates: a batch's are counted when its event is applied. */
+    @Override public void addShareSold(String listingKey, int quantity) {}
 
     @Override public int onHand() { return onHand; }
     @Override public void onHand(int value) { onHand = value; }

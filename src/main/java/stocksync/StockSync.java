@@ -22,7 +22,6 @@ import akka.projection.javadsl.Handler;
 import akka.projection.jdbc.javadsl.JdbcProjection;
 import com.typesafe.config.Config;
 import common.CborSerializable;
-import common.Channel;
 import infra.Database;
 import infra.HikariJdbcSession;
 import infra.Restarts;
@@ -37,6 +36,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import marketplace.MarketplaceConfig;
 import marketplace.ShopAdapter;
 import marketplace.stock.ListingSyncStore;
 import org.slf4j.Logger;
@@ -58,7 +58,8 @@ import sku.SkuEvents;
  *   <li>Reconciliation: once in the cluster, every {@code reconcile-interval}, each listing's marketplace stock is
  *       read and re-pushed when it differs from what the SKU should show.</li>
  * </ul>
- * WhatsApp catalog listings have no stock API here: they are skipped (reported "not_applicable").
+ * A WhatsApp listing gets availability pushes only when its catalogue is configured
+ * ({@code orchestrator.marketplaces.whatsapp.catalog}); others are skipped (reported "not_applicable").
  */
 public final class StockSync {
   private static final Logger log = LoggerFactory.getLogger(StockSync.class);
@@ -66,16 +67,43 @@ public final class StockSync {
 
   private StockSync() {}
 
+  /** How listings are told their stock: see {@code orchestrator.stock-sync.strategy}. */
+  public enum Strategy { SHARES, ABSOLUTE }
+
   public record Settings(boolean enabled, boolean live, Duration minPushInterval, Duration retryMin, Duration retryMax,
                          Duration reconcileInterval,
-                         int catchUpGroupSize, Duration catchUpGroupWithin, Duration askTimeout) {
+                         int catchUpGroupSize, Duration catchUpGroupWithin, Duration askTimeout, Strategy strategy) {
     public static Settings from(Config config) {
       Config c = config.getConfig("orchestrator.stock-sync");
       return new Settings(c.getBoolean("enabled"), c.getBoolean("live"), c.getDuration("min-push-interval"),
           c.getDuration("retry-min"), c.getDuration("retry-max"),
           c.getDuration("reconcile-interval"), c.getInt("catch-up-group-size"),
-          c.getDuration("catch-up-group-within"), c.getDuration("ask-timeout"));
+          c.getDuration("catch-up-group-within"), c.getDuration("ask-timeout"), strategy(c));
     }
+
+    private static Strategy strategy(Config c) {
+      String value = c.hasPath("strategy") ? c.getString("strategy") : "absolute";
+      try {
+        return Strategy.valueOf(value.trim().toUpperCase(java.util.Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("orchestrator.stock-sync.strategy must be shares or absolute, was '"
+            + value + "'");
+      }
+    }
+  }
+
+  /** True when listings are synced by shares: no absolute value is ever pushed then. */
+  public static boolean sharesOn(ActorSystem<?> system) {
+    return Settings.from(system.settings().config()).strategy() == Strategy.SHARES;
+  }
+
+  /**
+   * "Push now" and catch-up under shares: the SKU announces its state on its node, where its allocator looks again
+   * (reads, refills); nothing absolute is pushed.
+   */
+  public static CompletionStage<SkuEntity.Stock> announce(ActorSystem<?> system, String sku, Duration timeout) {
+    return ClusterSharding.get(system).entityRefFor(SkuEntity.ENTITY_TYPE_KEY, sku)
+        .askWithStatus(SkuEntity.Announce::new, timeout);
   }
 
   /** The listing of a SKU on one shop: the key of its sync status ({@code listing_sync.listing_key}). */
@@ -83,16 +111,25 @@ public final class StockSync {
     return sku + "|" + listing.key();
   }
 
-  /** Channels whose listings get stock pushes. */
-  public static boolean pushable(Channel channel) {
-    return channel.hasMarketplaceApi();
+  /** Whether a listing gets stock pushes: a marketplace with an API, or the configured WhatsApp catalogue. */
+  public static boolean pushable(MarketplaceConfig marketplaces, Listing listing) {
+    return marketplaces.receivesStock(listing.channel(), listing.shopId());
+  }
+
+  /** The marketplaces as configured for this node: which listings {@link #pushable} says get pushes. */
+  public static MarketplaceConfig marketplaces(ActorSystem<?> system) {
+    return MarketplaceConfig.fromConfig(system.settings().config());
   }
 
   /** Starts the node's subscriber, the catch-up projection and the cluster's reconciler. */
   public static void init(ActorSystem<?> system, Database database) {
     Settings settings = Settings.from(system.settings().config());
     if (!settings.enabled()) return;
-    if (settings.live()) system.systemActorOf(subscriber(), "stock-sync-subscriber", akka.actor.typed.Props.empty());
+    boolean shares = settings.strategy() == Strategy.SHARES;
+    if (shares && settings.live()) ShareSync.start(system);
+    if (!shares && settings.live()) {
+      system.systemActorOf(subscriber(), "stock-sync-subscriber", akka.actor.typed.Props.empty());
+    }
     ShardedDaemonProcess.get(system).init(ProjectionBehavior.Command.class, CATCH_UP_NAME, SkuEntity.TAGS.size(),
         index -> ProjectionBehavior.create(catchUp(system, database, settings, SkuEntity.TAGS.get(index))),
         ShardedDaemonProcessSettings.create(system), Optional.of(ProjectionBehavior.stopMessage()));
@@ -108,10 +145,11 @@ public final class StockSync {
     return Behaviors.setup(ctx -> {
       ctx.getSystem().eventStream().tell(new EventStream.Subscribe<>(SkuEntity.StockChanged.class, ctx.getSelf()));
       ClusterSharding sharding = ClusterSharding.get(ctx.getSystem());
+      MarketplaceConfig marketplaces = marketplaces(ctx.getSystem());
       return Behaviors.receiveMessage(changed -> {
         for (Listing listing : changed.listings()) {
           Integer quantity = changed.shown().get(listing.key());
-          if (quantity == null || !pushable(listing.channel())) continue;
+          if (quantity == null || !pushable(marketplaces, listing)) continue;
           sharding.entityRefFor(ShopAdapter.ENTITY_TYPE_KEY, ShopAdapter.entityId(listing.channel(), listing.shopId()))
               .tell(new ShopAdapter.PushStock(syncKey(changed.sku(), listing), changed.sku(), listing, quantity,
                   changed.eventSeq(), changed.at(), true, false));
@@ -126,12 +164,13 @@ public final class StockSync {
    *
    * @param force re-push even when the adapter already has this event sequence number
    */
-  public static List<ShopAdapter.PushStock> pushesFor(SkuEntity.Stock stock, boolean force) {
+  public static List<ShopAdapter.PushStock> pushesFor(MarketplaceConfig marketplaces, SkuEntity.Stock stock,
+      boolean force) {
     List<ShopAdapter.PushStock> pushes = new ArrayList<>();
     Instant at = stock.lastUpdated() == null ? Instant.now() : stock.lastUpdated();
     for (Listing listing : stock.listings()) {
       Integer quantity = stock.shown().get(listing.key());
-      if (quantity == null || !pushable(listing.channel())) continue;
+      if (quantity == null || !pushable(marketplaces, listing)) continue;
       pushes.add(new ShopAdapter.PushStock(syncKey(stock.sku(), listing), stock.sku(), listing, quantity,
           stock.eventSeq(), at, false, force));
     }
@@ -139,6 +178,7 @@ public final class StockSync {
   }
 
   public static void send(ActorSystem<?> system, List<ShopAdapter.PushStock> pushes) {
+    if (sharesOn(system)) return; // an absolute value could put back units a marketplace sold: never under shares
     ClusterSharding sharding = ClusterSharding.get(system);
     for (ShopAdapter.PushStock push : pushes) {
       sharding.entityRefFor(ShopAdapter.ENTITY_TYPE_KEY,
@@ -168,10 +208,12 @@ public final class StockSync {
   static final class CatchUpHandler extends Handler<List<EventEnvelope<SkuEvents.Event>>> {
     private final ActorSystem<?> system;
     private final Settings settings;
+    private final MarketplaceConfig marketplaces;
 
     CatchUpHandler(ActorSystem<?> system, Settings settings) {
       this.system = system;
       this.settings = settings;
+      this.marketplaces = marketplaces(system);
     }
 
     @Override
@@ -182,10 +224,17 @@ public final class StockSync {
         skus.add(id.substring(id.indexOf('|') + 1));
       }
       List<CompletableFuture<Done>> all = new ArrayList<>();
+      boolean shares = settings.strategy() == Strategy.SHARES;
       for (String sku : skus) {
+        if (shares) {
+          // a SKU whose node was lost gets an allocator again where it lives now
+          all.add(announce(system, sku, settings.askTimeout()).thenApply(s -> Done.getInstance())
+              .toCompletableFuture());
+          continue;
+        }
         all.add(state(system, sku, settings.askTimeout())
             .thenApply(stock -> {
-              send(system, pushesFor(stock, false));
+              send(system, pushesFor(marketplaces, stock, false));
               return Done.getInstance();
             }).toCompletableFuture());
       }
@@ -234,11 +283,15 @@ public final class StockSync {
 
   /** Every SKU with a listing row: its expected values, grouped per shop adapter, checked by that adapter. */
   static CompletionStage<ReconcileTotals> reconcile(ActorSystem<?> system, Settings settings) {
+    // Under shares a marketplace is expected to show less than it was told (it sold): nothing to re-push. Its
+    // allocators read listings while they sell.
+    if (settings.strategy() == Strategy.SHARES) return CompletableFuture.completedFuture(new ReconcileTotals(0, 0, 0, 0));
+    MarketplaceConfig marketplaces = marketplaces(system);
     return ListingSyncStore.get(system).skus().thenCompose(skus -> {
       List<CompletableFuture<List<ShopAdapter.PushStock>>> states = new ArrayList<>();
       for (String sku : skus) {
         states.add(state(system, sku, settings.askTimeout())
-            .thenApply(stock -> pushesFor(stock, true))
+            .thenApply(stock -> pushesFor(marketplaces, stock, true))
             .exceptionally(e -> List.of())
             .toCompletableFuture());
       }

@@ -74,6 +74,9 @@ final class FaultCluster implements AutoCloseable {
     Map<String, String> s = new HashMap<>();
     s.put("orchestrator.db.profile", "postgres");
     s.put("orchestrator.shops.token-key", support.TestConfig.TOKEN_KEY);
+    // the fault tests check every listing shows available at the end: today's absolute sync
+    s.put("orchestrator.stock-sync.strategy", "absolute");
+    s.put("orchestrator.orders.out-of-stock-grace", "0s");
     s.put("orchestrator.db.postgres.url", dbUrl);
     s.put("orchestrator.db.postgres.user", "postgres");
     s.put("orchestrator.db.postgres.password", "");

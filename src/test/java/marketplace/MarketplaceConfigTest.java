@@ -45,4 +45,29 @@ class MarketplaceConfigTest {
     }
     assertTrue(text.contains("1001"));
   }
+
+  @Test
+  void aWhatsAppCatalogueIsReadWhenItHasAnIdAndOnlyItsListingsReceiveStock() {
+    MarketplaceConfig none = MarketplaceConfig.fromConfig(AppConfig.load());
+    assertTrue(none.whatsAppCatalog().isEmpty(), "no catalogue id by default");
+    assertFalse(none.receivesStock(common.Channel.WHATSAPP, "5550001"));
+    assertTrue(none.receivesStock(common.Channel.SHOPEE, "1001"));
+    assertFalse(none.receivesStock(common.Channel.PHONE, "x"));
+
+    MarketplaceConfig c = MarketplaceConfig.fromConfig(AppConfig.load(ConfigFactory.parseString("""
+        orchestrator.marketplaces.whatsapp.catalog { id = "880000000000001", access-token = "catalog-secret-1" }
+        """)));
+    var catalog = c.whatsAppCatalog("880000000000001").orElseThrow();
+    assertEquals("v21.0", catalog.version());
+    assertEquals(8, catalog.callsPerMinute());
+    assertEquals(3000, catalog.maxItemsPerCall());
+    assertEquals(Duration.ofSeconds(15), catalog.rateLimitedBackoff());
+    assertTrue(catalog.baseUrl().endsWith(":9090/whatsapp"), catalog.baseUrl());
+    assertTrue(c.receivesStock(common.Channel.WHATSAPP, "880000000000001"));
+    assertFalse(c.receivesStock(common.Channel.WHATSAPP, "5550001"), "a number is not the catalogue");
+    assertFalse(common.Channel.WHATSAPP.hasMarketplaceApi(), "orders are still neither fetched nor cancelled");
+    assertFalse(c.toString().contains("catalog-secret-1"), c.toString());
+    assertTrue(c.withSandboxBaseUrl("http://127.0.0.1:1234").whatsAppCatalog().orElseThrow().baseUrl()
+        .equals("http://127.0.0.1:1234/whatsapp"));
+  }
 }

@@ -61,6 +61,9 @@ public final class TestConfig {
     settings.put("akka.coordinated-shutdown.exit-jvm", "off");
     settings.put("orchestrator.admin.tokens", ADMIN_TOKENS);
     settings.put("orchestrator.shops.token-key", TOKEN_KEY);
+    // Most stock-sync tests are about the push pipeline with today's absolute values; share tests set shares.
+    settings.put("orchestrator.stock-sync.strategy", "absolute");
+    settings.put("orchestrator.orders.out-of-stock-grace", "0s");
     // Buyer messages only where a test is about them (they need the sandbox's WhatsApp to answer).
     settings.put("orchestrator.notifications.enabled", false);
     return settings;

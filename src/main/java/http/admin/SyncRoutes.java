@@ -40,7 +40,7 @@ public final class SyncRoutes extends AllDirectives {
    * One listing's sync. {@code status}: {@code in_sync} (acknowledged and equal to expected), {@code pending} (a
    * newer value is on its way or not pushed yet), {@code failed} (last push failed: {@code handling} says whether it
    * is retried with back-off, gave up after max-retries, or waits for the shop's pause), {@code blocked} (refused for
-   * good: sent again only after a change or a push now), {@code not_applicable} (WhatsApp catalog: no stock API).
+   * good: sent again only after a change or a push now), {@code not_applicable} (a WhatsApp listing of no configured catalogue).
    * {@code failureClass} and {@code handling} appear only when the last push failed with a known class.
    */
   public record ListingStatus(String listingKey, String channel, String shopId, Integer expected, long expectedEventSeq,
@@ -58,9 +58,11 @@ public final class SyncRoutes extends AllDirectives {
   private final Json json;
   private final ApiErrors errors;
   private final Duration timeout;
+  private final marketplace.MarketplaceConfig marketplaces;
 
   public SyncRoutes(ActorSystem<?> system, Json json) {
     this.system = system;
+    this.marketplaces = StockSync.marketplaces(system);
     this.store = ListingSyncStore.get(system);
     this.json = json;
     this.errors = new ApiErrors(json);
@@ -91,19 +93,21 @@ public final class SyncRoutes extends AllDirectives {
   private Route skuSync(String sku) {
     CompletionStage<SkuSync> answer = StockSync.state(system, sku, timeout).thenCompose(stock -> {
       if (!stock.exists()) throw new NotFound("SKU " + sku + " is not known");
-      return store.forSku(sku).thenApply(rows -> merge(stock, rows));
+      return store.forSku(sku).thenApply(rows -> merge(stock, rows, l -> StockSync.pushable(marketplaces, l)));
     });
     return answer(answer, this::ok);
   }
 
-  static SkuSync merge(SkuEntity.Stock stock, List<ListingSyncStore.Row> rows) {
+  /** @param pushable whether a listing gets stock pushes ({@link StockSync#pushable}); else "not_applicable" */
+  static SkuSync merge(SkuEntity.Stock stock, List<ListingSyncStore.Row> rows,
+      java.util.function.Predicate<Listing> pushable) {
     Map<String, ListingSyncStore.Row> byKey = new HashMap<>();
     for (ListingSyncStore.Row row : rows) byKey.put(row.listingKey(), row);
     List<ListingStatus> listings = new ArrayList<>();
     for (Listing listing : stock.listings()) {
       String key = StockSync.syncKey(stock.sku(), listing);
       Integer expected = stock.shown().get(listing.key());
-      if (!StockSync.pushable(listing.channel())) {
+      if (!pushable.test(listing)) {
         listings.add(new ListingStatus(key, listing.channel().key(), listing.shopId(), expected, stock.eventSeq(),
             null, null, null, null, null, null, "not_applicable", null, null));
         continue;
@@ -126,9 +130,13 @@ public final class SyncRoutes extends AllDirectives {
   }
 
   private Route pushNow(String sku) {
-    CompletionStage<Pushed> answer = StockSync.state(system, sku, timeout).thenApply(stock -> {
+    boolean shares = StockSync.sharesOn(system);
+    CompletionStage<Pushed> answer = (shares ? StockSync.announce(system, sku, timeout)
+        : StockSync.state(system, sku, timeout)).thenApply(stock -> {
       if (!stock.exists()) throw new NotFound("SKU " + sku + " is not known");
-      var pushes = StockSync.pushesFor(stock, true);
+      // under shares the SKU's allocator looks again (reads, refills): an absolute value is never pushed
+      var pushes = shares ? List.<marketplace.ShopAdapter.PushStock>of()
+          : StockSync.pushesFor(marketplaces, stock, true);
       StockSync.send(system, pushes);
       return new Pushed(sku, stock.eventSeq(), pushes.size());
     });

@@ -28,6 +28,8 @@ import marketplace.shopee.ShopeeShopApi;
 import marketplace.tiktok.TikTokClient;
 import marketplace.tiktok.TikTokOrderFeed;
 import marketplace.tiktok.TikTokShopApi;
+import marketplace.whatsapp.WhatsAppCatalogApi;
+import marketplace.whatsapp.WhatsAppCatalogClient;
 import marketplace.whatsapp.WhatsAppClient;
 
 /**
@@ -56,6 +58,7 @@ public final class Marketplaces implements Extension, MarketplaceApis {
   private final ShopeeClient shopee;
   private final TikTokClient tiktok;
   private final WhatsAppClient whatsApp;
+  private final WhatsAppCatalogClient whatsAppCatalog;
 
   private final ShopDirectory directory;
 
@@ -66,6 +69,7 @@ public final class Marketplaces implements Extension, MarketplaceApis {
     this.shopee = new ShopeeClient(system, config, outcomes, connections.tokens(), directory);
     this.tiktok = new TikTokClient(system, config, outcomes, connections.tokens(), directory);
     this.whatsApp = new WhatsAppClient(system, config, outcomes);
+    this.whatsAppCatalog = new WhatsAppCatalogClient(system, config, outcomes);
     MarketplaceMetrics.register(Metrics.get(system), this);
   }
 
@@ -84,7 +88,9 @@ public final class Marketplaces implements Extension, MarketplaceApis {
     return switch (channel) {
       case SHOPEE -> new ShopeeShopApi(shopee, config, directory, shopId);
       case TIKTOK -> new TikTokShopApi(tiktok, config, directory, shopId);
-      case WHATSAPP -> new NoMarketplaceApi(config.whatsAppNumber(shopId).isPresent());
+      // a listing's shopId is its catalogue: the configured one takes availability pushes
+      case WHATSAPP -> config.whatsAppCatalog(shopId).isPresent() ? new WhatsAppCatalogApi(whatsAppCatalog, shopId)
+          : new NoMarketplaceApi(config.whatsAppNumber(shopId).isPresent());
       case PHONE -> new NoMarketplaceApi(false);
     };
   }
@@ -137,6 +143,8 @@ public final class Marketplaces implements Extension, MarketplaceApis {
     for (var n : config.whatsapp()) {
       breakers.add(new ShopBreaker(Channel.WHATSAPP, n.phoneNumberId(), () -> whatsApp.breakerState(n.phoneNumberId())));
     }
+    config.whatsAppCatalog().ifPresent(c ->
+        breakers.add(new ShopBreaker(Channel.WHATSAPP, c.catalogId(), whatsAppCatalog::breakerState)));
     return List.copyOf(breakers);
   }
 }

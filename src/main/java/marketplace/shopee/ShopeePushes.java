@@ -9,7 +9,8 @@ import java.util.List;
 import marketplace.WebhookEvent;
 
 /**
- * Parses Shopee's pushes (already signature-checked) and lost push messages into {@link WebhookEvent}s. Pure
+ * Parses Shopee's pushes (already signature-checked) and lost push messages into {@link WebhookEvent}s: codes 0,
+ * 1, 2, 3, 4, 7, 8, 9 and 12; other codes are acknowledged as {@link WebhookEvent.Ignored}. Pure
  * functions: malformed JSON or a missing required field throws MarketParseException naming the field.
  */
 public final class ShopeePushes {
@@ -53,6 +54,9 @@ public final class ShopeePushes {
             ? WebhookEvent.ShopAuthorisation.Change.AUTHORISED : WebhookEvent.ShopAuthorisation.Change.DEAUTHORISED,
             optText(data, "authorize_type"), null);
       }
+      case 7, 8, 9 -> {
+        return promotion(push, code, msgId);
+      }
       case 12 -> {
         JsonNode data = required(push, "data", where);
         List<String> shops = new ArrayList<>();
@@ -66,6 +70,48 @@ public final class ShopeePushes {
       default -> {
         return new WebhookEvent.Ignored(Channel.SHOPEE, "code " + code, msgId == null ? null : "shopee:" + msgId);
       }
+    }
+  }
+
+  /**
+   * Codes 7, 8 and 9 (MARKETPLACES.md "Stock: promotions, flash sales and reserved stock"): one model's promotion
+   * stock. {@code variation_id} is the model id (also read misspelt {@code veriation_id}; 0 when absent); the reserved
+   * stock after the change is {@code reserved_stock} (7, 9) or the {@code new} value of {@code changed_values[]}
+   * named {@code reserved_stock} (8). {@code update_time} may be a number or a string.
+   */
+  private static WebhookEvent promotion(JsonNode push, int code, String msgId) {
+    String where = "Shopee push code " + code + " data";
+    JsonNode data = required(push, "data", "Shopee push");
+    String shopId = push.hasNonNull("shop_id") ? text(push, "shop_id", "Shopee push") : text(data, "shop_id", where);
+    String itemId = Long.toString(longValue(data, "item_id", where));
+    String modelId = Long.toString(optLong(data, "variation_id", optLong(data, "veriation_id", 0)));
+    String promotionId = text(data, "promotion_id", where);
+    String action = text(data, "action", where);
+    Integer reserved = data.hasNonNull("reserved_stock") ? (int) longValue(data, "reserved_stock", where) : null;
+    String order = null;
+    if (code == 8) {
+      order = optText(data, "ordersn");
+      for (JsonNode change : optArray(data, "changed_values")) {
+        if ("reserved_stock".equals(optText(change, "name")) && change.hasNonNull("new")) {
+          reserved = (int) longValue(change, "new", where + " changed_values[]");
+        }
+      }
+    }
+    boolean ended = action.equals("promo_end") || action.equals("promo_cancelled")
+        || action.equals("removed_from_promo");
+    long updated = updateTime(data, optLong(push, "timestamp", 0));
+    String dedup = msgId != null ? "shopee:" + msgId : "shopee:" + shopId + ":" + code + ":" + itemId + ":" + modelId
+        + ":" + promotionId + ":" + action + ":" + (order == null ? "" : order) + ":" + updated;
+    return new WebhookEvent.PromotionStock(Channel.SHOPEE, shopId, itemId, modelId, promotionId,
+        optText(data, "promotion_type"), action, reserved, ended, epochSeconds(updated), dedup);
+  }
+
+  /** {@code update_time} as a number or a string of digits; the push's timestamp when it is neither (never a 400). */
+  private static long updateTime(JsonNode data, long fallback) {
+    try {
+      return optLong(data, "update_time", fallback);
+    } catch (marketplace.MarketParseException e) {
+      return fallback;
     }
   }
 

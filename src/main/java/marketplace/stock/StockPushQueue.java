@@ -220,6 +220,12 @@ public final class StockPushQueue {
     return steps;
   }
 
+  /** True when a value for this listing waits or is in flight. */
+  public boolean waitingOrInFlight(String key) {
+    ListingSync sync = listings.get(key);
+    return sync != null && (sync.pending != null || sync.inFlight != null);
+  }
+
   /** True when a push for this listing is waiting or in flight, or a value newer than {@code seq} was seen. */
   public boolean busyOrNewer(String key, long seq) {
     ListingSync sync = listings.get(key);

@@ -16,6 +16,11 @@ public final class WhatsAppErrors {
     RETRY(FailureClass.RETRY),
     /** 131056 too many messages to one recipient: that recipient alone is backed off, the call retried. */
     BACK_OFF_RECIPIENT(FailureClass.RETRY),
+    /**
+     * 80014 too many Catalog Batch calls to this catalogue: retried after a longer back-off (the catalogue's
+     * rate-limited-backoff), while newer stock values coalesce into the next call.
+     */
+    CATALOG_THROTTLED(FailureClass.RETRY),
     /** 131057 number in maintenance (throughput upgrade): the call fails now, the message is sent again later. */
     RETRY_LATER(FailureClass.RETRY),
     /** 131047 outside the 24-hour window: a text cannot go through; the caller sends a template instead. */
@@ -46,6 +51,8 @@ public final class WhatsAppErrors {
         return Handling.RETRY;
       case 131056:
         return Handling.BACK_OFF_RECIPIENT;
+      case 80014:
+        return Handling.CATALOG_THROTTLED;
       case 131057:
         return Handling.RETRY_LATER;
       case 131047:

@@ -85,6 +85,11 @@ final class StockLevelStore {
     s.setString(10, row.sku());
   }
 
+  /** The listings in a row's {@code detail} JSON. */
+  List<sku.Listing> listings(String detail) throws SQLException {
+    return read(detail, Detail.class).listings();
+  }
+
   Map<String, Integer> shown(String text) throws SQLException {
     return read(text, SHOWN);
   }

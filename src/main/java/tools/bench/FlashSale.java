@@ -113,6 +113,11 @@ public final class FlashSale {
     return shops.whatsapp().get(0).phoneNumberId();
   }
 
+  /** Where WhatsApp listings go: the configured catalogue (its items' availability is pushed), else the number. */
+  public String whatsAppListingShop() {
+    return shops.whatsAppCatalog().map(c -> c.catalogId()).orElseGet(this::whatsAppNumber);
+  }
+
   public static String sku(int i) {
     return String.format("FS-%04d", i);
   }
@@ -140,6 +145,8 @@ public final class FlashSale {
     Map<String, Integer> heldBefore = new ConcurrentHashMap<>();
     Catalogue catalogue = new Catalogue(skus, skus.get(0), stock, heldBefore, Math.max(1, plan.variantsPerProduct()));
     String node = nodes.get(0);
+    // the catalogue holds every SKU as an item (allow_upsert false: an item it lacks is refused, not created)
+    shops.whatsAppCatalog().ifPresent(c -> sandbox.whatsAppCatalog().addItems(c.catalogId(), skus));
     List<CompletableFuture<Void>> calls = new ArrayList<>();
     AtomicInteger done = new AtomicInteger();
     for (int i = 0; i < skus.size(); i++) {
@@ -157,7 +164,7 @@ public final class FlashSale {
               "{\"channel\":\"tiktok\",\"shopId\":\"" + tiktokShop() + "\",\"productId\":\""
                   + catalogue.tiktokProductId(n) + "\",\"skuId\":\"" + catalogue.tiktokSkuId(n) + "\"}"))
           .thenCompose(v -> admin("PUT", node + "/admin/skus/" + sku + "/listings",
-              "{\"channel\":\"whatsapp\",\"shopId\":\"" + whatsAppNumber() + "\"}"))
+              "{\"channel\":\"whatsapp\",\"shopId\":\"" + whatsAppListingShop() + "\"}"))
           .thenRun(() -> progress.accept(done.incrementAndGet())));
       if (calls.size() >= 32) {
         CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
@@ -270,8 +277,8 @@ public final class FlashSale {
   }
 
   /**
-   * Whether every Shopee and TikTok listing of the catalogue shows what its SKU says it should now (WhatsApp's catalog
-   * has no stock API here).
+   * Whether every Shopee and TikTok listing of the catalogue shows what its SKU says it should now (a WhatsApp
+   * catalogue, when configured, is paced at a few calls a minute and not waited for here).
    */
   public boolean allListingsRight(String node, Catalogue catalogue) throws Exception {
     return listingsWrong(node, catalogue) == 0;

@@ -296,6 +296,11 @@ public final class Sandbox implements AutoCloseable {
     return whatsApp.sent();
   }
 
+  /** Meta's catalogues (items_batch): add items, read their availability and inventory, set the 80014 limit. */
+  public WhatsAppCatalogSandbox whatsAppCatalog() {
+    return whatsApp.catalog();
+  }
+
   /** Ends the shop's current access token now (its 4 hours are over): the next shop call gets invalid_acceess_token. */
   public void expireShopeeAccessToken(String shopId) {
     shopee.tokens.expire(shopId);

@@ -15,7 +15,8 @@ import java.util.Optional;
  * but have no tokens until a seller authorises them through the onboarding page.
  */
 record SandboxShops(List<ShopeeShop> shopee, List<TikTokShop> tiktok, List<WhatsAppNumber> whatsapp,
-    ShopeeApp shopeeApp, TikTokApp tiktokApp, List<String> shopeeSellable, List<String> tiktokSellable) {
+    ShopeeApp shopeeApp, TikTokApp tiktokApp, List<String> shopeeSellable, List<String> tiktokSellable,
+    WhatsAppCatalogs catalogs) {
 
   /** @param accessToken null for a shop with no tokens yet (sellable, not yet authorised) */
   record ShopeeShop(String shopId, long partnerId, String partnerKey, String pushKey, String accessToken,
@@ -40,6 +41,20 @@ record SandboxShops(List<ShopeeShop> shopee, List<TikTokShop> tiktok, List<Whats
   record TikTokApp(String appKey, String appSecret, String redirectUrl) {}
 
   record WhatsAppNumber(String phoneNumberId, String accessToken, String appSecret, String verifyToken) {}
+
+  /**
+   * Meta's catalogues: the token with management rights on them, the configured catalogue's id (blank: none, tests
+   * add catalogues with their items), and the items_batch calls per catalogue and minute before error 80014.
+   */
+  record WhatsAppCatalogs(String accessToken, String configuredId, int callsPerMinute) {
+    static WhatsAppCatalogs fromConfig(Config root) {
+      String base = "orchestrator.marketplaces.whatsapp.catalog.";
+      String limit = "orchestrator.sandbox.whatsapp.catalog-calls-per-minute";
+      return new WhatsAppCatalogs(root.hasPath(base + "access-token") ? root.getString(base + "access-token") : "",
+          root.hasPath(base + "id") ? root.getString(base + "id").trim() : "",
+          root.hasPath(limit) ? root.getInt(limit) : 12);
+    }
+  }
 
   static SandboxShops fromConfig(Config root) {
     Config c = root.getConfig("orchestrator.marketplaces");
@@ -82,7 +97,8 @@ record SandboxShops(List<ShopeeShop> shopee, List<TikTokShop> tiktok, List<Whats
     return new SandboxShops(List.copyOf(shopee), List.copyOf(tiktok),
         c.getConfigList("whatsapp.numbers").stream().map(s -> new WhatsAppNumber(s.getString("phone-number-id"),
             s.getString("access-token"), s.getString("app-secret"), s.getString("verify-token"))).toList(),
-        shopeeApp, tiktokApp, List.copyOf(shopeeSellable), List.copyOf(tiktokSellable));
+        shopeeApp, tiktokApp, List.copyOf(shopeeSellable), List.copyOf(tiktokSellable),
+        WhatsAppCatalogs.fromConfig(root));
   }
 
   /** The app section, each missing value taken from the first configured shop (older configurations have none). */

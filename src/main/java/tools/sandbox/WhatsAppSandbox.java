@@ -22,22 +22,30 @@ import tools.sandbox.Sandbox.WhatsAppItem;
 /**
  * The WhatsApp Cloud API stand-in under {@code /whatsapp}: takes the messages we send (checking the number's bearer
  * token), keeps them, fails chosen recipients, and sends catalog orders and delivery statuses signed with
- * X-Hub-Signature-256.
+ * X-Hub-Signature-256. Catalogue item updates on the same host go to {@link WhatsAppCatalogSandbox}.
  */
 final class WhatsAppSandbox {
   private final SandboxShops config;
   private final WebhookSender webhooks;
   private final Map<String, int[]> whatsAppRecipientFaults = new ConcurrentHashMap<>();
   private final List<JsonNode> whatsAppSent = new CopyOnWriteArrayList<>();
+  private final WhatsAppCatalogSandbox catalog;
 
   WhatsAppSandbox(SandboxShops config, WebhookSender webhooks) {
     this.config = config;
     this.webhooks = webhooks;
+    this.catalog = new WhatsAppCatalogSandbox(config.catalogs());
   }
 
   void reset() {
     whatsAppRecipientFaults.clear();
     whatsAppSent.clear();
+    catalog.reset();
+  }
+
+  /** Meta's catalogues on the same Graph host: their items' availability. */
+  WhatsAppCatalogSandbox catalog() {
+    return catalog;
   }
 
   void failRecipient(String to, int code, int times) {
@@ -49,6 +57,7 @@ final class WhatsAppSandbox {
   }
 
   Answer answer(HttpRequest request, String path, byte[] body) {
+    if (WhatsAppCatalogSandbox.serves(path)) return catalog.answer(request, path, body);
     String[] parts = path.split("/");
     // /{version}/{phone_number_id}/messages
     if (parts.length != 4 || !parts[3].equals("messages") || !request.method().value().equals("POST")) {

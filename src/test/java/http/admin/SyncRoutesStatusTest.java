@@ -42,7 +42,7 @@ class SyncRoutesStatusTest {
   private static JsonNode answer(List<ListingSyncStore.Row> rows) {
     SkuEntity.Stock stock = new SkuEntity.Stock("S", true, 4, 0, 0, 4, List.of(SHOPEE, TIKTOK, SECOND),
         Map.of(SHOPEE.key(), 4, TIKTOK.key(), 4, SECOND.key(), 4), AT, 7);
-    return json.mapper().valueToTree(SyncRoutes.merge(stock, rows));
+    return json.mapper().valueToTree(SyncRoutes.merge(stock, rows, l -> l.channel().hasMarketplaceApi()));
   }
 
   private static JsonNode listing(JsonNode sync, Listing listing) {

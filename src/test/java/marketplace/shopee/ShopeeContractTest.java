@@ -131,11 +131,37 @@ class ShopeeContractTest {
         ShopeePushes.read(example("shopee-push-code12-auth-expiry.json")));
     assertEquals(List.of("812345678", "812345679"), soon.shopIds());
     assertEquals(java.time.Instant.ofEpochSecond(1736294400L), soon.endsAt());
-    for (String f : List.of("shopee-push-code7-item-promotion.json", "shopee-push-code8-reserved-stock.json",
-        "shopee-push-code9-promotion-update.json")) {
-      // Parsed without error; these codes are acknowledged (the stock/auth helpers act on them).
-      assertInstanceOf(WebhookEvent.Ignored.class, ShopeePushes.read(example(f)), f);
-    }
+  }
+
+  @Test
+  void promotionPushes() throws Exception {
+    var locked = assertInstanceOf(WebhookEvent.PromotionStock.class,
+        ShopeePushes.read(example("shopee-push-code7-item-promotion.json")));
+    assertEquals(Channel.SHOPEE, locked.channel());
+    assertEquals("812345678", locked.shopId());
+    assertEquals("23456789012", locked.itemId());
+    assertEquals("98765432101", locked.modelId(), "variation_id is the model id");
+    assertEquals("700123456789012", locked.promotionId());
+    assertEquals("flash_sale", locked.promotionType());
+    assertEquals("promo_lock_stock", locked.action());
+    assertEquals(50, locked.reservedStock());
+    assertFalse(locked.ended());
+    assertEquals(Instant.ofEpochSecond(1735790000L), locked.at());
+
+    var ordered = assertInstanceOf(WebhookEvent.PromotionStock.class,
+        ShopeePushes.read(example("shopee-push-code8-reserved-stock.json")));
+    assertEquals("place_order", ordered.action());
+    assertEquals(49, ordered.reservedStock(), "the new value of changed_values reserved_stock");
+    assertFalse(ordered.ended());
+    assertEquals("98765432101", ordered.modelId());
+    assertTrue(ordered.dedupKey().contains("250102EFGH5678"), ordered.dedupKey());
+
+    var added = assertInstanceOf(WebhookEvent.PromotionStock.class,
+        ShopeePushes.read(example("shopee-push-code9-promotion-update.json")));
+    assertEquals("added_in_promo", added.action());
+    assertEquals(50, added.reservedStock());
+    assertFalse(added.ended());
+    assertEquals("23456789012", added.itemId());
   }
 
   private Sandbox.Call last(String path) {
