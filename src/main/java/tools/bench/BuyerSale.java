@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntConsumer;
 import java.util.function.Predicate;
+import marketplace.MarketplaceConfig;
 import order.Phase;
 import tools.sandbox.Sandbox;
 import tools.sandbox.Storefront;
@@ -35,6 +36,8 @@ import tools.sandbox.Storefront;
 public final class BuyerSale {
   /** How long the listings get to show what the service says after every order ended. */
   public static final long SETTLE_MILLIS = 20_000;
+  /** No stock call for this long: the sync has nothing more to push for now. */
+  static final long QUIET_MILLIS = 3_000;
   private static final Set<String> FILLED = Set.of(Phase.CONFIRMED.name());
   private static final Set<String> NOT_FILLED = Set.of(Phase.OUT_OF_STOCK.name(), Phase.CANCELLING.name(),
       Phase.CANCELLED.name());
@@ -67,7 +70,8 @@ public final class BuyerSale {
   /**
    * What the sale measured: the figures, the storefront's own counts, and the stock calls during the sale;
    * {@code settledMillis} -1 and {@code listingsWrongAtEnd} how many listings still differed from what the service
-   * says they should show when the listings did not all settle within {@link #SETTLE_MILLIS} of every order's end.
+   * says they should show when the listings did not all settle before the stock calls stopped (at most
+   * {@link #SETTLE_MILLIS} after every order's end).
    */
   public record Outcome(SaleFigures.Figures figures, Map<Channel, Long> storefrontCancelled,
                         Map<Channel, Long> storefrontRefused, Map<Channel, Integer> pushes,
@@ -94,11 +98,14 @@ public final class BuyerSale {
   }
 
   /**
-   * What WhatsApp buyers see in the catalogue: every item in stock until the sandbox serves the Meta catalog the
-   * service's catalogue sync writes to.
+   * What WhatsApp buyers see: with a Meta catalogue configured ({@code orchestrator.marketplaces.whatsapp.catalog.id})
+   * an item is orderable while the sandbox's catalogue shows it "in stock" (what the service's catalogue sync last
+   * wrote); without one, every item.
    */
-  public static Predicate<String> whatsAppCatalogue(Sandbox sandbox) {
-    return sku -> true;
+  public static Predicate<String> whatsAppCatalogue(Sandbox sandbox, MarketplaceConfig shops) {
+    return shops.whatsAppCatalog()
+        .<Predicate<String>>map(c -> sku -> Boolean.TRUE.equals(sandbox.whatsAppCatalog().inStock(c.catalogId(), sku)))
+        .orElse(sku -> true);
   }
 
   /** The catalogue of the sale, listed on every channel, its listings pushed before the first buyer comes. */
@@ -110,7 +117,7 @@ public final class BuyerSale {
       storefront.listShopee(catalogue.shopeeItemId(n), catalogue.shopeeModelId(n), sku, new BigDecimal("49000"));
       storefront.listTikTok(catalogue.tiktokProductId(n), catalogue.tiktokSkuId(n), sku, new BigDecimal("3.50"));
     }
-    sale.awaitListingsRight(node, catalogue, System.currentTimeMillis() + 120_000, 250);
+    awaitSettled(catalogue, 60_000);
     return catalogue;
   }
 
@@ -186,8 +193,8 @@ public final class BuyerSale {
     long deadline = System.currentTimeMillis() + 180_000;
     long finalAt = awaitFinal(start, expected, deadline);
     // Today's sync leaves a listing wrong when its marketplace gives a cancelled order's units back (the SKU did not
-    // change, so nothing is pushed) until reconciliation: waiting longer than the last pushes need tells nothing.
-    long settledAt = sale.awaitListingsRight(node, catalogue, System.currentTimeMillis() + SETTLE_MILLIS, 200);
+    // change, so nothing is pushed) until reconciliation: waiting once the stock calls stopped tells nothing.
+    long settledAt = awaitSettled(catalogue, SETTLE_MILLIS);
     int wrong = settledAt == 0 ? sale.listingsWrong(node, catalogue) : 0;
     Thread.sleep(100); // the storefront reports a change just after it happened
     recording.set(false);
@@ -300,6 +307,32 @@ public final class BuyerSale {
       pushes.put(c, push);
       reads.put(c, read);
     }
+  }
+
+  /**
+   * Until every listing shows what the service says (answers when, epoch ms), or no stock call has reached the
+   * marketplaces for {@link #QUIET_MILLIS} or {@code maxMillis} passed (answers 0).
+   */
+  private long awaitSettled(FlashSale.Catalogue catalogue, long maxMillis) throws Exception {
+    long start = System.currentTimeMillis();
+    long calls = stockCallCount();
+    long changed = start;
+    while (true) {
+      if (sale.allListingsRight(node, catalogue)) return System.currentTimeMillis();
+      long now = System.currentTimeMillis();
+      long c = stockCallCount();
+      if (c != calls) {
+        calls = c;
+        changed = now;
+      }
+      if (now - changed >= QUIET_MILLIS || now - start >= maxMillis) return 0;
+      Thread.sleep(250);
+    }
+  }
+
+  private long stockCallCount() {
+    return sandbox.calls(Channel.SHOPEE, "/product/").size() + sandbox.calls(Channel.TIKTOK, "/product/").size()
+        + sandbox.calls(Channel.WHATSAPP, "items_batch").size();
   }
 
   /** When the orders created since {@code since} were all final (epoch ms), or 0 if not by the deadline. */

@@ -30,6 +30,7 @@ import tools.sandbox.Sandbox;
  */
 final class BuyerSaleBenchmark {
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String CATALOG = "bench-catalog";
 
   private BuyerSaleBenchmark() {}
 
@@ -61,9 +62,11 @@ final class BuyerSaleBenchmark {
 
     int sandboxPort = infra.FreePorts.next();
     String callback = "http://orchestrator.bench/webhooks/shopee";
+    // WhatsApp buyers order from a Meta catalogue the node's catalogue sync keeps (its default rate limits)
     Config config = AppConfig.load(ConfigFactory.parseMap(Map.of("akka.actor.provider", "local",
         "orchestrator.sandbox.port", sandboxPort, "akka.loglevel", "WARNING",
-        "orchestrator.marketplaces.shopee.default-shop.callback-url", callback)));
+        "orchestrator.marketplaces.shopee.default-shop.callback-url", callback,
+        "orchestrator.marketplaces.whatsapp.catalog.id", CATALOG)));
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "bench", config);
     MarketplaceConfig shops = MarketplaceConfig.fromConfig(config);
 
@@ -119,11 +122,11 @@ final class BuyerSaleBenchmark {
       FlashSaleBenchmark.freshDatabase(url, user, password);
       int httpPort = infra.FreePorts.next();
       node = FlashSaleBenchmark.startNode(url, user, password, httpPort, sandboxPort, callback, token, "",
-          jvmOptions, Map.of("ORCH_STOCK_SYNC_STRATEGY", strategy));
+          jvmOptions, Map.of("ORCH_STOCK_SYNC_STRATEGY", strategy, "ORCH_WHATSAPP_CATALOG_ID", CATALOG));
       String base = "http://127.0.0.1:" + httpPort;
       FlashSaleBenchmark.awaitHealthy(base);
       FlashSale sale = new FlashSale(sandbox, shops, List.of(base), token);
-      BuyerSale buyers = new BuyerSale(sale, sandbox, base, BuyerSale.whatsAppCatalogue(sandbox));
+      BuyerSale buyers = new BuyerSale(sale, sandbox, base, BuyerSale.whatsAppCatalogue(sandbox, shops));
       System.out.printf("  %s, webhook delay %s: node up, listing %d SKUs...%n", strategy, delay.toMillis() + "ms",
           plan.skus());
       FlashSale.Catalogue catalogue = buyers.setUp(plan, n -> { });

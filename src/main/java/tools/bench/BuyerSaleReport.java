@@ -64,7 +64,8 @@ public final class BuyerSaleReport {
       SaleFigures.ChannelFigures cf = f.channels().get(c);
       if (cf == null) continue;
       sold.append(sold.length() == 0 ? "" : ", ").append(name(c)).append(' ').append(cf.unitsSold());
-      int refusals = c == Channel.WHATSAPP ? cf.catalogueOutOfStock() : cf.refusedAtCheckout();
+      // a listing never stocked shows nothing to buy: refused too
+      int refusals = c == Channel.WHATSAPP ? cf.catalogueOutOfStock() : cf.refusedAtCheckout() + cf.notListed();
       refused.append(refused.length() == 0 ? "" : ", ").append(name(c)).append(' ').append(refusals);
       if (c != Channel.WHATSAPP) {
         forced.append(forced.length() == 0 ? "" : ", ").append(name(c)).append(' ').append(cf.forcedCancellations());
@@ -94,13 +95,18 @@ public final class BuyerSaleReport {
     var ch = r.path("channels");
     return String.format("| %s | %s | %d | %d | %d | %d | %d | %.1f %% | %.1f %% | %d / %d | %d | %d / %d | %d / %d |",
         strategy, delay, ch.path("shopee").path("forcedCancellations").asInt(),
-        ch.path("tiktok").path("forcedCancellations").asInt(), ch.path("shopee").path("refusedAtCheckout").asInt(),
-        ch.path("tiktok").path("refusedAtCheckout").asInt(), ch.path("whatsapp").path("soldOutAnswers").asInt(),
+        ch.path("tiktok").path("forcedCancellations").asInt(), refused(ch.path("shopee")), refused(ch.path("tiktok")),
+        ch.path("whatsapp").path("soldOutAnswers").asInt(),
         r.path("sellThroughPercent").asDouble(), r.path("overallSellThroughPercent").asDouble(),
         r.path("lastUnitToAllListingsZeroP50Ms").asLong(), r.path("lastUnitToAllListingsZeroP99Ms").asLong(),
         r.path("maxOversellExposureUnits").asLong(), ch.path("shopee").path("stockPushes").asInt(),
         ch.path("tiktok").path("stockPushes").asInt(), ch.path("shopee").path("stockReads").asInt(),
         ch.path("tiktok").path("stockReads").asInt());
+  }
+
+  /** Checkouts a marketplace refused: it showed too little, or nothing (a listing never stocked). */
+  private static int refused(com.fasterxml.jackson.databind.JsonNode channel) {
+    return channel.path("refusedAtCheckout").asInt() + channel.path("notListed").asInt();
   }
 
   private static String name(Channel c) {

@@ -152,19 +152,22 @@ public final class FlashSale {
     for (int i = 0; i < skus.size(); i++) {
       String sku = skus.get(i);
       int n = plan.firstSku() + i;
+      // Listed on every channel first, then stocked, as a seller prepares a sale: the share sync splits the units
+      // over every listing (units set before a listing exists were all granted to the listings there were).
       calls.add(held(node, sku)
           .thenCompose(held -> {
             heldBefore.put(sku, held);
-            return admin("PUT", node + "/admin/skus/" + sku + "/stock", "{\"onHand\":" + (held + stock.get(sku)) + "}");
+            return admin("PUT", node + "/admin/skus/" + sku + "/listings",
+                "{\"channel\":\"shopee\",\"shopId\":\"" + shopeeShop() + "\",\"itemId\":\""
+                    + catalogue.shopeeItemId(n) + "\",\"modelId\":\"" + catalogue.shopeeModelId(n) + "\"}");
           })
-          .thenCompose(v -> admin("PUT", node + "/admin/skus/" + sku + "/listings",
-              "{\"channel\":\"shopee\",\"shopId\":\"" + shopeeShop() + "\",\"itemId\":\""
-                  + catalogue.shopeeItemId(n) + "\",\"modelId\":\"" + catalogue.shopeeModelId(n) + "\"}"))
           .thenCompose(v -> admin("PUT", node + "/admin/skus/" + sku + "/listings",
               "{\"channel\":\"tiktok\",\"shopId\":\"" + tiktokShop() + "\",\"productId\":\""
                   + catalogue.tiktokProductId(n) + "\",\"skuId\":\"" + catalogue.tiktokSkuId(n) + "\"}"))
           .thenCompose(v -> admin("PUT", node + "/admin/skus/" + sku + "/listings",
               "{\"channel\":\"whatsapp\",\"shopId\":\"" + whatsAppListingShop() + "\"}"))
+          .thenCompose(v -> admin("PUT", node + "/admin/skus/" + sku + "/stock",
+              "{\"onHand\":" + (heldBefore.get(sku) + stock.get(sku)) + "}"))
           .thenRun(() -> progress.accept(done.incrementAndGet())));
       if (calls.size() >= 32) {
         CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
