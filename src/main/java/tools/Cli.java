@@ -17,11 +17,15 @@ public final class Cli {
         serve     Start a node (default). Embedded H2 under ./data unless ORCH_DB_PROFILE=postgres.
         schema    Apply the DDL in ddl/ to the configured database (idempotent) and exit.
         bench-sku Reservations/s on one hot SKU vs. a PostgreSQL row-lock baseline (see BENCHMARKS.md).
-        demo      Start a node on the embedded default with the sandbox marketplaces, run a 2,000-order flash sale
-                  through the webhooks, print a summary, keep serving (--orders N --skus N --concurrency N).
-        bench     Flash-sale benchmark through the real HTTP path on PostgreSQL (--orders --skus --hot-share
-                  --concurrency --variants --warmup-orders --node-jvm "opts" --nodes url,url --json file
-                  --hot-sku); see BENCHMARKS.md.
+        demo      Start a node on the embedded default with the sandbox marketplaces, run a 2,000-buyer flash sale
+                  (buyers buy what their channel shows), print a summary, keep serving (--buyers N --skus N
+                  --hot-stock N; --generator orders --orders N --concurrency N for the old order generator).
+        bench     Flash-sale benchmark through the real HTTP path on PostgreSQL. Default: the buyer-driven sale per
+                  webhook delay and stock-sync strategy, side by side (--delays 300ms,1s,3s --strategies
+                  absolute,shares --buyers --skus --hot-stock --hot-share --arrival 3s --json file).
+                  --generator orders: the throughput benchmark (--orders --skus --hot-share --concurrency
+                  --variants --warmup-orders --node-jvm "opts" --nodes url,url --json file --hot-sku).
+                  See BENCHMARKS.md.
         sandbox   Run the local Shopee / TikTok Shop / WhatsApp stand-in (ORCH_SANDBOX_PORT, default 9090).
         hash-token  Read an admin token from stdin, print its SHA-256 (ORCH_ADMIN_TOKENS="name:role:hash").
                     `hash-token new` generates a random token and prints it with its hash.

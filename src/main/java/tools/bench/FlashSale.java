@@ -128,14 +128,19 @@ public final class FlashSale {
    * {@code plan.variantsPerProduct()} SKUs per product.
    */
   public Catalogue setUpCatalogue(Plan plan, IntConsumer progress) throws Exception {
+    int hotDemand = (int) Math.round(plan.orders() * plan.hotShare());
+    return setUpCatalogue(plan, Math.max(1, hotDemand * 3 / 5), progress);
+  }
+
+  /** The same with {@code hotStock} units of the hot SKU. */
+  public Catalogue setUpCatalogue(Plan plan, int hotStock, IntConsumer progress) throws Exception {
     Random random = new Random(plan.seed());
     List<String> skus = new ArrayList<>();
     Map<String, Integer> stock = new LinkedHashMap<>();
-    int hotDemand = (int) Math.round(plan.orders() * plan.hotShare());
     for (int i = 0; i < plan.skus(); i++) {
       String sku = sku(plan.firstSku() + i);
       skus.add(sku);
-      stock.put(sku, i == 0 ? Math.max(1, hotDemand * 3 / 5) : 2 + random.nextInt(12));
+      stock.put(sku, i == 0 ? hotStock : 2 + random.nextInt(12));
     }
     Map<String, Integer> heldBefore = new ConcurrentHashMap<>();
     Catalogue catalogue = new Catalogue(skus, skus.get(0), stock, heldBefore, Math.max(1, plan.variantsPerProduct()));
@@ -147,19 +152,22 @@ public final class FlashSale {
     for (int i = 0; i < skus.size(); i++) {
       String sku = skus.get(i);
       int n = plan.firstSku() + i;
+      // Listed on every channel first, then stocked, as a seller prepares a sale: the share sync splits the units
+      // over every listing (units set before a listing exists were all granted to the listings there were).
       calls.add(held(node, sku)
           .thenCompose(held -> {
             heldBefore.put(sku, held);
-            return admin("PUT", node + "/admin/skus/" + sku + "/stock", "{\"onHand\":" + (held + stock.get(sku)) + "}");
+            return admin("PUT", node + "/admin/skus/" + sku + "/listings",
+                "{\"channel\":\"shopee\",\"shopId\":\"" + shopeeShop() + "\",\"itemId\":\""
+                    + catalogue.shopeeItemId(n) + "\",\"modelId\":\"" + catalogue.shopeeModelId(n) + "\"}");
           })
-          .thenCompose(v -> admin("PUT", node + "/admin/skus/" + sku + "/listings",
-              "{\"channel\":\"shopee\",\"shopId\":\"" + shopeeShop() + "\",\"itemId\":\""
-                  + catalogue.shopeeItemId(n) + "\",\"modelId\":\"" + catalogue.shopeeModelId(n) + "\"}"))
           .thenCompose(v -> admin("PUT", node + "/admin/skus/" + sku + "/listings",
               "{\"channel\":\"tiktok\",\"shopId\":\"" + tiktokShop() + "\",\"productId\":\""
                   + catalogue.tiktokProductId(n) + "\",\"skuId\":\"" + catalogue.tiktokSkuId(n) + "\"}"))
           .thenCompose(v -> admin("PUT", node + "/admin/skus/" + sku + "/listings",
               "{\"channel\":\"whatsapp\",\"shopId\":\"" + whatsAppListingShop() + "\"}"))
+          .thenCompose(v -> admin("PUT", node + "/admin/skus/" + sku + "/stock",
+              "{\"onHand\":" + (heldBefore.get(sku) + stock.get(sku)) + "}"))
           .thenRun(() -> progress.accept(done.incrementAndGet())));
       if (calls.size() >= 32) {
         CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
@@ -276,8 +284,14 @@ public final class FlashSale {
    * catalogue, when configured, is paced at a few calls a minute and not waited for here).
    */
   public boolean allListingsRight(String node, Catalogue catalogue) throws Exception {
+    return listingsWrong(node, catalogue) == 0;
+  }
+
+  /** How many Shopee and TikTok listings of the catalogue show something else than their SKU says they should. */
+  public int listingsWrong(String node, Catalogue catalogue) throws Exception {
     List<CompletableFuture<JsonNode>> states = new ArrayList<>();
     for (String sku : catalogue.skus()) states.add(skuNumbers(node, sku));
+    int wrong = 0;
     for (int i = 0; i < catalogue.skus().size(); i++) {
       JsonNode shown = states.get(i).get().path("shown");
       int n = index(catalogue.skus().get(i));
@@ -286,10 +300,10 @@ public final class FlashSale {
       for (var e : (Iterable<Map.Entry<String, JsonNode>>) shown::fields) {
         if (e.getKey().startsWith("whatsapp")) continue;
         Integer actual = e.getKey().startsWith("shopee") ? shopee : e.getKey().startsWith("tiktok") ? tiktok : null;
-        if (actual == null || actual != e.getValue().asInt()) return false;
+        if (actual == null || actual != e.getValue().asInt()) wrong++;
       }
     }
-    return true;
+    return wrong;
   }
 
   /**

@@ -50,6 +50,14 @@ public final class FlashSaleBenchmark {
       else if (args[i].equals("--shopee-faults")) flags.add("shopee-faults");
       else if (i + 1 < args.length) o.put(args[i].replaceFirst("^--", ""), args[++i]);
     }
+    String generator = o.getOrDefault("generator", "buyers");
+    if (generator.equals("buyers")) {
+      BuyerSaleBenchmark.run(o);
+      return;
+    }
+    if (!generator.equals("orders")) {
+      throw new IllegalArgumentException("--generator is buyers (the default) or orders, not '" + generator + "'");
+    }
     int orders = Integer.parseInt(o.getOrDefault("orders", "2000"));
     int skus = Integer.parseInt(o.getOrDefault("skus", "1000"));
     int concurrency = Integer.parseInt(o.getOrDefault("concurrency", "64"));
@@ -95,7 +103,8 @@ public final class FlashSaleBenchmark {
       dbUser = user;
       dbPassword = password;
       int httpPort = infra.FreePorts.next();
-      node = startNode(url, user, password, httpPort, sandboxPort, callback, token, redisUri, nodeJvmOptions);
+      node = startNode(url, user, password, httpPort, sandboxPort, callback, token, redisUri, nodeJvmOptions,
+          Map.of());
       nodes = List.of("http://127.0.0.1:" + httpPort);
       awaitHealthy(nodes.get(0));
       System.out.println("Started one node (" + String.join(" ", startOptions(nodeJvmOptions)) + ", PostgreSQL "
@@ -299,9 +308,10 @@ public final class FlashSaleBenchmark {
     r.fields().forEachRemaining(e -> System.out.println("| " + e.getKey() + " | " + e.getValue() + " |"));
   }
 
-  private static Process startNode(String url, String user, String password, int httpPort, int sandboxPort,
-                                   String callback, String token, String redisUri, List<String> jvmOptions)
-      throws Exception {
+  /** @param extraEnv settings of this node besides the benchmark's (e.g. ORCH_STOCK_SYNC_STRATEGY) */
+  static Process startNode(String url, String user, String password, int httpPort, int sandboxPort,
+                           String callback, String token, String redisUri, List<String> jvmOptions,
+                           Map<String, String> extraEnv) throws Exception {
     String jar = new File(FlashSaleBenchmark.class.getProtectionDomain().getCodeSource().getLocation().toURI())
         .getPath();
     List<String> command = new ArrayList<>();
@@ -328,18 +338,19 @@ public final class FlashSaleBenchmark {
       env.put("ORCH_BOARD_CHANNEL", BOARD_CHANNEL);
     }
     env.put("ORCH_ADMIN_TOKENS", "bench:operator:" + http.admin.AdminTokens.hash(token));
+    env.putAll(extraEnv);
     Path log = Files.createDirectories(Path.of("bench-results")).resolve("node.log");
     return pb.redirectErrorStream(true).redirectOutput(log.toFile()).start();
   }
 
   /** The node's JVM options: the heap, then the chosen ones. */
-  private static List<String> startOptions(List<String> jvmOptions) {
+  static List<String> startOptions(List<String> jvmOptions) {
     List<String> options = new ArrayList<>(List.of("-Xmx512m"));
     options.addAll(jvmOptions);
     return options;
   }
 
-  private static void awaitHealthy(String node) throws Exception {
+  static void awaitHealthy(String node) throws Exception {
     var client = java.net.http.HttpClient.newHttpClient();
     long deadline = System.currentTimeMillis() + 120_000;
     while (System.currentTimeMillis() < deadline) {
@@ -355,17 +366,32 @@ public final class FlashSaleBenchmark {
     throw new IllegalStateException("node did not become healthy; see bench-results/node.log");
   }
 
-  /** Drops and creates the benchmark database (its name must contain "bench"). */
-  private static void freshDatabase(String url, String user, String password) throws Exception {
+  /**
+   * Drops and creates the benchmark database (its name must contain "bench", or be named by
+   * ORCH_BENCH_DISPOSABLE_DB). A user that may not create databases but owns this one gets its public schema
+   * dropped and created instead: as empty.
+   */
+  static void freshDatabase(String url, String user, String password) throws Exception {
     String database = url.replaceFirst("^.*/", "").replaceFirst("\\?.*$", "");
-    if (!database.contains("bench")) {
+    if (!database.contains("bench") && !database.equals(System.getenv("ORCH_BENCH_DISPOSABLE_DB"))) {
       throw new IllegalArgumentException("bench drops its database: ORCH_DB_URL must name a database containing "
-          + "'bench' (was '" + database + "')");
+          + "'bench' or named by ORCH_BENCH_DISPOSABLE_DB (was '" + database + "')");
     }
     String admin = url.substring(0, url.lastIndexOf('/') + 1) + "postgres";
-    try (Connection c = DriverManager.getConnection(admin, user, password); Statement s = c.createStatement()) {
-      s.execute("DROP DATABASE IF EXISTS \"" + database + "\" WITH (FORCE)");
-      s.execute("CREATE DATABASE \"" + database + "\"");
+    boolean mayCreate;
+    try (Connection c = DriverManager.getConnection(admin, user, password); Statement s = c.createStatement();
+         var rs = s.executeQuery("SELECT rolcreatedb OR rolsuper FROM pg_roles WHERE rolname = current_user")) {
+      mayCreate = rs.next() && rs.getBoolean(1);
+      if (mayCreate) {
+        s.execute("DROP DATABASE IF EXISTS \"" + database + "\" WITH (FORCE)");
+        s.execute("CREATE DATABASE \"" + database + "\"");
+      }
+    }
+    if (!mayCreate) {
+      try (Connection c = DriverManager.getConnection(url, user, password); Statement s = c.createStatement()) {
+        s.execute("DROP SCHEMA IF EXISTS public CASCADE");
+        s.execute("CREATE SCHEMA public");
+      }
     }
   }
 
@@ -391,7 +417,7 @@ public final class FlashSaleBenchmark {
     }
   }
 
-  private static String env(String name, String fallback) {
+  static String env(String name, String fallback) {
     String v = System.getenv(name);
     return v == null || v.isBlank() ? fallback : v;
   }

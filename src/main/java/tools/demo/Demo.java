@@ -4,6 +4,7 @@ import app.Node;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import common.Channel;
 import infra.AppConfig;
 import java.io.PrintStream;
 import java.net.ServerSocket;
@@ -15,13 +16,17 @@ import java.util.List;
 import java.util.Map;
 import marketplace.MarketplaceConfig;
 import order.Phase;
+import tools.bench.BuyerSale;
+import tools.bench.BuyerSaleReport;
 import tools.bench.FlashSale;
+import tools.bench.SaleFigures;
 import tools.sandbox.Sandbox;
 
 /**
  * {@code orchestrator demo}: a node on the embedded default with the marketplace sandbox in-process, a sample
- * catalogue listed on every channel, a 2,000-order flash sale through the signed webhooks, a readable summary, and
- * then the node keeps serving. Run twice: the second run resumes the data under ./data and adds a new sale.
+ * catalogue listed on every channel, a flash sale of 2,000 buyers who buy what their channel shows (the marketplaces'
+ * storefronts, WhatsApp's catalogue; {@code --generator orders}: the old 2,000 invented orders), a readable summary,
+ * and then the node keeps serving. Run twice: the second run resumes the data under ./data and adds a new sale.
  */
 public final class Demo {
   private static final PrintStream out = System.out;
@@ -31,7 +36,8 @@ public final class Demo {
   public static void main(String[] args) throws Exception {
     Map<String, String> options = new HashMap<>();
     for (int i = 0; i + 1 < args.length; i += 2) options.put(args[i].replaceFirst("^--", ""), args[i + 1]);
-    int orders = Integer.parseInt(options.getOrDefault("orders", "2000"));
+    boolean buyerDriven = !options.getOrDefault("generator", "buyers").equals("orders");
+    int orders = Integer.parseInt(options.getOrDefault("orders", options.getOrDefault("buyers", "2000")));
     int skus = Integer.parseInt(options.getOrDefault("skus", "200"));
     int concurrency = Integer.parseInt(options.getOrDefault("concurrency", "32"));
 
@@ -43,6 +49,10 @@ public final class Demo {
     if (!free(sandboxPort)) {
       sandboxPort = infra.FreePorts.next();
       overrides.put("orchestrator.sandbox.port", sandboxPort);
+    }
+    // WhatsApp buyers order from a Meta catalogue (the sandbox's) that the service's catalogue sync keeps
+    if (base.getString("orchestrator.marketplaces.whatsapp.catalog.id").isBlank()) {
+      overrides.put("orchestrator.marketplaces.whatsapp.catalog.id", "demo-catalog");
     }
     int httpPort = base.getInt("orchestrator.http.port");
     overrides.put("orchestrator.marketplaces.shopee.default-shop.callback-url",
@@ -75,6 +85,34 @@ public final class Demo {
             + runId + "-*, and each SKU gets this sale's stock on top of what earlier orders still hold."
         : "Data: fresh. Loading a sample catalogue of " + skus + " SKUs listed on Shopee, TikTok Shop and WhatsApp.");
 
+    if (buyerDriven) {
+      BuyerSale.Plan plan = new BuyerSale.Plan(orders, 0.45, 0.35, Duration.ofSeconds(3), 0.3, 0.1, skus,
+          Integer.parseInt(options.getOrDefault("hot-stock", String.valueOf(Math.max(1, orders * 3 / 50)))), 10, 42,
+          runId);
+      BuyerSale buyers = new BuyerSale(sale, sandbox, url, BuyerSale.whatsAppCatalogue(sandbox, shops));
+      Progress catalogueBar = new Progress("catalogue", skus);
+      FlashSale.Catalogue catalogue = buyers.setUp(plan, catalogueBar::update);
+      catalogueBar.done();
+      Instant saleStart = Instant.now();
+      Progress saleBar = new Progress("buyers", orders);
+      BuyerSale.Outcome outcome = buyers.run(plan, catalogue, saleBar::update);
+      saleBar.done();
+      SaleFigures.Figures f = outcome.figures();
+      out.printf("%d buyers came in %.1f s (Shopee %d, TikTok %d, WhatsApp %d), each buying what its channel showed%n",
+          orders, outcome.buyersMillis() / 1000.0, buyersOn(f, Channel.SHOPEE), buyersOn(f, Channel.TIKTOK),
+          buyersOn(f, Channel.WHATSAPP));
+      String listings = outcome.settledMillis() > 0
+          ? String.format("every Shopee and TikTok listing shows its SKU's available units, %.1f s after the first "
+              + "buyer", outcome.settledMillis() / 1000.0)
+          : String.format("%d listings show other than their SKU's available units when the stock calls stopped: "
+              + "the share sync splits the units over the channels, or a marketplace gave a cancelled order's units "
+              + "back", outcome.listingsWrongAtEnd());
+      printSummary(sale, sandbox, url, saleStart, catalogue, listings);
+      out.println("The sale in a few lines:");
+      BuyerSaleReport.summary(outcome).forEach(line -> out.println("  " + line));
+      serving(node, url, catalogue);
+      return;
+    }
     FlashSale.Plan plan = new FlashSale.Plan(orders, 0.25, skus, 10, concurrency, 42, runId);
     Progress catalogueBar = new Progress("catalogue", skus);
     FlashSale.Catalogue catalogue = sale.setUpCatalogue(plan, catalogueBar::update);
@@ -98,7 +136,16 @@ public final class Demo {
             (syncedAt - saleStart.toEpochMilli()) / 1000.0)
         : "some listings still differ from their SKU after 60 s (GET /admin/sync/failing says why)";
     printSummary(sale, sandbox, url, saleStart, catalogue, listings);
+    serving(node, url, catalogue);
+  }
 
+  private static int buyersOn(SaleFigures.Figures f, Channel channel) {
+    SaleFigures.ChannelFigures c = f.channels().get(channel);
+    return c == null ? 0 : c.buyers();
+  }
+
+  /** The URLs the node keeps serving, an example call, then waits until the node stops. */
+  private static void serving(Node node, String url, FlashSale.Catalogue catalogue) {
     out.println();
     out.println("The node keeps serving (Ctrl-C stops it):");
     out.println("  health      " + url + "/health");
@@ -121,7 +168,8 @@ public final class Demo {
     JsonNode summary = null;
     while (System.currentTimeMillis() < deadline) {
       summary = sale.adminJson("GET", url + "/admin/orders/summary?from=" + since, null).get();
-      int finalCount = count(summary, Phase.CONFIRMED.name()) + count(summary, Phase.OUT_OF_STOCK.name());
+      int finalCount = count(summary, Phase.CONFIRMED.name()) + count(summary, Phase.OUT_OF_STOCK.name())
+          + count(summary, Phase.CANCELLED.name());
       bar.update(finalCount);
       if (finalCount >= orders) return summary;
       Thread.sleep(250);
@@ -138,15 +186,18 @@ public final class Demo {
                                    FlashSale.Catalogue catalogue, String listings) throws Exception {
     out.println();
     out.println("Orders of this sale by final state and channel:");
-    out.printf("  %-10s %10s %13s %8s%n", "channel", Phase.CONFIRMED, Phase.OUT_OF_STOCK, "other");
+    out.printf("  %-10s %10s %13s %10s %8s%n", "channel", Phase.CONFIRMED, Phase.OUT_OF_STOCK, Phase.CANCELLED,
+        "other");
     for (String channel : List.of("shopee", "tiktok", "whatsapp")) {
       JsonNode byStatus = sale.adminJson("GET", url + "/admin/orders/summary?from=" + since + "&channel=" + channel,
           null).get().path("byStatus");
       int confirmed = byStatus.path(Phase.CONFIRMED.name()).asInt(0);
       int outOfStock = byStatus.path(Phase.OUT_OF_STOCK.name()).asInt(0);
+      int cancelled = byStatus.path(Phase.CANCELLED.name()).asInt(0);
       int total = 0;
       for (JsonNode n : byStatus) total += n.asInt();
-      out.printf("  %-10s %10d %13d %8d%n", channel, confirmed, outOfStock, total - confirmed - outOfStock);
+      out.printf("  %-10s %10d %13d %10d %8d%n", channel, confirmed, outOfStock, cancelled,
+          total - confirmed - outOfStock - cancelled);
     }
 
     String hot = catalogue.hotSku();
@@ -174,9 +225,10 @@ public final class Demo {
     for (int i = 0; i < Math.min(5, catalogue.skus().size()); i++) {
       String s = catalogue.skus().get(i);
       JsonNode state = sale.skuNumbers(url, s).get();
+      Integer shopee = sandbox.shopeeStock(catalogue.shopeeItemId(i), catalogue.shopeeModelId(i));
+      Integer tiktok = sandbox.tiktokStock(catalogue.tiktokSkuId(i));
       out.printf("  %s available %3d | Shopee %s | TikTok %s%n", s, state.path("available").asInt(),
-          sandbox.shopeeStock(catalogue.shopeeItemId(i), catalogue.shopeeModelId(i)),
-          sandbox.tiktokStock(catalogue.tiktokSkuId(i)));
+          shopee == null ? "-" : shopee, tiktok == null ? "-" : tiktok);
     }
   }
 

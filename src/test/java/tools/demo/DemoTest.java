@@ -27,9 +27,14 @@ import support.TestConfig;
  * data the first one kept. Its output is the product here, so the test reads it as a newcomer would.
  */
 class DemoTest {
-  private static final int ORDERS = 300;
-  private static final Pattern ANSWERED = Pattern.compile("(\\d+) webhooks answered in [\\d.]+ s \\((\\d+) accepted\\)");
-  private static final Pattern CHANNEL_ROW = Pattern.compile("^\\s+(shopee|tiktok|whatsapp)\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)$");
+  private static final int BUYERS = 300;
+  private static final Pattern BUYERS_CAME = Pattern.compile(
+      "(\\d+) buyers came in [\\d.]+ s \\(Shopee (\\d+), TikTok (\\d+), WhatsApp (\\d+)\\)");
+  private static final Pattern CHANNEL_ROW = Pattern.compile(
+      "^\\s+(shopee|tiktok|whatsapp)\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)$");
+  private static final Pattern SOLD = Pattern.compile("^\\s+Sold: (\\d+) units \\(Shopee \\d+, TikTok \\d+, WhatsApp \\d+\\)$");
+  private static final Pattern FORCED = Pattern.compile("^\\s+Forced cancellations .*: Shopee (\\d+), TikTok (\\d+)$");
+  private static final Pattern SELL_THROUGH = Pattern.compile("^\\s+Sell-through: ([\\d.]+) % ");
   private static final Pattern HOT = Pattern.compile(
       "The hot SKU (\\S+): (\\d+) units for this sale.*, (\\d+) reserved by its confirmed orders, (\\d+) available now\\.");
   private static final Pattern STORY = Pattern.compile("^\\s+(\\d+) reservations, (\\d+) releases$");
@@ -37,6 +42,10 @@ class DemoTest {
       "^\\s+(shopee|tiktok)\\s+p50\\s+\\d+ ms, p99\\s+\\d+ ms, max\\s+\\d+ ms over (\\d+) pushes$");
   private static final Pattern LISTING = Pattern.compile(
       "^\\s+(FS-\\d+) available\\s+(\\d+) \\| Shopee (\\S+) \\| TikTok (\\S+)$");
+  private static final Pattern LISTINGS_WRONG = Pattern.compile(
+      "(\\d+) listings show other than their SKU's available units");
+  private static final Pattern HELD = Pattern.compile(
+      "(\\d+) units for this sale \\(on hand (\\d+): (\\d+) still held by earlier runs' orders\\)");
   private static final Pattern DASHBOARD = Pattern.compile("^\\s+dashboard\\s+(http://\\S+)/admin/ui$");
   private static final Pattern TOKEN_FILE = Pattern.compile("\\$\\(cat (\\S+)\\)");
 
@@ -50,9 +59,13 @@ class DemoTest {
 
     Run second = runDemo();
     assertTrue(second.out().stream().anyMatch(l -> l.startsWith("Data: resumed")), String.join("\n", second.out()));
-    // Each run sets this sale's stock on top of what earlier orders hold: a second sale sells as much again (it sold
-    // 74 of 2,000 orders when the kept reservations were not added).
-    assertTrue(second.confirmed() >= first.confirmed() * 0.8, first.confirmed() + " then " + second.confirmed());
+    // Each run sets this sale's stock on top of what earlier orders hold (a second sale sold 74 of 2,000 orders
+    // when the kept reservations were not added, with the old order generator).
+    String all = String.join("\n", second.out());
+    Matcher held = find(HELD, second.out(), all);
+    assertTrue(Integer.parseInt(held.group(3)) > 0, all);
+    assertEquals(Integer.parseInt(held.group(1)) + Integer.parseInt(held.group(3)), Integer.parseInt(held.group(2)), all);
+    assertTrue(second.confirmed() > 0, all);
   }
 
   private record Run(List<String> out, int confirmed) {}
@@ -60,30 +73,43 @@ class DemoTest {
   /** Checks one run's summary and that the node it left serving answers; returns how many orders it confirmed. */
   private static int checkSale(List<String> out) {
     String all = String.join("\n", out);
-    Matcher answered = find(ANSWERED, out, all);
-    assertEquals(ORDERS, Integer.parseInt(answered.group(1)), all);
-    assertEquals(ORDERS, Integer.parseInt(answered.group(2)), all);
+    Matcher came = find(BUYERS_CAME, out, all);
+    assertEquals(BUYERS, Integer.parseInt(came.group(1)), all);
+    assertEquals(BUYERS, Integer.parseInt(came.group(2)) + Integer.parseInt(came.group(3))
+        + Integer.parseInt(came.group(4)), all);
 
     int confirmed = 0;
-    int outOfStock = 0;
+    int marketplacesNotFilled = 0;
+    int orders = 0;
     int channels = 0;
     for (String line : out) {
       Matcher row = CHANNEL_ROW.matcher(line);
       if (!row.matches()) continue;
       channels++;
       confirmed += Integer.parseInt(row.group(2));
-      outOfStock += Integer.parseInt(row.group(3));
-      assertEquals(0, Integer.parseInt(row.group(4)), "orders not final on " + row.group(1) + "\n" + all);
+      int notFilled = Integer.parseInt(row.group(3)) + Integer.parseInt(row.group(4));
+      if (!row.group(1).equals("whatsapp")) marketplacesNotFilled += notFilled;
+      orders += Integer.parseInt(row.group(2)) + notFilled;
+      assertEquals(0, Integer.parseInt(row.group(5)), "orders not final on " + row.group(1) + "\n" + all);
     }
     assertEquals(3, channels, all);
-    assertEquals(ORDERS, confirmed + outOfStock, all);
-    assertTrue(confirmed > 0 && outOfStock > 0, "a flash sale sells some SKUs out: " + all);
+    // buyers refused at checkout place no order
+    assertTrue(confirmed > 0 && orders <= BUYERS, all);
 
-    // The hot SKU gets part of its demand: it sells out, and never past its stock.
+    // the closing lines: units sold (an order has 1 or 2), forced cancellations as the ledger has them, sell-through
+    int sold = Integer.parseInt(find(SOLD, out, all).group(1));
+    assertTrue(sold >= confirmed && sold <= 2 * confirmed, all);
+    Matcher forced = find(FORCED, out, all);
+    assertEquals(marketplacesNotFilled, Integer.parseInt(forced.group(1)) + Integer.parseInt(forced.group(2)), all);
+    double sellThrough = Double.parseDouble(find(SELL_THROUGH, out, all).group(1));
+    assertTrue(sellThrough > 0 && sellThrough <= 100, all);
+
+    // The hot SKU gets part of its demand, never past its stock.
     Matcher hot = find(HOT, out, all);
     int units = Integer.parseInt(hot.group(2));
-    assertEquals(units, Integer.parseInt(hot.group(3)), all);
-    assertEquals(0, Integer.parseInt(hot.group(4)), all);
+    // whether it sells out depends on the stock sync (forced cancellations or refusals): never past its stock
+    assertEquals(units, Integer.parseInt(hot.group(3)) + Integer.parseInt(hot.group(4)), all);
+    assertTrue(Integer.parseInt(hot.group(3)) > 0, all);
     // its story: reservations of at least one unit each, within its units, the first and last one told
     int reservations = Integer.parseInt(find(STORY, out, all).group(1));
     assertTrue(reservations >= 1 && reservations <= units, all);
@@ -92,16 +118,22 @@ class DemoTest {
     assertEquals(2, out.stream().map(STALENESS::matcher).filter(Matcher::matches)
         .filter(m -> Integer.parseInt(m.group(2)) > 0).count(), all);
 
-    assertTrue(all.contains("every Shopee and TikTok listing shows its SKU's stock"), all);
+    // every listing shows its SKU's available units, or the summary says how many do not (the share sync splits
+    // them; a marketplace gave a cancelled order's units back)
+    Matcher wrongLine = LISTINGS_WRONG.matcher(all);
+    int wrong = wrongLine.find() ? Integer.parseInt(wrongLine.group(1)) : 0;
+    assertTrue(wrong > 0 || all.contains("every Shopee and TikTok listing shows its SKU's available units"), all);
     int listings = 0;
+    int differing = 0;
     for (String line : out) {
       Matcher listing = LISTING.matcher(line);
       if (!listing.matches()) continue;
       listings++;
-      assertEquals(listing.group(2), listing.group(3), "Shopee: " + line);
-      assertEquals(listing.group(2), listing.group(4), "TikTok: " + line);
+      if (!listing.group(3).equals(listing.group(2))) differing++;
+      if (!listing.group(4).equals(listing.group(2))) differing++;
     }
     assertEquals(5, listings, all);
+    assertTrue(differing <= wrong, all);
 
     // It keeps serving: the printed admin URL answers with the printed token.
     String base = find(DASHBOARD, out, all).group(1);
@@ -140,7 +172,7 @@ class DemoTest {
         "-Dakka.management.http.port=" + TestConfig.freePort(),
         "-Dakka.remote.artery.canonical.port=" + TestConfig.freePort(),
         "-cp", System.getProperty("java.class.path"),
-        "tools.Cli", "demo", "--orders", String.valueOf(ORDERS), "--skus", "40", "--concurrency", "16"));
+        "tools.Cli", "demo", "--buyers", String.valueOf(BUYERS), "--skus", "40"));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
     // The embedded default: none of the environment's database, Redis or cluster settings.
     builder.environment().keySet().removeIf(k -> k.startsWith("ORCH_"));
