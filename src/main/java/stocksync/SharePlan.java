@@ -189,6 +189,7 @@ final class SharePlan {
     }
     if (free <= 0) {
       reclaim(listings, settings, now, grants, returns);
+      zeroNew(listings, grants);
       return new Actions(grants, reads, settles, returns);
     }
 
@@ -203,7 +204,9 @@ final class SharePlan {
     for (ListingView l : listings) totalWeight += weight(l, listings, settings, now);
     int left = free;
     if (!candidates.isEmpty()) {
-      if (available <= settings.lastUnits()) {
+      boolean selling = listings.stream().anyMatch(l -> l.rate(now, settings.rateWindow()) > 0);
+      // "about to sell out": only a SKU that is selling; one that starts with a few units spreads them first
+      if (available <= settings.lastUnits() && selling) {
         ListingView best = candidates.get(0);
         boolean othersHold = listings.stream().anyMatch(l -> l != best && l.exposure > 0);
         if (!othersHold || best.rate(now, settings.rateWindow()) > 0 || !best.inBook) {
@@ -220,6 +223,7 @@ final class SharePlan {
         }
       }
     }
+    zeroNew(listings, grants);
     // A sold-out listing that gets nothing and was last told more than 0 (WhatsApp's catalogue): tell it 0.
     for (ListingView l : listings) {
       if (!grants.containsKey(l.key) && !l.busy() && l.pushable && !l.delayedSales && l.inBook && l.exposure <= 0
@@ -242,6 +246,13 @@ final class SharePlan {
     return new Actions(grants, reads, settles, returns);
   }
 
+  /** A listing never told anything gets 0: a marketplace must not go on showing what it held before this sync. */
+  private static void zeroNew(Collection<ListingView> listings, Map<String, Integer> grants) {
+    for (ListingView l : listings) {
+      if (!grants.containsKey(l.key) && !l.busy() && l.pushable && !l.inBook) grants.put(l.key, 0);
+    }
+  }
+
   /**
    * Nothing free and a listing sold out while selling: an idle listing gives its share back. WhatsApp's at once
    * (its sales reach the SKU at once); a marketplace listing by a push of 0 that frees its units once settled.
@@ -250,7 +261,7 @@ final class SharePlan {
       Map<String, Integer> grants, Map<String, Integer> returns) {
     // sold out while selling, or new (listed after the units were shared out)
     boolean starving = listings.stream().anyMatch(l -> !l.busy() && (!l.inBook
-        || (l.soldOut() && !l.lowered && !l.idle(now, settings.giverIdle()))));
+        || (l.soldOut() && !l.lowered && (l.lastSaleAt == null || !l.idle(now, settings.giverIdle())))));
     if (!starving) return;
     boolean alreadyReclaiming = listings.stream().anyMatch(l -> l.lowered && l.exposure > l.campaignReserved)
         || !returns.isEmpty() || grants.values().stream().anyMatch(v -> v == 0);

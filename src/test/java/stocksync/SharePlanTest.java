@@ -49,6 +49,19 @@ class SharePlanTest {
   }
 
   @Test
+  void aSkuStartingWithAFewUnitsSpreadsThemAndTellsTheRest0() {
+    Actions a = SharePlan.decide(all, 2, SETTINGS, NOW);
+    assertEquals(Map.of(shopee.key, 1, tiktok.key, 1), a.grants(),
+        "not selling yet: spread (WhatsApp, not pushed, takes unshared units: none left)");
+    ListingView third = new ListingView(Listing.shopee("2", "200", "0"), true);
+    Actions b = SharePlan.decide(List.of(shopee, tiktok, whatsapp, third), 2, SETTINGS, NOW);
+    assertEquals(java.util.Set.of(shopee.key, tiktok.key, third.key), b.grants().keySet(),
+        "every pushable listing is told something: one with no share 0, never left as it was");
+    assertEquals(2, b.grants().values().stream().mapToInt(Integer::intValue).sum());
+    assertTrue(b.grants().containsValue(0));
+  }
+
+  @Test
   void theLastUnitsGoToOneListingOnly() {
     all.forEach(v -> book(v, 0));
     tiktok.sold(5, NOW.minusMillis(100), SETTINGS.rateWindow());
@@ -107,7 +120,8 @@ class SharePlanTest {
     book(whatsapp, 0);
     shopee.sold(1, NOW.minusSeconds(30), SETTINGS.rateWindow());
     Actions a = SharePlan.decide(all, 30, SETTINGS, NOW);
-    assertEquals(Map.of(shopee.key, 0), a.grants(), "TikTok is new and nothing is free: idle Shopee gives");
+    assertEquals(Map.of(shopee.key, 0, tiktok.key, 0), a.grants(),
+        "TikTok is new and nothing is free: idle Shopee gives, and TikTok shows 0 until it gets units");
   }
 
   @Test

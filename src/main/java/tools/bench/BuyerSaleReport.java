@@ -39,6 +39,8 @@ public final class BuyerSaleReport {
         .put("unitsAvailableWhereDemandReachedStock", f.demandUnitsAvailable())
         .put("unitsSoldWhereDemandReachedStock", f.demandUnitsSold())
         .put("sellThroughPercent", percent(f.sellThrough()))
+        .put("hotSku", f.hotSku()).put("hotSkuStock", f.hotStock()).put("hotSkuSold", f.hotSold())
+        .put("hotSkuSellThroughPercent", percent(f.hotSellThrough()))
         .put("soldOutSkus", f.soldOutSkus())
         .put("lastUnitToAllListingsZeroP50Ms", f.lastUnitToZeroPercentile(50))
         .put("lastUnitToAllListingsZeroP99Ms", f.lastUnitToZeroPercentile(99))
@@ -76,8 +78,10 @@ public final class BuyerSaleReport {
     lines.add("Refused at checkout (the channel showed too little): " + refused
         + (wa == null ? "" : "; WhatsApp orders answered sold out: " + wa.soldOutAnswers()));
     lines.add("Forced cancellations (a marketplace accepted what the service could not fill): " + forced);
-    lines.add(String.format("Sell-through: %.1f %% of the units of the %d SKUs whose demand reached their stock "
-        + "(%.1f %% of all %d units); last unit sold to every listing at 0: p50 %d ms, p99 %d ms over %d SKUs",
+    lines.add(String.format("Sell-through: %.1f %% of the hot SKU %s (%d of %d units); %.1f %% of the units of the "
+        + "%d SKUs whose demand reached their stock (%.1f %% of all %d units); last unit sold to every listing at 0: "
+        + "p50 %d ms, p99 %d ms over %d SKUs",
+        percent(f.hotSellThrough()), f.hotSku(), f.hotSold(), f.hotStock(),
         percent(f.sellThrough()), f.demandSkus(), percent(f.overallSellThrough()), f.unitsAvailable(),
         f.lastUnitToZeroPercentile(50), f.lastUnitToZeroPercentile(99), f.lastUnitToZeroMs().size()));
     return lines;
@@ -86,17 +90,20 @@ public final class BuyerSaleReport {
   /** The comparison table's header, then one row per run (strategy × webhook delay). */
   public static List<String> tableHeader() {
     return List.of("| strategy | webhook delay | forced cancel Shopee | forced cancel TikTok | refused Shopee "
-            + "| refused TikTok | WhatsApp sold out | sell-through | overall sell-through | last unit → 0 p50/p99 ms "
+            + "| refused TikTok | WhatsApp sold out | hot SKU sell-through | sell-through where demand reached stock "
+            + "| overall sell-through | last unit → 0 p50/p99 ms "
             + "| max exposure | pushes Shopee/TikTok | reads Shopee/TikTok |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
   }
 
   public static String tableRow(String strategy, String delay, ObjectNode r) {
     var ch = r.path("channels");
-    return String.format("| %s | %s | %d | %d | %d | %d | %d | %.1f %% | %.1f %% | %d / %d | %d | %d / %d | %d / %d |",
+    return String.format("| %s | %s | %d | %d | %d | %d | %d | %.1f %% | %.1f %% | %.1f %% | %d / %d | %d | %d / %d "
+        + "| %d / %d |",
         strategy, delay, ch.path("shopee").path("forcedCancellations").asInt(),
         ch.path("tiktok").path("forcedCancellations").asInt(), refused(ch.path("shopee")), refused(ch.path("tiktok")),
         ch.path("whatsapp").path("soldOutAnswers").asInt(),
+        r.path("hotSkuSellThroughPercent").asDouble(),
         r.path("sellThroughPercent").asDouble(), r.path("overallSellThroughPercent").asDouble(),
         r.path("lastUnitToAllListingsZeroP50Ms").asLong(), r.path("lastUnitToAllListingsZeroP99Ms").asLong(),
         r.path("maxOversellExposureUnits").asLong(), ch.path("shopee").path("stockPushes").asInt(),

@@ -57,11 +57,17 @@ public final class SaleFigures {
    * @param lastUnitToZeroMs per sold-out SKU whose listings all reached 0: last unit sold → every listing at 0
    * @param soldOutNotZeroed sold-out SKUs some listing of which never showed 0 within the recorded changes
    * @param maxExposure the largest Σ over SKUs of max(0, units shown on the marketplaces − units still available)
+   * @param hotSku the SKU most units were asked for (the sale's hot SKU), with its stock and units sold
    */
   public record Figures(Map<Channel, ChannelFigures> channels, int unitsAvailable, int unitsSold,
                         int demandSkus, int demandUnitsAvailable, int demandUnitsSold, double sellThrough,
                         double overallSellThrough, int soldOutSkus, List<Long> lastUnitToZeroMs,
-                        int soldOutNotZeroed, long maxExposure, Instant maxExposureAt) {
+                        int soldOutNotZeroed, long maxExposure, Instant maxExposureAt,
+                        String hotSku, int hotStock, int hotSold) {
+    public double hotSellThrough() {
+      return ratio(hotSold, hotStock);
+    }
+
     public long lastUnitToZeroPercentile(double percentile) {
       return percentile(lastUnitToZeroMs, percentile);
     }
@@ -133,9 +139,11 @@ public final class SaleFigures {
     toZero.sort(null);
 
     Exposure exposure = exposure(stock, orders, shown);
+    String hot = demand.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse(null);
     return new Figures(channels, available, unitsSold, demandSkus, demandAvailable, demandSold,
         ratio(demandSold, demandAvailable), ratio(unitsSold, available), soldOut, List.copyOf(toZero), notZeroed,
-        exposure.max, exposure.at);
+        exposure.max, exposure.at, hot, hot == null ? 0 : stock.getOrDefault(hot, 0),
+        hot == null ? 0 : sold.getOrDefault(hot, 0));
   }
 
   /**
