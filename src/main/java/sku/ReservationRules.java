@@ -61,7 +61,7 @@ final class ReservationRules {
           return new ReservationRefused(sku, key, RefusalReason.INSUFFICIENT_STOCK, available,
               "asked " + r.quantity() + ", available " + available);
         }
-        String listing = Shares.listingOf(key);
+        String listing = book.shareListing(key);
         if (!Shares.marketplaceSells(listing)) {
           // Not sold by a marketplace (WhatsApp, phone): it may take its own share and the unshared units, never
           // units a marketplace listing may be selling right now.

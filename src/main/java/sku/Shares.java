@@ -45,6 +45,18 @@ public final class Shares implements CborSerializable {
     return orderKey.substring(0, first) + ":" + orderKey.substring(first + 1, second);
   }
 
+  /**
+   * The listing in this book an order's listing key stands for: itself, or for a WhatsApp order (keyed by the
+   * business number that took it) the SKU's WhatsApp catalogue listing (keyed by the catalogue).
+   */
+  public String resolve(String listingKey) {
+    if (exposure.containsKey(listingKey) || marketplaceSells(listingKey)) return listingKey;
+    int colon = listingKey.indexOf(':');
+    String channel = colon < 0 ? listingKey : listingKey.substring(0, colon + 1);
+    for (String key : exposure.keySet()) if (key.startsWith(channel)) return key;
+    return listingKey;
+  }
+
   /** True for a listing key of a marketplace whose own checkout deducts stock (Shopee, TikTok). */
   public static boolean marketplaceSells(String listingKey) {
     int colon = listingKey.indexOf(':');

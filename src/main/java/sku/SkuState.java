@@ -82,6 +82,9 @@ public final class SkuState {
 
     /** Counts units sold (negative: released) through a listing in the share book. */
     void addShareSold(String listingKey, int quantity);
+
+    /** The share-book listing an order key sold through ({@link Shares#listingOf}, {@link Shares#resolve}). */
+    String shareListing(String orderKey);
   }
 
   /** The one place where reservation changes change a book (state or tentative view). */
@@ -123,7 +126,7 @@ public final class SkuState {
    */
   private static void shareSold(Book book, String orderKey, int quantity) {
     if (quantity == 0) return;
-    String listing = Shares.listingOf(orderKey);
+    String listing = book.shareListing(orderKey);
     int exposure = book.exposure(listing);
     if (exposure == Shares.NONE) return;
     if (Shares.marketplaceSells(listing)) {
@@ -207,6 +210,7 @@ public final class SkuState {
     @Override public void exposure(String listingKey, int value) { shares().exposure(listingKey, value); }
     @Override public int exposureTotal() { return shares().total(); }
     @Override public void addShareSold(String listingKey, int quantity) { shares().addSold(listingKey, quantity); }
+    @Override public String shareListing(String orderKey) { return shares().resolve(Shares.listingOf(orderKey)); }
 
     public Shares shares() {
       if (shares == null) shares = new Shares();
@@ -465,6 +469,8 @@ public final class SkuState {
 
     /** Sold counts only feed the share sync's rates: a batch's are counted when its event is applied. */
     @Override public void addShareSold(String listingKey, int quantity) {}
+
+    @Override public String shareListing(String orderKey) { return base.shareListing(orderKey); }
 
     @Override public int onHand() { return onHand; }
     @Override public void onHand(int value) { onHand = value; }

@@ -111,7 +111,9 @@ final class SharePlan {
       pushSeq = seq;
       readEmpty = false;
       lowered = false;
-      pushing = pushable;
+      // a WhatsApp catalogue push is only what buyers see: its sales reach the SKU at once, so the listing is not
+      // held up by the catalogue's slow pace (a newer value replaces a waiting one)
+      pushing = pushable && delayedSales;
     }
 
     /** A push or read that never answered (its adapter was lost with a node): given up, so the listing moves on. */
@@ -249,7 +251,8 @@ final class SharePlan {
   /** A listing never told anything gets 0: a marketplace must not go on showing what it held before this sync. */
   private static void zeroNew(Collection<ListingView> listings, Map<String, Integer> grants) {
     for (ListingView l : listings) {
-      if (!grants.containsKey(l.key) && !l.busy() && l.pushable && !l.inBook) grants.put(l.key, 0);
+      // (a WhatsApp catalogue item is left as it is: its orders are checked by the SKU and answered, never cancelled)
+      if (!grants.containsKey(l.key) && !l.busy() && l.pushable && l.delayedSales && !l.inBook) grants.put(l.key, 0);
     }
   }
 

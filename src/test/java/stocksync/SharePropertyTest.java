@@ -170,7 +170,8 @@ class SharePropertyTest {
     void buy(Channel channel) {
       int quantity = random.nextDouble() < 0.1 ? 2 : 1;
       if (channel == Channel.WHATSAPP) {
-        ReservationReply reply = reserve("whatsapp|cat|w" + order++, quantity);
+        // keyed by the business number that took it, as WhatsApp orders are; the listing is the catalogue
+        ReservationReply reply = reserve("whatsapp|5550001|w" + order++, quantity);
         if (!(reply instanceof ReservationRefused)) whatsAppSold += quantity; // else: answered sold out
         plan();
         return;

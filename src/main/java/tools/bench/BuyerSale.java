@@ -117,7 +117,9 @@ public final class BuyerSale {
       storefront.listShopee(catalogue.shopeeItemId(n), catalogue.shopeeModelId(n), sku, new BigDecimal("49000"));
       storefront.listTikTok(catalogue.tiktokProductId(n), catalogue.tiktokSkuId(n), sku, new BigDecimal("3.50"));
     }
-    awaitSettled(catalogue, 60_000);
+    // until the stock calls stop: under shares a listing shows its share (no "right" value to wait for), and the
+    // WhatsApp catalogue takes a call every 7.5 s (its limit), so the quiet window is longer than that
+    awaitQuiet(9_000, 90_000);
     return catalogue;
   }
 
@@ -326,6 +328,23 @@ public final class BuyerSale {
         changed = now;
       }
       if (now - changed >= QUIET_MILLIS || now - start >= maxMillis) return 0;
+      Thread.sleep(250);
+    }
+  }
+
+  /** Until no stock call for {@code quietMillis} (at most {@code maxMillis}). */
+  private void awaitQuiet(long quietMillis, long maxMillis) throws InterruptedException {
+    long start = System.currentTimeMillis();
+    long calls = stockCallCount();
+    long changed = start;
+    while (true) {
+      long now = System.currentTimeMillis();
+      long c = stockCallCount();
+      if (c != calls) {
+        calls = c;
+        changed = now;
+      }
+      if (now - changed >= quietMillis || now - start >= maxMillis) return;
       Thread.sleep(250);
     }
   }

@@ -125,7 +125,7 @@ final class BuyerSaleBenchmark {
           jvmOptions, Map.of("ORCH_STOCK_SYNC_STRATEGY", strategy, "ORCH_WHATSAPP_CATALOG_ID", CATALOG));
       String base = "http://127.0.0.1:" + httpPort;
       FlashSaleBenchmark.awaitHealthy(base);
-      FlashSale sale = new FlashSale(sandbox, shops, List.of(base), token);
+      FlashSale sale = new FlashSale(sandbox, shops, List.of(base), token).sharesStrategy(strategy.equals("shares"));
       BuyerSale buyers = new BuyerSale(sale, sandbox, base, BuyerSale.whatsAppCatalogue(sandbox, shops));
       System.out.printf("  %s, webhook delay %s: node up, listing %d SKUs...%n", strategy, delay.toMillis() + "ms",
           plan.skus());

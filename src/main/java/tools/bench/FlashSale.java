@@ -94,6 +94,17 @@ public final class FlashSale {
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   /** @param nodes base URLs of the nodes' HTTP endpoints; webhooks are spread over them round-robin */
+  /**
+   * True when the node syncs by shares: a listing then shows its share, not available, and is "right" when the
+   * marketplaces together show no more than available (and nothing once it is 0).
+   */
+  private boolean shares;
+
+  public FlashSale sharesStrategy(boolean on) {
+    this.shares = on;
+    return this;
+  }
+
   public FlashSale(Sandbox sandbox, MarketplaceConfig shops, List<String> nodes, String adminToken) {
     this.sandbox = sandbox;
     this.shops = shops;
@@ -293,10 +304,17 @@ public final class FlashSale {
     for (String sku : catalogue.skus()) states.add(skuNumbers(node, sku));
     int wrong = 0;
     for (int i = 0; i < catalogue.skus().size(); i++) {
-      JsonNode shown = states.get(i).get().path("shown");
+      JsonNode state = states.get(i).get();
+      JsonNode shown = state.path("shown");
       int n = index(catalogue.skus().get(i));
       Integer shopee = sandbox.shopeeStock(catalogue.shopeeItemId(n), catalogue.shopeeModelId(n));
       Integer tiktok = sandbox.tiktokStock(catalogue.tiktokSkuId(n));
+      if (shares) {
+        int available = state.path("available").asInt();
+        int showing = (shopee == null ? 0 : shopee) + (tiktok == null ? 0 : tiktok);
+        if (showing > available || (available == 0 && showing > 0)) wrong++;
+        continue;
+      }
       for (var e : (Iterable<Map.Entry<String, JsonNode>>) shown::fields) {
         if (e.getKey().startsWith("whatsapp")) continue;
         Integer actual = e.getKey().startsWith("shopee") ? shopee : e.getKey().startsWith("tiktok") ? tiktok : null;

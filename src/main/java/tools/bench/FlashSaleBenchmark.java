@@ -112,7 +112,9 @@ public final class FlashSaleBenchmark {
     }
     BoardWatcher board = redisUri.isBlank() ? null : new BoardWatcher(redisUri, BOARD_CHANNEL);
     try {
-      FlashSale sale = new FlashSale(sandbox, MarketplaceConfig.fromConfig(config), nodes, token);
+      // the node this command starts inherits the strategy from this process's environment (default shares)
+      FlashSale sale = new FlashSale(sandbox, MarketplaceConfig.fromConfig(config), nodes, token)
+          .sharesStrategy(!"absolute".equalsIgnoreCase(env("ORCH_STOCK_SYNC_STRATEGY", "shares")));
       FlashSale.Plan plan = new FlashSale.Plan(orders, hotShare, skus, variants, concurrency, 7, "B" + System.currentTimeMillis());
       System.out.printf("Catalogue: %d SKUs listed on Shopee, TikTok Shop and WhatsApp...%n", skus);
       FlashSale.Catalogue catalogue = sale.setUpCatalogue(plan, n -> { });

@@ -76,7 +76,8 @@ public final class Demo {
     MarketplaceConfig shops = MarketplaceConfig.fromConfig(AppConfig.load(ConfigFactory.parseMap(overrides)));
     String token = DemoAccess.operatorToken(node.system());
     for (String channel : List.of("shopee", "tiktok")) out.println(DemoAccess.connect(url, token, channel));
-    FlashSale sale = new FlashSale(sandbox, shops, List.of(url), token);
+    FlashSale sale = new FlashSale(sandbox, shops, List.of(url), token)
+        .sharesStrategy(stocksync.StockSync.Settings.from(config).strategy() == stocksync.StockSync.Strategy.SHARES);
 
     boolean resumed = exists(sale, url + "/admin/skus/" + FlashSale.sku(0));
     String runId = "DEMO" + Instant.now().getEpochSecond();
