@@ -277,7 +277,8 @@ public final class SkuEntity {
                         int reservationCount, Map<String, Reservation> reservations, List<Listing> listings,
                         PushRules pushRules,
                         Map<String, Integer> shown, Instant lastUpdated, long eventSeq,
-                        long replayedOnRecovery /* events replayed after the snapshot when this incarnation started */)
+                        long replayedOnRecovery /* events replayed after the snapshot when this incarnation started */,
+                        Map<String, Integer> exposure /* share sync: per listing, units it may still sell unheard */)
       implements CborSerializable {}
 
   /** Answer to {@link GetStock}. */

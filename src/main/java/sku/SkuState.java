@@ -384,7 +384,8 @@ public final class SkuState {
       }
       return new Summary(sku, exists, onHand, reserved, safetyStock, available, reservations.size(),
           Collections.unmodifiableMap(page), List.copyOf(listings.values()), pushRules,
-          shownQuantities(available, listings.values(), pushRules), lastUpdated, eventSeq, replayedOnRecovery);
+          shownQuantities(available, listings.values(), pushRules), lastUpdated, eventSeq, replayedOnRecovery,
+          exposures());
     }
 
     /** A deep copy for snapshots (serialized off the actor's thread while this one keeps changing). */
