@@ -102,7 +102,10 @@ public final class Demo {
       out.printf("%d buyers came in %.1f s (Shopee %d, TikTok %d, WhatsApp %d), each buying what its channel showed%n",
           orders, outcome.buyersMillis() / 1000.0, buyersOn(f, Channel.SHOPEE), buyersOn(f, Channel.TIKTOK),
           buyersOn(f, Channel.WHATSAPP));
-      String listings = outcome.settledMillis() > 0
+      String listings = outcome.settledMillis() > 0 && sale.sharesStrategy()
+          ? String.format("no SKU shows more on Shopee and TikTok together than it has left (each listing shows its "
+              + "share), %.1f s after the first buyer", outcome.settledMillis() / 1000.0)
+          : outcome.settledMillis() > 0
           ? String.format("every Shopee and TikTok listing shows its SKU's available units, %.1f s after the first "
               + "buyer", outcome.settledMillis() / 1000.0)
           : String.format("%d listings show other than their SKU's available units when the stock calls stopped: "
