@@ -180,13 +180,13 @@ final class ShareAllocator extends AbstractBehavior<ShareAllocator.Message> {
     return this;
   }
 
-  /** Ticks only while something is moving: a call out, a lowering to settle, or recent sales. */
+  /**
+   * Ticks only while the clock matters (see {@link SharePlan#wantsTick}), or while an answer is awaited (to notice
+   * one that is lost): the SKU's changes and the calls' answers wake the allocator otherwise.
+   */
   private boolean active(Instant now) {
-    for (ListingView v : views.values()) {
-      if (v.busy() || (v.lowered && v.exposure > v.campaignReserved)) return true;
-      if (!v.idle(now, settings.giverIdle().multipliedBy(2))) return true;
-    }
-    return askingSku;
+    for (ListingView v : views.values()) if (v.busy()) return true;
+    return askingSku || SharePlan.wantsTick(views.values(), available, settings, now);
   }
 
   private void read(ListingView view, Instant now) {

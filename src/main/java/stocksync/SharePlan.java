@@ -237,8 +237,7 @@ final class SharePlan {
     // 4. Selling listings with free units to hand out: a read of 0 lets them be refilled before their webhooks.
     if (left > 0) {
       listings.stream()
-          .filter(l -> l.delayedSales && l.pushable && !l.busy() && l.exposure > 0 && !l.readEmpty && !l.lowered)
-          .filter(l -> !l.idle(now, settings.giverIdle()))
+          .filter(l -> readWorthIt(l, settings, now))
           .filter(l -> l.lastReadAt == null
               || Duration.between(l.lastReadAt, now).compareTo(settings.readInterval()) >= 0)
           .sorted(Comparator.comparingDouble((ListingView l) -> -l.rate(now, settings.rateWindow())))
@@ -277,6 +276,36 @@ final class SharePlan {
           if (!giver.delayedSales) returns.put(giver.key, giver.exposure);
           else if (giver.pushable) grants.put(giver.key, 0);
         });
+  }
+
+  /**
+   * A read is worth its call for a listing that may have sold out unheard: it is selling, and what it may still
+   * hold is no more than it sells in about two seconds (its webhooks' lag). A listing with many units left, or one
+   * selling slowly, is not read: it is refilled when its exposure says it sold out.
+   */
+  static boolean readWorthIt(ListingView l, ShareSettings settings, Instant now) {
+    if (!l.delayedSales || !l.pushable || l.busy() || l.exposure <= 0 || l.readEmpty || l.lowered) return false;
+    if (l.idle(now, settings.giverIdle())) return false;
+    return l.exposure <= Math.max(2, Math.ceil(l.rate(now, settings.rateWindow()) * 2));
+  }
+
+  /**
+   * Whether the allocator needs to look again by the clock (not only on the SKU's changes and its calls' answers):
+   * a lowering waiting to settle, a read that may come due while units are free, or a sold-out listing waiting for
+   * an idle share. Most SKUs of a sale need none of it, and tick not at all.
+   */
+  static boolean wantsTick(Collection<ListingView> listings, int available, ShareSettings settings, Instant now) {
+    int exposed = 0;
+    for (ListingView l : listings) exposed += l.exposure;
+    boolean free = available - exposed > 0;
+    for (ListingView l : listings) {
+      if (l.lowered && l.exposure > 0) return true;
+      if (free && readWorthIt(l, settings, now)) return true;
+    }
+    if (free) return false;
+    boolean starving = listings.stream().anyMatch(l -> l.soldOut() && !l.lowered
+        && !l.idle(now, settings.giverIdle()));
+    return starving && listings.stream().anyMatch(l -> l.exposure > 1 && !l.lowered && l.campaignReserved == 0);
   }
 
   /** A listing's weight in a refill: its sales rate, with its channel's prior weight as a floor. */
