@@ -122,7 +122,8 @@ class DemoTest {
     // them; a marketplace gave a cancelled order's units back)
     Matcher wrongLine = LISTINGS_WRONG.matcher(all);
     int wrong = wrongLine.find() ? Integer.parseInt(wrongLine.group(1)) : 0;
-    assertTrue(wrong > 0 || all.contains("every Shopee and TikTok listing shows its SKU's available units"), all);
+    assertTrue(wrong > 0 || all.contains("every Shopee and TikTok listing shows its SKU's available units")
+        || all.contains("no SKU shows more on Shopee and TikTok together than it has left"), all);
     int listings = 0;
     int differing = 0;
     for (String line : out) {
@@ -133,7 +134,8 @@ class DemoTest {
       if (!listing.group(4).equals(listing.group(2))) differing++;
     }
     assertEquals(5, listings, all);
-    assertTrue(differing <= wrong, all);
+    // under shares each listing shows its share, not available: only the total is bounded (checked by the demo)
+    assertTrue(differing <= wrong || all.contains("no SKU shows more on Shopee and TikTok together"), all);
 
     // It keeps serving: the printed admin URL answers with the printed token.
     String base = find(DASHBOARD, out, all).group(1);
