@@ -61,8 +61,8 @@ final class ReservationRules {
           return new ReservationRefused(sku, key, RefusalReason.INSUFFICIENT_STOCK, available,
               "asked " + r.quantity() + ", available " + available);
         }
-        String listing = book.shareListing(key);
-        if (!Shares.marketplaceSells(listing)) {
+        String listing = book.sharing() ? book.shareListing(key) : null;
+        if (listing != null && !Shares.marketplaceSells(listing)) {
           // Not sold by a marketplace (WhatsApp, phone): it may take its own share and the unshared units, never
           // units a marketplace listing may be selling right now.
           int own = Math.max(0, book.exposure(listing));

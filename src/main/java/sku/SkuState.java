@@ -85,6 +85,9 @@ public final class SkuState {
 
     /** The share-book listing an order key sold through ({@link Shares#listingOf}, {@link Shares#resolve}). */
     String shareListing(String orderKey);
+
+    /** Any listing is in the share book (never under the absolute sync: the hot path then skips the book). */
+    boolean sharing();
   }
 
   /** The one place where reservation changes change a book (state or tentative view). */
@@ -125,7 +128,7 @@ public final class SkuState {
    * unshared units for the rest (floored at 0), and a released one returns to the unshared units.
    */
   private static void shareSold(Book book, String orderKey, int quantity) {
-    if (quantity == 0) return;
+    if (quantity == 0 || !book.sharing()) return;
     String listing = book.shareListing(orderKey);
     int exposure = book.exposure(listing);
     if (exposure == Shares.NONE) return;
@@ -211,6 +214,7 @@ public final class SkuState {
     @Override public int exposureTotal() { return shares().total(); }
     @Override public void addShareSold(String listingKey, int quantity) { shares().addSold(listingKey, quantity); }
     @Override public String shareListing(String orderKey) { return shares().resolve(Shares.listingOf(orderKey)); }
+    @Override public boolean sharing() { return !shares().exposures().isEmpty(); }
 
     public Shares shares() {
       if (shares == null) shares = new Shares();
@@ -472,6 +476,8 @@ public final class SkuState {
     @Override public void addShareSold(String listingKey, int quantity) {}
 
     @Override public String shareListing(String orderKey) { return base.shareListing(orderKey); }
+
+    @Override public boolean sharing() { return base.sharing(); }
 
     @Override public int onHand() { return onHand; }
     @Override public void onHand(int value) { onHand = value; }

@@ -1,6 +1,5 @@
 package stocksync;
 
-import common.Channel;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -320,13 +319,5 @@ final class SharePlan {
     if (totalRate <= 0) return prior;
     // while selling, rates lead; the prior keeps about a tenth so a listing showing 0 can show it sells too
     return l.rate(now, settings.rateWindow()) / totalRate * 0.9 + prior * 0.1;
-  }
-
-  static boolean isLowering(int value, ListingView l) {
-    return value <= l.campaignReserved;
-  }
-
-  static Channel channel(ListingView l) {
-    return l.listing.channel();
   }
 }

@@ -6,7 +6,6 @@ import akka.actor.typed.Behavior;
 import akka.actor.typed.Extension;
 import akka.actor.typed.ExtensionId;
 import akka.actor.typed.Props;
-import akka.actor.typed.Terminated;
 import akka.actor.typed.eventstream.EventStream;
 import akka.actor.typed.pubsub.Topic;
 import akka.actor.typed.javadsl.Behaviors;
@@ -102,7 +101,6 @@ public final class ShareSync implements Extension {
             allocators.remove(s.sku());
             return Behaviors.same();
           })
-          .onSignal(Terminated.class, t -> Behaviors.same())
           .build();
     });
   }

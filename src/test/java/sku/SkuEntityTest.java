@@ -28,10 +28,7 @@ import sku.SkuState.*;
 
 /** The event-sourced part of the SKU entity, command by command, with serialization round trips on. */
 class SkuEntityTest {
-  static final Config CONFIG = ConfigFactory.load(EventSourcedBehaviorTestKit.config()
-      .withFallback(ConfigFactory.parseString("orchestrator.sku.read-journal = \"akka.persistence.testkit.query\""))
-      .withFallback(ConfigFactory.parseResources("serialization.conf"))
-      .withFallback(ConfigFactory.parseResources("sku.conf")));
+  static final Config CONFIG = support.SkuTestConfig.CONFIG;
   static final ActorTestKit kit = ActorTestKit.create(CONFIG);
   static final SkuSettings SETTINGS = SkuSettings.from(CONFIG);
 

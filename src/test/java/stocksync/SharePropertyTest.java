@@ -36,10 +36,7 @@ import stocksync.SharePlan.ListingView;
  * webhook comes later, a buyer's cancellation puts the units back.
  */
 class SharePropertyTest {
-  static final Config CONFIG = ConfigFactory.load(EventSourcedBehaviorTestKit.config()
-      .withFallback(ConfigFactory.parseString("orchestrator.sku.read-journal = \"akka.persistence.testkit.query\""))
-      .withFallback(ConfigFactory.parseResources("serialization.conf"))
-      .withFallback(ConfigFactory.parseResources("sku.conf")));
+  static final Config CONFIG = support.SkuTestConfig.CONFIG;
   static final ActorTestKit kit = ActorTestKit.create(CONFIG);
   static final SkuSettings SKU_SETTINGS = SkuSettings.from(CONFIG);
   static final Listing SHOPEE = Listing.shopee("1", "100", "0");
