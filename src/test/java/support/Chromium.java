@@ -167,10 +167,55 @@ public final class Chromium implements AutoCloseable {
     send("Input.insertText", params().put("text", text));
   }
 
+  /**
+   * Clicks like a user: scrolls the element into view, then a real mouse press and release (trusted input events)
+   * at its centre. Fails, without clicking, when nothing matches, or the element is hidden, disabled, or covered
+   * there by another element (a dialog, a toast, an overlay): a person could not click it either.
+   */
   public void click(String selector) throws Exception {
-    JsonNode found = eval("(() => { const e = document.querySelector(" + JSON.writeValueAsString(selector)
-        + "); if (!e) return false; e.scrollIntoView({block: 'center'}); e.click(); return true; })()");
-    if (!found.asBoolean()) throw new AssertionError("nothing to click at " + selector);
+    JsonNode target = eval("(() => { const e = document.querySelector(" + JSON.writeValueAsString(selector) + ");"
+        + " if (!e) return {problem: 'nothing matches'};"
+        + " e.scrollIntoView({block: 'center', inline: 'center'});"
+        + " const r = e.getBoundingClientRect(); const cs = getComputedStyle(e);"
+        + " if (e.closest('[hidden]') || cs.display === 'none' || cs.visibility === 'hidden' || r.width === 0"
+        + "     || r.height === 0) return {problem: 'it is hidden'};"
+        + " if (e.disabled || e.closest('fieldset:disabled') || e.getAttribute('aria-disabled') === 'true')"
+        + "   return {problem: 'it is disabled'};"
+        + " const x = r.left + r.width / 2, y = r.top + r.height / 2; const top = document.elementFromPoint(x, y);"
+        + " if (!top || !(top === e || e.contains(top))) return {problem: 'it is covered by ' + (top ? top.outerHTML"
+        + "     .slice(0, 120) : 'nothing (outside the viewport)')};"
+        + " return {x, y}; })()");
+    if (target.has("problem")) throw new AssertionError("cannot click " + selector + ": " + target.get("problem").asText());
+    double x = target.get("x").asDouble();
+    double y = target.get("y").asDouble();
+    send("Input.dispatchMouseEvent", params().put("type", "mouseMoved").put("x", x).put("y", y));
+    send("Input.dispatchMouseEvent", params().put("type", "mousePressed").put("x", x).put("y", y)
+        .put("button", "left").put("buttons", 1).put("clickCount", 1));
+    send("Input.dispatchMouseEvent", params().put("type", "mouseReleased").put("x", x).put("y", y)
+        .put("button", "left").put("buttons", 0).put("clickCount", 1));
+  }
+
+  /** The keys {@link #press} knows, with the virtual key codes Chromium needs to act on them. */
+  private static final Map<String, Integer> KEY_CODES = Map.of("Tab", 9, "Enter", 13, "Escape", 27, " ", 32,
+      "ArrowDown", 40, "ArrowUp", 38);
+
+  /** Presses and releases one key (Tab, Enter, Escape, space, arrows) on the focused element, as a keyboard does. */
+  public void press(String key) throws Exception {
+    Integer code = KEY_CODES.get(key);
+    if (code == null) throw new IllegalArgumentException("no key code for " + key);
+    String text = key.equals("Enter") ? "\r" : key.equals(" ") ? " " : null;
+    ObjectNode down = params().put("type", text == null ? "rawKeyDown" : "keyDown").put("key", key)
+        .put("code", key.equals(" ") ? "Space" : key).put("windowsVirtualKeyCode", code).put("nativeVirtualKeyCode", code);
+    if (text != null) down.put("text", text).put("unmodifiedText", text);
+    send("Input.dispatchKeyEvent", down);
+    send("Input.dispatchKeyEvent", params().put("type", "keyUp").put("key", key)
+        .put("code", key.equals(" ") ? "Space" : key).put("windowsVirtualKeyCode", code).put("nativeVirtualKeyCode", code));
+  }
+
+  /** Makes the page as wide and high as a screen of that size (a phone: {@code mobile}, touch and its viewport). */
+  public void viewport(int width, int height, boolean mobile) throws Exception {
+    send("Emulation.setDeviceMetricsOverride", params().put("width", width).put("height", height)
+        .put("deviceScaleFactor", 1).put("mobile", mobile));
   }
 
   /** A PNG of the whole page (beyond the viewport), written to {@code file}. */
