@@ -24,7 +24,8 @@ import java.util.function.Function;
  * One directive in front of every {@code /admin} route: a bearer token whose SHA-256 matches a configured one (else
  * 401 with {@code WWW-Authenticate: Bearer}), a role that allows the method (viewer: GET and HEAD; operator: all,
  * else 403), a body no larger than {@code orchestrator.admin.max-body} (else 413). The token's name is handed to
- * the routes as the actor recorded in entity events. Other paths pass through untouched.
+ * the routes as the actor recorded in entity events, and told back by {@code GET /admin/me}. Other paths pass
+ * through untouched.
  */
 public final class AdminAuth extends AllDirectives {
   private static final String REALM = "orchestrator-admin";
@@ -34,9 +35,17 @@ public final class AdminAuth extends AllDirectives {
   private final long maxBody;
   private final Replies replies;
   private final Metrics metrics;
+  private final Json json;
+
+  /**
+   * {@code GET /admin/me}: whom the presented token names and what it may do, so the dashboard can show a viewer
+   * its actions disabled instead of letting it try them.
+   */
+  public record Identity(String name, String role) {}
   private final ApiErrors errors;
 
   public AdminAuth(List<AdminTokens.Token> tokens, long maxBody, Json json, Metrics metrics) {
+    this.json = json;
     this.tokens = List.copyOf(tokens);
     this.maxBody = maxBody;
     this.replies = new Replies(json);
@@ -60,7 +69,10 @@ public final class AdminAuth extends AllDirectives {
       }
       OptionalLong length = request.entity().getContentLengthOption();
       if (length.isPresent() && length.getAsLong() > maxBody) return tooLarge();
-      return withSizeLimit(maxBody, () -> routes.apply(token.name()));
+      return withSizeLimit(maxBody, () -> concat(
+          pathPrefix("admin", () -> path("me", () -> get(() -> complete(StatusCodes.OK,
+              new Identity(token.name(), token.role().name().toLowerCase(Locale.ROOT)), json.marshaller())))),
+          routes.apply(token.name())));
     }));
   }
 

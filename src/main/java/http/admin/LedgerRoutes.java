@@ -38,7 +38,9 @@ import readside.ledger.OrderQueries;
 public final class LedgerRoutes extends AllDirectives {
   public static final int DEFAULT_LIMIT = 50;
   public static final int MAX_LIMIT = 500;
-  private static final Set<String> FILTERS = Set.of("status", "channel", "shop", "from", "to");
+  private static final Set<String> FILTERS = Set.of("status", "channel", "shop", "from", "to", "q");
+  /** A search is part of an order id, tracking number or name: longer text is a mistake, not a search. */
+  private static final int MAX_SEARCH = 100;
   private static final Set<String> PAGING = Set.of("limit", "offset", "sort");
   private static final Logger log = LoggerFactory.getLogger(LedgerRoutes.class);
 
@@ -119,7 +121,7 @@ public final class LedgerRoutes extends AllDirectives {
     for (String name : params.keySet()) {
       if (FILTERS.contains(name) || (paging && PAGING.contains(name))) continue;
       throw new IllegalArgumentException("unknown parameter '" + name + "' (expected "
-          + (paging ? "status, channel, shop, from, to, limit, offset, sort" : "status, channel, shop, from, to") + ")");
+          + (paging ? "status, channel, shop, from, to, q, limit, offset, sort" : "status, channel, shop, from, to, q") + ")");
     }
   }
 
@@ -145,7 +147,11 @@ public final class LedgerRoutes extends AllDirectives {
     if (from != null && to != null && !from.isBefore(to)) {
       throw new IllegalArgumentException("from must be before to");
     }
-    return new OrderQueries.Filter(status, channel, shop, from, to);
+    String search = blankToNull(params.get("q"));
+    if (search != null && search.trim().length() > MAX_SEARCH) {
+      throw new IllegalArgumentException("q is limited to " + MAX_SEARCH + " characters");
+    }
+    return new OrderQueries.Filter(status, channel, shop, from, to, search == null ? null : search.trim());
   }
 
   private static Instant instant(Map<String, String> params, String name) {

@@ -22,7 +22,7 @@ import readside.stocklevels.StockLevelQueries;
 public final class StockLevelRoutes extends AllDirectives {
   public static final int DEFAULT_LIMIT = 50;
   public static final int MAX_LIMIT = 500;
-  private static final Set<String> PARAMETERS = Set.of("limit", "offset", "lowStock", "threshold");
+  private static final Set<String> PARAMETERS = Set.of("limit", "offset", "lowStock", "threshold", "q", "sort");
   private static final Logger log = LoggerFactory.getLogger(StockLevelRoutes.class);
 
   private final StockLevelQueries queries;
@@ -45,10 +45,12 @@ public final class StockLevelRoutes extends AllDirectives {
     int limit;
     int offset;
     Integer threshold;
+    boolean lowestFirst;
+    String search;
     try {
       for (String name : params.keySet()) {
         if (!PARAMETERS.contains(name)) {
-          throw new IllegalArgumentException("unknown parameter '" + name + "' (expected limit, offset, lowStock, threshold)");
+          throw new IllegalArgumentException("unknown parameter '" + name + "' (expected limit, offset, lowStock, threshold, q, sort)");
         }
       }
       limit = integer(params, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
@@ -61,10 +63,17 @@ public final class StockLevelRoutes extends AllDirectives {
         throw new IllegalArgumentException("threshold applies to lowStock=true only");
       }
       threshold = lowStock.equals("true") ? integer(params, "threshold", defaultThreshold, 0, Integer.MAX_VALUE) : null;
+      String sort = params.getOrDefault("sort", threshold == null ? "sku" : "available").trim();
+      if (!sort.equals("sku") && !sort.equals("available")) {
+        throw new IllegalArgumentException("sort must be sku or available, not '" + sort + "'");
+      }
+      lowestFirst = sort.equals("available");
+      search = params.get("q") == null || params.get("q").isBlank() ? null : params.get("q").trim();
+      if (search != null && search.length() > 100) throw new IllegalArgumentException("q is limited to 100 characters");
     } catch (IllegalArgumentException e) {
       return replies.error(StatusCodes.BAD_REQUEST, e.getMessage());
     }
-    return onComplete(queries.list(threshold, limit, offset), outcome -> {
+    return onComplete(queries.list(threshold, search, lowestFirst, limit, offset), outcome -> {
       if (outcome.isSuccess()) return complete(StatusCodes.OK, outcome.get(), json.marshaller());
       log.warn("Stock level query failed", outcome.failed().get());
       return replies.error(StatusCodes.SERVICE_UNAVAILABLE, "the stock levels database is unavailable; retry later");

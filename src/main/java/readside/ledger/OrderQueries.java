@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -29,10 +30,15 @@ public final class OrderQueries {
 
   /**
    * What an operator filters on; every part is optional (null). The time range is on {@code created_at}, from
-   * inclusive, to exclusive.
+   * inclusive, to exclusive. {@code search} matches part of the order id, the tracking number or the buyer's name,
+   * ignoring case (the dashboard's search box).
    */
-  public record Filter(String status, Channel channel, String shop, Instant from, Instant to) {
-    public static final Filter ALL = new Filter(null, null, null, null, null);
+  public record Filter(String status, Channel channel, String shop, Instant from, Instant to, String search) {
+    public static final Filter ALL = new Filter(null, null, null, null, null, null);
+
+    public Filter(String status, Channel channel, String shop, Instant from, Instant to) {
+      this(status, channel, shop, from, to, null);
+    }
   }
 
   public record Line(String sku, int quantity, BigDecimal unitPrice, String state) {}
@@ -193,8 +199,21 @@ public final class OrderQueries {
       conditions.add("created_at < ?");
       values.add(f.to());
     }
+    if (f.search() != null) {
+      conditions.add("(LOWER(order_id) LIKE ? ESCAPE '\\' OR LOWER(tracking_number) LIKE ? ESCAPE '\\' "
+          + "OR LOWER(buyer_name) LIKE ? ESCAPE '\\')");
+      String pattern = "%" + likeEscaped(f.search().toLowerCase(Locale.ROOT)) + "%";
+      values.add(pattern);
+      values.add(pattern);
+      values.add(pattern);
+    }
     String sql = conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions);
     return new Where(sql, values);
+  }
+
+  /** The text with LIKE's wildcards taken literally. */
+  static String likeEscaped(String text) {
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
   }
 
   private static List<Entry> entries(Connection c, PreparedStatement s) throws SQLException {

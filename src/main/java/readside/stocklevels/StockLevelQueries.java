@@ -35,11 +35,28 @@ public final class StockLevelQueries {
    * first; and how many match in all.
    */
   public CompletionStage<Page> list(Integer lowStockThreshold, int limit, int offset) {
+    return list(lowStockThreshold, null, lowStockThreshold != null, limit, offset);
+  }
+
+  /**
+   * As {@link #list(Integer, int, int)}, and with {@code search} only the SKUs whose code contains it (ignoring
+   * case); {@code lowestFirst} orders by available (the dashboard's "low stock first") instead of by code.
+   */
+  public CompletionStage<Page> list(Integer lowStockThreshold, String search, boolean lowestFirst, int limit,
+                                    int offset) {
     return database.withConnection(c -> {
-      String where = lowStockThreshold == null ? "" : " WHERE available <= ?";
+      List<String> conditions = new ArrayList<>();
+      if (lowStockThreshold != null) conditions.add("available <= ?");
+      if (search != null) conditions.add("LOWER(sku) LIKE ? ESCAPE '\\'");
+      String where = conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions);
+      String pattern = search == null ? null
+          : "%" + search.toLowerCase(java.util.Locale.ROOT).replace("\\", "\\\\").replace("%", "\\%")
+              .replace("_", "\\_") + "%";
       long total;
       try (PreparedStatement s = c.prepareStatement("SELECT COUNT(*) FROM stock_levels" + where)) {
-        if (lowStockThreshold != null) s.setInt(1, lowStockThreshold);
+        int p = 1;
+        if (lowStockThreshold != null) s.setInt(p++, lowStockThreshold);
+        if (pattern != null) s.setString(p, pattern);
         try (ResultSet rs = s.executeQuery()) {
           rs.next();
           total = rs.getLong(1);
@@ -48,9 +65,10 @@ public final class StockLevelQueries {
       List<Entry> skus = new ArrayList<>();
       try (PreparedStatement s = c.prepareStatement("SELECT sku, on_hand, reserved, safety_stock, available, listings, "
           + "shown, last_event_seq, updated_at FROM stock_levels" + where
-          + (lowStockThreshold == null ? " ORDER BY sku" : " ORDER BY available, sku") + " LIMIT ? OFFSET ?")) {
+          + (lowestFirst ? " ORDER BY available, sku" : " ORDER BY sku") + " LIMIT ? OFFSET ?")) {
         int i = 1;
         if (lowStockThreshold != null) s.setInt(i++, lowStockThreshold);
+        if (pattern != null) s.setString(i++, pattern);
         s.setInt(i++, limit);
         s.setLong(i, offset);
         try (ResultSet rs = s.executeQuery()) {

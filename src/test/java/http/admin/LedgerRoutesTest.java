@@ -150,6 +150,22 @@ class LedgerRoutesTest {
   }
 
   @Test
+  void theSearchMatchesPartOfTheOrderIdIgnoringCaseAndTakesWildcardsLiterally() throws Exception {
+    long expected = orders.stream().filter(o -> o.key().endsWith("|R-1") || o.key().matches(".*\\|R-1\\d$")).count();
+    assertEquals(11, expected, "R-1 and R-10..R-19");
+    JsonNode found = ok("/admin/orders?limit=500&q=r-1");
+    assertEquals(expected, found.get("total").asLong());
+    for (JsonNode o : found.get("orders")) assertTrue(o.get("orderId").asText().startsWith("R-1"), o.toString());
+    assertEquals(1, ok("/admin/orders?q=R-17").get("total").asInt());
+    assertEquals(0, ok("/admin/orders?q=" + enc("R-%")).get("total").asInt(), "% is a character, not a wildcard");
+    assertEquals(0, ok("/admin/orders?q=R_1").get("total").asInt(), "_ is a character, not a wildcard");
+    assertEquals(1, ok("/admin/orders?q=R-17&channel=" + orders.stream().filter(o -> o.key().endsWith("|R-17"))
+        .findFirst().orElseThrow().channel().key()).get("total").asInt(), "with the other filters");
+    assertTrue(Http.get(base + "/admin/orders.csv?q=R-17").body().contains("R-17"), "the CSV takes the search too");
+    assertEquals(400, Http.get(base + "/admin/orders?q=" + "x".repeat(101)).statusCode(), "a search of 101 characters");
+  }
+
+  @Test
   void badParametersAre400WithAJsonError() throws Exception {
     for (String query : List.of("status=SOLD", "channel=ebay", "limit=0", "limit=501", "limit=ten", "offset=-1",
         "from=yesterday", "to=2024-13-01T00:00:00Z", "from=2024-05-02T00:00:00Z&to=2024-05-01T00:00:00Z",

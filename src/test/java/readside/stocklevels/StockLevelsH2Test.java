@@ -1,6 +1,7 @@
 package readside.stocklevels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import app.Node;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -60,6 +61,19 @@ class StockLevelsH2Test {
       low.get("skus").forEach(row -> listed.add(row.get("sku").asText()));
       assertEquals(expected, listed);
       assertEquals(true, listed.contains("h-e"), "h-e has 1 available: " + listed);
+
+      // The dashboard's "low stock first" over every SKU, and its search by part of the code.
+      JsonNode lowFirst = JSON.readTree(Http.get(base + "/admin/skus?sort=available&limit=500").body());
+      List<String> byAvailable = new ArrayList<>();
+      lowFirst.get("skus").forEach(row -> byAvailable.add(row.get("sku").asText()));
+      assertEquals(truth.values().stream()
+          .sorted(java.util.Comparator.comparingInt(SkuEntity.Summary::available).thenComparing(SkuEntity.Summary::sku))
+          .map(SkuEntity.Summary::sku).toList(), byAvailable);
+      JsonNode searched = JSON.readTree(Http.get(base + "/admin/skus?q=H-E").body());
+      assertEquals(truth.keySet().stream().filter(k -> k.contains("h-e")).count(), searched.get("total").asLong());
+      searched.get("skus").forEach(row -> assertTrue(row.get("sku").asText().contains("h-e"), row.toString()));
+      assertEquals(0, JSON.readTree(Http.get(base + "/admin/skus?q=h%25").body()).get("total").asInt(), "% taken literally");
+      assertEquals(400, Http.get(base + "/admin/skus?sort=price").statusCode());
 
       for (int i = 0; i < 40; i++) driver.setStockAsync("h-a", 100 + i).get();
       StockDriver.await(Duration.ofSeconds(10), () -> {
