@@ -1,24 +1,30 @@
 package http.admin;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.math.BigDecimal;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import support.Chromium;
 import support.Http;
 import support.MarketNode;
@@ -27,34 +33,38 @@ import support.TestDatabase;
 import tools.sandbox.Sandbox;
 
 /**
- * The operator dashboard in a real headless Chromium, against a node wired to the marketplace sandbox: log in with
- * the operator token, watch an order placed through a signed Shopee webhook appear, open its timeline, adjust the
- * SKU and see what Shopee shows change (on the page and in the sandbox), and keep a screenshot under target/.
+ * The operator dashboard in a real headless Chromium, used as a person uses it (real clicks and keys, see
+ * {@link ChromiumClickTest}), against a node on PostgreSQL wired to the marketplace sandbox: log in, watch a sale's
+ * chart move as Shopee orders arrive, map a line, cancel an order, adjust stock, enter a phone order, download the
+ * filtered CSV, read a SKU's chart, and check after each step what the API then says. Screenshots at 1280 px and at
+ * 390 px (a phone) go to target/dashboard/; no table may be clipped, and the page may log no error.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DashboardBrowserTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String SHOP = "1001";
   private static final String SKU = "SKU-DASH";
   private static final long ITEM = 5100;
-  private static final Duration WAIT = Duration.ofSeconds(20);
+  private static final Duration WAIT = Duration.ofSeconds(30);
+  private static final Path SHOTS = Path.of("target", "dashboard");
   /** A SKU code that is markup: the page must show it as text, never run it. */
   private static final String MARKUP_SKU = "<img src=x onerror=\"window.injected=1\">";
   private static MarketNode market;
   private static Chromium browser;
+  private static int orders;
 
   @BeforeAll
   static void start() throws Exception {
     Chromium.binary(); // fails first, with instructions, when Chromium is missing
     TestDatabase.reset();
     market = MarketNode.start(Map.of());
-    admin("PUT", "/admin/skus/" + SKU + "/stock", "{\"onHand\":20}");
+    admin("PUT", "/admin/skus/" + SKU + "/stock", "{\"onHand\":40}");
     admin("PUT", "/admin/skus/" + SKU + "/listings",
         "{\"channel\":\"shopee\",\"shopId\":\"" + SHOP + "\",\"itemId\":\"" + ITEM + "\",\"modelId\":\"0\"}");
-    awaitSandboxStock(20);
     admin("PUT", "/admin/skus/SKU-DASH-LOW/stock", "{\"onHand\":3}");
-    admin("PUT", "/admin/skus/" + java.net.URLEncoder.encode(MARKUP_SKU, java.nio.charset.StandardCharsets.UTF_8)
-        .replace("+", "%20") + "/stock", "{\"onHand\":30}");
-    browser = Chromium.launch(1400, 1000);
+    admin("PUT", "/admin/skus/" + URLEncoder.encode(MARKUP_SKU, StandardCharsets.UTF_8).replace("+", "%20") + "/stock",
+        "{\"onHand\":30}");
+    browser = Chromium.launch(1280, 900);
   }
 
   @AfterAll
@@ -63,143 +73,320 @@ class DashboardBrowserTest {
     if (market != null) market.close();
   }
 
-  private static JsonNode admin(String method, String path, String body) throws Exception {
-    HttpResponse<String> r = Http.send(HttpRequest.newBuilder(URI.create(market.url(path)))
+  private static HttpResponse<String> call(String method, String path, String body) throws Exception {
+    return Http.send(HttpRequest.newBuilder(URI.create(market.url(path)))
         .header("Content-Type", "application/json").timeout(Duration.ofSeconds(20))
         .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
         .build());
-    assertTrue(r.statusCode() / 100 == 2, method + " " + path + ": " + r.statusCode() + " " + r.body());
-    return JSON.readTree(r.body());
   }
 
-  private static void awaitSandboxStock(int expected) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    Integer last = null;
-    while (System.nanoTime() < deadline) {
-      last = market.sandbox.shopeeStock(ITEM, 0);
-      if (last != null && last == expected) return;
-      Thread.sleep(50);
-    }
-    throw new AssertionError("Shopee (sandbox) shows " + last + " for item " + ITEM + ", expected " + expected);
+  private static JsonNode admin(String method, String path, String body) throws Exception {
+    HttpResponse<String> r = call(method, path, body);
+    assertTrue(r.statusCode() / 100 == 2, method + " " + path + ": " + r.statusCode() + " " + r.body());
+    return JSON.readTree(r.body());
   }
 
   private static String js(String value) throws Exception {
     return JSON.writeValueAsString(value);
   }
 
+  /** A Shopee order through a signed webhook, answered 200. */
+  private static String shopeeOrder(String itemSku, int quantity) throws Exception {
+    String id = "SN-DASH-" + (++orders);
+    market.sandbox.addShopeeOrder(SHOP, id, "READY_TO_SHIP",
+        List.of(new Sandbox.ShopeeItem(ITEM, 0, itemSku, null, quantity, new BigDecimal("25000"))));
+    Sandbox.Delivery delivery = market.sandbox.sendShopeeOrderStatus(market.url("/webhooks/shopee"), SHOP, id,
+        "READY_TO_SHIP", Sandbox.Redelivery.ONCE).toCompletableFuture().get(20, TimeUnit.SECONDS);
+    assertEquals(200, delivery.status());
+    return id;
+  }
+
+  private static String phase(String orderId) throws Exception {
+    return admin("GET", "/admin/orders/shopee/" + SHOP + "/" + orderId, null).get("phase").asText();
+  }
+
+  private static void awaitPhase(String orderId, String... phases) throws Exception {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    String last = null;
+    while (System.nanoTime() < deadline) {
+      last = phase(orderId);
+      if (List.of(phases).contains(last)) return;
+      Thread.sleep(100);
+    }
+    throw new AssertionError(orderId + " is " + last + ", expected one of " + List.of(phases));
+  }
+
+  private static void login(String token) throws Exception {
+    browser.eval("document.getElementById('token').value = ''");
+    browser.type("#token", token);
+    browser.click("#login-button");
+    browser.waitFor("!document.getElementById('dashboard').hidden", WAIT, "the dashboard after login");
+  }
+
+  private static void screen(String name) throws Exception {
+    browser.click("#nav a[data-view=\"" + name + "\"]");
+    browser.waitFor("!document.getElementById('" + name + "-view').hidden && document.getElementById('" + name
+        + "-view').children.length > 0", WAIT, "the " + name + " screen");
+  }
+
+  /** Confirms the open dialog and waits for its outcome; returns the text it shows. */
+  private static String confirm() throws Exception {
+    browser.click("#confirm-ok");
+    browser.waitFor("document.getElementById('confirm-ok').hidden || document.getElementById('confirm-result')"
+        + ".className === 'error'", WAIT, "the action's outcome in the dialog");
+    String outcome = browser.eval("document.getElementById('confirm-result').textContent").asText();
+    assertTrue(browser.eval("document.getElementById('confirm-result').className !== 'error'").asBoolean(), outcome);
+    browser.click("#confirm-cancel"); // now "Close"
+    browser.waitFor("!document.getElementById('confirm').open", WAIT, "the dialog closed");
+    return outcome;
+  }
+
+  /** Nothing wider than the window, and every table inside its card: no column is cut off. */
+  private static void assertNothingClipped(String where) throws Exception {
+    JsonNode problems = browser.eval("(() => { const out = [];"
+        + " if (document.documentElement.scrollWidth > innerWidth + 1) out.push('page ' + document.documentElement.scrollWidth + ' > ' + innerWidth);"
+        + " for (const t of document.querySelectorAll('.view:not([hidden]) table')) {"
+        + "   const card = t.closest('.card').getBoundingClientRect();"
+        + "   for (const c of t.querySelectorAll('th, td')) { const r = c.getBoundingClientRect();"
+        + "     if (c.scrollWidth > c.clientWidth + 1) out.push(t.id + ' cell ' + c.textContent.slice(0, 30) + ' overflows: ' + c.scrollWidth + ' > ' + c.clientWidth);"
+        + "     if (r.width > 0 && (r.right > card.right + 1 || r.left < card.left - 1)) out.push(t.id + ' cell ' + c.textContent.slice(0, 30) + ' at ' + Math.round(r.left) + '-' + Math.round(r.right) + ' outside ' + Math.round(card.left) + '-' + Math.round(card.right)); } }"
+        + " return out.slice(0, 10); })()");
+    assertEquals(0, problems.size(), where + ": " + problems);
+  }
+
+  private static Path shot(String name) throws Exception {
+    browser.eval("window.scrollTo(0, 0); document.getElementById('toast').style.display = 'none'");
+    Path file = browser.screenshot(SHOTS.resolve(name + ".png"));
+    assertTrue(Files.size(file) > 10_000, "a real screenshot: " + Files.size(file) + " bytes");
+    System.out.println("Dashboard screenshot: " + file);
+    return file;
+  }
+
+  private static void assertNoPageErrors() {
+    List<String> errors = new ArrayList<>();
+    for (String m : browser.console) if (m.startsWith("exception") || m.startsWith("error")) errors.add(m);
+    assertTrue(errors.isEmpty(), "page errors: " + errors);
+  }
+
   @Test
+  @Order(1)
   void aMissingChromiumIsAnErrorThatSaysHowToInstallIt() {
-    IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
-        () -> Chromium.binary("/nonexistent/chromium"));
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> Chromium.binary("/nonexistent/chromium"));
     assertTrue(e.getMessage().contains("/nonexistent/chromium") && e.getMessage().contains("scripts/test.sh")
         && e.getMessage().contains("apt-get install -y chromium"), e.getMessage());
   }
 
   @Test
-  void operatorLogsInWatchesAnOrderArriveOpensItsTimelineAndAdjustsStock() throws Exception {
-    // The page itself needs no token; it shows the login form and no data.
+  @Order(2)
+  void anOperatorRunsTheShopFromThePage() throws Exception {
     browser.navigate(market.url("/admin/ui"));
     browser.waitFor("!document.getElementById('login').hidden && document.getElementById('dashboard').hidden",
         WAIT, "the login form");
-    assertEquals(0, browser.eval("document.querySelectorAll('#newest tbody tr').length").asInt(), "no data before login");
-
     // A wrong token is refused and the form says so.
     browser.type("#token", "not-a-token");
     browser.click("#login-button");
     browser.waitFor("document.getElementById('login-error').textContent.includes('401')", WAIT, "the refusal");
-    assertTrue(browser.eval("document.getElementById('dashboard').hidden").asBoolean());
+    login(TestConfig.OPERATOR_TOKEN);
+    assertEquals(TestConfig.OPERATOR_TOKEN, browser.eval("sessionStorage.getItem('orchestrator.admin.token')").asText());
+    browser.waitFor("document.getElementById('who').textContent.includes('operator')", WAIT, "who is logged in");
 
-    // Paste the operator token once and log in.
-    browser.eval("document.getElementById('token').value = ''");
-    browser.type("#token", TestConfig.OPERATOR_TOKEN);
-    browser.click("#login-button");
-    browser.waitFor("!document.getElementById('dashboard').hidden", WAIT, "the dashboard after login");
-    assertEquals(TestConfig.OPERATOR_TOKEN,
-        browser.eval("sessionStorage.getItem('orchestrator.admin.token')").asText(), "kept for this tab only");
-    browser.waitFor("document.querySelector('#skus tr[data-sku=\"" + SKU + "\"] [data-listing=\"shopee:" + SHOP
-        + "\"][data-shown=\"20\"]')", WAIT, "the SKU with what Shopee shows");
-    browser.waitFor("document.querySelector('#skus tr.low[data-sku=\"SKU-DASH-LOW\"]')", WAIT,
-        "the SKU with 3 available highlighted as low stock (default threshold 5)");
-    assertFalse(browser.eval("document.querySelector('#skus tr[data-sku=\"" + SKU + "\"]').classList.contains('low')")
-        .asBoolean(), "20 available is not low");
-    browser.waitFor("document.getElementById('low-count').textContent === '1 low'", WAIT, "the low-stock count");
+    // The sale's chart moves as orders arrive.
+    browser.waitFor("!document.getElementById('sale-view').hidden && document.getElementById('orders-chart')", WAIT, "the sale screen");
+    List<String> first = new ArrayList<>();
+    for (int i = 0; i < 3; i++) first.add(shopeeOrder(SKU, 1));
+    browser.waitFor("Number(document.getElementById('orders-chart').dataset.total) === 3", WAIT, "3 orders on the chart");
+    for (int i = 0; i < 4; i++) shopeeOrder(SKU, 1);
+    browser.waitFor("Number(document.getElementById('orders-chart').dataset.total) === 7", WAIT, "the chart moved to 7");
+    // A marketplace order for units that are gone: a forced cancellation, on its chart.
+    String gone = shopeeOrder("SKU-DASH-LOW", 5);
+    awaitPhase(gone, "OUT_OF_STOCK", "CANCELLING", "CANCELLED");
+    browser.waitFor("Number(document.getElementById('forced-chart').dataset.total) >= 1", WAIT, "the forced cancellation charted");
+    browser.click("#sale-view [data-group=\"state\"]");
+    browser.waitFor("document.querySelector('#orders-chart rect[data-series=\"OUT_OF_STOCK\"], #orders-chart rect[data-series=\"CANCELLED\"], #orders-chart rect[data-series=\"CANCELLING\"]')",
+        WAIT, "the chart by state shows the cancelled order");
+    assertNothingClipped("sale at 1280");
+    shot("sale-1280");
+
+    // Orders: the table, a search, and one order's timeline.
+    screen("orders");
+    browser.waitFor("document.querySelectorAll('#orders tbody tr[data-order-key]').length === 8", WAIT, "8 orders listed");
+    shot("orders-list-1280");
+    JsonNode rowHeights = browser.eval("[...document.querySelectorAll('#orders tbody tr')].map(r => ({h: r.getBoundingClientRect().height,"
+        + " problem: r.querySelector('td.problem').textContent !== ''}))");
+    for (JsonNode row : rowHeights) {
+      assertTrue(row.get("h").asDouble() <= (row.get("problem").asBoolean() ? 72 : 40),
+          "one line per order at 1280 px (a problem may take a second): " + rowHeights);
+    }
+    assertNothingClipped("orders at 1280");
+    browser.type("#f-q", first.get(1));
+    browser.click("#f-apply");
+    browser.waitFor("document.querySelectorAll('#orders tbody tr[data-order-key]').length === 1 && document.querySelector("
+        + js("#orders tbody tr[data-order-key=\"shopee|" + SHOP + "|" + first.get(1) + "\"]") + ")", WAIT, "the searched order alone");
+    browser.eval("document.getElementById('f-q').value = ''");
+    browser.click("#f-apply");
+    browser.waitFor("document.querySelectorAll('#orders tbody tr[data-order-key]').length === 8", WAIT, "all orders again");
+
+    // Map a line: an order whose line has no SKU code waits in NEEDS_MAPPING until the operator says which SKU.
+    String unmapped = shopeeOrder(null, 2);
+    awaitPhase(unmapped, "NEEDS_MAPPING");
+    String row = "#orders tbody tr[data-order-key=\"shopee|" + SHOP + "|" + unmapped + "\"]";
+    browser.waitFor("document.querySelector(" + js(row) + ")", WAIT, "the unmapped order listed");
+    browser.click(row + " button.order");
+    browser.waitFor("document.querySelector('#order-detail[data-phase=\"NEEDS_MAPPING\"] button.map')", WAIT, "its Map action");
+    browser.click("#order-actions button.map");
+    browser.type("#confirm-fields input[name=\"sku\"]", SKU);
+    String mapped = confirm();
+    assertTrue(mapped.contains("Map a line"), mapped);
+    awaitPhase(unmapped, "CONFIRMED");
+    browser.waitFor("document.querySelector('#order-detail[data-phase=\"CONFIRMED\"]')", WAIT, "the page shows it confirmed");
+    JsonNode types = browser.eval("[...document.querySelectorAll('#timeline li')].map(li => li.dataset.type)");
+    JsonNode events = admin("GET", "/admin/orders/shopee/" + SHOP + "/" + unmapped + "/events", null);
+    assertEquals(events.size(), types.size(), "one timeline entry per journal event: " + types);
+    assertTrue(types.toString().contains("LineMapped") || types.toString().contains("Mapped"), types.toString());
+
+    // Cancel an order.
+    String toCancel = first.get(0);
+    browser.click("#orders tbody tr[data-order-key=\"shopee|" + SHOP + "|" + toCancel + "\"] button.order");
+    browser.waitFor("document.querySelector('#order-detail[data-order-key=\"shopee|" + SHOP + "|" + toCancel + "\"] button.cancel')",
+        WAIT, "its Cancel action");
+    browser.click("#order-actions button.cancel");
+    confirm();
+    awaitPhase(toCancel, "CANCELLING", "CANCELLED");
+
+    // A phone order entered by hand.
+    browser.click("#orders-view button.new-order");
+    browser.eval("document.querySelector('#confirm-fields select[name=\"channel\"]').value = 'phone'");
+    browser.type("#confirm-fields input[name=\"buyerName\"]", "Ibu Sari");
+    browser.type("#confirm-fields input[name=\"lines\"]", SKU + " x2");
+    String created = confirm();
+    assertTrue(created.contains("created"), created);
+    JsonNode phone = admin("GET", "/admin/orders?channel=phone", null);
+    for (long deadline = System.nanoTime() + WAIT.toNanos(); phone.get("total").asInt() == 0 && System.nanoTime() < deadline; ) {
+      Thread.sleep(100); // the ledger is a projection: it follows the order within a poll
+      phone = admin("GET", "/admin/orders?channel=phone", null);
+    }
+    assertEquals(1, phone.get("total").asInt(), phone.toString());
+    assertEquals(2, phone.get("orders").get(0).get("lines").get(0).get("quantity").asInt());
+
+    // CSV of the filtered ledger: the page asks for exactly the filters on screen.
+    browser.eval("document.getElementById('f-channel').value = 'phone'");
+    browser.click("#f-apply");
+    browser.waitFor("document.querySelectorAll('#orders tbody tr[data-order-key]').length === 1", WAIT, "the phone order alone");
+    browser.click("#csv");
+    browser.waitFor("Number(document.getElementById('csv').dataset.lastBytes) > 0", WAIT, "the CSV downloaded");
+    String csvUrl = browser.eval("document.getElementById('csv').dataset.lastUrl").asText();
+    assertTrue(csvUrl.contains("channel=phone"), csvUrl);
+    String csv = call("GET", csvUrl, null).body();
+    assertTrue(csv.contains("phone") && !csv.contains("shopee|"), csv);
+    shot("orders-1280");
+
+    // Stock: adjust, and the SKU's chart from its history.
+    screen("stock");
+    String skuRow = "#skus tr[data-sku=\"" + SKU + "\"]";
+    browser.waitFor("document.querySelector(" + js(skuRow) + ")", WAIT, "the SKU row");
+    assertEquals("SKU-DASH-LOW", browser.eval("document.querySelector('#skus tbody tr').dataset.sku").asText(), "low stock first");
     browser.waitFor("[...document.querySelectorAll('#skus td')].some(td => td.textContent === " + js(MARKUP_SKU) + ")",
         WAIT, "the markup SKU code shown as text");
-    assertEquals(0, browser.eval("document.querySelectorAll('#skus img').length").asInt(), "no element made from data");
-    assertTrue(browser.eval("window.injected === undefined").asBoolean(), "no script ran from data");
-    browser.waitFor("document.querySelector('#cluster tbody tr[data-member]')", WAIT, "the cluster member");
-    browser.waitFor("document.querySelector('#shops tbody tr[data-shop=\"shopee:" + SHOP + "\"]')", WAIT, "the shop");
-
-    // An order through a signed Shopee webhook appears among the newest orders.
-    String orderId = "SN-DASH-1";
-    String orderKey = "shopee|" + SHOP + "|" + orderId;
-    market.sandbox.addShopeeOrder(SHOP, orderId, "READY_TO_SHIP",
-        List.of(new Sandbox.ShopeeItem(ITEM, 0, SKU, null, 2, new BigDecimal("25000"))));
-    Sandbox.Delivery delivery = market.sandbox.sendShopeeOrderStatus(market.url("/webhooks/shopee"), SHOP, orderId,
-        "READY_TO_SHIP", Sandbox.Redelivery.ONCE).toCompletableFuture().get(20, TimeUnit.SECONDS);
-    assertEquals(200, delivery.status());
-    String row = "document.querySelector(" + js("#newest tbody tr[data-order-key=\"" + orderKey + "\"]") + ")";
-    browser.waitFor(row + " && " + row + ".textContent.includes('CONFIRMED')", WAIT,
-        "the webhook's order, CONFIRMED, in the newest orders");
-    assertEquals(orderKey, browser.eval("document.querySelector('#newest tbody tr').dataset.orderKey").asText(),
-        "newest first");
-    browser.waitFor("document.querySelector('#by-status [data-key=\"CONFIRMED\"] .n').textContent === '1'", WAIT,
-        "the live count of CONFIRMED orders");
-    browser.waitFor("document.querySelector('[data-sku=\"" + SKU + "\"] [data-listing=\"shopee:" + SHOP
-        + "\"][data-shown=\"18\"]')", WAIT, "Shopee showing 18 after the reservation of 2");
-
-    // Its timeline: every event of the order, oldest first, ending confirmed.
-    browser.click("#newest tbody tr[data-order-key=\"" + orderKey + "\"] a.order");
-    browser.waitFor("document.querySelector('#timeline li[data-type=\"OrderConfirmed\"]')", WAIT, "the timeline");
-    JsonNode types = browser.eval("[...document.querySelectorAll('#timeline li')].map(li => li.dataset.type)");
-    JsonNode events = admin("GET", "/admin/orders/shopee/" + SHOP + "/" + orderId + "/events", null);
-    assertEquals(events.size(), types.size(), "one timeline entry per journal event: " + types);
-    for (int i = 0; i < events.size(); i++) assertEquals(events.get(i).get("type").asText(), types.get(i).asText());
-    assertEquals("Notified", types.get(0).asText());
-    assertTrue(browser.eval("document.getElementById('order-head').textContent").asText().contains("CONFIRMED"));
-
-    // Operator receives 5 units: on hand 25, reserved 2, Shopee shows 23 (page and sandbox), in sync.
-    String skuRow = "tr[data-sku=\"" + SKU + "\"]";
-    browser.type(skuRow + " input.delta", "5");
-    browser.eval("document.querySelector(" + js(skuRow + " select") + ").value = 'RECEIVED'");
+    assertTrue(browser.eval("window.injected === undefined && document.querySelectorAll('#skus img').length === 0").asBoolean(),
+        "no script ran from data");
+    int onHand = admin("GET", "/admin/skus/" + SKU, null).get("onHand").asInt();
     browser.click(skuRow + " button.adjust");
-    browser.waitFor("document.querySelector(" + js(skuRow + " td.onhand") + ").textContent === '25'", WAIT,
-        "on hand 25 in the table");
-    browser.waitFor("document.querySelector(" + js(skuRow + " [data-listing=\"shopee:" + SHOP + "\"]")
-        + ").dataset.shown === '23' && document.querySelector(" + js(skuRow + " [data-listing=\"shopee:" + SHOP + "\"]")
-        + ").dataset.pushed === '23'", WAIT, "Shopee shown and pushed 23 on the page");
-    awaitSandboxStock(23);
+    browser.type("#confirm-fields input[name=\"delta\"]", "5");
+    String adjusted = confirm();
+    assertTrue(adjusted.contains("on hand " + (onHand + 5)), adjusted);
     JsonNode sku = admin("GET", "/admin/skus/" + SKU, null);
-    assertEquals(25, sku.get("onHand").asInt());
-    assertEquals(2, sku.get("reserved").asInt());
-    JsonNode history = admin("GET", "/admin/skus/" + SKU + "/history", null);
-    assertTrue(history.toString().contains(TestConfig.OPERATOR_NAME), "the adjustment is recorded as the operator's");
+    assertEquals(onHand + 5, sku.get("onHand").asInt());
+    browser.waitFor("document.querySelector(" + js(skuRow + " td.onhand") + ").textContent === '" + (onHand + 5) + "'",
+        WAIT, "the new on hand in the table");
+    browser.click(skuRow + " button.chart-button");
+    browser.waitFor("document.querySelector('#sku-chart path[data-series=\"available\"]')", WAIT, "the SKU's chart");
+    int available = admin("GET", "/admin/skus/" + SKU, null).get("available").asInt();
+    browser.waitFor("document.querySelector('#sku-chart path[data-series=\"available\"]').dataset.last === '" + available + "'",
+        WAIT, "the chart ending at today's available " + available);
+    assertTrue(browser.eval("Boolean(document.querySelector('#sku-chart path[data-series=\"shopee\"]'))").asBoolean(),
+        "what Shopee shows over time");
+    assertNothingClipped("stock at 1280");
+    shot("stock-1280");
 
-    // Push now answers from the page too.
-    browser.click(skuRow + " button.push");
-    browser.waitFor("document.getElementById('toast').textContent.includes('pushing 1 listing')", WAIT, "push now");
+    screen("shops");
+    browser.waitFor("document.querySelector('#shops tr[data-shop=\"shopee:" + SHOP + "\"]')", WAIT, "the shop");
+    screen("system");
+    browser.waitFor("document.querySelector('#cluster tbody tr[data-member]')", WAIT, "the cluster member");
+    assertNoPageErrors();
+  }
 
-    browser.waitFor("document.querySelector(" + js(skuRow + " [data-listing=\"shopee:" + SHOP + "\"]")
-        + ").dataset.sync === 'in_sync'", WAIT, "the listing in sync");
-    browser.eval("window.scrollTo(0, 0); document.getElementById('toast').style.display = 'none'");
-    Path shot = browser.screenshot(Path.of("target", "dashboard", "dashboard.png"));
-    assertTrue(Files.size(shot) > 10_000, "a real screenshot: " + Files.size(shot) + " bytes");
-    System.out.println("Dashboard screenshot: " + shot);
-    assertTrue(browser.console.stream().noneMatch(m -> m.startsWith("exception")), "no page errors: " + browser.console);
+  @Test
+  @Order(3)
+  void theKeyboardReachesEveryScreenAndEscapeClosesADialog() throws Exception {
+    browser.navigate(market.url("/admin/ui#sale"));
+    browser.waitFor("!document.getElementById('dashboard').hidden", WAIT, "still logged in (this tab's token)");
+    browser.eval("document.activeElement && document.activeElement.blur()");
+    String focused = "";
+    for (int i = 0; i < 12 && !focused.equals("stock"); i++) {
+      browser.press("Tab");
+      focused = browser.eval("document.activeElement.dataset ? (document.activeElement.dataset.view || '') : ''").asText();
+    }
+    assertEquals("stock", focused, "Tab reaches the Stock screen's link");
+    browser.press("Enter");
+    browser.waitFor("!document.getElementById('stock-view').hidden", WAIT, "Enter opens it");
+    browser.waitFor("document.querySelector('#skus button.adjust')", WAIT, "the SKU table");
+    browser.click("#skus button.adjust");
+    browser.waitFor("document.getElementById('confirm').open", WAIT, "the dialog");
+    assertEquals("delta", browser.eval("document.activeElement.name").asText(), "the dialog's first field has the focus");
+    browser.press("Escape");
+    browser.waitFor("!document.getElementById('confirm').open", WAIT, "Escape closed it");
+    assertNoPageErrors();
+  }
 
-    // Logging out forgets the token.
+  @Test
+  @Order(4)
+  void onAPhoneNothingIsClipped() throws Exception {
+    browser.viewport(390, 844, true);
+    try {
+      browser.navigate(market.url("/admin/ui#orders"));
+      browser.waitFor("document.querySelectorAll('#orders tbody tr[data-order-key]').length > 0", WAIT, "the orders");
+      assertNothingClipped("orders at 390");
+      JsonNode labels = browser.eval("[...document.querySelectorAll('#orders tbody tr:first-child td')].map(td => getComputedStyle(td, '::before').content)");
+      assertTrue(labels.toString().contains("status"), "each cell labelled by its column on a phone: " + labels);
+      shot("orders-390");
+      browser.navigate(market.url("/admin/ui#stock"));
+      browser.waitFor("document.querySelector('#skus tbody tr[data-sku]')", WAIT, "the SKUs");
+      assertNothingClipped("stock at 390");
+      shot("stock-390");
+      browser.navigate(market.url("/admin/ui#sale"));
+      browser.waitFor("Number(document.getElementById('orders-chart').dataset.total) > 0", WAIT, "the chart");
+      assertNothingClipped("sale at 390");
+      shot("sale-390");
+      assertNoPageErrors();
+    } finally {
+      browser.viewport(1280, 900, false);
+    }
+  }
+
+  @Test
+  @Order(5)
+  void aViewerSeesEverythingAndCanActOnNothing() throws Exception {
+    browser.navigate(market.url("/admin/ui#stock"));
+    browser.waitFor("!document.getElementById('dashboard').hidden", WAIT, "the dashboard");
     browser.click("#logout");
     browser.waitFor("!document.getElementById('login').hidden", WAIT, "the login form again");
-    assertTrue(browser.eval("sessionStorage.getItem('orchestrator.admin.token') === null").asBoolean());
-
-    // A viewer sees the same page, and the API refuses its adjustment (403, shown to the operator, nothing changes).
-    browser.type("#token", TestConfig.VIEWER_TOKEN);
-    browser.click("#login-button");
+    assertTrue(browser.eval("sessionStorage.getItem('orchestrator.admin.token') === null").asBoolean(), "logging out forgets the token");
+    login(TestConfig.VIEWER_TOKEN);
+    screen("stock");
+    String skuRow = "#skus tr[data-sku=\"" + SKU + "\"]";
     browser.waitFor("document.querySelector(" + js(skuRow + " td.onhand") + ")", WAIT, "the SKU table as viewer");
-    browser.type(skuRow + " input.delta", "1");
-    browser.click(skuRow + " button.adjust");
-    browser.waitFor("document.getElementById('toast').className === 'error' && "
-        + "document.getElementById('toast').textContent.includes('viewer')", WAIT, "the viewer's refusal");
-    assertEquals(25, admin("GET", "/admin/skus/" + SKU, null).get("onHand").asInt(), "a viewer changes nothing");
+    int onHand = admin("GET", "/admin/skus/" + SKU, null).get("onHand").asInt();
+    AssertionError refused = assertThrows(AssertionError.class, () -> browser.click(skuRow + " button.adjust"));
+    assertTrue(refused.getMessage().contains("disabled"), refused.getMessage());
+    assertTrue(browser.eval("[...document.querySelectorAll('[data-action]')].every(b => b.disabled)").asBoolean(),
+        "every action disabled for a viewer");
+    browser.click(skuRow + " button.chart-button"); // reading is allowed
+    browser.waitFor("document.querySelector('#sku-chart path')", WAIT, "the chart as viewer");
+    assertEquals(onHand, admin("GET", "/admin/skus/" + SKU, null).get("onHand").asInt(), "a viewer changes nothing");
+    assertEquals(403, Http.send(HttpRequest.newBuilder(URI.create(market.url("/admin/skus/" + SKU + "/adjustments")))
+        .header("Authorization", "Bearer " + TestConfig.VIEWER_TOKEN).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"delta\":1,\"reason\":\"RECEIVED\"}")).build()).statusCode(),
+        "and the API refuses it too");
+    assertNoPageErrors();
   }
 }
