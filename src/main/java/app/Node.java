@@ -101,13 +101,14 @@ public final class Node implements AutoCloseable {
       http.admin.StockLevelRoutes stockLevels = new http.admin.StockLevelRoutes(system, database, json);
       http.admin.SyncRoutes sync = new http.admin.SyncRoutes(system, json);
       http.admin.BoardRoutes boardRoutes = new http.admin.BoardRoutes(system, board, json);
+      http.admin.ChartRoutes charts = new http.admin.ChartRoutes(system, database, json);
       // The dashboard page and the OpenAPI document hold no data: served without a token, ahead of AdminAuth.
       routes.add(new http.admin.UiRoutes().route());
       // The platforms' onboarding redirects reach the seller's browser: public, guarded by their one-time state.
       routes.add(new http.OnboardingRoutes(system, json).route());
       AdminAuth admin = new AdminAuth(adminTokens.tokens(), config.getBytes("orchestrator.admin.max-body"), json, metrics);
       routes.add(admin.route(actor -> Directives.concat(skus.route(actor), orders.route(actor), ledger.route(),
-          stockLevels.route(), sync.route(), shops.route(actor), cluster.route(), boardRoutes.route())));
+          stockLevels.route(), sync.route(), shops.route(actor), cluster.route(), boardRoutes.route(), charts.route())));
       OrderIntake intake = new OrderIntake(system, new InboundMessages(database), outbound,
           config.getDuration("orchestrator.webhooks.record-timeout"),
           new readside.stocklevels.StockLevelListings(system, database));

@@ -6,6 +6,7 @@ import akka.actor.typed.ExtensionId;
 import common.Channel;
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import org.HdrHistogram.Histogram;
 
@@ -13,7 +14,8 @@ import org.HdrHistogram.Histogram;
  * How stale the marketplaces were, per channel, on this node: for every acknowledged push, the time from the
  * oldest SKU write it covered (the first write after the previous acknowledged value) to the marketplace's
  * acknowledgement. Only pushes caused by live SKU writes count; re-pushes (reconciliation, "push now", catch-up
- * after a restart) carry old write times and would measure the repair, not the sync. In memory only.
+ * after a restart) carry old write times and would measure the repair, not the sync. In memory only; the last
+ * hour also per 10-second slot for the dashboard's sale chart ({@link #series}).
  */
 public final class StockStaleness implements Extension {
 
@@ -35,11 +37,33 @@ public final class StockStaleness implements Extension {
 
   private static final long HIGHEST_MICROS = Duration.ofHours(1).toNanos() / 1000;
   private final Map<Channel, Histogram> histograms = new EnumMap<>(Channel.class);
+  private final StalenessTimeline timeline = new StalenessTimeline();
 
-  public synchronized void record(Channel channel, Duration staleness) {
-    long micros = Math.max(0, Math.min(HIGHEST_MICROS, staleness.toNanos() / 1000));
-    histograms.computeIfAbsent(channel, c -> new Histogram(HIGHEST_MICROS, 3)).recordValue(micros);
+  public void record(Channel channel, Duration staleness) {
+    record(channel, staleness, java.time.Instant.now());
   }
+
+  /** @param at when the push was acknowledged: the slot of the sale chart it counts in */
+  public void record(Channel channel, Duration staleness, java.time.Instant at) {
+    long micros = Math.max(0, Math.min(HIGHEST_MICROS, staleness.toNanos() / 1000));
+    synchronized (this) {
+      histograms.computeIfAbsent(channel, c -> new Histogram(HIGHEST_MICROS, 3)).recordValue(micros);
+    }
+    timeline.record(channel, micros / 1000, at);
+  }
+
+  /** The sale chart's staleness of the last hour: {@code buckets} buckets of {@code bucketSeconds} from {@code firstBucket}. */
+  public List<ChannelSeries> series(long firstBucket, int bucketSeconds, int buckets) {
+    return timeline.series(firstBucket, bucketSeconds, buckets).stream()
+        .map(s -> new ChannelSeries(s.channel(), s.count(), s.p99Ms(), s.maxMs())).toList();
+  }
+
+  /** Per bucket: pushes, and their p99 and largest staleness in ms (null for a bucket without a push). */
+  public record ChannelSeries(String channel, List<Long> count, List<Double> p99Ms, List<Double> maxMs) {}
+
+  /** The smallest bucket the sale chart can ask of {@link #series}, and how far back it keeps them. */
+  public static final int SLOT_SECONDS = StalenessTimeline.SLOT_SECONDS;
+  public static final int KEPT_SECONDS = StalenessTimeline.SLOT_SECONDS * StalenessTimeline.SLOTS_KEPT;
 
   public synchronized Map<String, Figures> figures() {
     Map<String, Figures> all = new java.util.TreeMap<>();
