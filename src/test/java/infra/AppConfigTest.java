@@ -72,4 +72,80 @@ class AppConfigTest {
         "akka.management.cluster.bootstrap.contact-point-discovery.discovery-method", "kubernetes-api")))
         .getString("akka.management.cluster.bootstrap.contact-point-discovery.discovery-method"));
   }
+
+  /** Environment variables as HOCON sees them: a root-level key is found before the process environment. */
+  static Config withEnv(Map<String, String> env) {
+    return AppConfig.load(ConfigFactory.parseMap(env));
+  }
+
+  static final String BOOTSTRAP = "akka.management.cluster.bootstrap.contact-point-discovery.";
+
+  @Test
+  void defaultsStayOneNodeOnLoopbackWithoutBootstrap() {
+    Config config = AppConfig.load();
+    assertEquals("127.0.0.1", config.getString("akka.remote.artery.canonical.hostname"));
+    assertEquals("", config.getString("akka.remote.artery.bind.hostname"), "binds the canonical hostname");
+    assertEquals("127.0.0.1", config.getString("akka.management.http.hostname"));
+    assertEquals(false, config.getBoolean("orchestrator.cluster.bootstrap"));
+    assertEquals(List.of(), config.getStringList("akka.cluster.seed-nodes"));
+  }
+
+  @Test
+  void hostnameSetsRemotingAndManagementAddressAndTheSpecificOnesWin() {
+    Config config = withEnv(Map.of("ORCH_HOSTNAME", "10.1.2.3", "ORCH_REMOTE_BIND_HOST", "0.0.0.0",
+        "ORCH_MANAGEMENT_BIND_HOST", "0.0.0.0"));
+    assertEquals("10.1.2.3", config.getString("akka.remote.artery.canonical.hostname"));
+    assertEquals("10.1.2.3", config.getString("akka.management.http.hostname"));
+    assertEquals("0.0.0.0", config.getString("akka.remote.artery.bind.hostname"));
+    assertEquals("0.0.0.0", config.getString("akka.management.http.bind-hostname"));
+    Config specific = withEnv(Map.of("ORCH_HOSTNAME", "10.1.2.3", "ORCH_REMOTE_HOST", "node-a",
+        "ORCH_MANAGEMENT_HOST", "node-b"));
+    assertEquals("node-a", specific.getString("akka.remote.artery.canonical.hostname"));
+    assertEquals("node-b", specific.getString("akka.management.http.hostname"));
+  }
+
+  @Test
+  void configDiscoveryTurnsBootstrapOnWithTheEndpointsFromTheEnvironment() {
+    Config config = withEnv(Map.of("ORCH_HOSTNAME", "10.0.0.2", "ORCH_DISCOVERY", "config",
+        "ORCH_BOOTSTRAP_ENDPOINTS", "10.0.0.1:8558,10.0.0.2:8558,10.0.0.3:8558",
+        "ORCH_BOOTSTRAP_REQUIRED_CONTACTS", "3"));
+    assertTrue(config.getBoolean("orchestrator.cluster.bootstrap"));
+    assertEquals("config", config.getString(BOOTSTRAP + "discovery-method"));
+    assertEquals(3, config.getInt(BOOTSTRAP + "required-contact-point-nr"));
+    var endpoints = config.getConfigList("akka.discovery.config.services.orchestrator.endpoints");
+    assertEquals(List.of("10.0.0.1", "10.0.0.2", "10.0.0.3"), endpoints.stream().map(e -> e.getString("host")).toList());
+    // the node finds itself among the contact points: its management address is one of them
+    assertTrue(endpoints.stream().anyMatch(e -> e.getString("host").equals(config.getString("akka.management.http.hostname"))
+        && e.getInt("port") == config.getInt("akka.management.http.port")));
+  }
+
+  @Test
+  void kubernetesApiDiscoveryTurnsBootstrapOnAndSelectsPodsByLabel() {
+    Config config = withEnv(Map.of("ORCH_HOSTNAME", "10.1.2.3", "ORCH_DISCOVERY", "kubernetes-api"));
+    assertTrue(config.getBoolean("orchestrator.cluster.bootstrap"));
+    assertEquals("kubernetes-api", config.getString(BOOTSTRAP + "discovery-method"));
+    assertEquals("orchestrator", config.getString(BOOTSTRAP + "service-name"));
+    assertEquals("app=%s", config.getString("akka.discovery.kubernetes-api.pod-label-selector"));
+    assertTrue(config.getBoolean("akka.discovery.kubernetes-api.use-raw-ip"), "contact points probed at the pod IP");
+  }
+
+  @Test
+  void seedNodesModeKeepsBootstrapOffEvenIfTheOldSwitchSaysOn() {
+    Config config = withEnv(Map.of("ORCH_DISCOVERY", "seed-nodes", "ORCH_CLUSTER_BOOTSTRAP", "on",
+        "ORCH_SEED_NODES", "akka://Orchestrator@10.0.0.1:25520"));
+    assertEquals(false, config.getBoolean("orchestrator.cluster.bootstrap"));
+    assertEquals(List.of("akka://Orchestrator@10.0.0.1:25520"), config.getStringList("akka.cluster.seed-nodes"));
+  }
+
+  @Test
+  void discoveryCombinationsThatCannotFormTheClusterAreRefused() {
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> withEnv(Map.of("ORCH_DISCOVERY", "dns")))
+        .getMessage().contains("ORCH_DISCOVERY"));
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> withEnv(Map.of("ORCH_DISCOVERY", "config")))
+        .getMessage().contains("ORCH_BOOTSTRAP_ENDPOINTS"));
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> withEnv(Map.of("ORCH_DISCOVERY", "kubernetes-api",
+        "ORCH_SEED_NODES", "akka://Orchestrator@10.0.0.1:25520"))).getMessage().contains("ORCH_SEED_NODES"));
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> withEnv(Map.of(
+        "ORCH_BOOTSTRAP_ENDPOINTS", "10.0.0.1"))).getMessage().contains("host:port"));
+  }
 }
