@@ -253,6 +253,17 @@ class DashboardBrowserTest {
     confirm();
     awaitPhase(toCancel, "CANCELLING", "CANCELLED");
 
+    // Ship a confirmed order with its tracking number.
+    String toShip = first.get(2);
+    browser.click("#orders tbody tr[data-order-key=\"shopee|" + SHOP + "|" + toShip + "\"] button.order");
+    browser.waitFor("document.querySelector('#order-detail[data-order-key=\"shopee|" + SHOP + "|" + toShip + "\"] button.ship')",
+        WAIT, "its Ship action");
+    browser.click("#order-actions button.ship");
+    browser.type("#confirm-fields input[name=\"trackingNumber\"]", "TRK-DASH-1");
+    confirm();
+    awaitPhase(toShip, "SHIPPING", "SHIPPED");
+    assertEquals("TRK-DASH-1", admin("GET", "/admin/orders/shopee/" + SHOP + "/" + toShip, null).get("trackingNumber").asText());
+
     // A phone order entered by hand.
     browser.click("#orders-view button.new-order");
     browser.eval("document.querySelector('#confirm-fields select[name=\"channel\"]').value = 'phone'");
@@ -308,8 +319,20 @@ class DashboardBrowserTest {
     assertNothingClipped("stock at 1280");
     shot("stock-1280");
 
+    // Push rules: Shopee shows at most 30.
+    browser.click(skuRow + " button.rules");
+    browser.type("#confirm-fields input[name=\"shopee.maxShown\"]", "30");
+    String rules = confirm();
+    assertTrue(rules.contains("shopee"), rules);
+    assertEquals(30, admin("GET", "/admin/skus/" + SKU, null).at("/pushRules/channels").findValue("maxShown").asInt());
+
     screen("shops");
-    browser.waitFor("document.querySelector('#shops tr[data-shop=\"shopee:" + SHOP + "\"]')", WAIT, "the shop");
+    browser.waitFor("document.querySelector('#shops tr[data-shop=\"shopee:" + SHOP + "\"][data-connection=\"connected\"]')",
+        WAIT, "the shop, connected");
+    browser.click("#shops-view button.connect-shopee");
+    confirm();
+    String link = browser.eval("document.getElementById('authorize-link').href").asText();
+    assertTrue(link.contains("auth_partner") && link.contains("state"), "Shopee's authorisation link: " + link);
     screen("system");
     browser.waitFor("document.querySelector('#cluster tbody tr[data-member]')", WAIT, "the cluster member");
     assertNoPageErrors();
