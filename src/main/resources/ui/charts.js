@@ -37,8 +37,10 @@ function formatY(v, unit) {
   return unit ? n + " " + unit : n;
 }
 
-function xLabels(root, xs, x, withSeconds) {
-  const step = Math.max(1, Math.ceil(xs.length / 6));
+/** Time labels, as many as fit without overlapping (about 80 px each: a phone shows fewer). */
+function xLabels(root, xs, x, withSeconds, plotW) {
+  const fit = Math.max(2, Math.min(6, Math.floor(plotW / (withSeconds ? 90 : 70))));
+  const step = Math.max(1, Math.ceil(xs.length / fit));
   xs.forEach((ms, i) => {
     if (i % step !== 0) return;
     // The first and last labels are anchored inwards so that they are never cut at the chart's edges.
@@ -88,7 +90,7 @@ export function stackedBars(container, { buckets, series, bucketSeconds, emptyTe
       base += n;
     }
   });
-  xLabels(f.root, xs, x, bucketSeconds < 60);
+  xLabels(f.root, xs, x, bucketSeconds < 60, f.plotW);
   container.replaceChildren(f.root, legend(series));
   paintSwatches(container, series);
   container.dataset.total = String(total);
@@ -130,8 +132,9 @@ export function lines(container, { xs, series, from, to, yUnit, step, emptyText 
       svg("title", {}, s.label)));
   }
   const ticks = [];
-  for (let i = 0; i <= 5; i++) ticks.push(start + ((end - start) * i) / 5);
-  xLabels(f.root, ticks, (i, ms) => x(i, ms), end - start < 600000);
+  const parts = Math.max(1, Math.min(5, Math.floor(f.plotW / 90)));
+  for (let i = 0; i <= parts; i++) ticks.push(start + ((end - start) * i) / parts);
+  xLabels(f.root, ticks, (i, ms) => x(i, ms), end - start < 600000, f.plotW * 2);
   container.replaceChildren(f.root, legend(series));
   paintSwatches(container, series);
   container.dataset.total = String(values.length);
