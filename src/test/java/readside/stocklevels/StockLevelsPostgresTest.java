@@ -108,7 +108,7 @@ class StockLevelsPostgresTest {
     assertTrue(defaultLow >= 3);
 
     for (String bad : new String[] {"limit=0", "limit=501", "offset=-1", "lowStock=yes", "threshold=3",
-        "lowStock=true&threshold=-1", "lowStock=true&threshold=x", "sort=sku"}) {
+        "lowStock=true&threshold=-1", "lowStock=true&threshold=x", "sort=price"}) {
       HttpResponse<String> r = Http.get(base + "/admin/skus?" + bad);
       assertEquals(400, r.statusCode(), bad + ": " + r.body());
       assertEquals("bad_request", JSON.readTree(r.body()).get("error").asText(), bad);
