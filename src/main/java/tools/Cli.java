@@ -1,61 +1,66 @@
 package tools;
 
 import app.ServiceMain;
-import infra.AppConfig;
-import java.util.Arrays;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
 
 /**
- * The runnable jar's entry point ({@code ./orchestrator <command>}): the service's own commands go to
- * {@link ServiceMain}; the demo, the benchmarks and the marketplace sandbox are tools beside the service.
+ * The runnable jar's entry point ({@code ./orchestrator <command>}), on picocli: every subcommand has its own
+ * {@code --help}; an unknown option, command or bad value is refused with a message and exit code 2 before anything
+ * starts; a command that fails exits 1. The service's own commands go to {@link ServiceMain}; the demo, the
+ * benchmarks and the marketplace sandbox are tools beside the service ({@link Commands}).
  */
-public final class Cli {
+@Command(name = "orchestrator", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
+    description = "Order orchestrator for Shopee, TikTok Shop and WhatsApp sellers. Without a command: serve.",
+    subcommands = {Commands.Serve.class, Commands.Schema.class, Commands.HashToken.class, CheckConfig.class,
+        Commands.Demo.class, Commands.Bench.class, Commands.BenchSku.class, Commands.SandboxCommand.class,
+        CommandLine.HelpCommand.class},
+    footer = {"", "Configuration comes from application.conf and ORCH_* environment variables (see README.md).",
+        "Exit codes: 0 done, 1 failed (or check-config found errors), 2 usage error."})
+public final class Cli implements Callable<Integer> {
 
-  static final String HELP = """
-      Usage: orchestrator <command> [options]
+  @Override
+  public Integer call() throws Exception {
+    return new Commands.Serve().call();
+  }
 
-      Commands:
-        serve     Start a node (default). Embedded H2 under ./data unless ORCH_DB_PROFILE=postgres.
-        schema    Apply the DDL in ddl/ to the configured database (idempotent) and exit.
-        bench-sku Reservations/s on one hot SKU vs. a PostgreSQL row-lock baseline (see BENCHMARKS.md).
-        demo      Start a node on the embedded default with the sandbox marketplaces, run a 2,000-buyer flash sale
-                  (buyers buy what their channel shows), print a summary, keep serving (--buyers N --skus N
-                  --hot-stock N; --generator orders --orders N --concurrency N for the old order generator).
-        bench     Flash-sale benchmark through the real HTTP path on PostgreSQL. Default: the buyer-driven sale per
-                  webhook delay and stock-sync strategy, side by side (--delays 300ms,1s,3s --strategies
-                  absolute,shares --buyers --skus --hot-stock --hot-share --arrival 3s --json file).
-                  --generator orders: the throughput benchmark (--orders --skus --hot-share --concurrency
-                  --variants --warmup-orders --node-jvm "opts" --nodes url,url --json file --hot-sku).
-                  See BENCHMARKS.md.
-        sandbox   Run the local Shopee / TikTok Shop / WhatsApp stand-in (ORCH_SANDBOX_PORT, default 9090).
-        hash-token  Read an admin token from stdin, print its SHA-256 (ORCH_ADMIN_TOKENS="name:role:hash").
-                    `hash-token new` generates a random token and prints it with its hash.
-        help      Show this help.
+  /** Runs one command line; returns its exit code (tests call this, {@link #main} exits with it). */
+  public static int execute(PrintWriter out, PrintWriter err, String... args) {
+    CommandLine line = new CommandLine(new Cli());
+    line.setOut(out);
+    line.setErr(err);
+    line.setExecutionExceptionHandler((e, cmd, parsed) -> {
+      cmd.getErr().println(cmd.getCommandName() + " failed: " + (e.getMessage() == null ? e : e.getMessage()));
+      return CommandLine.ExitCode.SOFTWARE;
+    });
+    int code = line.execute(args);
+    out.flush();
+    err.flush();
+    return code;
+  }
 
-      Configuration comes from application.conf and ORCH_* environment variables (see README.md).
-      """;
-
-  private Cli() {}
-
-  public static void main(String[] args) throws Exception {
+  public static void main(String[] args) {
     ServiceMain.ensureCommonPool();
-    String command = args.length == 0 ? "serve" : args[0];
-    if (command.equals("demo") && System.getenv("ORCH_LOG_LEVEL") == null) {
-      System.setProperty("ORCH_LOG_LEVEL", "WARN"); // the demo's own summary is the output; logback reads this
-    }
-    String[] rest = Arrays.copyOfRange(args, Math.min(1, args.length), args.length);
-    switch (command) {
-      case "bench-sku" -> tools.bench.HotSkuBenchmark.main(rest);
-      case "demo" -> tools.demo.Demo.main(rest);
-      case "bench" -> tools.bench.FlashSaleBenchmark.main(rest);
-      case "sandbox" -> tools.sandbox.SandboxMain.run(AppConfig.load());
-      case "help", "--help", "-h" -> System.out.print(HELP);
-      default -> {
-        if (!ServiceMain.run(command, rest)) {
-          System.err.println("Unknown command '" + command + "'" + (rest.length > 0 ? " " + String.join(" ", rest) : ""));
-          System.err.print(HELP);
-          System.exit(2);
-        }
+    int code = execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+    // A node, the demo and the sandbox keep serving on their own threads after their command returns: only a
+    // failure or a usage error ends the JVM here.
+    if (code != 0) System.exit(code);
+  }
+
+  /** The pom's version, from a resource Maven fills in. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() throws Exception {
+      Properties p = new Properties();
+      try (InputStream in = Cli.class.getClassLoader().getResourceAsStream("orchestrator-version.properties")) {
+        if (in != null) p.load(in);
       }
+      return new String[] {"orchestrator " + p.getProperty("version", "unknown") + " (Akka 2.8.6, Java "
+          + System.getProperty("java.version") + ")"};
     }
   }
 }

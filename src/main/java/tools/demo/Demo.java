@@ -91,11 +91,11 @@ public final class Demo {
           Integer.parseInt(options.getOrDefault("hot-stock", String.valueOf(Math.max(1, orders * 3 / 50)))), 10, 42,
           runId);
       BuyerSale buyers = new BuyerSale(sale, sandbox, url, BuyerSale.whatsAppCatalogue(sandbox, shops));
-      Progress catalogueBar = new Progress("catalogue", skus);
+      ProgressBar catalogueBar = new ProgressBar("catalogue", skus);
       FlashSale.Catalogue catalogue = buyers.setUp(plan, catalogueBar::update);
       catalogueBar.done();
       Instant saleStart = Instant.now();
-      Progress saleBar = new Progress("buyers", orders);
+      ProgressBar saleBar = new ProgressBar("buyers", orders);
       BuyerSale.Outcome outcome = buyers.run(plan, catalogue, saleBar::update);
       saleBar.done();
       SaleFigures.Figures f = outcome.figures();
@@ -118,19 +118,19 @@ public final class Demo {
       return;
     }
     FlashSale.Plan plan = new FlashSale.Plan(orders, 0.25, skus, 10, concurrency, 42, runId);
-    Progress catalogueBar = new Progress("catalogue", skus);
+    ProgressBar catalogueBar = new ProgressBar("catalogue", skus);
     FlashSale.Catalogue catalogue = sale.setUpCatalogue(plan, catalogueBar::update);
     catalogueBar.done();
 
     Instant saleStart = Instant.now();
-    Progress saleBar = new Progress("flash sale", orders);
+    ProgressBar saleBar = new ProgressBar("flash sale", orders);
     FlashSale.Result result = sale.run(plan, catalogue, saleBar::update);
     saleBar.done();
     out.printf("%d webhooks answered in %.1f s (%d accepted), ack p50 %.1f ms, p99 %.1f ms%n", result.orders().size(),
         (result.endMillis() - result.startMillis()) / 1000.0, result.accepted(),
         result.ackMicros().getValueAtPercentile(50) / 1000.0, result.ackMicros().getValueAtPercentile(99) / 1000.0);
 
-    Progress finalBar = new Progress("orders final", orders);
+    ProgressBar finalBar = new ProgressBar("orders final", orders);
     awaitFinal(sale, url, saleStart, orders, finalBar);
     finalBar.done();
     // The last stock pushes leave within a rate-limit round of the last order: the marketplaces shown below are synced.
@@ -166,7 +166,7 @@ public final class Demo {
     node.system().getWhenTerminated().toCompletableFuture().join();
   }
 
-  private static JsonNode awaitFinal(FlashSale sale, String url, Instant since, int orders, Progress bar)
+  private static JsonNode awaitFinal(FlashSale sale, String url, Instant since, int orders, ProgressBar bar)
       throws Exception {
     long deadline = System.currentTimeMillis() + Duration.ofMinutes(5).toMillis();
     JsonNode summary = null;
@@ -286,26 +286,29 @@ public final class Demo {
     }
   }
 
-  /** A one-line progress bar redrawn in place. */
-  static final class Progress {
+  /**
+   * A one-line progress bar redrawn in place, never stepping back: completions arrive from many threads, each with
+   * its own count ({@link tools.Progress} prints only a higher percentage than the last).
+   */
+  static final class ProgressBar {
     private final String label;
     private final int total;
-    private int shown = -1;
+    private final tools.Progress percent;
 
-    Progress(String label, int total) {
+    ProgressBar(String label, int total) {
       this.label = label;
       this.total = Math.max(1, total);
+      this.percent = new tools.Progress(p -> {
+        int width = 40;
+        int filled = width * p / 100;
+        out.printf("\r  %-12s [%s%s] %3d%% (%d/%d)", this.label, "#".repeat(filled), ".".repeat(width - filled), p,
+            (long) p * this.total / 100, this.total);
+        out.flush();
+      });
     }
 
-    synchronized void update(int done) {
-      int percent = (int) (100L * Math.min(done, total) / total);
-      if (percent == shown) return;
-      shown = percent;
-      int width = 40;
-      int filled = width * percent / 100;
-      out.printf("\r  %-12s [%s%s] %3d%% (%d/%d)", label, "#".repeat(filled), ".".repeat(width - filled), percent,
-          Math.min(done, total), total);
-      out.flush();
+    void update(int done) {
+      percent.report((int) (100L * Math.min(done, total) / total));
     }
 
     void done() {
