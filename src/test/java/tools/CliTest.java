@@ -10,11 +10,8 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
-import java.util.concurrent.CountDownLatch;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -22,7 +19,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The jar's command line, run in-process (nothing is started): mistakes are refused with exit code 2 and a message
  * naming the option before anything runs, every subcommand has its own help, the version is the pom's, check-config
- * finds errors and sandbox leftovers, and progress never steps back.
+ * finds errors and sandbox leftovers.
  */
 class CliTest {
   record Run(int code, String out, String err) {}
@@ -115,35 +112,5 @@ class CliTest {
     CheckConfig.Report profile = CheckConfig.check(() -> AppConfig.load(ConfigFactory.parseMap(Map.of(
         "orchestrator.db.profile", "oracle"))));
     assertTrue(String.join("\n", profile.errors()).contains("ORCH_DB_PROFILE"), profile.toString());
-  }
-
-  @Test
-  void progressNeverStepsBackUnderConcurrentCompletions() throws Exception {
-    List<Integer> printed = new ArrayList<>();
-    Progress progress = new Progress(printed::add); // called under the Progress lock
-    int threads = 8;
-    CountDownLatch start = new CountDownLatch(1);
-    List<Thread> workers = new ArrayList<>();
-    for (int t = 0; t < threads; t++) {
-      long seed = t;
-      Thread worker = new Thread(() -> {
-        Random random = new Random(seed);
-        try {
-          start.await();
-        } catch (InterruptedException e) {
-          return;
-        }
-        for (int i = 0; i < 2000; i++) progress.report(random.nextInt(101)); // completions seen out of order
-      });
-      worker.start();
-      workers.add(worker);
-    }
-    start.countDown();
-    for (Thread w : workers) w.join();
-    assertFalse(printed.isEmpty());
-    for (int i = 1; i < printed.size(); i++) {
-      assertTrue(printed.get(i) > printed.get(i - 1), "stepped back at " + i + ": " + printed);
-    }
-    assertEquals(100, printed.get(printed.size() - 1));
   }
 }

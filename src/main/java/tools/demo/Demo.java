@@ -288,17 +288,17 @@ public final class Demo {
 
   /**
    * A one-line progress bar redrawn in place, never stepping back: completions arrive from many threads, each with
-   * its own count ({@link tools.Progress} prints only a higher percentage than the last).
+   * its own count ({@link Progress} prints only a higher percentage than the last).
    */
   static final class ProgressBar {
     private final String label;
     private final int total;
-    private final tools.Progress percent;
+    private final Progress percent;
 
     ProgressBar(String label, int total) {
       this.label = label;
       this.total = Math.max(1, total);
-      this.percent = new tools.Progress(p -> {
+      this.percent = new Progress(p -> {
         int width = 40;
         int filled = width * p / 100;
         out.printf("\r  %-12s [%s%s] %3d%% (%d/%d)", this.label, "#".repeat(filled), ".".repeat(width - filled), p,

@@ -1,4 +1,4 @@
-package tools;
+package tools.demo;
 
 import java.util.function.IntConsumer;
 
