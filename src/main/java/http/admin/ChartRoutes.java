@@ -102,7 +102,7 @@ public final class ChartRoutes extends AllDirectives {
       for (String name : params.keySet()) {
         if (!name.equals("limit")) throw new IllegalArgumentException("unknown parameter '" + name + "' (expected limit)");
       }
-      limit = integer(params, "limit", 500, 1, 5000);
+      limit = QueryParams.integer(params, "limit", 500, 1, 5000);
     } catch (IllegalArgumentException e) {
       return replies.error(StatusCodes.BAD_REQUEST, e.getMessage());
     }
@@ -123,8 +123,8 @@ public final class ChartRoutes extends AllDirectives {
       for (String name : params.keySet()) {
         if (!WINDOW.contains(name)) throw new IllegalArgumentException("unknown parameter '" + name + "' (expected minutes, bucket)");
       }
-      int minutes = integer(params, "minutes", 60, 1, 1440);
-      int bucket = integer(params, "bucket", 60, StockStaleness.SLOT_SECONDS, 3600);
+      int minutes = QueryParams.integer(params, "minutes", 60, 1, 1440);
+      int bucket = QueryParams.integer(params, "bucket", 60, StockStaleness.SLOT_SECONDS, 3600);
       if (bucket % StockStaleness.SLOT_SECONDS != 0) {
         throw new IllegalArgumentException("bucket must be a multiple of " + StockStaleness.SLOT_SECONDS + " seconds, not " + bucket);
       }
@@ -147,17 +147,5 @@ public final class ChartRoutes extends AllDirectives {
       log.warn("Chart query failed", outcome.failed().get());
       return replies.error(StatusCodes.SERVICE_UNAVAILABLE, "the ledger database is unavailable; retry later");
     });
-  }
-
-  private static int integer(Map<String, String> params, String name, int fallback, int min, int max) {
-    String value = params.get(name);
-    if (value == null || value.isBlank()) return fallback;
-    try {
-      int parsed = Integer.parseInt(value.trim());
-      if (parsed < min || parsed > max) throw new NumberFormatException();
-      return parsed;
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(name + " must be a whole number from " + min + " to " + max + ", not '" + value + "'");
-    }
   }
 }

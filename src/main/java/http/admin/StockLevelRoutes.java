@@ -53,8 +53,8 @@ public final class StockLevelRoutes extends AllDirectives {
           throw new IllegalArgumentException("unknown parameter '" + name + "' (expected limit, offset, lowStock, threshold, q, sort)");
         }
       }
-      limit = integer(params, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
-      offset = integer(params, "offset", 0, 0, Integer.MAX_VALUE);
+      limit = QueryParams.integer(params, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
+      offset = QueryParams.integer(params, "offset", 0, 0, Integer.MAX_VALUE);
       String lowStock = params.getOrDefault("lowStock", "false").trim();
       if (!lowStock.equals("true") && !lowStock.equals("false")) {
         throw new IllegalArgumentException("lowStock must be true or false, not '" + lowStock + "'");
@@ -62,7 +62,7 @@ public final class StockLevelRoutes extends AllDirectives {
       if (lowStock.equals("false") && params.containsKey("threshold")) {
         throw new IllegalArgumentException("threshold applies to lowStock=true only");
       }
-      threshold = lowStock.equals("true") ? integer(params, "threshold", defaultThreshold, 0, Integer.MAX_VALUE) : null;
+      threshold = lowStock.equals("true") ? QueryParams.integer(params, "threshold", defaultThreshold, 0, Integer.MAX_VALUE) : null;
       String sort = params.getOrDefault("sort", threshold == null ? "sku" : "available").trim();
       if (!sort.equals("sku") && !sort.equals("available")) {
         throw new IllegalArgumentException("sort must be sku or available, not '" + sort + "'");
@@ -78,18 +78,5 @@ public final class StockLevelRoutes extends AllDirectives {
       log.warn("Stock level query failed", outcome.failed().get());
       return replies.error(StatusCodes.SERVICE_UNAVAILABLE, "the stock levels database is unavailable; retry later");
     });
-  }
-
-  private static int integer(Map<String, String> params, String name, int fallback, int min, int max) {
-    String value = params.get(name);
-    if (value == null || value.isBlank()) return fallback;
-    try {
-      int parsed = Integer.parseInt(value.trim());
-      if (parsed < min || parsed > max) throw new NumberFormatException();
-      return parsed;
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(name + " must be a whole number from " + min
-          + (max == Integer.MAX_VALUE ? " up" : " to " + max) + ", not '" + value + "'");
-    }
   }
 }
