@@ -24,7 +24,9 @@ async function render(scroll) {
   const card = $("order-detail");
   let order, events;
   try {
-    [order, events] = await Promise.all([api("GET", base()), api("GET", base() + "/events")]);
+    // The journal after the order: the timeline then holds every event behind the phase shown.
+    order = await api("GET", base());
+    events = await api("GET", base() + "/events");
   } catch (e) {
     card.replaceChildren(h("h2", {}, "Order"), h("p", { class: "error" },
       e.status === 404 ? "No such order." : "Could not load the order: " + e.message));

@@ -239,9 +239,14 @@ class DashboardBrowserTest {
     assertTrue(mapped.contains("Map a line"), mapped);
     awaitPhase(unmapped, "CONFIRMED");
     browser.waitFor("document.querySelector('#order-detail[data-phase=\"CONFIRMED\"]')", WAIT, "the page shows it confirmed");
-    JsonNode types = browser.eval("[...document.querySelectorAll('#timeline li')].map(li => li.dataset.type)");
+    // The page re-reads the open order with the list, so it catches up with events written after its last read.
     JsonNode events = admin("GET", "/admin/orders/shopee/" + SHOP + "/" + unmapped + "/events", null);
-    assertEquals(events.size(), types.size(), "one timeline entry per journal event: " + types);
+    browser.waitFor("document.querySelectorAll('#timeline li').length === " + events.size(), WAIT,
+        "one timeline entry per journal event (" + events.size() + ")");
+    JsonNode types = browser.eval("[...document.querySelectorAll('#timeline li')].map(li => li.dataset.type)");
+    for (int i = 0; i < events.size(); i++) {
+      assertEquals(events.get(i).get("type").asText(), types.get(i).asText(), "timeline in journal order: " + types);
+    }
     assertTrue(types.toString().contains("LineMapped") || types.toString().contains("Mapped"), types.toString());
 
     // Cancel an order.
