@@ -62,9 +62,15 @@ ensure_chromium() {
   export ORCH_TEST_CHROMIUM="$chromium"
 }
 
+# The namespace cluster tests (cluster.NetworkFaultTest) make network namespaces, veth pairs and bridges with `ip`.
+ensure_iproute2() {
+  if ! command -v ip >/dev/null; then log "installing iproute2 (namespace cluster tests)"; apt_install iproute2; fi
+}
+
 ensure_postgres
 ensure_redis
 ensure_chromium
+ensure_iproute2
 
 log "creating a fresh database $ORCH_TEST_DB_NAME (user $ORCH_TEST_DB_USER)"
 pg_admin <<SQL

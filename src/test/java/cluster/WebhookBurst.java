@@ -59,6 +59,17 @@ final class WebhookBurst {
     this.lbUrl = lbUrl;
   }
 
+  /**
+   * The same sale (its catalogue), its webhooks sent to {@code url} instead: to one node, as a marketplace that
+   * resolved one address keeps sending there.
+   */
+  WebhookBurst sendingTo(String url) {
+    WebhookBurst other = new WebhookBurst(sandbox, url);
+    other.skus.addAll(skus);
+    other.stock.putAll(stock);
+    return other;
+  }
+
   static String sku(int i) {
     return String.format("FT-%03d", i);
   }

@@ -19,15 +19,33 @@ public final class NodeProcess implements AutoCloseable {
   public final int httpPort;
   public final int managementPort;
   public final int remotePort;
+  /** The address others reach remoting and management at, and the one the public port is reached at. */
+  public final String clusterHost;
+  public final String serviceHost;
+  private final List<String> launcher;
   private final Map<String, String> settings;
   private final Path log;
   private Process process;
 
+  /** A node on this machine's loopback, on free ports. */
   public NodeProcess(int index, Map<String, String> settings) {
+    this(index, settings, List.of(), "127.0.0.1", "127.0.0.1", TestConfig.freePort(), TestConfig.freePort(),
+        TestConfig.freePort());
+  }
+
+  /**
+   * A node started through {@code launcher} (e.g. {@code ip netns exec <ns>}: a host of its own), its remoting and
+   * management on {@code clusterHost}, its public port on {@code serviceHost}.
+   */
+  public NodeProcess(int index, Map<String, String> settings, List<String> launcher, String clusterHost,
+                     String serviceHost, int httpPort, int managementPort, int remotePort) {
     this.index = index;
-    this.httpPort = TestConfig.freePort();
-    this.managementPort = TestConfig.freePort();
-    this.remotePort = TestConfig.freePort();
+    this.httpPort = httpPort;
+    this.managementPort = managementPort;
+    this.remotePort = remotePort;
+    this.clusterHost = clusterHost;
+    this.serviceHost = serviceHost;
+    this.launcher = launcher;
     this.settings = settings;
     try {
       this.log = Files.createTempFile("orch-node-" + index + "-", ".log");
@@ -37,15 +55,15 @@ public final class NodeProcess implements AutoCloseable {
   }
 
   public String address() {
-    return "akka://Orchestrator@127.0.0.1:" + remotePort;
+    return "akka://Orchestrator@" + clusterHost + ":" + remotePort;
   }
 
   public String url(String path) {
-    return "http://127.0.0.1:" + httpPort + path;
+    return "http://" + serviceHost + ":" + httpPort + path;
   }
 
   public NodeProcess start(List<String> seedNodes) {
-    List<String> command = new ArrayList<>();
+    List<String> command = new ArrayList<>(launcher);
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx384m");
     command.add("-XX:+UseSerialGC");
@@ -53,7 +71,7 @@ public final class NodeProcess implements AutoCloseable {
     command.add("-Dorchestrator.http.port=" + httpPort);
     command.add("-Dakka.management.http.port=" + managementPort);
     command.add("-Dakka.remote.artery.canonical.port=" + remotePort);
-    command.add("-Dorchestrator.cluster.seed-nodes=" + String.join(",", seedNodes));
+    if (!seedNodes.isEmpty()) command.add("-Dorchestrator.cluster.seed-nodes=" + String.join(",", seedNodes));
     command.add("-Dorchestrator.admin.tokens=" + TestConfig.ADMIN_TOKENS);
     settings.forEach((k, v) -> command.add("-D" + k + "=" + v));
     command.add("-cp");

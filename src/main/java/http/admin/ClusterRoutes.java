@@ -29,7 +29,8 @@ import sku.SkuEntity;
  */
 public final class ClusterRoutes extends AllDirectives {
 
-  public record MemberView(String address, String status, List<String> roles, boolean reachable) {}
+  /** {@code uid}: the incarnation; a node restarted at the same address is a new member with a new uid. */
+  public record MemberView(String address, long uid, String status, List<String> roles, boolean reachable) {}
 
   /** Per entity type: node address → {shards, entities}. An error names a type whose stats did not arrive. */
   public record ShardView(String entityType, Map<String, Map<String, Integer>> nodes, String error) {}
@@ -61,7 +62,7 @@ public final class ClusterRoutes extends AllDirectives {
     List<String> unreachable = state.getUnreachable().stream().map(m -> m.address().toString()).sorted().toList();
     List<MemberView> members = new ArrayList<>();
     for (Member m : StreamSupport.stream(state.getMembers().spliterator(), false).toList()) {
-      members.add(new MemberView(m.address().toString(), m.status().toString(),
+      members.add(new MemberView(m.address().toString(), m.uniqueAddress().longUid(), m.status().toString(),
           m.getRoles().stream().sorted().toList(), !unreachable.contains(m.address().toString())));
     }
     List<CompletableFuture<ShardView>> shards = TYPES.stream().map(t -> shardView(t).toCompletableFuture()).toList();
