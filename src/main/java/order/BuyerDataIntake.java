@@ -20,6 +20,8 @@ final class BuyerDataIntake {
   private final String orderKey;
   private final BuyerDataStore store;
   private final Clock clock;
+  /** Writes started and not yet reported back to the entity (touched on the entity's thread only). */
+  private int writing;
 
   BuyerDataIntake(String orderKey, BuyerDataStore store, Clock clock) {
     this.orderKey = orderKey;
@@ -42,6 +44,7 @@ final class BuyerDataIntake {
     OrderEntity.Notify strippedNotify = notify == null ? null : new OrderEntity.Notify(notify.channel(),
         notify.shopId(), notify.orderId(), notify.rawStatus(), notify.status(), notify.dedupId(), notify.updatedAt(),
         stripped, notify.replyTo());
+    writing++;
     store.record(orderKey, details, now).whenComplete((done, error) -> {
       if (error == null) {
         self.tell(new OrderEntity.BuyerDataStored(strippedNotify, notify == null ? stripped : null, held));
@@ -50,7 +53,18 @@ final class BuyerDataIntake {
       log.warn("Order {}: its buyer data could not be stored, the order is not recorded yet: {}", orderKey,
           error.toString());
       if (notify != null) notify.replyTo().tell(StatusReply.error("buyer data not recorded; retry later"));
+      self.tell(OrderEntity.BuyerDataFailed.INSTANCE);
     });
     return true;
+  }
+
+  /** No write is on its way back to the entity (it may stop without leaving a notification unanswered). */
+  boolean idle() {
+    return writing == 0;
+  }
+
+  /** The entity heard back from one write. */
+  void settled() {
+    writing = Math.max(0, writing - 1);
   }
 }

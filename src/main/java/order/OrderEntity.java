@@ -20,7 +20,6 @@ import akka.persistence.typed.javadsl.CommandHandlerWithReplyBuilder;
 import akka.persistence.typed.javadsl.CommandHandlerWithReplyBuilderByState;
 import akka.persistence.typed.javadsl.EffectBuilder;
 import akka.persistence.typed.javadsl.EventHandler;
-import akka.persistence.typed.javadsl.EventHandlerBuilder;
 import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import akka.persistence.typed.javadsl.Recovery;
 import akka.persistence.typed.javadsl.ReplyEffect;
@@ -85,7 +84,8 @@ public final class OrderEntity
     Duration idle = system.settings().config().getDuration("orchestrator.orders.passivate-idle-after");
     OrderPeers peers = OrderPeers.sharded(system, buyerData);
     ClusterSharding.get(system).init(Entity.of(ENTITY_TYPE_KEY,
-            ctx -> create(ctx.getEntityId(), settings, peers, Clock.systemUTC(), ctx.getShard(), idle)));
+            ctx -> create(ctx.getEntityId(), settings, peers, Clock.systemUTC(), ctx.getShard(), idle))
+        .withStopMessage(Stop.INSTANCE));
   }
 
   public static Behavior<Command> create(String orderKey, OrderSettings settings, OrderPeers peers, Clock clock) {
@@ -143,6 +143,9 @@ public final class OrderEntity
   /** Internal: the buyer's data is stored ({@link BuyerDataIntake}); the webhook's or the shop's details without it. */
   record BuyerDataStored(Notify notification, OrderDetails fetched, OrderEvents.BuyerDataHeld held) implements Command {}
 
+  /** Internal: the buyer's data could not be stored (the webhook was answered with an error). */
+  enum BuyerDataFailed implements Command { INSTANCE }
+
   /** Internal: a peer's answer, through one of the entity's message adapters. */
   private record WrappedSkuReply(SkuEntity.ReservationReply reply) implements Command {}
 
@@ -158,6 +161,13 @@ public final class OrderEntity
   /** Internal: nothing was outstanding for a while; leave memory (and the remembered set). */
   enum PassivateIdle implements Command { INSTANCE }
 
+  /**
+   * Sharding's stop message (passivation by idle time or the active-entity limit), queued behind the commands
+   * already delivered: a webhook's {@code Notify} is answered before the entity stops, also one waiting for its
+   * buyer data to be stored (OrderPassivationTest: without both, such Notifies went unanswered).
+   */
+  enum Stop implements Command { INSTANCE }
+
   // ---------------------------------------------------------------- behaviour
 
   private final ActorContext<Command> context;
@@ -168,6 +178,7 @@ public final class OrderEntity
   private final OrderSaga saga;
   private final SagaDriver driver;
   private final BuyerDataIntake buyerData;
+  private boolean stopRequested;
 
   private OrderEntity(ActorContext<Command> context, TimerScheduler<Command> timers, String orderKey,
                       OrderSettings settings, OrderPeers peers, Clock clock,
@@ -223,7 +234,9 @@ public final class OrderEntity
 
     b.forStateType(Blank.class)
         .onCommand(Notify.class, this::onFirstNotify)
-        .onCommand(BuyerDataStored.class, (s, c) -> c.notification() == null ? Effect().noReply() : firstNotify(c.notification(), c.held()))
+        .onCommand(BuyerDataStored.class, (s, c) -> settled(c.notification() == null ? Effect().noReply()
+            : firstNotify(c.notification(), c.held())))
+        .onCommand(BuyerDataFailed.class, (s, c) -> settled(Effect().noReply()))
         .onCommand(Get.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.error(NOT_FOUND)))
         .onCommand(Cancel.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.error(NOT_FOUND)))
         .onCommand(Ship.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.error(NOT_FOUND)))
@@ -232,6 +245,7 @@ public final class OrderEntity
         .onCommand(MarkPaid.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.error(NOT_FOUND)))
         // a tracking number for an order this service never saw: nothing to attach it to
         .onCommand(RecordTracking.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.ack()))
+        .onCommand(Stop.class, (s, c) -> onStop(s))
         .onAnyCommand(c -> Effect().noReply());
 
     known(b.forStateType(Fetching.class), saga::statusBeforeConfirmation)
@@ -366,19 +380,43 @@ public final class OrderEntity
       CommandHandlerWithReplyBuilderByState<Command, Event, S, State> phase, OrderSaga.StatusReaction reaction) {
     return phase
         .onCommand(Notify.class, (s, c) -> onNotify(s, c, reaction))
-        .onCommand(BuyerDataStored.class, (s, c) -> c.notification() != null ? onNotify(s, c.notification(), reaction)
+        .onCommand(BuyerDataStored.class, (s, c) -> settled(c.notification() != null
+            ? onNotify(s, c.notification(), reaction)
             : s instanceof Fetching f ? take(saga.fetchReply(f, new ShopAdapter.OrderFetched(c.fetched()),
-                clock.instant(), c.held())) : Effect().noReply())
+                clock.instant(), c.held())) : Effect().noReply()))
+        .onCommand(BuyerDataFailed.class, (s, c) -> settled(Effect().noReply()))
         .onCommand(MarkPaid.class, (s, c) -> onMarkPaid(s, c, reaction))
         .onCommand(Get.class, (s, c) -> view(s, c.replyTo()))
         .onCommand(Retry.class, (s, c) -> Effect().none().thenRun(driver::resend).thenNoReply())
         .onCommand(RetryNotifications.class, (s, c) -> Effect().none().thenRun(driver::dispatch).thenNoReply())
         .onCommand(Wake.class, (s, c) -> Effect().noReply())
+        .onCommand(Stop.class, (s, c) -> onStop(s))
         .onCommand(PassivateIdle.class, (s, c) -> {
           driver.passivateIfIdle(s);
           return Effect().noReply();
         })
         .onCommand(WrappedSendReply.class, this::onSendReply);
+  }
+
+  /**
+   * Passivation waits while a buyer data write or a peer's answer is on its way back (else a webhook goes
+   * unanswered, or a SKU's reply is lost and the order waits for the sweeper); sharding stops it anyway after
+   * its stop-timeout.
+   */
+  private ReplyEffect<Event, State> onStop(State state) {
+    stopRequested = !buyerData.idle() || (state instanceof Known known && driver.awaitsPeer(known));
+    return stopRequested ? Effect().noReply() : Effect().stop().thenNoReply();
+  }
+
+  private void stopIfRequested() {
+    if (stopRequested) context.getSelf().tell(Stop.INSTANCE);
+  }
+
+  /** One buyer data write has ended (a stop that waited for it is tried again). */
+  private ReplyEffect<Event, State> settled(ReplyEffect<Event, State> effect) {
+    buyerData.settled();
+    stopIfRequested();
+    return effect;
   }
 
   // --- notifications from the marketplace
@@ -505,7 +543,8 @@ public final class OrderEntity
     if (step.warning() != null) context.getLog().warn(step.warning());
     if (step.events().isEmpty()) return Effect().noReply();
     EffectBuilder<Event, State> persisted = timedPersist(step.events());
-    return (step.thenDrive() ? persisted.thenRun(driver::drive) : persisted).thenNoReply();
+    return (step.thenDrive() ? persisted.thenRun(driver::drive) : persisted).thenRun(s -> stopIfRequested())
+        .thenNoReply();
   }
 
   private ReplyEffect<Event, State> onSendReply(Known state, WrappedSendReply w) {
@@ -556,36 +595,6 @@ public final class OrderEntity
 
   @Override
   public EventHandler<State, Event> eventHandler() {
-    EventHandlerBuilder<State, Event> b = newEventHandlerBuilder();
-    b.forStateType(Blank.class)
-        .onEvent(Notified.class, Blank::onNotified);
-    b.forStateType(Known.class)
-        .onEvent(Notified.class, Known::onNotified)
-        .onEvent(StatusRecorded.class, Known::onStatusRecorded)
-        .onEvent(DetailsReceived.class, Known::onDetailsReceived)
-        .onEvent(LineMapped.class, Known::onLineMapped)
-        .onEvent(SkuReserved.class, Known::onSkuReserved)
-        .onEvent(TrackingRecorded.class, Known::onTrackingRecorded)
-        .onEvent(SkuUnknown.class, Known::onSkuUnknown)
-        .onEvent(OrderConfirmed.class, Known::onOrderConfirmed)
-        .onEvent(OutOfStockDeclared.class, Known::onOutOfStockDeclared)
-        .onEvent(SkuReleased.class, Known::onSkuReleased)
-        .onEvent(CompensationFinished.class, Known::onCompensationFinished)
-        .onEvent(MarketplaceCancelled.class, Known::onMarketplaceCancelled)
-        .onEvent(SkuHoldCleared.class, Known::onSkuHoldCleared)
-        .onEvent(ShipRequested.class, Known::onShipRequested)
-        .onEvent(SkuCommitted.class, Known::onSkuCommitted)
-        .onEvent(OrderShipped.class, Known::onOrderShipped)
-        .onEvent(OrderDelivered.class, Known::onOrderDelivered)
-        .onEvent(OrderCompleted.class, Known::onOrderCompleted)
-        .onEvent(CancelRequested.class, Known::onCancelRequested)
-        .onEvent(OrderCancelled.class, Known::onOrderCancelled)
-        .onEvent(ReturnRequested.class, Known::onReturnRequested)
-        .onEvent(RestockRequested.class, Known::onRestockRequested)
-        .onEvent(SkuRestocked.class, Known::onSkuRestocked)
-        .onEvent(BuyerNotificationDue.class, Known::onBuyerNotificationDue)
-        .onEvent(BuyerNotified.class, Known::onBuyerNotified)
-        .onEvent(BuyerNotificationFailed.class, Known::onBuyerNotificationFailed);
-    return b.build();
+    return OrderState.eventHandler(newEventHandlerBuilder());
   }
 }

@@ -1,5 +1,7 @@
 package order;
 
+import akka.persistence.typed.javadsl.EventHandler;
+import akka.persistence.typed.javadsl.EventHandlerBuilder;
 import common.CborSerializable;
 import order.BuyerNotifications.Notification;
 import order.BuyerNotifications.NotificationStatus;
@@ -9,6 +11,7 @@ import order.OrderEvents.BuyerNotified;
 import order.OrderEvents.CancelRequested;
 import order.OrderEvents.CompensationFinished;
 import order.OrderEvents.DetailsReceived;
+import order.OrderEvents.Event;
 import order.OrderEvents.LineMapped;
 import order.OrderEvents.MarketplaceCancelled;
 import order.OrderEvents.Notified;
@@ -265,5 +268,39 @@ public final class OrderState {
   public record Returned(OrderData data, boolean restocking) implements Known {
     @Override public Phase phase() { return Phase.RETURNED; }
     @Override public Known withData(OrderData d) { return new Returned(d, restocking); }
+  }
+
+  /** Which state method applies which event (the entity's event handler). */
+  static EventHandler<State, Event> eventHandler(EventHandlerBuilder<State, Event> b) {
+    b.forStateType(Blank.class)
+        .onEvent(Notified.class, Blank::onNotified);
+    b.forStateType(Known.class)
+        .onEvent(Notified.class, Known::onNotified)
+        .onEvent(StatusRecorded.class, Known::onStatusRecorded)
+        .onEvent(DetailsReceived.class, Known::onDetailsReceived)
+        .onEvent(LineMapped.class, Known::onLineMapped)
+        .onEvent(SkuReserved.class, Known::onSkuReserved)
+        .onEvent(TrackingRecorded.class, Known::onTrackingRecorded)
+        .onEvent(SkuUnknown.class, Known::onSkuUnknown)
+        .onEvent(OrderConfirmed.class, Known::onOrderConfirmed)
+        .onEvent(OutOfStockDeclared.class, Known::onOutOfStockDeclared)
+        .onEvent(SkuReleased.class, Known::onSkuReleased)
+        .onEvent(CompensationFinished.class, Known::onCompensationFinished)
+        .onEvent(MarketplaceCancelled.class, Known::onMarketplaceCancelled)
+        .onEvent(SkuHoldCleared.class, Known::onSkuHoldCleared)
+        .onEvent(ShipRequested.class, Known::onShipRequested)
+        .onEvent(SkuCommitted.class, Known::onSkuCommitted)
+        .onEvent(OrderShipped.class, Known::onOrderShipped)
+        .onEvent(OrderDelivered.class, Known::onOrderDelivered)
+        .onEvent(OrderCompleted.class, Known::onOrderCompleted)
+        .onEvent(CancelRequested.class, Known::onCancelRequested)
+        .onEvent(OrderCancelled.class, Known::onOrderCancelled)
+        .onEvent(ReturnRequested.class, Known::onReturnRequested)
+        .onEvent(RestockRequested.class, Known::onRestockRequested)
+        .onEvent(SkuRestocked.class, Known::onSkuRestocked)
+        .onEvent(BuyerNotificationDue.class, Known::onBuyerNotificationDue)
+        .onEvent(BuyerNotified.class, Known::onBuyerNotified)
+        .onEvent(BuyerNotificationFailed.class, Known::onBuyerNotificationFailed);
+    return b.build();
   }
 }

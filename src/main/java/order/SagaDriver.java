@@ -101,6 +101,11 @@ final class SagaDriver {
     notifyAttempts = 0;
   }
 
+  /** A saga step waits for a peer's answer (a SKU, the shop); buyer notifications have their own retries. */
+  boolean awaitsPeer(State state) {
+    return saga.outstanding(state, replyTo).stream().anyMatch(o -> !(o instanceof OrderSaga.ToBuyer));
+  }
+
   /** Leave memory (and the shard) when nothing is outstanding any more. */
   void passivateIfIdle(State state) {
     if (shard != null && saga.outstanding(state, replyTo).isEmpty()) {
