@@ -193,6 +193,28 @@ class SchemaMigratorTest {
     }
   }
 
+  /** V1 of each profile is the old ddl/ scripts in scripts.txt order, statement for statement. */
+  @Test
+  void baselineIsTheOldDdlScriptsUnchanged() throws Exception {
+    for (String profile : List.of("postgres", "h2")) {
+      List<String> legacy = new ArrayList<>();
+      for (String script : resource("legacy-ddl/" + profile + "/scripts.txt").lines().map(String::trim)
+          .filter(l -> !l.isEmpty()).toList()) {
+        legacy.addAll(SchemaMigrator.statements(resource("legacy-ddl/" + profile + "/" + script)));
+      }
+      List<String> v1 = SchemaMigrator.statements(resource("db/migration/" + profile + "/V1__baseline.sql"));
+      assertTrue(v1.size() > 20, profile + ": " + v1.size() + " statements");
+      assertEquals(legacy, v1, profile);
+    }
+  }
+
+  private static String resource(String name) throws Exception {
+    try (var in = SchemaMigratorTest.class.getClassLoader().getResourceAsStream(name)) {
+      assertTrue(in != null, name);
+      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+  }
+
   @Test
   void splitsScriptsIntoStatementsAndSkipsComments() {
     assertEquals(2, SchemaMigrator.statements("-- note\nCREATE TABLE a (x INT);\n\nCREATE INDEX i\n  ON a (x);\n").size());
