@@ -68,7 +68,7 @@ public final class Node implements AutoCloseable {
       Metrics metrics = Metrics.get(system);
       AdminTokens.Loaded adminTokens = AdminTokens.load(config);
       Database database = Database.get(system);
-      if (config.getBoolean("orchestrator.db.apply-schema")) applySchema(database);
+      if (config.getBoolean("orchestrator.db.apply-schema")) applySchema(config, database.profile());
       joinCluster(system, config);
       SkuEntity.init(system);
       order.BuyerDataStore buyerData = order.BuyerDataStore.from(database, config);
@@ -135,13 +135,15 @@ public final class Node implements AutoCloseable {
   /**
    * Migrates the schema (infra.SchemaMigrator) before anything touches the journal. Nodes starting together on a
    * busy machine (or a database still starting) get a minute of retries on SQL errors before the node gives up; a
-   * migration that cannot apply (e.g. a changed released script) fails at once.
+   * migration that cannot apply (e.g. a changed released script) fails at once. Its connections (Flyway's and
+   * the advisory lock's) are its own, not the pool's: a small pool cannot starve it.
    */
-  private static void applySchema(Database database) throws Exception {
+  private static void applySchema(Config config, String profile) throws Exception {
+    Config db = config.getConfig("orchestrator.db.active");
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (true) {
       try {
-        SchemaMigrator.migrate(database.dataSource(), database.profile());
+        SchemaMigrator.migrate(db.getString("url"), db.getString("user"), db.getString("password"), profile);
         return;
       } catch (Exception e) {
         if (!causedBySql(e) || System.nanoTime() > deadline) throw e;

@@ -122,6 +122,35 @@ class SchemaMigratorTest {
     }
   }
 
+  /** Three nodes starting together on a database made before Flyway: one baselines, V2 runs once, none fails. */
+  @Test
+  void nodesStartingTogetherBaselineAndMigrateOnce() throws Exception {
+    try (Connection c = emptySchema("flyway_race")) {
+      LegacySchemaApplier.apply(c, "legacy-ddl/postgres");
+      var pool = java.util.concurrent.Executors.newFixedThreadPool(3);
+      try {
+        List<java.util.concurrent.Future<SchemaMigrator.Outcome>> runs = new ArrayList<>();
+        for (int i = 0; i < 3; i++) runs.add(pool.submit(() -> migrate("flyway_race")));
+        int baselined = 0;
+        List<String> applied = new ArrayList<>();
+        for (var run : runs) {
+          SchemaMigrator.Outcome outcome = run.get(60, java.util.concurrent.TimeUnit.SECONDS);
+          if (outcome.baselined()) baselined++;
+          applied.addAll(outcome.applied());
+          assertEquals("2", outcome.version());
+        }
+        assertEquals(1, baselined);
+        assertEquals(List.of(TEST_V2_APPLIED), applied);
+        assertEquals(List.of("1 BASELINE " + SchemaMigrator.BASELINE_DESCRIPTION + " true", "2 SQL test only note true"),
+            history(c, "flyway_race"));
+      } finally {
+        pool.shutdownNow();
+      }
+    } finally {
+      dropSchema("flyway_race");
+    }
+  }
+
   /** Tables this service did not make and no history: no baseline over them, Flyway refuses. */
   @Test
   void refusesANonEmptySchemaItDidNotMake() throws Exception {
