@@ -15,7 +15,7 @@ source scripts/jvm-options.sh
 cmd="${1:-status}"
 
 build() {
-  if [ ! -f "$JAR" ] || [ -n "$(find pom.xml src/main ddl -newer "$JAR" -print -quit)" ]; then
+  if [ ! -f "$JAR" ] || [ -n "$(find pom.xml src/main -newer "$JAR" -print -quit)" ]; then
     mvn -B -q -DskipTests package
   fi
 }

@@ -25,11 +25,10 @@ import http.webhooks.WebhookRoutes;
 import infra.AppConfig;
 import infra.Database;
 import infra.Metrics;
-import infra.SchemaApplier;
+import infra.SchemaMigrator;
 import intake.MarketplacePoller;
 import intake.OrderIntake;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -69,7 +68,7 @@ public final class Node implements AutoCloseable {
       Metrics metrics = Metrics.get(system);
       AdminTokens.Loaded adminTokens = AdminTokens.load(config);
       Database database = Database.get(system);
-      if (config.getBoolean("orchestrator.db.apply-schema")) applySchema(database);
+      if (config.getBoolean("orchestrator.db.apply-schema")) applySchema(config, database.profile());
       joinCluster(system, config);
       SkuEntity.init(system);
       order.BuyerDataStore buyerData = order.BuyerDataStore.from(database, config);
@@ -134,21 +133,31 @@ public final class Node implements AutoCloseable {
   }
 
   /**
-   * Creates or completes the schema before anything touches the journal. Nodes starting together on a busy
-   * machine (or a database still starting) get a minute of retries before the node gives up.
+   * Migrates the schema (infra.SchemaMigrator) before anything touches the journal. Nodes starting together on a
+   * busy machine (or a database still starting) get a minute of retries on SQL errors before the node gives up; a
+   * migration that cannot apply (e.g. a changed released script) fails at once. Its connections (Flyway's and
+   * the advisory lock's) are its own, not the pool's: a small pool cannot starve it.
    */
-  private static void applySchema(Database database) throws Exception {
+  private static void applySchema(Config config, String profile) throws Exception {
+    Config db = config.getConfig("orchestrator.db.active");
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (true) {
-      try (Connection connection = database.dataSource().getConnection()) {
-        SchemaApplier.apply(connection, database.ddlDir());
+      try {
+        SchemaMigrator.migrate(db.getString("url"), db.getString("user"), db.getString("password"), profile);
         return;
-      } catch (java.sql.SQLException e) {
-        if (System.nanoTime() > deadline) throw e;
-        log.warn("Schema not applied yet ({}); retrying", e.getMessage());
+      } catch (Exception e) {
+        if (!causedBySql(e) || System.nanoTime() > deadline) throw e;
+        log.warn("Schema not migrated yet ({}); retrying", e.getMessage());
         Thread.sleep(1000);
       }
     }
+  }
+
+  private static boolean causedBySql(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.sql.SQLException) return true;
+    }
+    return false;
   }
 
   private static void joinCluster(ActorSystem<?> system, Config config) {

@@ -4,8 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import http.admin.AdminTokens;
 import infra.AppConfig;
-import infra.SchemaApplier;
-import java.sql.Connection;
+import infra.SchemaMigrator;
 import java.util.Arrays;
 
 /**
@@ -87,11 +86,9 @@ public final class ServiceMain {
   private static void schema() throws Exception {
     Config config = AppConfig.load();
     Config db = config.getConfig("orchestrator.db.active");
-    try (Connection connection = java.sql.DriverManager.getConnection(
-        db.getString("url"), db.getString("user"), db.getString("password"))) {
-      int statements = SchemaApplier.apply(connection, db.getString("ddl-dir"));
-      System.out.println("Schema applied to " + config.getString("orchestrator.db.profile") + " database ("
-          + statements + " statements).");
-    }
+    String profile = config.getString("orchestrator.db.profile");
+    SchemaMigrator.Outcome outcome =
+        SchemaMigrator.migrate(db.getString("url"), db.getString("user"), db.getString("password"), profile);
+    System.out.println("Schema of the " + profile + " database migrated: " + outcome.describe() + ".");
   }
 }

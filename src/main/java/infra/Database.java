@@ -44,14 +44,12 @@ public final class Database implements Extension {
   private final HikariDataSource dataSource;
   private final Executor executor;
   private final String profile;
-  private final String ddlDir;
 
   private Database(ActorSystem<?> system) {
     Config config = system.settings().config();
     Config active = config.getConfig("orchestrator.db.active");
     Config pool = config.getConfig("orchestrator.db.pool");
     this.profile = config.getString("orchestrator.db.profile");
-    this.ddlDir = active.getString("ddl-dir");
     HikariConfig hikari = new HikariConfig();
     hikari.setPoolName("orchestrator-" + profile);
     hikari.setDriverClassName(active.getString("driver"));
@@ -69,13 +67,9 @@ public final class Database implements Extension {
     system.getWhenTerminated().thenRun(dataSource::close);
   }
 
+  /** h2 or postgres: also which migrations apply (infra.SchemaMigrator, classpath db/migration/&lt;profile&gt;). */
   public String profile() {
     return profile;
-  }
-
-  /** Classpath folder of the DDL scripts for the active profile (ddl/h2 or ddl/postgres). */
-  public String ddlDir() {
-    return ddlDir;
   }
 
   public HikariDataSource dataSource() {

@@ -31,7 +31,8 @@ final class Commands {
   }
 
   @Command(name = "schema", mixinStandardHelpOptions = true,
-      description = "Apply the DDL in ddl/ to the configured database (idempotent) and exit.")
+      description = "Migrate the configured database's schema to the newest version (Flyway; nothing to do when up "
+          + "to date), print what was applied and exit.")
   static final class Schema implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {

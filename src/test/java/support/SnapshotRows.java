@@ -5,7 +5,7 @@ import java.sql.SQLException;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** Snapshot rows per persistence id, on PostgreSQL or H2 (quoted lower-case names suit both schemas in ddl/). */
+/** Snapshot rows per persistence id, on PostgreSQL or H2 (quoted lower-case names suit both schemas in db/migration/). */
 public final class SnapshotRows {
   private SnapshotRows() {}
 

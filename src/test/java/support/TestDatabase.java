@@ -1,6 +1,6 @@
 package support;
 
-import infra.SchemaApplier;
+import infra.SchemaMigrator;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -24,13 +24,19 @@ public final class TestDatabase {
     return DriverManager.getConnection(URL, USER, PASSWORD);
   }
 
-  /** Applies the schema and empties every table, so each test class starts from a clean journal. */
+  /**
+   * Migrates the schema and empties every table but Flyway's history, so each test class starts from a clean
+   * journal.
+   */
   public static void reset() {
     try (Connection c = connect()) {
-      SchemaApplier.apply(c, "ddl/postgres");
+      SchemaMigrator.migrate(URL, USER, PASSWORD, "postgres");
       List<String> tables = new ArrayList<>();
       try (ResultSet rs = c.getMetaData().getTables(null, "public", "%", new String[] {"TABLE"})) {
-        while (rs.next()) tables.add(rs.getString("TABLE_NAME"));
+        while (rs.next()) {
+          String table = rs.getString("TABLE_NAME");
+          if (!table.equals(SchemaMigrator.HISTORY_TABLE)) tables.add(table);
+        }
       }
       try (Statement s = c.createStatement()) {
         s.execute("TRUNCATE " + String.join(", ", tables) + " RESTART IDENTITY CASCADE");

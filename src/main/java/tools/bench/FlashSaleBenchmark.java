@@ -127,7 +127,8 @@ public final class FlashSaleBenchmark {
         warmUp(sale, nodes.get(0), warmupOrders, hotShare, Math.min(skus, 200), variants, concurrency);
       }
       // A shop's database has planner statistics long before a sale; a fresh one gets them from autovacuum within
-      // a minute or so (ddl/postgres/008). The run measures the shop, not that first minute.
+      // a minute or so (db/migration/postgres/V1__baseline.sql, part 008_statistics, formerly ddl/postgres/008).
+      // The run measures the shop, not that first minute.
       if (dbUrl != null) analyze(dbUrl, dbUser, dbPassword);
       sale.admin("DELETE", nodes.get(0) + "/admin/sync/staleness", null).get(); // the sale's figures only
       if (board != null) board.start();

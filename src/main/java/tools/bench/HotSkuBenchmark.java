@@ -451,8 +451,8 @@ public final class HotSkuBenchmark {
       var rs = s.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + database.replace("'", "") + "'");
       if (!rs.next()) s.execute("CREATE DATABASE \"" + database.replace("\"", "") + "\"");
     }
+    infra.SchemaMigrator.migrate(url, user, password, "postgres");
     try (Connection c = DriverManager.getConnection(url, user, password)) {
-      infra.SchemaApplier.apply(c, "ddl/postgres");
       try (Statement s = c.createStatement()) {
         s.execute("TRUNCATE event_journal, event_tag, snapshot RESTART IDENTITY CASCADE");
       }

@@ -12,10 +12,9 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import common.Channel;
 import infra.Database;
-import infra.SchemaApplier;
+import infra.SchemaMigrator;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -147,9 +146,7 @@ class WhatsAppSenderTest {
     try {
       Database database = Database.get(h2Kit.system());
       assertEquals("h2", database.profile());
-      try (Connection c = database.dataSource().getConnection()) {
-        SchemaApplier.apply(c, database.ddlDir());
-      }
+      SchemaMigrator.migrate(database.dataSource(), database.profile());
       checkStatusRules(new OutboundMessages(database), "wamid.H2");
     } finally {
       h2Kit.shutdownTestKit();

@@ -1,4 +1,4 @@
-package infra;
+package support;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,16 +12,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Applies the DDL scripts of one profile (classpath {@code ddl/<profile>/}, listed in order in scripts.txt) to a
+ * The schema applier from before Flyway (infra.SchemaApplier, unchanged but for its name and package), kept with a
+ * frozen copy of its scripts (classpath {@code legacy-ddl/<profile>/}, formerly {@code ddl/<profile>/}) so tests can
+ * make a database exactly as a node of that release left it and migrate it with infra.SchemaMigrator.
+ *
+ * <p>Applies the DDL scripts of one profile (listed in order in scripts.txt) to a
  * database. Every statement is idempotent and runs in auto-commit mode, one at a time, so the schema can be applied
  * to an empty or an up-to-date database alike. On PostgreSQL an advisory lock keeps nodes that start together from
  * racing on the same CREATE statements.
  */
-public final class SchemaApplier {
-  private static final Logger log = LoggerFactory.getLogger(SchemaApplier.class);
+public final class LegacySchemaApplier {
+  private static final Logger log = LoggerFactory.getLogger(LegacySchemaApplier.class);
   private static final long ADVISORY_LOCK_KEY = 0x0_7C4E_57A7_0001L;
 
-  private SchemaApplier() {}
+  private LegacySchemaApplier() {}
 
   /** @return the number of statements executed. */
   public static int apply(Connection connection, String ddlDir) throws SQLException {
@@ -71,7 +75,7 @@ public final class SchemaApplier {
   }
 
   private static String read(String resource) {
-    try (InputStream in = SchemaApplier.class.getClassLoader().getResourceAsStream(resource)) {
+    try (InputStream in = LegacySchemaApplier.class.getClassLoader().getResourceAsStream(resource)) {
       if (in == null) throw new IllegalStateException("DDL resource not found on the classpath: " + resource);
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
