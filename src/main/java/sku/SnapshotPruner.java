@@ -15,7 +15,7 @@ final class SnapshotPruner implements akka.actor.typed.Extension {
       return new SnapshotPruner(system);
     }
   };
-  // Keeps the newest `keep` rows of the SKU. Quoted lower-case names: the H2 schema (ddl/h2) creates them quoted,
+  // Keeps the newest `keep` rows of the SKU. Quoted lower-case names: the H2 schema (db/migration/h2) creates them quoted,
   // and PostgreSQL's unquoted names are lower case, so the same SQL runs on both.
   private static final String DELETE_OLDER = "DELETE FROM \"snapshot\" WHERE \"persistence_id\" = ? AND "
       + "\"sequence_number\" < (SELECT min(\"sequence_number\") FROM (SELECT \"sequence_number\" FROM \"snapshot\" "
