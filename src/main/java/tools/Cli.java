@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
 @Command(name = "orchestrator", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
     description = "Order orchestrator for Shopee, TikTok Shop and WhatsApp sellers. Without a command: serve.",
     subcommands = {Commands.Serve.class, Commands.Schema.class, Commands.HashToken.class, CheckConfig.class,
-        Commands.Demo.class, Commands.Bench.class, Commands.BenchSku.class, Commands.SandboxCommand.class,
+        Commands.Demo.class, Commands.Bench.class, Commands.BenchSku.class, Commands.Soak.class, Commands.SandboxCommand.class,
         CommandLine.HelpCommand.class},
     footer = {"", "Configuration comes from application.conf and ORCH_* environment variables (see README.md).",
         "Exit codes: 0 done, 1 failed (or check-config found errors), 2 usage error."})
