@@ -223,10 +223,7 @@ public final class OrderEntity
   @Override
   public SignalHandler<State> signalHandler() {
     // The saga resumes from the recovered state: re-send whatever the phase waits for.
-    return newSignalHandlerBuilder().onSignal(RecoveryCompleted.instance(), state -> {
-      context.getLog().debug("Order {} recovered in phase {}", orderKey, state.phase());
-      driver.resend(state);
-    }).build();
+    return newSignalHandlerBuilder().onSignal(RecoveryCompleted.instance(), driver::recovered).build();
   }
 
   // ---------------------------------------------------------------- commands, per phase
