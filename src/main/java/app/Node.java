@@ -90,7 +90,8 @@ public final class Node implements AutoCloseable {
 
       Json json = new Json(system);
       List<Route> routes = new ArrayList<>();
-      routes.add(new HealthRoutes(system, database, json).route());
+      HealthRoutes health = new HealthRoutes(system, database, json);
+      routes.add(health.route());
       // Every /admin route behind one bearer-token check; the token's name is the actor in entity events.
       SkuRoutes skus = new SkuRoutes(system, json);
       OrderRoutes orders = new OrderRoutes(system, json, outbound);
@@ -107,7 +108,8 @@ public final class Node implements AutoCloseable {
       routes.add(new http.OnboardingRoutes(system, json).route());
       AdminAuth admin = new AdminAuth(adminTokens.tokens(), config.getBytes("orchestrator.admin.max-body"), json, metrics);
       routes.add(admin.route(actor -> Directives.concat(skus.route(actor), orders.route(actor), ledger.route(),
-          stockLevels.route(), sync.route(), shops.route(actor), cluster.route(), boardRoutes.route(), charts.route())));
+          stockLevels.route(), sync.route(), shops.route(actor), cluster.route(), boardRoutes.route(), charts.route(),
+          health.adminRoute())));
       OrderIntake intake = new OrderIntake(system, new InboundMessages(database), outbound,
           config.getDuration("orchestrator.webhooks.record-timeout"),
           new readside.stocklevels.StockLevelListings(system, database));

@@ -4,6 +4,7 @@ import akka.actor.typed.ActorSystem;
 import akka.cluster.Member;
 import akka.cluster.MemberStatus;
 import akka.cluster.typed.Cluster;
+import akka.http.javadsl.model.StatusCode;
 import akka.http.javadsl.model.StatusCodes;
 import akka.http.javadsl.server.AllDirectives;
 import akka.http.javadsl.server.Route;
@@ -11,7 +12,12 @@ import infra.Database;
 import java.util.concurrent.CompletionStage;
 import java.util.stream.StreamSupport;
 
-/** {@code GET /health}: this node's address, its cluster status and whether the journal database answers. */
+/**
+ * Health of this node: Up (or WeaklyUp) in the cluster and the journal database answering make {@code "ok"} (200),
+ * anything else {@code "degraded"} (503). {@code GET /health} on the public port tells only that status, for load
+ * balancers and probes; {@code GET /admin/health} (behind {@link http.admin.AdminAuth}, any role) adds the node's
+ * address, its cluster view, the journal round trip and the JVM heap.
+ */
 public final class HealthRoutes extends AllDirectives {
 
   public record ClusterHealth(String selfStatus, int members, int unreachable, String leader) {}
@@ -32,6 +38,9 @@ public final class HealthRoutes extends AllDirectives {
 
   public record Health(String status, String node, ClusterHealth cluster, JournalHealth journal, JvmHealth jvm) {}
 
+  /** What the public port tells: the status and nothing else. */
+  public record Status(String status) {}
+
   private final ActorSystem<?> system;
   private final Database database;
   private final Json json;
@@ -42,10 +51,20 @@ public final class HealthRoutes extends AllDirectives {
     this.json = json;
   }
 
+  /** {@code GET /health}, public: {@code {"status":"ok"}} (200) or {@code {"status":"degraded"}} (503) only. */
   public Route route() {
     return path("health", () -> get(() -> onSuccess(health(), health ->
-        complete("ok".equals(health.status()) ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE,
-            health, json.marshaller()))));
+        complete(statusCode(health), new Status(health.status()), json.marshaller()))));
+  }
+
+  /** {@code GET /admin/health}, to be composed inside the admin routes: the whole {@link Health}, same status code. */
+  public Route adminRoute() {
+    return pathPrefix("admin", () -> path("health", () -> get(() -> onSuccess(health(), health ->
+        complete(statusCode(health), health, json.marshaller())))));
+  }
+
+  private static StatusCode statusCode(Health health) {
+    return "ok".equals(health.status()) ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE;
   }
 
   public CompletionStage<Health> health() {

@@ -94,8 +94,8 @@ public final class OrderEntity
 
   static Behavior<Command> create(String orderKey, OrderSettings settings, OrderPeers peers, Clock clock,
                                   ActorRef<ClusterSharding.ShardCommand> shard, Duration passivateIdleAfter) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-        new OrderEntity(ctx, timers, orderKey, settings, peers, clock, shard, passivateIdleAfter)));
+    return infra.LogContext.withMdc(infra.LogContext.order(orderKey), Behaviors.setup(ctx -> Behaviors.withTimers(
+        timers -> new OrderEntity(ctx, timers, orderKey, settings, peers, clock, shard, passivateIdleAfter))));
   }
 
   // ---------------------------------------------------------------- commands
@@ -223,7 +223,7 @@ public final class OrderEntity
   @Override
   public SignalHandler<State> signalHandler() {
     // The saga resumes from the recovered state: re-send whatever the phase waits for.
-    return newSignalHandlerBuilder().onSignal(RecoveryCompleted.instance(), driver::resend).build();
+    return newSignalHandlerBuilder().onSignal(RecoveryCompleted.instance(), driver::recovered).build();
   }
 
   // ---------------------------------------------------------------- commands, per phase

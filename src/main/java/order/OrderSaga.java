@@ -43,6 +43,10 @@ final class OrderSaga {
     this.notifications = notifications;
   }
 
+  String orderKey() {
+    return orderKey;
+  }
+
   // ---------------------------------------------------------------- what the order waits for
 
   /** Where the peers answer: the entity's message adapters. */

@@ -25,6 +25,8 @@ import order.OrderState.State;
  * outstanding is sent again.
  */
 final class SagaDriver {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(SagaDriver.class);
+
   private final OrderSaga saga;
   private final OrderSaga.ReplyTo replyTo;
   private final OrderPeers peers;
@@ -75,6 +77,12 @@ final class SagaDriver {
     if (state.phase() != phase) metrics.orderEntered(state.phase().name());
     phase = state.phase();
     dispatch(state);
+  }
+
+  /** The order recovered (started, or woken after passivation or a crash): everything outstanding goes again. */
+  void recovered(State state) {
+    log.debug("Order {} recovered in phase {}", saga.orderKey(), state.phase());
+    resend(state);
   }
 
   /** On recovery and on each retry tick: send everything still outstanding again (receivers are idempotent). */

@@ -336,12 +336,14 @@ public final class SkuEntity {
   }
 
   public static Behavior<Command> create(String sku, SkuSettings settings) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new SkuFront(ctx, timers, sku, settings)));
+    return infra.LogContext.withMdc(infra.LogContext.sku(sku),
+        Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new SkuFront(ctx, timers, sku, settings))));
   }
 
   /** The event-sourced part alone (tests drive it with EventSourcedBehaviorTestKit). */
   public static Behavior<Command> persistent(String sku, SkuSettings settings, ActorRef<Command> front) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new SkuBehavior(sku, settings, ctx, timers, front)));
+    return infra.LogContext.withMdc(infra.LogContext.sku(sku),
+        Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new SkuBehavior(sku, settings, ctx, timers, front))));
   }
 
   public static PersistenceId persistenceId(String sku) {

@@ -65,9 +65,14 @@ class NodeTest {
     try (Node node = Node.start(config)) {
       HttpResponse<String> response = Http.get("http://127.0.0.1:" + node.httpPort() + "/health");
       assertEquals(503, response.statusCode(), response.body());
-      JsonNode body = JSON.readTree(response.body());
-      assertEquals(false, body.at("/journal/reachable").asBoolean());
+      assertEquals(JSON.readTree("{\"status\":\"degraded\"}"), JSON.readTree(response.body()),
+          "the public port tells the status only");
+      HttpResponse<String> details = adminHealth(node);
+      assertEquals(503, details.statusCode(), details.body());
+      JsonNode body = JSON.readTree(details.body());
       assertEquals("degraded", body.get("status").asText());
+      assertEquals(false, body.at("/journal/reachable").asBoolean());
+      assertTrue(body.at("/journal/error").isTextual(), "the journal error is told: " + details.body());
       HttpResponse<String> ready = Http.get(
           "http://127.0.0.1:" + config.getInt("akka.management.http.port") + "/ready");
       assertEquals(500, ready.statusCode(), "not ready while the journal is unreachable");
@@ -78,12 +83,24 @@ class NodeTest {
     HttpResponse<String> response =
         Http.awaitStatus("http://127.0.0.1:" + node.httpPort() + "/health", 200, Duration.ofSeconds(30));
     assertEquals(200, response.statusCode(), response.body());
-    JsonNode body = JSON.readTree(response.body());
+    assertEquals(JSON.readTree("{\"status\":\"ok\"}"), JSON.readTree(response.body()),
+        "the public port tells the status only: no address, cluster, journal or heap");
+    HttpResponse<String> details = adminHealth(node);
+    assertEquals(200, details.statusCode(), details.body());
+    JsonNode body = JSON.readTree(details.body());
     assertEquals("ok", body.get("status").asText());
     assertTrue(body.get("node").asText().startsWith("akka://Orchestrator@127.0.0.1:"));
     assertEquals("Up", body.at("/cluster/selfStatus").asText());
     assertEquals(profile, body.at("/journal/profile").asText());
     assertTrue(body.at("/journal/reachable").asBoolean());
+    assertTrue(body.at("/jvm/heapPeakMib").asLong() > 0, details.body());
+  }
+
+  /** {@code GET /admin/health} with the viewer token (the details need a token, any role). */
+  private static HttpResponse<String> adminHealth(Node node) {
+    return Http.sendAsIs(java.net.http.HttpRequest.newBuilder(
+            java.net.URI.create("http://127.0.0.1:" + node.httpPort() + "/admin/health"))
+        .timeout(Duration.ofSeconds(15)).header("Authorization", "Bearer " + TestConfig.VIEWER_TOKEN).build());
   }
 
   private static void assertReady(Config config) throws Exception {

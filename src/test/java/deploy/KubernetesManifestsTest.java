@@ -76,7 +76,10 @@ class KubernetesManifestsTest {
     return containers.get(0);
   }
 
-  /** Every ORCH_* name the node reads: ${?ORCH_...} in the .conf files, ${ORCH_...:-} in logback.xml. */
+  /**
+   * Every ORCH_* name the node reads: ${?ORCH_...} in the .conf files, ${ORCH_...:-} in logback.xml, and the one
+   * logback.xml reads through {@code infra.LogFormat} (ORCH_LOG_FORMAT).
+   */
   static Set<String> namesTheNodeReads() throws IOException {
     Set<String> names = new TreeSet<>();
     Pattern conf = Pattern.compile("\\$\\{\\?(ORCH_[A-Z0-9_]+)}");
@@ -87,6 +90,9 @@ class KubernetesManifestsTest {
         if (!name.endsWith(".conf") && !name.equals("logback.xml")) continue;
         Matcher m = (name.endsWith(".conf") ? conf : logback).matcher(Files.readString(file));
         while (m.find()) names.add(m.group(1));
+        if (name.equals("logback.xml") && Files.readString(file).contains("class=\"infra.LogFormat\"")) {
+          names.add(infra.LogFormat.VARIABLE);
+        }
       }
     }
     assertTrue(names.contains("ORCH_HOSTNAME") && names.contains("ORCH_DISCOVERY"), "parsed: " + names);

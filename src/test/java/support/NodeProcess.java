@@ -90,8 +90,17 @@ public final class NodeProcess implements AutoCloseable {
   public void awaitHealthy(Duration timeout) throws InterruptedException {
     HttpResponse<String> r = Http.awaitStatus(url("/health"), 200, timeout);
     if (r == null || r.statusCode() != 200) {
-      throw new IllegalStateException("node " + index + " not healthy: " + (r == null ? "no answer" : r.body())
+      throw new IllegalStateException("node " + index + " not healthy: " + (r == null ? "no answer" : details())
           + "\n" + tail());
+    }
+  }
+
+  /** The node's own account of its health ({@code /admin/health}: cluster, journal, heap), for a failure message. */
+  private String details() {
+    try {
+      return Http.get(url("/admin/health")).body();
+    } catch (RuntimeException e) {
+      return "no answer from /admin/health: " + e.getMessage();
     }
   }
 

@@ -17,6 +17,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import common.Futures;
 import http.Json;
 import http.Replies;
+import infra.LogContext;
 import intake.OrderIntake;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -32,6 +33,7 @@ import marketplace.MarketplaceConfig;
 import marketplace.WebhookEvent;
 import marketplace.channels.WebhookParser;
 import marketplace.signing.Signatures;
+import order.OrderEntity;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -104,7 +106,7 @@ public final class WebhookRoutes extends AllDirectives {
     } catch (MarketParseException e) {
       return replies.error(StatusCodes.BAD_REQUEST, e.getMessage());
     }
-    return acknowledgeWhen(record(event));
+    return acknowledgeWhen(record(event), logContext(event));
   }
 
   // ---------------------------------------------------------------- TikTok Shop
@@ -130,7 +132,7 @@ public final class WebhookRoutes extends AllDirectives {
     } catch (MarketParseException e) {
       return replies.error(StatusCodes.BAD_REQUEST, e.getMessage());
     }
-    return acknowledgeWhen(record(event));
+    return acknowledgeWhen(record(event), logContext(event));
   }
 
   // ---------------------------------------------------------------- WhatsApp Cloud API
@@ -181,7 +183,7 @@ public final class WebhookRoutes extends AllDirectives {
     }
     if (ignored > 0) log.info("WhatsApp delivery: {} event(s) for numbers not configured here ignored", ignored);
     return acknowledgeWhen(CompletableFuture.allOf(recorded.toArray(CompletableFuture[]::new))
-        .thenApply(v -> Done.getInstance()));
+        .thenApply(v -> Done.getInstance()), Map.of());
   }
 
   /** The business number a WhatsApp event is for; null for events of other fields (they name none). */
@@ -198,13 +200,35 @@ public final class WebhookRoutes extends AllDirectives {
     return intake.record(event);
   }
 
-  /** 200 with an empty body once recorded; 400 for an unusable id; 503 otherwise, so the platform retries. */
-  private Route acknowledgeWhen(CompletionStage<Done> recorded) {
+  /** The order (or shop) a Shopee or TikTok delivery is about, for the MDC of the lines logged about it. */
+  private static Map<String, String> logContext(WebhookEvent event) {
+    if (event instanceof WebhookEvent.ShopeeOrderStatus e) return aboutOrder(Channel.SHOPEE, e.shopId(), e.orderSn());
+    if (event instanceof WebhookEvent.ShopeeTracking e) return aboutOrder(Channel.SHOPEE, e.shopId(), e.orderSn());
+    if (event instanceof WebhookEvent.TikTokOrderStatus e) return aboutOrder(Channel.TIKTOK, e.shopId(), e.orderId());
+    if (event instanceof WebhookEvent.TikTokCancellation e) return aboutOrder(Channel.TIKTOK, e.shopId(), e.orderId());
+    if (event instanceof WebhookEvent.PromotionStock e && e.shopId() != null) {
+      return Map.of(LogContext.CHANNEL, e.channel().key(), LogContext.SHOP, e.shopId());
+    }
+    return Map.of();
+  }
+
+  private static Map<String, String> aboutOrder(Channel channel, String shopId, String orderId) {
+    return shopId == null || orderId == null ? Map.of()
+        : LogContext.order(OrderEntity.orderKey(channel, shopId, orderId));
+  }
+
+  /**
+   * 200 with an empty body once recorded; 400 for an unusable id; 503 otherwise, so the platform retries.
+   *
+   * @param mdc what the delivery is about, in the MDC of the line logged when it is not recorded
+   */
+  private Route acknowledgeWhen(CompletionStage<Done> recorded, Map<String, String> mdc) {
     return onComplete(recorded, result -> {
       if (result.isSuccess()) return complete(HttpResponse.create().withStatus(StatusCodes.OK));
       Throwable error = Futures.unwrap(result.failed().get());
       if (error instanceof IllegalArgumentException) return replies.error(StatusCodes.BAD_REQUEST, error.getMessage());
-      log.warn("Webhook not recorded, answering 503 so the platform retries: {}", error.toString());
+      LogContext.with(mdc, () ->
+          log.warn("Webhook not recorded, answering 503 so the platform retries: {}", error.toString()));
       return replies.error(StatusCodes.SERVICE_UNAVAILABLE, "not recorded; retry later");
     });
   }

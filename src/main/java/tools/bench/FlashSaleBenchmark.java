@@ -241,7 +241,7 @@ public final class FlashSaleBenchmark {
       oversold += Math.max(0, state.path("reserved").asInt() - state.path("onHand").asInt());
     }
     long lost = result.accepted() - seen;
-    JsonNode health = sale.adminJson("GET", node + "/health", null).get();
+    JsonNode health = sale.adminJson("GET", node + "/admin/health", null).get();
     JsonNode staleness;
     try {
       staleness = sale.adminJson("GET", node + "/admin/sync/staleness", null).get();

@@ -158,6 +158,7 @@ public final class Demo {
     out.println("  ledger CSV  " + url + "/admin/orders.csv");
     out.println("  one SKU     " + url + "/admin/skus/" + catalogue.hotSku());
     out.println("  cluster     " + url + "/admin/cluster");
+    out.println("  node health " + url + "/admin/health");
     out.println("Example:");
     out.println("  curl -s -H \"Authorization: Bearer $(cat " + node.system().settings().config()
         .getString("orchestrator.admin.generated-token-file") + ")\" " + url + "/admin/skus/" + catalogue.hotSku()

@@ -214,6 +214,32 @@ class AdminSecurityTest {
   }
 
   @Test
+  void publicHealthTellsOnlyTheStatusAndTheDetailsNeedAToken() throws Exception {
+    HttpResponse<String> open = Http.awaitStatus(market.url("/health"), 200, Duration.ofSeconds(20));
+    assertEquals(200, open.statusCode(), open.body());
+    JsonNode status = json(open);
+    List<String> fields = new ArrayList<>();
+    status.fieldNames().forEachRemaining(fields::add);
+    assertEquals(List.of("status"), fields, "the public port tells the status only: " + open.body());
+    assertEquals("ok", status.get("status").asText());
+
+    HttpResponse<String> anonymous = send(new Call("GET", "/admin/health", null), null);
+    expectError(401, "unauthorized", anonymous, "/admin/health without a token");
+    assertTrue(anonymous.headers().firstValue("WWW-Authenticate").isPresent());
+    expectError(401, "unauthorized", as("not-a-token", "GET", "/admin/health", null), "unknown token");
+
+    HttpResponse<String> viewer = as(TestConfig.VIEWER_TOKEN, "GET", "/admin/health", null);
+    assertEquals(200, viewer.statusCode(), viewer.body());
+    JsonNode details = json(viewer);
+    assertEquals("ok", details.get("status").asText());
+    assertTrue(details.get("node").asText().startsWith("akka://"), viewer.body());
+    assertEquals("Up", details.at("/cluster/selfStatus").asText(), viewer.body());
+    assertTrue(details.at("/journal/reachable").asBoolean(), viewer.body());
+    assertTrue(details.at("/jvm/heapPeakMib").asLong() > 0, viewer.body());
+    assertEquals(403, as(TestConfig.VIEWER_TOKEN, "POST", "/admin/health", null).statusCode(), "a viewer only reads");
+  }
+
+  @Test
   void requestLimitsAnswerWithJsonErrors() throws Exception {
     String op = TestConfig.OPERATOR_TOKEN;
     String big = "{\"onHand\":1,\"pad\":\"" + "x".repeat(70 * 1024) + "\"}";

@@ -56,6 +56,7 @@ class ShopeeFaultsSaleTest {
       assertTrue(report.path("allListingsRightAfterMs").asLong() > 0, "every listing right: " + report);
       assertEquals(0, report.path("acknowledgedButLost").asLong(), "no order lost: " + report);
       assertEquals(0, report.path("oversoldUnits").asLong(), "nothing oversold: " + report);
+      assertTrue(report.path("nodeHeapPeakMib").asLong() > 0, "the heap peak, read from /admin/health: " + report);
       assertTrue(shopee.path("lostPushes").asLong() > 0, "pushes were lost and recovered: " + shopee);
       // the token expired at the start and then every 30 s while calls went on (refreshed 22.5 s into its life)
       long expiries = 1 + report.path("allListingsRightAfterMs").asLong() / 30_000;
