@@ -248,120 +248,61 @@ public final class OrderEntity
         .onCommand(Stop.class, (s, c) -> onStop(s))
         .onAnyCommand(c -> Effect().noReply());
 
+    // Each phase lists what it does differently; what it does like most phases is in known() and the Known block
+    // below (the first case that matches wins). Akka builds these cases once per entity instance: fewer cases is
+    // less heap per order in memory (the 100,000-order soak, BENCHMARKS.md).
     known(b.forStateType(Fetching.class), saga::statusBeforeConfirmation)
         .onCommand(Cancel.class, this::cancelBeforeShipping)
-        .onCommand(Ship.class, this::refuseShip)
-        .onCommand(Restock.class, this::refuseRestock)
-        .onCommand(MapLine.class, this::refuseMapLine)
-        .onCommand(RecordTracking.class, this::recordTracking)
-        .onCommand(WrappedFetchReply.class, this::onFetchReply)
-        .onCommand(WrappedSkuReply.class, this::nothingToDo)
-        .onCommand(WrappedCancelReply.class, this::onLateCancelReply);
+        .onCommand(WrappedFetchReply.class, this::onFetchReply);
 
     known(b.forStateType(Reserving.class), saga::statusBeforeConfirmation)
         .onCommand(Cancel.class, this::cancelBeforeShipping)
-        .onCommand(Ship.class, this::refuseShip)
-        .onCommand(Restock.class, this::refuseRestock)
-        .onCommand(MapLine.class, this::refuseMapLine)
-        .onCommand(RecordTracking.class, this::recordTracking)
-        .onCommand(WrappedFetchReply.class, this::nothingToDo)
-        .onCommand(WrappedSkuReply.class, (s, w) -> take(saga.reserveReply(s.data(), w.reply(), clock.instant())))
-        .onCommand(WrappedCancelReply.class, this::onLateCancelReply);
+        .onCommand(WrappedSkuReply.class, (s, w) -> take(saga.reserveReply(s.data(), w.reply(), clock.instant())));
 
     known(b.forStateType(NeedsMapping.class), saga::statusBeforeConfirmation)
         .onCommand(Cancel.class, this::cancelBeforeShipping)
-        .onCommand(Ship.class, this::refuseShip)
-        .onCommand(Restock.class, this::refuseRestock)
         .onCommand(MapLine.class, this::mapLine)
-        .onCommand(RecordTracking.class, this::recordTracking)
-        .onCommand(WrappedFetchReply.class, this::nothingToDo)
-        .onCommand(WrappedSkuReply.class, (s, w) -> take(saga.reserveReply(s.data(), w.reply(), clock.instant())))
-        .onCommand(WrappedCancelReply.class, this::onLateCancelReply);
+        .onCommand(WrappedSkuReply.class, (s, w) -> take(saga.reserveReply(s.data(), w.reply(), clock.instant())));
 
     known(b.forStateType(Confirmed.class), saga::statusWhileConfirmed)
         .onCommand(Cancel.class, this::cancelBeforeShipping)
         .onCommand(Ship.class, this::ship)
-        .onCommand(Restock.class, this::refuseRestock)
-        .onCommand(MapLine.class, this::refuseMapLine)
-        .onCommand(RecordTracking.class, this::recordTracking)
-        .onCommand(WrappedFetchReply.class, this::nothingToDo)
-        .onCommand(WrappedSkuReply.class, (s, w) -> take(saga.holdReply(s.data(), w.reply(), clock.instant())))
-        .onCommand(WrappedCancelReply.class, this::onLateCancelReply);
+        .onCommand(WrappedSkuReply.class, (s, w) -> take(saga.holdReply(s.data(), w.reply(), clock.instant())));
 
     known(b.forStateType(OutOfStock.class), saga::statusWhileOutOfStock)
         .onCommand(Cancel.class, this::cancelOnMarketplace)
-        .onCommand(Ship.class, this::refuseShip)
-        .onCommand(Restock.class, this::refuseRestock)
-        .onCommand(MapLine.class, this::refuseMapLine)
-        .onCommand(RecordTracking.class, this::recordTracking)
-        .onCommand(WrappedFetchReply.class, this::nothingToDo)
         .onCommand(WrappedSkuReply.class, (s, w) -> s.compensated() ? Effect().noReply()
             : take(saga.releaseWhileOutOfStock(s, w.reply(), clock.instant())))
         .onCommand(WrappedCancelReply.class,
             (s, w) -> take(saga.cancelReplyWhileOutOfStock(s, w.reply(), clock.instant())));
 
     known(b.forStateType(Shipping.class), saga::statusAfterHandover)
-        .onCommand(Cancel.class, this::refuseCancel)
         .onCommand(Ship.class, (s, c) -> view(s, c.replyTo())) // shipping already
-        .onCommand(Restock.class, this::refuseRestock)
-        .onCommand(MapLine.class, this::refuseMapLine)
-        .onCommand(RecordTracking.class, this::recordTracking)
-        .onCommand(WrappedFetchReply.class, this::nothingToDo)
-        .onCommand(WrappedSkuReply.class, (s, w) -> take(saga.commitReply(s.data(), w.reply(), clock.instant())))
-        .onCommand(WrappedCancelReply.class, this::onLateCancelReply);
+        .onCommand(WrappedSkuReply.class, (s, w) -> take(saga.commitReply(s.data(), w.reply(), clock.instant())));
 
     known(b.forStateType(Shipped.class), saga::statusWhileShipped)
-        .onCommand(Cancel.class, this::refuseCancel)
         .onCommand(Ship.class, (s, c) -> view(s, c.replyTo())) // shipped already
-        .onCommand(Restock.class, this::refuseRestock)
-        .onCommand(MapLine.class, this::refuseMapLine)
         // shipped by the marketplace without a tracking number: the buyer is told now that there is one
-        .onCommand(RecordTracking.class, (s, c) -> recordTracking(s, c, true))
-        .onCommand(WrappedFetchReply.class, this::nothingToDo)
-        .onCommand(WrappedSkuReply.class, this::nothingToDo)
-        .onCommand(WrappedCancelReply.class, this::onLateCancelReply);
+        .onCommand(RecordTracking.class, (s, c) -> recordTracking(s, c, true));
 
-    handedOver(known(b.forStateType(Delivered.class), saga::statusWhileDelivered));
-
-    handedOver(known(b.forStateType(Completed.class), saga::statusAfterHandover));
+    // delivered or completed: the buyer has the goods, so every operator action but tracking is refused
+    known(b.forStateType(Delivered.class), saga::statusWhileDelivered);
+    known(b.forStateType(Completed.class), saga::statusAfterHandover);
 
     known(b.forStateType(Cancelling.class), OrderSaga::statusChangesNothing)
         .onCommand(Cancel.class, (s, c) -> view(s, c.replyTo())) // cancelling already
-        .onCommand(Ship.class, this::refuseShip)
-        .onCommand(Restock.class, this::refuseRestock)
-        .onCommand(MapLine.class, this::refuseMapLine)
-        .onCommand(RecordTracking.class, this::recordTracking)
-        .onCommand(WrappedFetchReply.class, this::nothingToDo)
-        .onCommand(WrappedSkuReply.class, (s, w) -> take(saga.releaseWhileCancelling(s, w.reply(), clock.instant())))
-        .onCommand(WrappedCancelReply.class, this::onLateCancelReply);
+        .onCommand(WrappedSkuReply.class, (s, w) -> take(saga.releaseWhileCancelling(s, w.reply(), clock.instant())));
 
     known(b.forStateType(Cancelled.class), OrderSaga::statusChangesNothing)
-        .onCommand(Cancel.class, (s, c) -> view(s, c.replyTo())) // cancelled already
-        .onCommand(Ship.class, this::refuseShip)
-        .onCommand(Restock.class, this::refuseRestock)
-        .onCommand(MapLine.class, this::refuseMapLine)
-        .onCommand(RecordTracking.class, this::recordTracking)
-        .onCommand(WrappedFetchReply.class, this::nothingToDo)
-        .onCommand(WrappedSkuReply.class, this::nothingToDo)
-        .onCommand(WrappedCancelReply.class, this::onLateCancelReply);
+        .onCommand(Cancel.class, (s, c) -> view(s, c.replyTo())); // cancelled already
 
     known(b.forStateType(Returned.class), OrderSaga::statusChangesNothing)
-        .onCommand(Cancel.class, this::refuseCancel)
-        .onCommand(Ship.class, this::refuseShip)
         .onCommand(Restock.class, this::restock)
-        .onCommand(MapLine.class, this::refuseMapLine)
-        .onCommand(RecordTracking.class, this::recordTracking)
-        .onCommand(WrappedFetchReply.class, this::nothingToDo)
         .onCommand(WrappedSkuReply.class, (s, w) -> !s.restocking() ? Effect().noReply()
-            : take(saga.restockReply(s.data(), w.reply(), clock.instant())))
-        .onCommand(WrappedCancelReply.class, this::onLateCancelReply);
+            : take(saga.restockReply(s.data(), w.reply(), clock.instant())));
 
-    return b.build();
-  }
-
-  /** Delivered or completed: the buyer has the goods, so every operator action but tracking is refused. */
-  private <S extends Known> void handedOver(CommandHandlerWithReplyBuilderByState<Command, Event, S, State> phase) {
-    phase
+    // What every known phase answers alike, unless it said otherwise above.
+    b.forStateType(Known.class)
         .onCommand(Cancel.class, this::refuseCancel)
         .onCommand(Ship.class, this::refuseShip)
         .onCommand(Restock.class, this::refuseRestock)
@@ -369,23 +310,8 @@ public final class OrderEntity
         .onCommand(RecordTracking.class, this::recordTracking)
         .onCommand(WrappedFetchReply.class, this::nothingToDo)
         .onCommand(WrappedSkuReply.class, this::nothingToDo)
-        .onCommand(WrappedCancelReply.class, this::onLateCancelReply);
-  }
-
-  /**
-   * What every phase of a known order answers alike; {@code reaction} is what a marketplace status that moves the
-   * order forward changes in that phase.
-   */
-  private <S extends Known> CommandHandlerWithReplyBuilderByState<Command, Event, S, State> known(
-      CommandHandlerWithReplyBuilderByState<Command, Event, S, State> phase, OrderSaga.StatusReaction reaction) {
-    return phase
-        .onCommand(Notify.class, (s, c) -> onNotify(s, c, reaction))
-        .onCommand(BuyerDataStored.class, (s, c) -> settled(c.notification() != null
-            ? onNotify(s, c.notification(), reaction)
-            : s instanceof Fetching f ? take(saga.fetchReply(f, new ShopAdapter.OrderFetched(c.fetched()),
-                clock.instant(), c.held())) : Effect().noReply()))
+        .onCommand(WrappedCancelReply.class, this::onLateCancelReply)
         .onCommand(BuyerDataFailed.class, (s, c) -> settled(Effect().noReply()))
-        .onCommand(MarkPaid.class, (s, c) -> onMarkPaid(s, c, reaction))
         .onCommand(Get.class, (s, c) -> view(s, c.replyTo()))
         .onCommand(Retry.class, (s, c) -> Effect().none().thenRun(driver::resend).thenNoReply())
         .onCommand(RetryNotifications.class, (s, c) -> Effect().none().thenRun(driver::dispatch).thenNoReply())
@@ -396,6 +322,20 @@ public final class OrderEntity
           return Effect().noReply();
         })
         .onCommand(WrappedSendReply.class, this::onSendReply);
+
+    return b.build();
+  }
+
+  /** What a marketplace status that moves the order forward changes in this phase ({@code reaction}). */
+  private <S extends Known> CommandHandlerWithReplyBuilderByState<Command, Event, S, State> known(
+      CommandHandlerWithReplyBuilderByState<Command, Event, S, State> phase, OrderSaga.StatusReaction reaction) {
+    return phase
+        .onCommand(Notify.class, (s, c) -> onNotify(s, c, reaction))
+        .onCommand(BuyerDataStored.class, (s, c) -> settled(c.notification() != null
+            ? onNotify(s, c.notification(), reaction)
+            : s instanceof Fetching f ? take(saga.fetchReply(f, new ShopAdapter.OrderFetched(c.fetched()),
+                clock.instant(), c.held())) : Effect().noReply()))
+        .onCommand(MarkPaid.class, (s, c) -> onMarkPaid(s, c, reaction));
   }
 
   /**
