@@ -135,7 +135,7 @@ public final class SchemaMigrator {
   }
 
   /** Splits a script on semicolons that end a line; drops comment-only and blank lines. */
-  static List<String> statements(String script) {
+  public static List<String> statements(String script) {
     List<String> result = new ArrayList<>();
     StringBuilder current = new StringBuilder();
     for (String line : script.split("\n")) {

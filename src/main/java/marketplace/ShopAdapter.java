@@ -185,6 +185,9 @@ public final class ShopAdapter extends AbstractBehavior<ShopAdapter.Command> {
 
   record SpacingPassed(String group) implements Command {}
 
+  /** Internal: the adapter's last listing_sync write ended; the rows that came meanwhile go next. */
+  enum SyncRowsWritten implements Command { INSTANCE }
+
   /** Internal: the stock API's rate limit has a token again. */
   enum PushSlotFree implements Command { INSTANCE }
 
@@ -227,6 +230,7 @@ public final class ShopAdapter extends AbstractBehavior<ShopAdapter.Command> {
         .onMessage(PushDone.class, stock::pushDone)
         .onMessage(RetryPushes.class, stock::retryPassed)
         .onMessage(SpacingPassed.class, stock::spacingPassed)
+        .onMessage(SyncRowsWritten.class, stock::syncRowsWritten)
         .onMessageEquals(PushSlotFree.INSTANCE, stock::slotFree)
         .onMessage(ReconcileStock.class, stock::reconcile)
         .onMessage(StockRead.class, stock::stockRead)

@@ -3,7 +3,6 @@ package marketplace;
 import static marketplace.MarketCalls.describe;
 import static marketplace.MarketCalls.safely;
 
-import akka.Done;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.ActorContext;
@@ -17,7 +16,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import marketplace.ShopAdapter.Command;
 import marketplace.ShopAdapter.PushDone;
 import marketplace.ShopAdapter.PushSlotFree;
@@ -30,6 +28,7 @@ import marketplace.ShopAdapter.SpacingPassed;
 import marketplace.ShopAdapter.StockRead;
 import marketplace.ShopAdapter.StockReconciled;
 import marketplace.stock.ListingSyncStore;
+import marketplace.stock.ListingSyncWrites;
 import marketplace.stock.PushSettings;
 import marketplace.stock.StockPushQueue;
 import marketplace.stock.StockStaleness;
@@ -55,14 +54,13 @@ final class ShopStock {
   private final Channel channel;
   private final String shopId;
   private final ShopApi api;
-  private final ListingSyncStore store;
   private final StockStaleness staleness;
   private final infra.Metrics metrics;
   private final StockPushQueue pushes;
   private final PushSettings settings;
   /** True while the shop's guard holds its calls back (or is not known here): a PAUSE_SHOP ends when it is false. */
   private final java.util.function.BooleanSupplier guardPaused;
-  private CompletionStage<Done> writes = CompletableFuture.completedFuture(Done.getInstance());
+  private final ListingSyncWrites syncWrites;
   /** Share pushes waiting for their outcome: listing key to (sequence number asked, who hears). */
   private final Map<String, List<ShareWaiter>> shareWaiters = new HashMap<>();
 
@@ -78,7 +76,9 @@ final class ShopStock {
     this.channel = channel;
     this.shopId = shopId;
     this.api = api;
-    this.store = store;
+    ActorRef<Command> self = context.getSelf();
+    this.syncWrites = new ListingSyncWrites(store::save, () -> self.tell(ShopAdapter.SyncRowsWritten.INSTANCE),
+        channel.key() + " " + shopId);
     this.staleness = staleness;
     this.metrics = infra.Metrics.get(context.getSystem());
     this.pushes = new StockPushQueue(settings, MAX_PUSH_CALLS_IN_FLIGHT);
@@ -397,12 +397,12 @@ final class ShopStock {
         now);
   }
 
-  /** Chains the write after this adapter's previous one (rows of one listing are written in order). */
   private void save(List<ListingSyncStore.Row> rows) {
-    if (rows.isEmpty()) return;
-    writes = writes.exceptionally(e -> Done.getInstance()).thenCompose(d -> store.save(rows));
-    writes.whenComplete((d, e) -> {
-      if (e != null) log.warn("listing_sync not written for {} {}: {}", channel.key(), shopId, e.getMessage());
-    });
+    if (!rows.isEmpty()) syncWrites.save(rows);
+  }
+
+  Behavior<Command> syncRowsWritten(ShopAdapter.SyncRowsWritten written) {
+    syncWrites.written();
+    return Behaviors.same();
   }
 }

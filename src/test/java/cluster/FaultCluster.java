@@ -74,14 +74,21 @@ final class FaultCluster implements AutoCloseable {
     Map<String, String> s = new HashMap<>();
     s.put("orchestrator.db.profile", "postgres");
     s.put("orchestrator.shops.token-key", support.TestConfig.TOKEN_KEY);
-    // the fault tests check every listing shows available at the end: today's absolute sync
-    s.put("orchestrator.stock-sync.strategy", "absolute");
-    s.put("orchestrator.orders.out-of-stock-grace", "0s");
     s.put("orchestrator.db.postgres.url", dbUrl);
     s.put("orchestrator.db.postgres.user", "postgres");
     s.put("orchestrator.db.postgres.password", "");
     s.put("orchestrator.sandbox.port", Integer.toString(sandbox.port()));
     s.put("orchestrator.marketplaces.shopee.default-shop.callback-url", lb.url("/webhooks/shopee"));
+    s.putAll(quickFaultSettings());
+    return s;
+  }
+
+  /** What every fault-test node runs with: fast client retries, quick sweeps, no notifications, no board. */
+  static Map<String, String> quickFaultSettings() {
+    Map<String, String> s = new HashMap<>();
+    // the fault tests check every listing shows available at the end: today's absolute sync
+    s.put("orchestrator.stock-sync.strategy", "absolute");
+    s.put("orchestrator.orders.out-of-stock-grace", "0s");
     s.put("orchestrator.marketplaces.retry.min-backoff", "20ms");
     s.put("orchestrator.marketplaces.retry.max-backoff", "200ms");
     s.put("orchestrator.marketplaces.http.request-timeout", "2s");
@@ -130,17 +137,22 @@ final class FaultCluster implements AutoCloseable {
     while (System.nanoTime() < deadline) {
       try {
         view = admin(alive().get(0), "/admin/cluster");
-        int up = 0;
-        for (JsonNode m : view.path("members")) {
-          if (m.path("status").asText().equals("Up") && m.path("reachable").asBoolean()) up++;
-        }
-        if (up == n && view.path("members").size() == n) return view;
+        if (allUp(view, n)) return view;
       } catch (Exception notYet) {
         // a node still starting
       }
       Thread.sleep(500);
     }
     throw new AssertionError("cluster not " + n + " Up members after " + timeout + ": " + view);
+  }
+
+  /** Whether a /admin/cluster view lists exactly {@code n} members, all Up and reachable. */
+  static boolean allUp(JsonNode view, int n) {
+    int up = 0;
+    for (JsonNode m : view.path("members")) {
+      if (m.path("status").asText().equals("Up") && m.path("reachable").asBoolean()) up++;
+    }
+    return up == n && view.path("members").size() == n;
   }
 
   JsonNode admin(NodeProcess node, String path) throws Exception {

@@ -114,20 +114,7 @@ final class NetnsCluster implements AutoCloseable {
     s.put("orchestrator.sandbox.address", HostNetwork.SERVICE_GATEWAY);
     s.put("orchestrator.sandbox.port", Integer.toString(sandbox.port()));
     s.put("orchestrator.marketplaces.shopee.default-shop.callback-url", lb.url("/webhooks/shopee"));
-    s.put("orchestrator.stock-sync.strategy", "absolute");
-    s.put("orchestrator.orders.out-of-stock-grace", "0s");
-    s.put("orchestrator.marketplaces.retry.min-backoff", "20ms");
-    s.put("orchestrator.marketplaces.retry.max-backoff", "200ms");
-    s.put("orchestrator.marketplaces.http.request-timeout", "2s");
-    s.put("orchestrator.marketplaces.circuit-breaker.reset-timeout", "1s");
-    s.put("orchestrator.marketplaces.polling.lost-push-interval", "2s");
-    s.put("orchestrator.marketplaces.polling.reconcile-interval", "1h");
-    s.put("orchestrator.orders.retry-min", "200ms");
-    s.put("orchestrator.orders.retry-max", "2s");
-    s.put("orchestrator.orders.sweep-interval", "5s");
-    s.put("orchestrator.orders.sweep-quiet", "5s");
-    s.put("orchestrator.notifications.enabled", "false");
-    s.put("orchestrator.board.redis-uri", "");
+    s.putAll(FaultCluster.quickFaultSettings());
     return s;
   }
 
@@ -200,11 +187,7 @@ final class NetnsCluster implements AutoCloseable {
       for (int h = 1; h <= hosts; h++) {
         try {
           view = FaultCluster.adminJson(node(h).url("/admin/cluster"), Duration.ofSeconds(10));
-          int up = 0;
-          for (JsonNode m : view.path("members")) {
-            if (m.path("status").asText().equals("Up") && m.path("reachable").asBoolean()) up++;
-          }
-          if (up == n && view.path("members").size() == n) return view;
+          if (FaultCluster.allUp(view, n)) return view;
         } catch (Exception notYet) {
           // a node still starting, or restarting
         }

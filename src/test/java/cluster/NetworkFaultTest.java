@@ -59,11 +59,10 @@ class NetworkFaultTest {
     try (NetnsCluster cluster = new NetnsCluster(pg, "netns_cut", HOSTS)) {
       long began = System.currentTimeMillis();
       cluster.start();
-      WebhookBurst burst = new WebhookBurst(cluster.sandbox, cluster.lb.url(""));
-      burst.catalogue(30, 60, 29);
-      List<WebhookBurst.Order> planned = burst.plan("CUT", 360, 31);
-      Future<?> sending = burst.send(planned, 12, Duration.ofMillis(200), Duration.ofMillis(500), Duration.ofMinutes(4));
-      while (burst.answered.get() < 60 && !sending.isDone()) Thread.sleep(20);
+      Sale sale = Sale.underWay(cluster, 60, 29, "CUT", 360, 31);
+      WebhookBurst burst = sale.burst();
+      List<WebhookBurst.Order> planned = sale.planned();
+      Future<?> sending = sale.sending();
 
       int cutHost = 3; // not the oldest: the coordinator and singletons stay on the majority
       String cutAddress = cluster.node(cutHost).address();
@@ -124,15 +123,13 @@ class NetworkFaultTest {
     try (NetnsCluster cluster = new NetnsCluster(pg, "netns_db", HOSTS)) {
       long began = System.currentTimeMillis();
       cluster.start();
-      WebhookBurst burst = new WebhookBurst(cluster.sandbox, cluster.lb.url(""));
-      burst.catalogue(30, 50, 41);
-      List<WebhookBurst.Order> planned = burst.plan("DBCUT", 300, 43);
-      Future<?> sending = burst.send(planned, 12, Duration.ofMillis(200), Duration.ofMillis(500), Duration.ofMinutes(4));
-      while (burst.answered.get() < 60 && !sending.isDone()) Thread.sleep(20);
+      Sale sale = Sale.underWay(cluster, 50, 41, "DBCUT", 300, 43);
+      WebhookBurst burst = sale.burst();
+      List<WebhookBurst.Order> planned = sale.planned();
+      Future<?> sending = sale.sending();
 
       int cutHost = 2;
-      Map<Integer, Long> uidsBefore = new TreeMap<>();
-      for (int h = 1; h <= HOSTS; h++) uidsBefore.put(h, cluster.uidOf(h, 1));
+      Map<Integer, Long> uidsBefore = uids(cluster);
       cluster.databasePaths.get(cutHost).cut();
       long cutAt = System.currentTimeMillis();
       Map<String, Integer> healthWhileCut = new TreeMap<>();
@@ -147,8 +144,7 @@ class NetworkFaultTest {
       Verdict verdict = Verdict.of(burst, List.of(burst));
       Map<Integer, Integer> answersWhileCut = answersBetween(burst, cutAt, restoredAt);
       JsonNode view = cluster.awaitUp(HOSTS, Duration.ofSeconds(60));
-      Map<Integer, Long> uidsAfter = new TreeMap<>();
-      for (int h = 1; h <= HOSTS; h++) uidsAfter.put(h, cluster.uidOf(h, 1));
+      Map<Integer, Long> uidsAfter = uids(cluster);
 
       System.out.printf("NETNS node cut from PostgreSQL %d s mid-burst: orders sent %d, accepted %d, final %d "
               + "(confirmed %d), oversold %d, listings off %d; webhook answers while cut %s; the cut node's /health "
@@ -177,15 +173,13 @@ class NetworkFaultTest {
     try (NetnsCluster cluster = new NetnsCluster(pg, "netns_flap", HOSTS)) {
       long began = System.currentTimeMillis();
       cluster.start();
-      WebhookBurst burst = new WebhookBurst(cluster.sandbox, cluster.lb.url(""));
-      burst.catalogue(30, 60, 47);
-      List<WebhookBurst.Order> planned = burst.plan("FLAP", 360, 53);
-      Future<?> sending = burst.send(planned, 12, Duration.ofMillis(200), Duration.ofMillis(500), Duration.ofMinutes(4));
-      while (burst.answered.get() < 60 && !sending.isDone()) Thread.sleep(20);
+      Sale sale = Sale.underWay(cluster, 60, 47, "FLAP", 360, 53);
+      WebhookBurst burst = sale.burst();
+      List<WebhookBurst.Order> planned = sale.planned();
+      Future<?> sending = sale.sending();
 
       int flappingHost = 3;
-      Map<Integer, Long> uidsBefore = new TreeMap<>();
-      for (int h = 1; h <= HOSTS; h++) uidsBefore.put(h, cluster.uidOf(h, 1));
+      Map<Integer, Long> uidsBefore = uids(cluster);
       // Down long enough to be detected (~5 s), up too briefly for the membership to settle: 6 rounds, 36 s.
       long flapFrom = System.currentTimeMillis();
       for (int round = 0; round < 6; round++) {
@@ -197,8 +191,7 @@ class NetworkFaultTest {
       long flapUntil = System.currentTimeMillis();
       JsonNode view = cluster.awaitUp(HOSTS, Duration.ofSeconds(180));
       long settledAt = System.currentTimeMillis();
-      Map<Integer, Long> uidsAfter = new TreeMap<>();
-      for (int h = 1; h <= HOSTS; h++) uidsAfter.put(h, cluster.uidOf(h, 1));
+      Map<Integer, Long> uidsAfter = uids(cluster);
 
       sending.get(5, TimeUnit.MINUTES);
       Verdict verdict = Verdict.of(burst, List.of(burst));
@@ -226,6 +219,26 @@ class NetworkFaultTest {
   }
 
   // --------------------------------------------------------------------------------------------- helpers
+
+  /** A sale on 30 SKUs, 12 webhooks at a time, 200 ms apart per client, already 60 orders answered. */
+  record Sale(WebhookBurst burst, List<WebhookBurst.Order> planned, Future<?> sending) {
+    static Sale underWay(NetnsCluster cluster, int hotStock, long catalogueSeed, String runId, int orders, long seed)
+        throws Exception {
+      WebhookBurst burst = new WebhookBurst(cluster.sandbox, cluster.lb.url(""));
+      burst.catalogue(30, hotStock, catalogueSeed);
+      List<WebhookBurst.Order> planned = burst.plan(runId, orders, seed);
+      Future<?> sending = burst.send(planned, 12, Duration.ofMillis(200), Duration.ofMillis(500), Duration.ofMinutes(4));
+      while (burst.answered.get() < 60 && !sending.isDone()) Thread.sleep(20);
+      return new Sale(burst, planned, sending);
+    }
+  }
+
+  /** Each host's incarnation as host 1 sees it. */
+  static Map<Integer, Long> uids(NetnsCluster cluster) {
+    Map<Integer, Long> uids = new TreeMap<>();
+    for (int h = 1; h <= HOSTS; h++) uids.put(h, cluster.uidOf(h, 1));
+    return uids;
+  }
 
   /** Answers (by status; 0 = no answer) to webhook attempts started in [from, until). */
   static Map<Integer, Integer> answersBetween(WebhookBurst burst, long from, long until) {

@@ -56,22 +56,9 @@ public final class LegacySchemaApplier {
     return read(ddlDir + "/scripts.txt").lines().map(String::trim).filter(l -> !l.isEmpty()).toList();
   }
 
-  /** Splits a script on semicolons that end a line; drops comment-only lines. */
+  /** The same statement splitter as the migrations'. */
   static List<String> statements(String script) {
-    List<String> result = new ArrayList<>();
-    StringBuilder current = new StringBuilder();
-    for (String line : script.split("\n")) {
-      String trimmed = line.trim();
-      if (trimmed.startsWith("--") || trimmed.isEmpty()) continue;
-      current.append(line).append('\n');
-      if (trimmed.endsWith(";")) {
-        String sql = current.toString().trim();
-        result.add(sql.substring(0, sql.length() - 1));
-        current.setLength(0);
-      }
-    }
-    if (!current.toString().isBlank()) result.add(current.toString().trim());
-    return result;
+    return infra.SchemaMigrator.statements(script);
   }
 
   private static String read(String resource) {

@@ -193,7 +193,7 @@ public final class FlashSaleBenchmark {
   }
 
   /** When the orders created since {@code since} were all CONFIRMED or OUT_OF_STOCK (ms), or 0 if not by the deadline. */
-  private static long awaitFinal(FlashSale sale, String node, Instant since, long accepted, long deadline)
+  static long awaitFinal(FlashSale sale, String node, Instant since, long accepted, long deadline)
       throws Exception {
     while (System.currentTimeMillis() < deadline) {
       JsonNode byStatus = sale.adminJson("GET", node + "/admin/orders/summary?from=" + since, null).get()

@@ -19,7 +19,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import marketplace.MarketplaceConfig;
-import order.Phase;
 import tools.sandbox.Sandbox;
 
 /**
@@ -99,7 +98,7 @@ public final class SoakBenchmark {
             c.path("heapAfterGcMib").asLong(), c.path("orderEntities").asInt(), c.path("ordersPerSecond").asDouble());
       }
       long deadline = System.currentTimeMillis() + 600_000;
-      long finalAt = awaitFinal(sale, node, saleStart, accepted, deadline);
+      long finalAt = FlashSaleBenchmark.awaitFinal(sale, node, saleStart, accepted, deadline);
       int listingsWrong = awaitListings(sale, node, catalogue);
       int oversold = 0;
       for (String sku : catalogue.skus()) {
@@ -204,19 +203,6 @@ public final class SoakBenchmark {
     } catch (Exception notThere) {
       return sale.adminJson("GET", node + "/health", null).get();
     }
-  }
-
-  private static long awaitFinal(FlashSale sale, String node, Instant since, long accepted, long deadline)
-      throws Exception {
-    while (System.currentTimeMillis() < deadline) {
-      JsonNode byStatus = sale.adminJson("GET", node + "/admin/orders/summary?from=" + since, null).get()
-          .path("byStatus");
-      if (byStatus.path(Phase.CONFIRMED.name()).asInt() + byStatus.path(Phase.OUT_OF_STOCK.name()).asInt() >= accepted) {
-        return System.currentTimeMillis();
-      }
-      Thread.sleep(1000);
-    }
-    return 0;
   }
 
   /** How many of the accepted orders the ledger holds. */
