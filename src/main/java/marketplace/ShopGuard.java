@@ -85,6 +85,8 @@ public final class ShopGuard {
   private final CircuitBreaker breaker;
   private final CallOutcomes outcomes;
   private final java.time.Clock clock;
+  /** A new call is refused (retryable) rather than queued when its rate limit is already booked this far ahead. */
+  private final Duration maxQueueWait;
   private final java.util.concurrent.atomic.AtomicReference<Pause> pause =
       new java.util.concurrent.atomic.AtomicReference<>();
 
@@ -105,8 +107,12 @@ public final class ShopGuard {
     this.outcomes = outcomes;
     this.breaker = CircuitBreaker.create(Adapter.toClassic(system).scheduler(), settings.breakerMaxFailures(),
         settings.breakerCallTimeout(), settings.breakerResetTimeout());
+    var config = system.settings().config();
+    this.maxQueueWait = config.hasPath(MAX_QUEUE_WAIT) ? config.getDuration(MAX_QUEUE_WAIT) : Duration.ofSeconds(60);
     outcomes.register(channel, shopId, this);
   }
+
+  static final String MAX_QUEUE_WAIT = "orchestrator.marketplaces.max-queue-wait";
 
   /** The pause in force now, if any (a daily-cap pause whose time has passed is over). */
   public Optional<Pause> pause() {
@@ -172,6 +178,7 @@ public final class ShopGuard {
   private <T> void loop(String kind, int n, Supplier<Duration> gate, Supplier<CompletionStage<Attempt<T>>> attempt,
       CompletableFuture<T> result) {
     if (failIfPaused(kind, n, result)) return;
+    if (n == 1 && failIfQueueFull(kind, result)) return;
     delay(gate.get())
         .thenCompose(v -> limiters.apply(kind).acquire())
         .thenCompose(v -> {
@@ -243,6 +250,21 @@ public final class ShopGuard {
   }
 
   /** Fails the call without sending it when the shop is paused; true when it did. */
+  /**
+   * Memory bounded by configuration, not by the sale: calls beyond what the rate limit serves within
+   * {@code max-queue-wait} are not held here (each held call is a few futures and a scheduled task; the soak found
+   * 60,000 marketplace cancellations waiting) but refused as retryable, and their sender asks again later (an
+   * order's saga backs off up to its retry-max).
+   */
+  private <T> boolean failIfQueueFull(String kind, CompletableFuture<T> result) {
+    Duration wait = limiters.apply(kind).untilFree();
+    if (wait.compareTo(maxQueueWait) <= 0) return false;
+    result.completeExceptionally(new MarketCallException(channel, shopId, kind, "rate_limit_queue_full",
+        kind + " calls already wait " + wait.toSeconds() + " s for the shop's rate limit; asked again later", 0,
+        true, null));
+    return true;
+  }
+
   private <T> boolean failIfPaused(String kind, int n, CompletableFuture<T> result) {
     Optional<Pause> paused = pause();
     if (paused.isEmpty()) return false;
