@@ -96,6 +96,20 @@ public final class SoakBenchmark {
         System.out.printf("  %,7d orders sent, %,7d accepted, %6.0f s: heap after full GC %d MiB, order entities "
                 + "in memory %d, %.0f orders/s%n", sent, accepted, c.path("seconds").asDouble(),
             c.path("heapAfterGcMib").asLong(), c.path("orderEntities").asInt(), c.path("ordersPerSecond").asDouble());
+        // Like for like: the same heap once this chunk's orders are final and have left memory (what is left is
+        // what the sale so far has made the node keep, whatever was in flight when the chunk ended).
+        long quietFrom = System.currentTimeMillis();
+        FlashSaleBenchmark.awaitFinal(sale, node, saleStart, accepted, quietFrom + 300_000);
+        ObjectNode q = checkpoint(process, sale, node, sent, accepted, started);
+        while (q.path("orderEntities").asInt() > 200 && System.currentTimeMillis() < quietFrom + 180_000) {
+          Thread.sleep(5000);
+          q = checkpoint(process, sale, node, sent, accepted, started);
+        }
+        c.put("quiescedHeapAfterGcMib", q.path("heapAfterGcMib").asLong())
+            .put("quiescedOrderEntities", q.path("orderEntities").asInt())
+            .put("quiescedAfterS", (System.currentTimeMillis() - quietFrom) / 1000.0);
+        System.out.printf("          quiesced after %.0f s: heap after full GC %d MiB, order entities in memory %d%n",
+            c.path("quiescedAfterS").asDouble(), q.path("heapAfterGcMib").asLong(), q.path("orderEntities").asInt());
       }
       long deadline = System.currentTimeMillis() + 600_000;
       long finalAt = FlashSaleBenchmark.awaitFinal(sale, node, saleStart, accepted, deadline);
@@ -122,6 +136,10 @@ public final class SoakBenchmark {
       JsonNode atEnd = checkpoints.get(checkpoints.size() - 1);
       if (at20k != null) {
         double ratio = atEnd.path("heapAfterGcMib").asDouble() / Math.max(1, at20k.path("heapAfterGcMib").asDouble());
+        r.put("quiescedHeapAt20kMib", at20k.path("quiescedHeapAfterGcMib").asLong())
+            .put("quiescedHeapAtEndMib", atEnd.path("quiescedHeapAfterGcMib").asLong())
+            .put("quiescedEndOver20k", Math.round(atEnd.path("quiescedHeapAfterGcMib").asDouble()
+                / Math.max(1, at20k.path("quiescedHeapAfterGcMib").asDouble()) * 1000) / 1000.0);
         r.put("heapAfterGcAt20kMib", at20k.path("heapAfterGcMib").asLong())
             .put("heapAfterGcAtEndMib", atEnd.path("heapAfterGcMib").asLong())
             .put("heapEndOver20k", Math.round(ratio * 1000) / 1000.0);
