@@ -167,7 +167,7 @@ public final class SoakBenchmark {
   private static ObjectNode checkpoint(Process process, FlashSale sale, String node, int sent, long accepted,
                                        long started) throws Exception {
     jcmd(process, "GC.run");
-    JsonNode jvm = health(sale, node).path("jvm");
+    JsonNode jvm = sale.adminJson("GET", node + "/admin/health", null).get().path("jvm");
     int orderEntities = 0;
     for (JsonNode type : sale.adminJson("GET", node + "/admin/cluster", null).get().path("sharding")) {
       if (!type.path("entityType").asText().equals("Order")) continue;
@@ -212,15 +212,6 @@ public final class SoakBenchmark {
       wrong = sale.listingsWrong(node, catalogue);
     }
     return wrong;
-  }
-
-  /** The node's health details (behind the admin token; older nodes: the public /health). */
-  private static JsonNode health(FlashSale sale, String node) throws Exception {
-    try {
-      return sale.adminJson("GET", node + "/admin/health", null).get();
-    } catch (Exception notThere) {
-      return sale.adminJson("GET", node + "/health", null).get();
-    }
   }
 
   /** How many of the accepted orders the ledger holds. */
