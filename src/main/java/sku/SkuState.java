@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,6 +48,7 @@ public final class SkuState {
     return Math.max(0, onHand - reserved - safetyStock);
   }
 
+  /** Snapshots hold an outcome by its position here ({@link FinishedKeys}): add new ones at the end only. */
   public enum Outcome { RELEASED, COMMITTED, EXPIRED, RETURNED }
 
   public record Finished(Outcome outcome, int quantity) implements CborSerializable {}
@@ -152,7 +152,7 @@ public final class SkuState {
     @JsonProperty private int reserved;
     @JsonProperty private int safetyStock;
     @JsonProperty private LinkedHashMap<String, Reservation> reservations = new LinkedHashMap<>();
-    @JsonProperty private LinkedHashMap<String, Finished> finished = new LinkedHashMap<>();
+    @JsonProperty private FinishedKeys finishedKeys = new FinishedKeys();
     @JsonProperty private TreeMap<String, Listing> listings = new TreeMap<>();
     @JsonProperty private PushRules pushRules = PushRules.NONE;
     /** Absent from snapshots taken before stock shares existed: empty. */
@@ -200,7 +200,13 @@ public final class SkuState {
     public long historySize() { return historySize; }
     public int available() { return SkuState.available(onHand, reserved, safetyStock); }
     public int reservationCount() { return reservations.size(); }
-    public int finishedCount() { return finished.size(); }
+    public int finishedCount() { return finishedKeys.size(); }
+
+    /** Snapshots written before the finished keys were hashed hold them by key, oldest first. */
+    @JsonProperty("finished")
+    private void finishedByKey(LinkedHashMap<String, Finished> byKey) {
+      if (byKey != null) finishedKeys = FinishedKeys.of(byKey);
+    }
     public long replayedOnRecovery() { return replayedOnRecovery; }
     Listing listing(String key) { return listings.get(key); }
 
@@ -220,7 +226,7 @@ public final class SkuState {
       if (shares == null) shares = new Shares();
       return shares;
     }
-    @Override public Finished finished(String orderKey) { return finished.get(orderKey); }
+    @Override public Finished finished(String orderKey) { return finishedKeys.get(orderKey); }
 
     @Override
     public void putReservation(String orderKey, Reservation reservation) {
@@ -237,13 +243,7 @@ public final class SkuState {
 
     @Override
     public void putFinished(String orderKey, Finished value) {
-      finished.remove(orderKey); // re-insert as the newest
-      finished.put(orderKey, value);
-      Iterator<String> oldest = finished.keySet().iterator();
-      while (finished.size() > finishedKeysKept && oldest.hasNext()) {
-        oldest.next();
-        oldest.remove();
-      }
+      finishedKeys.put(orderKey, value, finishedKeysKept);
     }
 
     private TreeSet<Hold> holds() {
@@ -400,7 +400,7 @@ public final class SkuState {
       c.reserved = reserved;
       c.safetyStock = safetyStock;
       c.reservations = new LinkedHashMap<>(reservations);
-      c.finished = new LinkedHashMap<>(finished);
+      c.finishedKeys = finishedKeys.copy();
       c.listings = new TreeMap<>(listings);
       c.pushRules = pushRules;
       c.shares = shares().copy();
@@ -414,7 +414,7 @@ public final class SkuState {
     public boolean equals(Object o) {
       return o instanceof State s && exists == s.exists && onHand == s.onHand && reserved == s.reserved
           && safetyStock == s.safetyStock && eventSeq == s.eventSeq && historySize == s.historySize && Objects.equals(sku, s.sku)
-          && reservations.equals(s.reservations) && finished.equals(s.finished) && listings.equals(s.listings)
+          && reservations.equals(s.reservations) && finishedKeys.equals(s.finishedKeys) && listings.equals(s.listings)
           && pushRules.equals(s.pushRules) && shares().equals(s.shares()) && Objects.equals(lastUpdated, s.lastUpdated);
     }
 
@@ -426,7 +426,7 @@ public final class SkuState {
     @Override
     public String toString() {
       return "State[" + sku + " onHand=" + onHand + " reserved=" + reserved + " reservations=" + reservations.size()
-          + " finished=" + finished.size() + " seq=" + eventSeq + "]";
+          + " finished=" + finishedKeys.size() + " seq=" + eventSeq + "]";
     }
   }
 

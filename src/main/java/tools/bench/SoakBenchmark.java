@@ -105,6 +105,10 @@ public final class SoakBenchmark {
           Thread.sleep(5000);
           q = checkpoint(process, sale, node, sent, accepted, started);
         }
+        // The whole quiesced histogram, written at once (a stopped run keeps its checkpoints): two of them diffed
+        // attribute what the sale made the node keep.
+        Files.createDirectories(jsonOut.toAbsolutePath().getParent());
+        Files.writeString(jsonOut.resolveSibling("soak-quiesced-" + sent + ".histo"), jcmd(process, "GC.class_histogram"));
         c.put("quiescedHeapAfterGcMib", q.path("heapAfterGcMib").asLong())
             .put("quiescedOrderEntities", q.path("orderEntities").asInt())
             .put("quiescedAfterS", (System.currentTimeMillis() - quietFrom) / 1000.0);
