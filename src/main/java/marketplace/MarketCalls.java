@@ -24,6 +24,11 @@ final class MarketCalls {
     return e instanceof MarketCallException m ? m.code() + ": " + m.getMessage() : e.getClass().getSimpleName();
   }
 
+  /** The call was refused before it was sent because the shop's rate limit is booked beyond max-queue-wait. */
+  static boolean queueFull(Throwable error) {
+    return Futures.unwrap(error) instanceof MarketCallException m && ShopGuard.QUEUE_FULL.equals(m.code());
+  }
+
   /** False only when the marketplace said asking again cannot help (a paused shop will answer again later). */
   static boolean retryable(Throwable error) {
     Throwable e = Futures.unwrap(error);

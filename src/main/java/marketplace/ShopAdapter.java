@@ -110,7 +110,16 @@ public final class ShopAdapter extends AbstractBehavior<ShopAdapter.Command> {
 
   public record CancelAccepted(String orderId) implements CancelReply {}
 
-  public record CancelFailed(String orderId, String error, boolean retryable) implements CancelReply {}
+  /**
+   * @param queueFull refused before it was sent: the shop's rate limit is booked beyond {@code max-queue-wait}
+   *     ({@link ShopGuard}), the expected answer under a peak, asked again later by the order's back-off
+   */
+  public record CancelFailed(String orderId, String error, boolean retryable, boolean queueFull)
+      implements CancelReply {
+    public CancelFailed(String orderId, String error, boolean retryable) {
+      this(orderId, error, retryable, false);
+    }
+  }
 
   /**
    * Show {@code quantity} on this listing. Latest value wins by {@code eventSeq} (the SKU's event sequence number);
@@ -297,7 +306,7 @@ public final class ShopAdapter extends AbstractBehavior<ShopAdapter.Command> {
     ActorRef<CancelReply> replyTo = cancel.replyTo();
     api.cancel(cancel.orderId(), cancel.listingRefs()).whenComplete((ok, error) -> replyTo.tell(error == null
         ? new CancelAccepted(cancel.orderId())
-        : new CancelFailed(cancel.orderId(), describe(error), retryable(error))));
+        : new CancelFailed(cancel.orderId(), describe(error), retryable(error), MarketCalls.queueFull(error))));
     return this;
   }
 }

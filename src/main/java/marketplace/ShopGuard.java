@@ -113,6 +113,8 @@ public final class ShopGuard {
   }
 
   static final String MAX_QUEUE_WAIT = "orchestrator.marketplaces.max-queue-wait";
+  /** The code of a call refused before it was sent, the rate limit being booked beyond max-queue-wait. */
+  public static final String QUEUE_FULL = "rate_limit_queue_full";
 
   /** The pause in force now, if any (a daily-cap pause whose time has passed is over). */
   public Optional<Pause> pause() {
@@ -259,7 +261,7 @@ public final class ShopGuard {
   private <T> boolean failIfQueueFull(String kind, CompletableFuture<T> result) {
     Duration wait = limiters.apply(kind).untilFree();
     if (wait.compareTo(maxQueueWait) <= 0) return false;
-    result.completeExceptionally(new MarketCallException(channel, shopId, kind, "rate_limit_queue_full",
+    result.completeExceptionally(new MarketCallException(channel, shopId, kind, QUEUE_FULL,
         kind + " calls already wait " + wait.toSeconds() + " s for the shop's rate limit; asked again later", 0,
         true, null));
     return true;

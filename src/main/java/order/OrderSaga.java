@@ -499,9 +499,12 @@ final class OrderSaga {
     return step;
   }
 
-  /** Any other phase: a late answer changes nothing; a failure is still worth a warning. */
+  /**
+   * Any other phase: a late answer changes nothing; a failure is still worth a warning, except a call our own rate
+   * limit did not send (under a peak every out-of-stock order would warn on every retry; the shop's calls show it).
+   */
   Step cancelReplyElsewhere(ShopAdapter.CancelReply reply) {
-    if (reply instanceof ShopAdapter.CancelFailed failed) {
+    if (reply instanceof ShopAdapter.CancelFailed failed && !failed.queueFull()) {
       return Step.warn("Cancelling order " + orderKey + " on the marketplace failed: " + failed.error());
     }
     return Step.NOTHING;

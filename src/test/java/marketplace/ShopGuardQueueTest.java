@@ -1,6 +1,7 @@
 package marketplace;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
@@ -56,6 +57,7 @@ class ShopGuardQueueTest {
         MarketCallException m = (MarketCallException) Futures.unwrap(e);
         assertEquals("rate_limit_queue_full", m.code());
         assertTrue(m.retryable(), "asked again later");
+        assertTrue(MarketCalls.queueFull(e), "told apart from a failure of the platform (the order stays quiet)");
         assertEquals(0, m.attempts(), "no request was sent for it");
         refused++;
       }
@@ -63,5 +65,7 @@ class ShopGuardQueueTest {
     assertTrue(ok >= 10 && ok <= 13, ok + " calls kept within 1 s of queue at 10/s");
     assertEquals(100, ok + refused);
     assertEquals(ok, sent.get(), "every kept call went out, no refused one did");
+    assertFalse(MarketCalls.queueFull(new MarketCallException(common.Channel.SHOPEE, "1", "cancel_order",
+        "error_busy", "the platform is busy", 3, true, null)));
   }
 }

@@ -338,6 +338,12 @@ class OrderSagaTest {
     assertTrue(retry.events().isEmpty());
     assertEquals("Cancelling order " + KEY + " on the marketplace failed: HTTP 503", retry.warning());
 
+    // Not sent, our own rate limit being booked ahead: asked again later like any retryable failure, but without
+    // a warning per retry (under a peak every out-of-stock order would log one on every attempt).
+    Step deferred = saga.cancelReplyWhileOutOfStock(waiting,
+        new ShopAdapter.CancelFailed("SN-1", "rate_limit_queue_full: booked", true, true), NOW);
+    assertEquals(Step.NOTHING, deferred);
+
     Step refused = saga.cancelReplyWhileOutOfStock(waiting, new ShopAdapter.CancelFailed("SN-1", "shipped", false),
         NOW);
     assertEquals(OutOfStockAction.HOLD_FOR_OPERATOR, ((CompensationFinished) refused.events().get(0)).action());
