@@ -4,17 +4,23 @@ import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import com.fasterxml.jackson.annotation.JsonAutoDetect.Visibility;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import java.util.Map;
 import sku.SkuState.Finished;
 import sku.SkuState.Outcome;
 
 /**
- * The most recent finished order keys of one SKU (released, expired, committed or returned), each with its outcome
- * and quantity, oldest forgotten first past {@code kept}: what lets a late duplicate Reserve, Commit or Return be
- * answered as the first one was.
+ * The most recent finished order keys of one SKU (released, expired, committed or returned), each with its outcome,
+ * quantity and the minute it finished; the oldest are forgotten past {@code kept} keys and once older than
+ * {@code keptFor} (by the events' own times, so a replay forgets exactly the same): what lets a late duplicate
+ * Reserve, Commit or Return be answered as the first one was. A duplicate comes from a message still in flight or an
+ * order resending after its recovery (minutes); the time bound keeps a SKU that sells for months from holding
+ * {@code kept} keys forever.
  *
- * <p>A key is held as a 64-bit hash, not as its String: at most about 55 bytes per key (ring 16 and index 12, in
+ * <p>A key is held as a 64-bit hash, not as its String: at most about 60 bytes per key (ring 20 and index 12, in
  * power-of-two arrays, the index at most 3/4 full) instead of about 170 (String, map entry, record). In the
  * 100,000-order soak every order leaves one, and by key they were the node's only memory growing with the sale. Two
  * distinct keys of one SKU with the same hash would make the second look finished: with 50,000 keys kept, about 1 in
@@ -28,9 +34,22 @@ import sku.SkuState.Outcome;
 final class FinishedKeys {
   private static final long EMPTY = 0;
   private static final int MIN_RING = 16;
+  /** The finishing minute of a key read from a snapshot written before minutes were kept: set at the next put. */
+  private static final int UNKNOWN = Integer.MIN_VALUE;
+
+  /** How many keys, and for how long, a SKU remembers ({@code finished-keys-kept}, {@code finished-keys-for}). */
+  record Bound(int kept, Duration keptFor) {
+    static final Bound UNBOUNDED = new Bound(Integer.MAX_VALUE, ChronoUnit.FOREVER.getDuration());
+
+    int keptForMinutes() {
+      return (int) Math.min(Integer.MAX_VALUE / 2, keptFor.toMinutes());
+    }
+  }
 
   private long[] ringHash = new long[MIN_RING];
   private long[] ringPayload = new long[MIN_RING];
+  private int[] ringMinute = new int[MIN_RING];
+  private boolean unknownMinutes;
   private int head; // oldest slot
   private int used; // slots from head, live or stale
 
@@ -40,19 +59,23 @@ final class FinishedKeys {
 
   FinishedKeys() {}
 
-  /** From a snapshot: the live keys' hashes and payloads, oldest first. */
+  /** From a snapshot: the live keys' hashes, payloads and minutes, oldest first. */
   @JsonCreator
-  FinishedKeys(@JsonProperty("hashes") long[] hashes, @JsonProperty("payloads") long[] payloads) {
-    if (hashes == null || payloads == null || hashes.length != payloads.length) {
-      throw new IllegalArgumentException("finished keys: hashes and payloads must pair up");
+  FinishedKeys(@JsonProperty("hashes") long[] hashes, @JsonProperty("payloads") long[] payloads,
+               @JsonProperty("minutes") int[] minutes) {
+    if (hashes == null || payloads == null || hashes.length != payloads.length
+        || (minutes != null && minutes.length != hashes.length)) {
+      throw new IllegalArgumentException("finished keys: hashes, payloads and minutes must pair up");
     }
-    for (int i = 0; i < hashes.length; i++) append(hashes[i], payloads[i], Integer.MAX_VALUE);
+    for (int i = 0; i < hashes.length; i++) {
+      append(hashes[i], payloads[i], minutes == null ? UNKNOWN : minutes[i], Bound.UNBOUNDED);
+    }
   }
 
-  /** From a snapshot written before keys were hashed: the keys themselves, oldest first. */
+  /** From a snapshot written before keys were hashed: the keys themselves, oldest first, their minutes unknown. */
   static FinishedKeys of(Map<String, Finished> byKey) {
     FinishedKeys keys = new FinishedKeys();
-    byKey.forEach((key, finished) -> keys.put(key, finished, Integer.MAX_VALUE));
+    byKey.forEach((key, finished) -> keys.append(hash(key), payload(finished), UNKNOWN, Bound.UNBOUNDED));
     return keys;
   }
 
@@ -67,9 +90,21 @@ final class FinishedKeys {
     return new Finished(Outcome.values()[(int) (payload & 0xff)], (int) (payload >> 8));
   }
 
-  /** Remembers {@code orderKey} as the newest, then forgets the oldest until at most {@code kept} are left. */
-  void put(String orderKey, Finished finished, int kept) {
-    append(hash(orderKey), ((long) finished.quantity() << 8) | finished.outcome().ordinal(), kept);
+  /**
+   * Remembers {@code orderKey} as the newest, finished at {@code at}; then forgets the oldest until at most
+   * {@code bound.kept} are left and none finished more than {@code bound.keptFor} before {@code at}.
+   */
+  void put(String orderKey, Finished finished, Instant at, Bound bound) {
+    int minute = (int) Math.floorDiv(at.getEpochSecond(), 60);
+    if (unknownMinutes) { // keys of an old snapshot: kept for keptFor from the first event after the upgrade
+      for (int i = 0; i < ringMinute.length; i++) if (ringMinute[i] == UNKNOWN) ringMinute[i] = minute;
+      unknownMinutes = false;
+    }
+    append(hash(orderKey), payload(finished), minute, bound);
+  }
+
+  private static long payload(Finished finished) {
+    return ((long) finished.quantity() << 8) | finished.outcome().ordinal();
   }
 
   @JsonProperty("hashes")
@@ -94,10 +129,23 @@ final class FinishedKeys {
     return out;
   }
 
+  @JsonProperty("minutes")
+  int[] minutes() {
+    int[] out = new int[size];
+    int n = 0;
+    for (int i = 0; i < used; i++) {
+      int slot = (head + i) & (ringHash.length - 1);
+      if (isLive(slot)) out[n++] = ringMinute[slot];
+    }
+    return out;
+  }
+
   FinishedKeys copy() {
     FinishedKeys c = new FinishedKeys();
     c.ringHash = ringHash.clone();
     c.ringPayload = ringPayload.clone();
+    c.ringMinute = ringMinute.clone();
+    c.unknownMinutes = unknownMinutes;
     c.head = head;
     c.used = used;
     c.indexHash = indexHash.clone();
@@ -109,7 +157,8 @@ final class FinishedKeys {
   /** The same live keys with the same outcomes in the same order (stale slots and capacities aside). */
   @Override
   public boolean equals(Object o) {
-    return o instanceof FinishedKeys f && Arrays.equals(hashes(), f.hashes()) && Arrays.equals(payloads(), f.payloads());
+    return o instanceof FinishedKeys f && Arrays.equals(hashes(), f.hashes()) && Arrays.equals(payloads(), f.payloads())
+        && Arrays.equals(minutes(), f.minutes());
   }
 
   @Override
@@ -117,11 +166,13 @@ final class FinishedKeys {
     return Arrays.hashCode(hashes());
   }
 
-  private void append(long hash, long payload, int kept) {
+  private void append(long hash, long payload, int minute, Bound bound) {
+    if (minute == UNKNOWN) unknownMinutes = true;
     if (used == ringHash.length) makeRoom();
     int slot = (head + used) & (ringHash.length - 1);
     ringHash[slot] = hash;
     ringPayload[slot] = payload;
+    ringMinute[slot] = minute;
     used++;
     int at = find(hash);
     if (indexHash[at] == EMPTY) {
@@ -131,8 +182,18 @@ final class FinishedKeys {
       at = find(hash);
     }
     indexSlot[at] = slot;
-    while (size > kept) forgetOldest();
+    while (size > bound.kept()) forgetOldest();
+    if (minute != UNKNOWN) {
+      long oldestKept = (long) minute - bound.keptForMinutes();
+      while (size > 0 && oldestMinute() < oldestKept) forgetOldest();
+    }
     while (used > 0 && !isLive(head)) dropHead(); // a stale oldest slot holds nothing
+  }
+
+  /** The minute of the oldest live key (unknown minutes count as recent: they are set at the next put). */
+  private int oldestMinute() {
+    while (!isLive(head)) dropHead();
+    return ringMinute[head] == UNKNOWN ? Integer.MAX_VALUE : ringMinute[head];
   }
 
   private void forgetOldest() {
@@ -156,17 +217,20 @@ final class FinishedKeys {
     int capacity = size * 4 <= ringHash.length * 3 ? ringHash.length : ringHash.length * 2;
     long[] hashes = new long[capacity];
     long[] payloads = new long[capacity];
+    int[] minutes = new int[capacity];
     int n = 0;
     for (int i = 0; i < used; i++) {
       int slot = (head + i) & (ringHash.length - 1);
       if (!isLive(slot)) continue;
       hashes[n] = ringHash[slot];
       payloads[n] = ringPayload[slot];
+      minutes[n] = ringMinute[slot];
       indexSlot[find(ringHash[slot])] = n;
       n++;
     }
     ringHash = hashes;
     ringPayload = payloads;
+    ringMinute = minutes;
     head = 0;
     used = n;
   }

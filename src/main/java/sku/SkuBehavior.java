@@ -312,7 +312,7 @@ final class SkuBehavior extends EventSourcedBehaviorWithEnforcedReplies<Command,
   @Override
   public EventHandler<State, Event> eventHandler() {
     return newEventHandlerBuilder().forAnyState()
-        .onAnyEvent((state, event) -> state.apply(event, settings.finishedKeysKept()));
+        .onAnyEvent((state, event) -> state.apply(event, settings.finishedKeyBound()));
   }
 
   @Override

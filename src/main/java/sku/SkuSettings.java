@@ -5,19 +5,24 @@ import java.time.Duration;
 
 /** The SKU entity's settings ({@code orchestrator.sku} in sku.conf). */
 public record SkuSettings(int maxBatchSize, int maxBuffered, int snapshotEvery, int keepSnapshots,
-                          int finishedKeysKept, Duration batchTimeout, Duration restartBackoffMin,
+                          int finishedKeysKept, Duration finishedKeysFor, Duration batchTimeout, Duration restartBackoffMin,
                           Duration restartBackoffMax, String readJournal, Linger linger) {
   public static SkuSettings from(Config config) {
     Config c = config.getConfig("orchestrator.sku");
     return new SkuSettings(c.getInt("max-batch-size"), c.getInt("max-buffered"), c.getInt("snapshot-every"),
-        c.getInt("keep-snapshots"), c.getInt("finished-keys-kept"), c.getDuration("batch-timeout"),
+        c.getInt("keep-snapshots"), c.getInt("finished-keys-kept"), c.getDuration("finished-keys-for"),
+        c.getDuration("batch-timeout"),
         c.getDuration("restart-backoff-min"), c.getDuration("restart-backoff-max"), c.getString("read-journal"),
         new Linger(c.getDuration("linger.max"), c.getInt("linger.min-batch")));
   }
 
   public SkuSettings withLinger(Linger linger) {
-    return new SkuSettings(maxBatchSize, maxBuffered, snapshotEvery, keepSnapshots, finishedKeysKept, batchTimeout,
-        restartBackoffMin, restartBackoffMax, readJournal, linger);
+    return new SkuSettings(maxBatchSize, maxBuffered, snapshotEvery, keepSnapshots, finishedKeysKept, finishedKeysFor,
+        batchTimeout, restartBackoffMin, restartBackoffMax, readJournal, linger);
+  }
+
+  FinishedKeys.Bound finishedKeyBound() {
+    return new FinishedKeys.Bound(finishedKeysKept, finishedKeysFor);
   }
 
   /**

@@ -164,7 +164,7 @@ public final class SkuState {
 
     /** Holds by expiry, derived from reservations (rebuilt after a snapshot is loaded). */
     @JsonIgnore private TreeSet<Hold> holds;
-    @JsonIgnore private int finishedKeysKept = Integer.MAX_VALUE;
+    @JsonIgnore private FinishedKeys.Bound finishedKeyBound = FinishedKeys.Bound.UNBOUNDED;
     /** Events applied to this object: at the end of recovery, the number replayed after the snapshot. */
     @JsonIgnore private long appliedSinceLoad;
     @JsonIgnore private long replayedOnRecovery;
@@ -243,7 +243,7 @@ public final class SkuState {
 
     @Override
     public void putFinished(String orderKey, Finished value) {
-      finishedKeys.put(orderKey, value, finishedKeysKept);
+      finishedKeys.put(orderKey, value, lastUpdated, finishedKeyBound); // lastUpdated: the event being applied
     }
 
     private TreeSet<Hold> holds() {
@@ -306,9 +306,9 @@ public final class SkuState {
       return result;
     }
 
-    State apply(Event event, int finishedKeysKept) {
-      if (pristine) return new State(sku).apply(event, finishedKeysKept);
-      this.finishedKeysKept = finishedKeysKept;
+    State apply(Event event, FinishedKeys.Bound finishedKeyBound) {
+      if (pristine) return new State(sku).apply(event, finishedKeyBound);
+      this.finishedKeyBound = finishedKeyBound;
       appliedSinceLoad++;
       eventsSinceSnapshot++;
       changesSinceSnapshot += event instanceof ReservationsApplied e ? e.changes().size() : 1;

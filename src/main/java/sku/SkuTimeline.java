@@ -32,7 +32,7 @@ public final class SkuTimeline {
     SkuSettings settings = SkuSettings.from(system.settings().config());
     CurrentEventsByPersistenceIdQuery journal = PersistenceQuery.get(akka.actor.typed.javadsl.Adapter.toClassic(system))
         .getReadJournalFor(CurrentEventsByPersistenceIdQuery.class, settings.readJournal());
-    Fold start = new Fold(new SkuState.State(sku), limit, settings.finishedKeysKept());
+    Fold start = new Fold(new SkuState.State(sku), limit, settings.finishedKeyBound());
     return journal.currentEventsByPersistenceId(SkuEntity.persistenceId(sku).id(), 0L, Long.MAX_VALUE)
         .runWith(Sink.fold(start, Fold::add), system)
         .thenApply(fold -> new Timeline(sku, fold.events, List.copyOf(fold.points)));
@@ -42,19 +42,19 @@ public final class SkuTimeline {
   private static final class Fold {
     private SkuState.State state;
     private final int limit;
-    private final int finishedKeysKept;
+    private final FinishedKeys.Bound finishedKeyBound;
     private final ArrayDeque<Point> points = new ArrayDeque<>();
     private long events;
 
-    Fold(SkuState.State state, int limit, int finishedKeysKept) {
+    Fold(SkuState.State state, int limit, FinishedKeys.Bound finishedKeyBound) {
       this.state = state;
       this.limit = limit;
-      this.finishedKeysKept = finishedKeysKept;
+      this.finishedKeyBound = finishedKeyBound;
     }
 
     Fold add(EventEnvelope envelope) {
       if (!(envelope.event() instanceof Event event)) return this;
-      state = state.apply(event, finishedKeysKept);
+      state = state.apply(event, finishedKeyBound);
       events++;
       SkuEntity.Stock stock = state.stock();
       if (points.size() == limit) points.removeFirst();

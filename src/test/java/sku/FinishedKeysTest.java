@@ -11,6 +11,7 @@ import akka.serialization.SerializationExtension;
 import akka.serialization.jackson.JacksonObjectMapperProvider;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -23,6 +24,7 @@ import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import sku.SkuEvents.Change;
+import sku.SkuEvents.Event;
 import sku.SkuEvents.ReservationsApplied;
 import sku.SkuEvents.StockSet;
 import sku.SkuState.Finished;
@@ -33,6 +35,9 @@ import support.SkuTestConfig;
 /** The SKU's finished order keys, kept by hash, answer exactly as the keys themselves in a bounded LinkedHashMap. */
 class FinishedKeysTest {
   private static final ActorTestKit testKit = ActorTestKit.create(SkuTestConfig.CONFIG);
+  private static final Instant AT = Instant.parse("2026-12-03T10:00:00Z");
+  private static final Duration WEEK = Duration.ofDays(7);
+  private static final FinishedKeys.Bound BOUND = new FinishedKeys.Bound(50_000, WEEK);
 
   @AfterAll
   static void stop() {
@@ -60,7 +65,7 @@ class FinishedKeysTest {
       for (int op = 0; op < 20_000; op++) {
         String key = "shopee:shop-1:" + random.nextInt(pool);
         Finished f = new Finished(Outcome.values()[random.nextInt(4)], random.nextInt(7) - 1);
-        keys.put(key, f, kept);
+        keys.put(key, f, AT, new FinishedKeys.Bound(kept, WEEK));
         modelPut(model, key, f, kept);
         assertEquals(model.size(), keys.size(), "kept " + kept + " after op " + op);
         String probe = "shopee:shop-1:" + random.nextInt(pool);
@@ -72,7 +77,7 @@ class FinishedKeysTest {
       }
       FinishedKeys copy = keys.copy();
       assertEquals(keys, copy);
-      copy.put("another", new Finished(Outcome.RELEASED, 0), kept);
+      copy.put("another", new Finished(Outcome.RELEASED, 0), AT, new FinishedKeys.Bound(kept, WEEK));
       assertNotEquals(keys, copy, "a copy is independent of its original");
       assertNull(keys.get("another"));
     }
@@ -81,8 +86,8 @@ class FinishedKeysTest {
   @Test
   void aLoweredBoundForgetsTheOldestAtTheNextPut() {
     FinishedKeys keys = new FinishedKeys();
-    for (int i = 0; i < 100; i++) keys.put("o" + i, new Finished(Outcome.COMMITTED, i), 100);
-    keys.put("o100", new Finished(Outcome.RELEASED, 0), 10);
+    for (int i = 0; i < 100; i++) keys.put("o" + i, new Finished(Outcome.COMMITTED, i), AT, new FinishedKeys.Bound(100, WEEK));
+    keys.put("o100", new Finished(Outcome.RELEASED, 0), AT, new FinishedKeys.Bound(10, WEEK));
     assertEquals(10, keys.size());
     assertNull(keys.get("o90"));
     assertEquals(new Finished(Outcome.COMMITTED, 91), keys.get("o91"));
@@ -92,9 +97,11 @@ class FinishedKeysTest {
   void fiftyThousandKeysTakeUnderAThirdOfTheMemoryOfTheKeysThemselves() {
     // What the soak measured by key: ~170 bytes each. The arrays here are all the memory the hashed keys hold.
     FinishedKeys keys = new FinishedKeys();
-    for (int i = 0; i < 50_000; i++) keys.put("shopee:1234567:2612" + i, new Finished(Outcome.RELEASED, 0), 50_000);
+    for (int i = 0; i < 50_000; i++) {
+      keys.put("shopee:1234567:2612" + i, new Finished(Outcome.RELEASED, 0), AT, new FinishedKeys.Bound(50_000, WEEK));
+    }
     long bytes = 0;
-    for (String field : List.of("ringHash", "ringPayload", "indexHash", "indexSlot")) {
+    for (String field : List.of("ringHash", "ringPayload", "ringMinute", "indexHash", "indexSlot")) {
       try {
         var f = FinishedKeys.class.getDeclaredField(field);
         f.setAccessible(true);
@@ -104,7 +111,58 @@ class FinishedKeysTest {
         throw new AssertionError(e);
       }
     }
-    assertTrue(bytes / 50_000 < 57, bytes / 50_000 + " bytes per key");
+    assertTrue(bytes / 50_000 < 62, bytes / 50_000 + " bytes per key");
+  }
+
+  @Test
+  void keysOlderThanTheTimeBoundAreForgottenAtTheNextPut() {
+    FinishedKeys keys = new FinishedKeys();
+    FinishedKeys.Bound bound = new FinishedKeys.Bound(1000, Duration.ofHours(1));
+    keys.put("early", new Finished(Outcome.COMMITTED, 1), AT, bound);
+    keys.put("later", new Finished(Outcome.RELEASED, 2), AT.plus(Duration.ofMinutes(30)), bound);
+    keys.put("hour", new Finished(Outcome.RELEASED, 3), AT.plus(Duration.ofMinutes(60)), bound);
+    assertEquals(3, keys.size(), "exactly an hour old is still kept");
+    keys.put("next", new Finished(Outcome.EXPIRED, 4), AT.plus(Duration.ofMinutes(61)), bound);
+    assertNull(keys.get("early"));
+    assertEquals(new Finished(Outcome.RELEASED, 2), keys.get("later"));
+    keys.put("much-later", new Finished(Outcome.RELEASED, 5), AT.plus(Duration.ofDays(1)), bound);
+    assertEquals(1, keys.size());
+    assertEquals(new Finished(Outcome.RELEASED, 5), keys.get("much-later"));
+  }
+
+  @Test
+  void keysOfAnOldSnapshotAreKeptForTheTimeBoundFromTheFirstPutAfterIt() {
+    LinkedHashMap<String, Finished> old = new LinkedHashMap<>();
+    old.put("a", new Finished(Outcome.COMMITTED, 1));
+    old.put("b", new Finished(Outcome.RELEASED, 0));
+    FinishedKeys keys = FinishedKeys.of(old);
+    FinishedKeys.Bound bound = new FinishedKeys.Bound(1000, Duration.ofHours(1));
+    keys.put("c", new Finished(Outcome.RELEASED, 0), AT, bound);
+    assertEquals(new Finished(Outcome.COMMITTED, 1), keys.get("a"), "not forgotten for an unknown age");
+    keys.put("d", new Finished(Outcome.RELEASED, 0), AT.plus(Duration.ofMinutes(59)), bound);
+    assertEquals(4, keys.size());
+    keys.put("e", new Finished(Outcome.RELEASED, 0), AT.plus(Duration.ofMinutes(61)), bound);
+    assertEquals(List.of("d", "e"), List.of("a", "b", "c", "d", "e").stream().filter(k -> keys.get(k) != null).toList());
+  }
+
+  @Test
+  void aReplayForgetsExactlyWhatTheLiveStateForgot() {
+    // The time bound goes by the events' own times: the state recovered from the same events is the same.
+    FinishedKeys.Bound bound = new FinishedKeys.Bound(50_000, Duration.ofMinutes(10));
+    List<Event> events = new ArrayList<>();
+    events.add(new StockSet(1000, 0, 0, List.of(), false, "test", AT));
+    for (int i = 0; i < 60; i++) {
+      Instant at = AT.plus(Duration.ofMinutes(i));
+      events.add(new ReservationsApplied(List.of(new Change.Reserved("o" + i, 1, null), new Change.Released("o" + i, 1)), at));
+    }
+    State live = new State("sku-1");
+    for (Event e : events) live = live.apply(e, bound);
+    State replayed = new State("sku-1");
+    for (Event e : events) replayed = replayed.apply(e, bound);
+    assertEquals(live, replayed);
+    assertEquals(11, live.finishedCount(), "the keys of the last 10 minutes, both ends included");
+    assertNull(live.finished("o48"));
+    assertEquals(new Finished(Outcome.RELEASED, 1), live.finished("o49"));
   }
 
   @Test
@@ -139,9 +197,12 @@ class FinishedKeysTest {
       byKey.set(key, mapper.valueToTree(state.finished(key)));
     }
     State fromOld = mapper.treeToValue(old, State.class);
-    assertEquals(state, fromOld);
     assertEquals(new Finished(Outcome.RELEASED, 1), fromOld.finished("o1"));
     assertNull(fromOld.finished("o4"));
+    assertNotEquals(state, fromOld, "the old snapshot's keys have no minute yet");
+    // the next event gives them its own minute (here the one they finished in)
+    Event next = new ReservationsApplied(List.of(new Change.Released("o4", 4)), Instant.parse("2026-12-03T10:00:30Z"));
+    assertEquals(state.copy().apply(next, BOUND), fromOld.apply(next, BOUND));
   }
 
   private static State stateWithFinished() {
@@ -151,7 +212,7 @@ class FinishedKeysTest {
     changes.add(new Change.Released("o1", 1));
     changes.add(new Change.Committed("o2", 2));
     changes.add(new Change.Released("o3", 3));
-    State state = new State("sku-1").apply(new StockSet(10, 0, 0, List.of(), false, "test", at), 50_000);
-    return state.apply(new ReservationsApplied(changes, at), 50_000);
+    State state = new State("sku-1").apply(new StockSet(10, 0, 0, List.of(), false, "test", at), BOUND);
+    return state.apply(new ReservationsApplied(changes, at), BOUND);
   }
 }

@@ -138,12 +138,12 @@ class SkuEntityTest {
     assertEquals(0, empty.reservationCount());
     Event stock = new StockSet(10, 0, 0, List.of(), false, "test", Instant.now());
     Event reserved = new ReservationsApplied(List.of(new Change.Reserved("o1", 3, null)), Instant.now());
-    State first = empty.apply(stock, 100).apply(reserved, 100);
+    State first = SkuStateAccess.apply(SkuStateAccess.apply(empty, stock, 100), reserved, 100);
     assertNotSame(empty, first);
     assertEquals(0, empty.eventSeq(), "the empty state was not touched");
     assertEquals(0, empty.reservationCount());
     // a second recovery from the same empty state (what a restart does) counts the reservation once
-    State second = empty.apply(stock, 100).apply(reserved, 100);
+    State second = SkuStateAccess.apply(SkuStateAccess.apply(empty, stock, 100), reserved, 100);
     assertEquals(3, second.summary().reserved());
     assertEquals(7, second.available());
     assertEquals(2, second.eventSeq());
@@ -479,7 +479,7 @@ class SkuEntityTest {
   @Test
   void onlyTheMostRecentFinishedKeysAreRemembered() {
     SkuSettings small = new SkuSettings(SETTINGS.maxBatchSize(), SETTINGS.maxBuffered(), SETTINGS.snapshotEvery(),
-        SETTINGS.keepSnapshots(), 3, SETTINGS.batchTimeout(), SETTINGS.restartBackoffMin(),
+        SETTINGS.keepSnapshots(), 3, SETTINGS.finishedKeysFor(), SETTINGS.batchTimeout(), SETTINGS.restartBackoffMin(),
         SETTINGS.restartBackoffMax(), SETTINGS.readJournal(), SETTINGS.linger());
     entity = testKit(small);
     setStock(100, false);
@@ -518,7 +518,7 @@ class SkuEntityTest {
   @Test
   void recoveryStartsFromTheLatestSnapshot() {
     SkuSettings snapshotEvery10 = new SkuSettings(SETTINGS.maxBatchSize(), SETTINGS.maxBuffered(), 10, 2,
-        SETTINGS.finishedKeysKept(), SETTINGS.batchTimeout(), SETTINGS.restartBackoffMin(),
+        SETTINGS.finishedKeysKept(), SETTINGS.finishedKeysFor(), SETTINGS.batchTimeout(), SETTINGS.restartBackoffMin(),
         SETTINGS.restartBackoffMax(), SETTINGS.readJournal(), SETTINGS.linger());
     entity = testKit(snapshotEvery10);
     setStock(100, false);
@@ -534,31 +534,31 @@ class SkuEntityTest {
   @Test
   void aSnapshotWaitsForAsManyChangesAsTheStateHolds() {
     Instant at = Instant.parse("2026-11-27T12:00:00Z");
-    State s = new State("S").apply(new StockSet(1_000_000, 0, 0, List.of(), false, "test", at), 100);
+    State s = SkuStateAccess.apply(new State("S"), new StockSet(1_000_000, 0, 0, List.of(), false, "test", at), 100);
     List<Change> thousand = new ArrayList<>();
     for (int i = 0; i < 1000; i++) thousand.add(new Change.Reserved("k" + i, 1, null));
-    s = s.apply(new ReservationsApplied(thousand, at), 100);
+    s = SkuStateAccess.apply(s, new ReservationsApplied(thousand, at), 100);
     assertTrue(s.snapshotDue(2), "2 events, 1,001 changes >= 1,000 reservations held");
     s.snapshotTaken();
     int releases = 0;
     while (!s.snapshotDue(100) && releases < 1000) {
-      s = s.apply(new ReservationsApplied(List.of(new Change.Released("k" + releases, 1)), at), 100);
+      s = SkuStateAccess.apply(s, new ReservationsApplied(List.of(new Change.Released("k" + releases, 1)), at), 100);
       releases++;
     }
     // due once the changes since the snapshot (500 releases) reach the reservations a snapshot would hold (500)
     assertEquals(500, releases);
     assertEquals(500, s.reservationCount());
     s.snapshotTaken();
-    s = s.apply(new ReservationsApplied(List.of(new Change.Reserved("later", 1, null)), at), 100);
+    s = SkuStateAccess.apply(s, new ReservationsApplied(List.of(new Change.Reserved("later", 1, null)), at), 100);
     assertFalse(s.snapshotDue(2), "one event since the snapshot: fewer than the minimum of 2");
     // 5,000 reservations held and one change per event: due at the latest after SNAPSHOT_MAX_FACTOR x the minimum
     List<Change> fiveThousand = new ArrayList<>();
     for (int i = 0; i < 5000; i++) fiveThousand.add(new Change.Reserved("m" + i, 1, null));
-    s = s.apply(new ReservationsApplied(fiveThousand, at), 100);
+    s = SkuStateAccess.apply(s, new ReservationsApplied(fiveThousand, at), 100);
     s.snapshotTaken();
     int events = 0;
     while (!s.snapshotDue(100) && events < 10_000) {
-      s = s.apply(new SafetyStockSet(events % 3, "test", at), 100);
+      s = SkuStateAccess.apply(s, new SafetyStockSet(events % 3, "test", at), 100);
       events++;
     }
     assertEquals(SkuEntity.SNAPSHOT_MAX_FACTOR * 100, events);

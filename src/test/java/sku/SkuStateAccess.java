@@ -19,7 +19,7 @@ public final class SkuStateAccess {
   private SkuStateAccess() {}
 
   public static State apply(State state, Event event, int finishedKeysKept) {
-    return state.apply(event, finishedKeysKept);
+    return state.apply(event, new FinishedKeys.Bound(finishedKeysKept, java.time.temporal.ChronoUnit.FOREVER.getDuration()));
   }
 
   public static Summary summary(State state) {
