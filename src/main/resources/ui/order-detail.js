@@ -79,11 +79,14 @@ function actions(order) {
       fields: [{ name: "trackingNumber", label: "Tracking number" }],
       call: (v) => api("POST", base() + "/ship", { trackingNumber: v.trackingNumber }) }));
   }
-  if (order.channel === "WHATSAPP" || order.channel === "PHONE" || order.channel === "whatsapp" || order.channel === "phone") {
+  // Paid outside a marketplace, once: the entity records a payment of an UNPAID order only.
+  const offline = ["WHATSAPP", "PHONE", "whatsapp", "phone"].includes(order.channel);
+  if (offline && order.marketStatus === "UNPAID" && !done) {
     list.push(act("Mark paid", "paid", { title: "Mark as paid", confirmLabel: "Mark paid",
       text: "The buyer paid (bank transfer, cash on pickup).", call: () => api("POST", base() + "/paid") }));
   }
-  if (["SHIPPED", "DELIVERED", "COMPLETED", "RETURNED", "CANCELLED"].includes(phase)) {
+  // The entity restocks a RETURNED order only (goods sent back after shipping); it refuses any other phase (409).
+  if (phase === "RETURNED") {
     list.push(act("Restock", "restock", { title: "Restock the order's units", confirmLabel: "Restock",
       text: "The units came back to the shelf: they are added to on hand again.", call: () => api("POST", base() + "/restock") }));
   }
