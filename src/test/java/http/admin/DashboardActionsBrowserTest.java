@@ -226,4 +226,32 @@ class DashboardActionsBrowserTest {
     assertEquals("disconnected", shop().at("/connection/state").asText(), shop().toString());
     ui.assertNoPageErrors();
   }
+  /**
+   * A request sent with a token that has since been replaced (a poll still in flight when the operator logged out
+   * and in again) is answered 401: that refusal is about the old token and must not log the new session out.
+   */
+  @Test
+  @Order(5)
+  void aStaleRequestsRefusalDoesNotEndTheNewSession() throws Exception {
+    browser.navigate(market.url("/admin/ui#sale"));
+    browser.waitFor("!document.getElementById('dashboard').hidden", WAIT, "the dashboard (this tab's token)");
+    JsonNode after = browser.eval("(async () => { const core = await import('/admin/ui/core.js');"
+        + " const current = core.state.token;"
+        + " core.state.token = 'a-token-since-replaced';"
+        + " const sent = core.api('GET', '/admin/me').then(() => 200, (e) => e.status);"
+        + " core.state.token = current;" // the new login, while the old request is on its way
+        + " const status = await sent;"
+        + " return {status, dashboard: !document.getElementById('dashboard').hidden,"
+        + "   token: sessionStorage.getItem('orchestrator.admin.token') === current}; })()");
+    assertEquals(401, after.get("status").asInt(), "the stale request is refused: " + after);
+    assertTrue(after.get("dashboard").asBoolean() && after.get("token").asBoolean(),
+        "the new session goes on: " + after);
+    // A refusal of the token in use still logs out, as before.
+    JsonNode current = browser.eval("(async () => { const core = await import('/admin/ui/core.js');"
+        + " core.state.token = 'not-a-token'; await core.api('GET', '/admin/me').catch(() => null);"
+        + " return {login: !document.getElementById('login').hidden, error: document.getElementById('login-error').textContent}; })()");
+    assertTrue(current.get("login").asBoolean() && current.get("error").asText().contains("401"), current.toString());
+    ui.login(TestConfig.OPERATOR_TOKEN);
+    ui.assertNoPageErrors();
+  }
 }
