@@ -149,6 +149,10 @@ class DashboardActionsBrowserTest {
     // The order entity restocks a RETURNED order only: a shipped one must not offer it (the API answers 409).
     assertFalse(pageHas("#order-actions button.restock"), "a shipped order offers no Restock");
     assertEquals(409, ui.call("POST", path + "/restock", null).statusCode(), "the API refuses it too");
+    // Nor Cancel (after shipping a cancellation is a return) or Ship again: only what the entity accepts is offered.
+    assertEquals("no action applies to a shipped order",
+        browser.eval("document.getElementById('order-actions').textContent").asText());
+    assertEquals(409, ui.call("POST", path + "/cancel", "{\"reason\":\"too late\"}").statusCode());
 
     // The buyer sends it back: the marketplace's return turns the order RETURNED, the units wait for the operator.
     market.sandbox.addShopeeOrder(SHOP, orderId, "TO_RETURN",

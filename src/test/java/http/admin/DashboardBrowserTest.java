@@ -156,6 +156,8 @@ class DashboardBrowserTest {
     browser.waitFor("document.querySelector(" + Dashboard.js(row) + ")", WAIT, "the unmapped order listed");
     browser.click(row + " button.order");
     browser.waitFor("document.querySelector('#order-detail[data-phase=\"NEEDS_MAPPING\"] button.map')", WAIT, "its Map action");
+    assertTrue(browser.eval("!document.querySelector('#order-actions button.ship')").asBoolean(),
+        "an order waiting for its mapping cannot be shipped yet (the entity ships a CONFIRMED order only)");
     browser.click("#order-actions button.map");
     browser.type("#confirm-fields input[name=\"sku\"]", SKU);
     String mapped = ui.confirm();
