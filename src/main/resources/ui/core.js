@@ -61,20 +61,27 @@ export class ApiError extends Error {
   }
 }
 
-function headers(body) {
-  const result = { "Authorization": "Bearer " + state.token };
+function headers(body, token = state.token) {
+  const result = { "Authorization": "Bearer " + token };
   if (body !== undefined) result["Content-Type"] = "application/json";
   return result;
 }
 
-/** One admin API call; JSON in and out, an ApiError (with the API's message) for any status but 2xx. */
+/**
+ * One admin API call; JSON in and out, an ApiError (with the API's message) for any status but 2xx. A 401 logs out
+ * only when it refused the token still in use: a poll sent before a logout and a new login must not end the new
+ * session.
+ */
 export async function api(method, path, body) {
-  const r = await fetch(path, { method, headers: headers(body), cache: "no-store",
+  const token = state.token;
+  const r = await fetch(path, { method, headers: headers(body, token), cache: "no-store",
     body: body === undefined ? undefined : JSON.stringify(body) });
   const text = await r.text();
   let json = null;
   try { json = text ? JSON.parse(text) : null; } catch (e) { json = null; }
-  if (r.status === 401 && state.onUnauthorized) state.onUnauthorized("The token was refused (401): log in again.");
+  if (r.status === 401 && state.onUnauthorized && token && token === state.token) {
+    state.onUnauthorized("The token was refused (401): log in again.");
+  }
   if (!r.ok) throw new ApiError(r.status, json);
   return json;
 }

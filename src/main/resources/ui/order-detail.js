@@ -73,21 +73,25 @@ function actions(order) {
                { name: "sku", label: "SKU code", placeholder: "SKU-1" }],
       call: (v) => api("POST", base() + "/map", { lineRef: v.lineRef, sku: v.sku }) }));
   }
-  if (!done && !["SHIPPED", "CANCELLING"].includes(phase)) {
+  // What the order entity accepts in each phase; any other phase refuses the action (409).
+  if (phase === "CONFIRMED") {
     list.push(act("Ship", "ship", { title: "Ship the order", confirmLabel: "Ship",
       text: "Commits the stock and sends the tracking number to the buyer.",
       fields: [{ name: "trackingNumber", label: "Tracking number" }],
       call: (v) => api("POST", base() + "/ship", { trackingNumber: v.trackingNumber }) }));
   }
-  if (order.channel === "WHATSAPP" || order.channel === "PHONE" || order.channel === "whatsapp" || order.channel === "phone") {
+  // Paid outside a marketplace, once: the entity records a payment of an UNPAID order only.
+  const offline = ["WHATSAPP", "PHONE", "whatsapp", "phone"].includes(order.channel);
+  if (offline && order.marketStatus === "UNPAID" && !done) {
     list.push(act("Mark paid", "paid", { title: "Mark as paid", confirmLabel: "Mark paid",
       text: "The buyer paid (bank transfer, cash on pickup).", call: () => api("POST", base() + "/paid") }));
   }
-  if (["SHIPPED", "DELIVERED", "COMPLETED", "RETURNED", "CANCELLED"].includes(phase)) {
+  // The entity restocks a RETURNED order only (goods sent back after shipping); it refuses any other phase (409).
+  if (phase === "RETURNED") {
     list.push(act("Restock", "restock", { title: "Restock the order's units", confirmLabel: "Restock",
       text: "The units came back to the shelf: they are added to on hand again.", call: () => api("POST", base() + "/restock") }));
   }
-  if (!done) {
+  if (["NOTIFIED", "RESERVING", "NEEDS_MAPPING", "CONFIRMED", "OUT_OF_STOCK"].includes(phase)) {
     list.push(act("Cancel order", "cancel danger", { title: "Cancel the order", confirmLabel: "Cancel order", danger: true,
       text: "Releases its stock and cancels it on the marketplace. The buyer is told.",
       fields: [{ name: "reason", label: "Reason", value: "cancelled by operator" }],

@@ -5,20 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.math.BigDecimal;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -26,11 +21,11 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import support.Chromium;
+import support.Dashboard;
 import support.Http;
 import support.MarketNode;
 import support.TestConfig;
 import support.TestDatabase;
-import tools.sandbox.Sandbox;
 
 /**
  * The operator dashboard in a real headless Chromium, used as a person uses it (real clicks and keys, see
@@ -41,16 +36,16 @@ import tools.sandbox.Sandbox;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DashboardBrowserTest {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final String SHOP = "1001";
   private static final String SKU = "SKU-DASH";
   private static final long ITEM = 5100;
-  private static final Duration WAIT = Duration.ofSeconds(30);
+  private static final Duration WAIT = Dashboard.WAIT;
   private static final Path SHOTS = Path.of("target", "dashboard");
   /** A SKU code that is markup: the page must show it as text, never run it. */
   private static final String MARKUP_SKU = "<img src=x onerror=\"window.injected=1\">";
   private static MarketNode market;
   private static Chromium browser;
+  private static Dashboard ui;
   private static int orders;
 
   @BeforeAll
@@ -58,13 +53,14 @@ class DashboardBrowserTest {
     Chromium.binary(); // fails first, with instructions, when Chromium is missing
     TestDatabase.reset();
     market = MarketNode.start(Map.of());
-    admin("PUT", "/admin/skus/" + SKU + "/stock", "{\"onHand\":40}");
-    admin("PUT", "/admin/skus/" + SKU + "/listings",
-        "{\"channel\":\"shopee\",\"shopId\":\"" + SHOP + "\",\"itemId\":\"" + ITEM + "\",\"modelId\":\"0\"}");
-    admin("PUT", "/admin/skus/SKU-DASH-LOW/stock", "{\"onHand\":3}");
-    admin("PUT", "/admin/skus/" + URLEncoder.encode(MARKUP_SKU, StandardCharsets.UTF_8).replace("+", "%20") + "/stock",
-        "{\"onHand\":30}");
     browser = Chromium.launch(1280, 900);
+    ui = new Dashboard(market, browser, SHOTS);
+    ui.admin("PUT", "/admin/skus/" + SKU + "/stock", "{\"onHand\":40}");
+    ui.admin("PUT", "/admin/skus/" + SKU + "/listings",
+        "{\"channel\":\"shopee\",\"shopId\":\"" + SHOP + "\",\"itemId\":\"" + ITEM + "\",\"modelId\":\"0\"}");
+    ui.admin("PUT", "/admin/skus/SKU-DASH-LOW/stock", "{\"onHand\":3}");
+    ui.admin("PUT", "/admin/skus/" + URLEncoder.encode(MARKUP_SKU, StandardCharsets.UTF_8).replace("+", "%20") + "/stock",
+        "{\"onHand\":30}");
   }
 
   @AfterAll
@@ -73,72 +69,15 @@ class DashboardBrowserTest {
     if (market != null) market.close();
   }
 
-  private static HttpResponse<String> call(String method, String path, String body) throws Exception {
-    return Http.send(HttpRequest.newBuilder(URI.create(market.url(path)))
-        .header("Content-Type", "application/json").timeout(Duration.ofSeconds(20))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-        .build());
-  }
-
-  private static JsonNode admin(String method, String path, String body) throws Exception {
-    HttpResponse<String> r = call(method, path, body);
-    assertTrue(r.statusCode() / 100 == 2, method + " " + path + ": " + r.statusCode() + " " + r.body());
-    return JSON.readTree(r.body());
-  }
-
-  private static String js(String value) throws Exception {
-    return JSON.writeValueAsString(value);
-  }
-
   /** A Shopee order through a signed webhook, answered 200. */
   private static String shopeeOrder(String itemSku, int quantity) throws Exception {
     String id = "SN-DASH-" + (++orders);
-    market.sandbox.addShopeeOrder(SHOP, id, "READY_TO_SHIP",
-        List.of(new Sandbox.ShopeeItem(ITEM, 0, itemSku, null, quantity, new BigDecimal("25000"))));
-    Sandbox.Delivery delivery = market.sandbox.sendShopeeOrderStatus(market.url("/webhooks/shopee"), SHOP, id,
-        "READY_TO_SHIP", Sandbox.Redelivery.ONCE).toCompletableFuture().get(20, TimeUnit.SECONDS);
-    assertEquals(200, delivery.status());
+    ui.shopeeOrder(SHOP, id, ITEM, itemSku, quantity);
     return id;
   }
 
-  private static String phase(String orderId) throws Exception {
-    return admin("GET", "/admin/orders/shopee/" + SHOP + "/" + orderId, null).get("phase").asText();
-  }
-
   private static void awaitPhase(String orderId, String... phases) throws Exception {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    String last = null;
-    while (System.nanoTime() < deadline) {
-      last = phase(orderId);
-      if (List.of(phases).contains(last)) return;
-      Thread.sleep(100);
-    }
-    throw new AssertionError(orderId + " is " + last + ", expected one of " + List.of(phases));
-  }
-
-  private static void login(String token) throws Exception {
-    browser.eval("document.getElementById('token').value = ''");
-    browser.type("#token", token);
-    browser.click("#login-button");
-    browser.waitFor("!document.getElementById('dashboard').hidden", WAIT, "the dashboard after login");
-  }
-
-  private static void screen(String name) throws Exception {
-    browser.click("#nav a[data-view=\"" + name + "\"]");
-    browser.waitFor("!document.getElementById('" + name + "-view').hidden && document.getElementById('" + name
-        + "-view').children.length > 0", WAIT, "the " + name + " screen");
-  }
-
-  /** Confirms the open dialog and waits for its outcome; returns the text it shows. */
-  private static String confirm() throws Exception {
-    browser.click("#confirm-ok");
-    browser.waitFor("document.getElementById('confirm-ok').hidden || document.getElementById('confirm-result')"
-        + ".className === 'error'", WAIT, "the action's outcome in the dialog");
-    String outcome = browser.eval("document.getElementById('confirm-result').textContent").asText();
-    assertTrue(browser.eval("document.getElementById('confirm-result').className !== 'error'").asBoolean(), outcome);
-    browser.click("#confirm-cancel"); // now "Close"
-    browser.waitFor("!document.getElementById('confirm').open", WAIT, "the dialog closed");
-    return outcome;
+    ui.awaitPhase("/admin/orders/shopee/" + SHOP + "/" + orderId, phases);
   }
 
   /** Nothing wider than the window, and every table inside its card: no column is cut off. */
@@ -154,20 +93,6 @@ class DashboardBrowserTest {
     assertEquals(0, problems.size(), where + ": " + problems);
   }
 
-  private static Path shot(String name) throws Exception {
-    browser.eval("window.scrollTo(0, 0); document.getElementById('toast').style.display = 'none'");
-    Path file = browser.screenshot(SHOTS.resolve(name + ".png"));
-    assertTrue(Files.size(file) > 10_000, "a real screenshot: " + Files.size(file) + " bytes");
-    System.out.println("Dashboard screenshot: " + file);
-    return file;
-  }
-
-  private static void assertNoPageErrors() {
-    List<String> errors = new ArrayList<>();
-    for (String m : browser.console) if (m.startsWith("exception") || m.startsWith("error")) errors.add(m);
-    assertTrue(errors.isEmpty(), "page errors: " + errors);
-  }
-
   @Test
   @Order(1)
   void aMissingChromiumIsAnErrorThatSaysHowToInstallIt() {
@@ -179,14 +104,12 @@ class DashboardBrowserTest {
   @Test
   @Order(2)
   void anOperatorRunsTheShopFromThePage() throws Exception {
-    browser.navigate(market.url("/admin/ui"));
-    browser.waitFor("!document.getElementById('login').hidden && document.getElementById('dashboard').hidden",
-        WAIT, "the login form");
+    ui.openLoginForm();
     // A wrong token is refused and the form says so.
     browser.type("#token", "not-a-token");
     browser.click("#login-button");
     browser.waitFor("document.getElementById('login-error').textContent.includes('401')", WAIT, "the refusal");
-    login(TestConfig.OPERATOR_TOKEN);
+    ui.login(TestConfig.OPERATOR_TOKEN);
     assertEquals(TestConfig.OPERATOR_TOKEN, browser.eval("sessionStorage.getItem('orchestrator.admin.token')").asText());
     browser.waitFor("document.getElementById('who').textContent.includes('operator')", WAIT, "who is logged in");
 
@@ -205,12 +128,12 @@ class DashboardBrowserTest {
     browser.waitFor("document.querySelector('#orders-chart rect[data-series=\"OUT_OF_STOCK\"], #orders-chart rect[data-series=\"CANCELLED\"], #orders-chart rect[data-series=\"CANCELLING\"]')",
         WAIT, "the chart by state shows the cancelled order");
     assertNothingClipped("sale at 1280");
-    shot("sale-1280");
+    ui.shot("sale-1280");
 
     // Orders: the table, a search, and one order's timeline.
-    screen("orders");
+    ui.screen("orders");
     browser.waitFor("document.querySelectorAll('#orders tbody tr[data-order-key]').length === 8", WAIT, "8 orders listed");
-    shot("orders-list-1280");
+    ui.shot("orders-list-1280");
     JsonNode rowHeights = browser.eval("[...document.querySelectorAll('#orders tbody tr')].map(r => ({h: r.getBoundingClientRect().height,"
         + " problem: r.querySelector('td.problem').textContent !== ''}))");
     for (JsonNode row : rowHeights) {
@@ -221,7 +144,7 @@ class DashboardBrowserTest {
     browser.type("#f-q", first.get(1));
     browser.click("#f-apply");
     browser.waitFor("document.querySelectorAll('#orders tbody tr[data-order-key]').length === 1 && document.querySelector("
-        + js("#orders tbody tr[data-order-key=\"shopee|" + SHOP + "|" + first.get(1) + "\"]") + ")", WAIT, "the searched order alone");
+        + Dashboard.js("#orders tbody tr[data-order-key=\"shopee|" + SHOP + "|" + first.get(1) + "\"]") + ")", WAIT, "the searched order alone");
     browser.eval("document.getElementById('f-q').value = ''");
     browser.click("#f-apply");
     browser.waitFor("document.querySelectorAll('#orders tbody tr[data-order-key]').length === 8", WAIT, "all orders again");
@@ -230,17 +153,19 @@ class DashboardBrowserTest {
     String unmapped = shopeeOrder(null, 2);
     awaitPhase(unmapped, "NEEDS_MAPPING");
     String row = "#orders tbody tr[data-order-key=\"shopee|" + SHOP + "|" + unmapped + "\"]";
-    browser.waitFor("document.querySelector(" + js(row) + ")", WAIT, "the unmapped order listed");
+    browser.waitFor("document.querySelector(" + Dashboard.js(row) + ")", WAIT, "the unmapped order listed");
     browser.click(row + " button.order");
     browser.waitFor("document.querySelector('#order-detail[data-phase=\"NEEDS_MAPPING\"] button.map')", WAIT, "its Map action");
+    assertTrue(browser.eval("!document.querySelector('#order-actions button.ship')").asBoolean(),
+        "an order waiting for its mapping cannot be shipped yet (the entity ships a CONFIRMED order only)");
     browser.click("#order-actions button.map");
     browser.type("#confirm-fields input[name=\"sku\"]", SKU);
-    String mapped = confirm();
+    String mapped = ui.confirm();
     assertTrue(mapped.contains("Map a line"), mapped);
     awaitPhase(unmapped, "CONFIRMED");
     browser.waitFor("document.querySelector('#order-detail[data-phase=\"CONFIRMED\"]')", WAIT, "the page shows it confirmed");
     // The page re-reads the open order with the list, so it catches up with events written after its last read.
-    JsonNode events = admin("GET", "/admin/orders/shopee/" + SHOP + "/" + unmapped + "/events", null);
+    JsonNode events = ui.admin("GET", "/admin/orders/shopee/" + SHOP + "/" + unmapped + "/events", null);
     browser.waitFor("document.querySelectorAll('#timeline li').length === " + events.size(), WAIT,
         "one timeline entry per journal event (" + events.size() + ")");
     JsonNode types = browser.eval("[...document.querySelectorAll('#timeline li')].map(li => li.dataset.type)");
@@ -255,7 +180,7 @@ class DashboardBrowserTest {
     browser.waitFor("document.querySelector('#order-detail[data-order-key=\"shopee|" + SHOP + "|" + toCancel + "\"] button.cancel')",
         WAIT, "its Cancel action");
     browser.click("#order-actions button.cancel");
-    confirm();
+    ui.confirm();
     awaitPhase(toCancel, "CANCELLING", "CANCELLED");
 
     // Ship a confirmed order with its tracking number.
@@ -265,21 +190,21 @@ class DashboardBrowserTest {
         WAIT, "its Ship action");
     browser.click("#order-actions button.ship");
     browser.type("#confirm-fields input[name=\"trackingNumber\"]", "TRK-DASH-1");
-    confirm();
+    ui.confirm();
     awaitPhase(toShip, "SHIPPING", "SHIPPED");
-    assertEquals("TRK-DASH-1", admin("GET", "/admin/orders/shopee/" + SHOP + "/" + toShip, null).get("trackingNumber").asText());
+    assertEquals("TRK-DASH-1", ui.admin("GET", "/admin/orders/shopee/" + SHOP + "/" + toShip, null).get("trackingNumber").asText());
 
     // A phone order entered by hand.
     browser.click("#orders-view button.new-order");
     browser.eval("document.querySelector('#confirm-fields select[name=\"channel\"]').value = 'phone'");
     browser.type("#confirm-fields input[name=\"buyerName\"]", "Ibu Sari");
     browser.type("#confirm-fields input[name=\"lines\"]", SKU + " x2");
-    String created = confirm();
+    String created = ui.confirm();
     assertTrue(created.contains("created"), created);
-    JsonNode phone = admin("GET", "/admin/orders?channel=phone", null);
+    JsonNode phone = ui.admin("GET", "/admin/orders?channel=phone", null);
     for (long deadline = System.nanoTime() + WAIT.toNanos(); phone.get("total").asInt() == 0 && System.nanoTime() < deadline; ) {
       Thread.sleep(100); // the ledger is a projection: it follows the order within a poll
-      phone = admin("GET", "/admin/orders?channel=phone", null);
+      phone = ui.admin("GET", "/admin/orders?channel=phone", null);
     }
     assertEquals(1, phone.get("total").asInt(), phone.toString());
     assertEquals(2, phone.get("orders").get(0).get("lines").get(0).get("quantity").asInt());
@@ -292,55 +217,55 @@ class DashboardBrowserTest {
     browser.waitFor("Number(document.getElementById('csv').dataset.lastBytes) > 0", WAIT, "the CSV downloaded");
     String csvUrl = browser.eval("document.getElementById('csv').dataset.lastUrl").asText();
     assertTrue(csvUrl.contains("channel=phone"), csvUrl);
-    String csv = call("GET", csvUrl, null).body();
+    String csv = ui.call("GET", csvUrl, null).body();
     assertTrue(csv.contains("phone") && !csv.contains("shopee|"), csv);
-    shot("orders-1280");
+    ui.shot("orders-1280");
 
     // Stock: adjust, and the SKU's chart from its history.
-    screen("stock");
+    ui.screen("stock");
     String skuRow = "#skus tr[data-sku=\"" + SKU + "\"]";
-    browser.waitFor("document.querySelector(" + js(skuRow) + ")", WAIT, "the SKU row");
+    browser.waitFor("document.querySelector(" + Dashboard.js(skuRow) + ")", WAIT, "the SKU row");
     assertEquals("SKU-DASH-LOW", browser.eval("document.querySelector('#skus tbody tr').dataset.sku").asText(), "low stock first");
-    browser.waitFor("[...document.querySelectorAll('#skus td')].some(td => td.textContent === " + js(MARKUP_SKU) + ")",
+    browser.waitFor("[...document.querySelectorAll('#skus td')].some(td => td.textContent === " + Dashboard.js(MARKUP_SKU) + ")",
         WAIT, "the markup SKU code shown as text");
     assertTrue(browser.eval("window.injected === undefined && document.querySelectorAll('#skus img').length === 0").asBoolean(),
         "no script ran from data");
-    int onHand = admin("GET", "/admin/skus/" + SKU, null).get("onHand").asInt();
+    int onHand = ui.admin("GET", "/admin/skus/" + SKU, null).get("onHand").asInt();
     browser.click(skuRow + " button.adjust");
     browser.type("#confirm-fields input[name=\"delta\"]", "5");
-    String adjusted = confirm();
+    String adjusted = ui.confirm();
     assertTrue(adjusted.contains("on hand " + (onHand + 5)), adjusted);
-    JsonNode sku = admin("GET", "/admin/skus/" + SKU, null);
+    JsonNode sku = ui.admin("GET", "/admin/skus/" + SKU, null);
     assertEquals(onHand + 5, sku.get("onHand").asInt());
-    browser.waitFor("document.querySelector(" + js(skuRow + " td.onhand") + ").textContent === '" + (onHand + 5) + "'",
+    browser.waitFor("document.querySelector(" + Dashboard.js(skuRow + " td.onhand") + ").textContent === '" + (onHand + 5) + "'",
         WAIT, "the new on hand in the table");
     browser.click(skuRow + " button.chart-button");
     browser.waitFor("document.querySelector('#sku-chart path[data-series=\"available\"]')", WAIT, "the SKU's chart");
-    int available = admin("GET", "/admin/skus/" + SKU, null).get("available").asInt();
+    int available = ui.admin("GET", "/admin/skus/" + SKU, null).get("available").asInt();
     browser.waitFor("document.querySelector('#sku-chart path[data-series=\"available\"]').dataset.last === '" + available + "'",
         WAIT, "the chart ending at today's available " + available);
     assertTrue(browser.eval("Boolean(document.querySelector('#sku-chart path[data-series=\"shopee\"]'))").asBoolean(),
         "what Shopee shows over time");
     assertNothingClipped("stock at 1280");
-    shot("stock-1280");
+    ui.shot("stock-1280");
 
     // Push rules: Shopee shows at most 30.
     browser.click(skuRow + " button.rules");
     browser.type("#confirm-fields input[name=\"shopee.maxShown\"]", "30");
-    String rules = confirm();
+    String rules = ui.confirm();
     assertTrue(rules.contains("shopee"), rules);
-    assertEquals(30, admin("GET", "/admin/skus/" + SKU, null).at("/pushRules/channels").findValue("maxShown").asInt());
+    assertEquals(30, ui.admin("GET", "/admin/skus/" + SKU, null).at("/pushRules/channels").findValue("maxShown").asInt());
 
-    screen("shops");
+    ui.screen("shops");
     browser.waitFor("document.querySelector('#shops tr[data-shop=\"shopee:" + SHOP + "\"][data-connection=\"connected\"]')",
         WAIT, "the shop, connected");
     browser.click("#shops-view button.connect-shopee");
-    confirm();
+    ui.confirm();
     String link = browser.eval("document.getElementById('authorize-link').href").asText();
     assertTrue(link.contains("auth_partner") && link.contains("state"), "Shopee's authorisation link: " + link);
-    screen("system");
+    ui.screen("system");
     browser.waitFor("document.querySelector('#cluster tbody tr[data-member]')", WAIT, "the cluster member");
-    assertNoPageErrors();
+    ui.assertNoPageErrors();
   }
 
   @Test
@@ -363,7 +288,7 @@ class DashboardBrowserTest {
     assertEquals("delta", browser.eval("document.activeElement.name").asText(), "the dialog's first field has the focus");
     browser.press("Escape");
     browser.waitFor("!document.getElementById('confirm').open", WAIT, "Escape closed it");
-    assertNoPageErrors();
+    ui.assertNoPageErrors();
   }
 
   @Test
@@ -376,16 +301,16 @@ class DashboardBrowserTest {
       assertNothingClipped("orders at 390");
       JsonNode labels = browser.eval("[...document.querySelectorAll('#orders tbody tr:first-child td')].map(td => getComputedStyle(td, '::before').content)");
       assertTrue(labels.toString().contains("status"), "each cell labelled by its column on a phone: " + labels);
-      shot("orders-390");
+      ui.shot("orders-390");
       browser.navigate(market.url("/admin/ui#stock"));
       browser.waitFor("document.querySelector('#skus tbody tr[data-sku]')", WAIT, "the SKUs");
       assertNothingClipped("stock at 390");
-      shot("stock-390");
+      ui.shot("stock-390");
       browser.navigate(market.url("/admin/ui#sale"));
       browser.waitFor("Number(document.getElementById('orders-chart').dataset.total) > 0", WAIT, "the chart");
       assertNothingClipped("sale at 390");
-      shot("sale-390");
-      assertNoPageErrors();
+      ui.shot("sale-390");
+      ui.assertNoPageErrors();
     } finally {
       browser.viewport(1280, 900, false);
     }
@@ -399,22 +324,22 @@ class DashboardBrowserTest {
     browser.click("#logout");
     browser.waitFor("!document.getElementById('login').hidden", WAIT, "the login form again");
     assertTrue(browser.eval("sessionStorage.getItem('orchestrator.admin.token') === null").asBoolean(), "logging out forgets the token");
-    login(TestConfig.VIEWER_TOKEN);
-    screen("stock");
+    ui.login(TestConfig.VIEWER_TOKEN);
+    ui.screen("stock");
     String skuRow = "#skus tr[data-sku=\"" + SKU + "\"]";
-    browser.waitFor("document.querySelector(" + js(skuRow + " td.onhand") + ")", WAIT, "the SKU table as viewer");
-    int onHand = admin("GET", "/admin/skus/" + SKU, null).get("onHand").asInt();
+    browser.waitFor("document.querySelector(" + Dashboard.js(skuRow + " td.onhand") + ")", WAIT, "the SKU table as viewer");
+    int onHand = ui.admin("GET", "/admin/skus/" + SKU, null).get("onHand").asInt();
     AssertionError refused = assertThrows(AssertionError.class, () -> browser.click(skuRow + " button.adjust"));
     assertTrue(refused.getMessage().contains("disabled"), refused.getMessage());
     assertTrue(browser.eval("[...document.querySelectorAll('[data-action]')].every(b => b.disabled)").asBoolean(),
         "every action disabled for a viewer");
     browser.click(skuRow + " button.chart-button"); // reading is allowed
     browser.waitFor("document.querySelector('#sku-chart path')", WAIT, "the chart as viewer");
-    assertEquals(onHand, admin("GET", "/admin/skus/" + SKU, null).get("onHand").asInt(), "a viewer changes nothing");
+    assertEquals(onHand, ui.admin("GET", "/admin/skus/" + SKU, null).get("onHand").asInt(), "a viewer changes nothing");
     assertEquals(403, Http.send(HttpRequest.newBuilder(URI.create(market.url("/admin/skus/" + SKU + "/adjustments")))
         .header("Authorization", "Bearer " + TestConfig.VIEWER_TOKEN).header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString("{\"delta\":1,\"reason\":\"RECEIVED\"}")).build()).statusCode(),
         "and the API refuses it too");
-    assertNoPageErrors();
+    ui.assertNoPageErrors();
   }
 }
