@@ -79,6 +79,8 @@ final class SkuBehavior extends EventSourcedBehaviorWithEnforcedReplies<Command,
   private final TimerScheduler<Command> timers;
   private final ActorRef<Command> front;
   private Instant armedFor;
+  /** What the front was last told: a SKU with hold expiries pending must stay in memory for their timer. */
+  private boolean reportedTimedHolds;
   private final infra.Metrics metrics;
   private final SnapshotPruner snapshotPruner;
   private final SkuHistory history;
@@ -186,6 +188,10 @@ final class SkuBehavior extends EventSourcedBehaviorWithEnforcedReplies<Command,
 
   private void rearmExpiry(State state) {
     Instant earliest = state.earliestHold();
+    if (front != null && (earliest != null) != reportedTimedHolds) {
+      reportedTimedHolds = earliest != null;
+      front.tell(new SkuEntity.TimedHolds(reportedTimedHolds));
+    }
     if (earliest == null) {
       if (armedFor != null) timers.cancel(EXPIRY);
       armedFor = null;
@@ -325,7 +331,8 @@ final class SkuBehavior extends EventSourcedBehaviorWithEnforcedReplies<Command,
               sku, state.eventSeq(), state.replayedOnRecovery());
           armedFor = null;
           rearmExpiry(state);
-          if (front != null) front.tell(new ChildReady());
+          reportedTimedHolds = state.earliestHold() != null;
+          if (front != null) front.tell(new ChildReady(reportedTimedHolds));
         })
         .build();
   }

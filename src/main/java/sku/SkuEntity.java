@@ -53,12 +53,15 @@ public final class SkuEntity {
   private SkuEntity() {}
 
   /**
-   * SKUs are remembered entities and stay in memory (a catalogue is thousands, not millions): after a crash they
-   * start again on their own, so hold-expiry timers re-arm and the stock board and channels hear about expiries
-   * without waiting for the next order.
+   * SKUs are remembered entities: after a crash they start again on their own, so hold-expiry timers re-arm and the
+   * stock board and channels hear about expiries without waiting for the next order. A SKU idle for
+   * {@code passivate-idle-after} with no hold expiry pending leaves memory (and the remembered set: nothing of it
+   * needs a timer) and comes back from its snapshot on its next message (Akka passivates no remembered entity by
+   * itself).
    */
   public static void init(ActorSystem<?> system) {
-    ClusterSharding.get(system).init(Entity.of(ENTITY_TYPE_KEY, ctx -> create(ctx.getEntityId()))
+    ClusterSharding.get(system).init(Entity.of(ENTITY_TYPE_KEY, ctx -> create(ctx.getEntityId(), ctx.getShard()))
+        .withStopMessage(new Stop())
         .withSettings(akka.cluster.sharding.typed.ClusterShardingSettings.create(system).withRememberEntities(true)));
   }
 
@@ -115,6 +118,9 @@ public final class SkuEntity {
       @JsonSubTypes.Type(value = BatchDone.class, name = "BatchDone"),
       @JsonSubTypes.Type(value = BatchTimedOut.class, name = "BatchTimedOut"),
       @JsonSubTypes.Type(value = ChildReady.class, name = "ChildReady"),
+      @JsonSubTypes.Type(value = TimedHolds.class, name = "TimedHolds"),
+      @JsonSubTypes.Type(value = IdleCheck.class, name = "IdleCheck"),
+      @JsonSubTypes.Type(value = Stop.class, name = "Stop"),
       @JsonSubTypes.Type(value = ExpireHolds.class, name = "ExpireHolds"),
       @JsonSubTypes.Type(value = LingerEnded.class, name = "LingerEnded")
   })
@@ -231,8 +237,23 @@ public final class SkuEntity {
 
   record BatchTimedOut(long batchId) implements Command {}
 
-  /** The persistent part finished a recovery (a second one means it restarted after a journal failure). */
-  record ChildReady() implements Command {}
+  /**
+   * The persistent part finished a recovery (a second one means it restarted after a journal failure), and whether
+   * it holds reservations with a hold expiry (timers that only run while the entity is in memory).
+   */
+  record ChildReady(boolean timedHolds) implements Command {}
+
+  /** Persistent part to front: whether it now holds reservations with a hold expiry (sent when that changes). */
+  record TimedHolds(boolean any) implements Command {}
+
+  /** Front only: check whether the SKU has been idle long enough to leave memory. */
+  record IdleCheck() implements Command {}
+
+  /**
+   * Sharding's stop message (passivation, hand-over): the front stops once no write is in flight and nothing
+   * waits, so no caller loses its answer.
+   */
+  record Stop() implements Command {}
 
   record ExpireHolds() implements Command {}
 
@@ -332,12 +353,21 @@ public final class SkuEntity {
 
   /** The sharded entity: the batching front with the persistent part as its child. */
   public static Behavior<Command> create(String sku) {
-    return Behaviors.setup(ctx -> create(sku, SkuSettings.from(ctx.getSystem().settings().config())));
+    return create(sku, (ActorRef<ClusterSharding.ShardCommand>) null);
+  }
+
+  /** @param shard where the SKU asks to leave memory when idle (null: it never does) */
+  static Behavior<Command> create(String sku, ActorRef<ClusterSharding.ShardCommand> shard) {
+    return Behaviors.setup(ctx -> create(sku, SkuSettings.from(ctx.getSystem().settings().config()), shard));
   }
 
   public static Behavior<Command> create(String sku, SkuSettings settings) {
+    return create(sku, settings, null);
+  }
+
+  static Behavior<Command> create(String sku, SkuSettings settings, ActorRef<ClusterSharding.ShardCommand> shard) {
     return infra.LogContext.withMdc(infra.LogContext.sku(sku),
-        Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new SkuFront(ctx, timers, sku, settings))));
+        Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new SkuFront(ctx, timers, sku, settings, shard))));
   }
 
   /** The event-sourced part alone (tests drive it with EventSourcedBehaviorTestKit). */

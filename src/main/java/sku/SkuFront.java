@@ -10,6 +10,7 @@ import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.TimerScheduler;
+import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.pattern.StatusReply;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -23,6 +24,9 @@ import sku.SkuEntity.Batch;
 import sku.SkuEntity.BatchDone;
 import sku.SkuEntity.BatchTimedOut;
 import sku.SkuEntity.ChildReady;
+import sku.SkuEntity.IdleCheck;
+import sku.SkuEntity.Stop;
+import sku.SkuEntity.TimedHolds;
 import sku.SkuEntity.Command;
 import sku.SkuEntity.ExpireHolds;
 import sku.SkuEntity.LingerEnded;
@@ -39,6 +43,7 @@ import sku.SkuEntity.ReservationRefused;
  */
 final class SkuFront extends AbstractBehavior<Command> {
   private static final String TIMEOUT = "batch-timeout";
+  private static final String IDLE_CHECK = "idle-check";
   static final int LINGER_TIMEOUTS_BEFORE_BACKOFF = 3;
   static final int MAX_LINGER_SKIPS = 64;
   private final TimerScheduler<Command> timers;
@@ -60,12 +65,25 @@ final class SkuFront extends AbstractBehavior<Command> {
   // writes to send on without lingering because of them.
   private int lingerTimeouts;
   private int lingerSkips;
+  // Leaving memory when idle: the shard to ask, the last command's time, whether hold expiries are pending (their
+  // timer runs only in memory), and sharding's stop message waiting for the write in flight.
+  private final ActorRef<ClusterSharding.ShardCommand> shard;
+  private long lastCommandNanos = System.nanoTime();
+  private boolean timedHolds;
+  private boolean stopRequested;
 
-  SkuFront(ActorContext<Command> ctx, TimerScheduler<Command> timers, String sku, SkuSettings settings) {
+  SkuFront(ActorContext<Command> ctx, TimerScheduler<Command> timers, String sku, SkuSettings settings,
+           ActorRef<ClusterSharding.ShardCommand> shard) {
     super(ctx);
     this.timers = timers;
     this.sku = sku;
     this.settings = settings;
+    this.shard = shard;
+    Duration idle = settings.passivateIdleAfter();
+    if (shard != null && !idle.isZero() && !idle.isNegative()) {
+      Duration every = idle.dividedBy(4).compareTo(Duration.ofMillis(100)) < 0 ? Duration.ofMillis(100) : idle.dividedBy(4);
+      timers.startTimerWithFixedDelay(IDLE_CHECK, new IdleCheck(), every);
+    }
     this.child = ctx.spawn(SkuEntity.persistent(sku, settings, ctx.getSelf()), "state");
     ctx.watch(child);
     this.metrics = infra.Metrics.get(ctx.getSystem());
@@ -81,6 +99,12 @@ final class SkuFront extends AbstractBehavior<Command> {
         .onMessage(Batch.class, b -> this) // only the front sends batches
         .onMessage(ExpireHolds.class, e -> this)
         .onMessage(LingerEnded.class, this::onLingerEnded)
+        .onMessage(TimedHolds.class, t -> {
+          timedHolds = t.any();
+          return this;
+        })
+        .onMessage(IdleCheck.class, this::onIdleCheck)
+        .onMessage(Stop.class, this::onStop)
         .onMessage(Command.class, this::onCommand)
         .onSignal(Terminated.class, t -> {
           failAll("the SKU entity stopped; retry");
@@ -94,6 +118,7 @@ final class SkuFront extends AbstractBehavior<Command> {
   }
 
   private Behavior<Command> onCommand(Command command) {
+    lastCommandNanos = System.nanoTime();
     if (inFlight == null && lingerExpected == 0) {
       dispatch(List.of(command));
     } else if (buffer.size() >= settings.maxBuffered()) {
@@ -128,7 +153,36 @@ final class SkuFront extends AbstractBehavior<Command> {
         dispatchNext();
       }
     }
+    return stopIfAsked();
+  }
+
+  /**
+   * Idle for passivate-idle-after, nothing in flight or waiting, no hold expiry pending: ask the shard to stop this
+   * entity (it then sends {@link Stop}, buffering what arrives meanwhile, and drops it from the remembered set).
+   */
+  private Behavior<Command> onIdleCheck(IdleCheck check) {
+    long idleNanos = System.nanoTime() - lastCommandNanos;
+    if (stopRequested || recoveries == 0 || timedHolds || inFlight != null || !buffer.isEmpty() || lingerExpected > 0
+        || idleNanos < settings.passivateIdleAfter().toNanos()) {
+      return this;
+    }
+    lastCommandNanos = System.nanoTime(); // asked once per idle period
+    shard.tell(new ClusterSharding.Passivate<>(getContext().getSelf()));
     return this;
+  }
+
+  private Behavior<Command> onStop(Stop stop) {
+    stopRequested = true;
+    if (lingerExpected > 0) {
+      stopLingering();
+      dispatchNext();
+    }
+    return stopIfAsked();
+  }
+
+  /** Stops once sharding asked and no caller waits for an answer. */
+  private Behavior<Command> stopIfAsked() {
+    return stopRequested && inFlight == null && buffer.isEmpty() ? Behaviors.stopped() : this;
   }
 
   /**
@@ -165,11 +219,12 @@ final class SkuFront extends AbstractBehavior<Command> {
 
   private Behavior<Command> onChildReady(ChildReady ready) {
     recoveries++;
+    timedHolds = ready.timedHolds();
     // A second recovery means a journal write failed and the persistent part restarted: that batch got no answer.
     if (recoveries > 1 && inFlight != null) {
       failInFlight("journal write failed, outcome unknown; retry with the same order key");
     }
-    return this;
+    return stopIfAsked();
   }
 
   private Behavior<Command> onBatchTimedOut(BatchTimedOut timedOut) {
@@ -177,7 +232,7 @@ final class SkuFront extends AbstractBehavior<Command> {
       failInFlight("no answer from the journal within " + settings.batchTimeout().toMillis()
           + " ms, outcome unknown; retry with the same order key");
     }
-    return this;
+    return stopIfAsked();
   }
 
   private void failInFlight(String message) {

@@ -6,19 +6,19 @@ import java.time.Duration;
 /** The SKU entity's settings ({@code orchestrator.sku} in sku.conf). */
 public record SkuSettings(int maxBatchSize, int maxBuffered, int snapshotEvery, int keepSnapshots,
                           int finishedKeysKept, Duration finishedKeysFor, Duration batchTimeout, Duration restartBackoffMin,
-                          Duration restartBackoffMax, String readJournal, Linger linger) {
+                          Duration restartBackoffMax, String readJournal, Linger linger, Duration passivateIdleAfter) {
   public static SkuSettings from(Config config) {
     Config c = config.getConfig("orchestrator.sku");
     return new SkuSettings(c.getInt("max-batch-size"), c.getInt("max-buffered"), c.getInt("snapshot-every"),
         c.getInt("keep-snapshots"), c.getInt("finished-keys-kept"), c.getDuration("finished-keys-for"),
         c.getDuration("batch-timeout"),
         c.getDuration("restart-backoff-min"), c.getDuration("restart-backoff-max"), c.getString("read-journal"),
-        new Linger(c.getDuration("linger.max"), c.getInt("linger.min-batch")));
+        new Linger(c.getDuration("linger.max"), c.getInt("linger.min-batch")), c.getDuration("passivate-idle-after"));
   }
 
   public SkuSettings withLinger(Linger linger) {
     return new SkuSettings(maxBatchSize, maxBuffered, snapshotEvery, keepSnapshots, finishedKeysKept, finishedKeysFor,
-        batchTimeout, restartBackoffMin, restartBackoffMax, readJournal, linger);
+        batchTimeout, restartBackoffMin, restartBackoffMax, readJournal, linger, passivateIdleAfter);
   }
 
   FinishedKeys.Bound finishedKeyBound() {

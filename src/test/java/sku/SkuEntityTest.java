@@ -480,7 +480,7 @@ class SkuEntityTest {
   void onlyTheMostRecentFinishedKeysAreRemembered() {
     SkuSettings small = new SkuSettings(SETTINGS.maxBatchSize(), SETTINGS.maxBuffered(), SETTINGS.snapshotEvery(),
         SETTINGS.keepSnapshots(), 3, SETTINGS.finishedKeysFor(), SETTINGS.batchTimeout(), SETTINGS.restartBackoffMin(),
-        SETTINGS.restartBackoffMax(), SETTINGS.readJournal(), SETTINGS.linger());
+        SETTINGS.restartBackoffMax(), SETTINGS.readJournal(), SETTINGS.linger(), SETTINGS.passivateIdleAfter());
     entity = testKit(small);
     setStock(100, false);
     for (int i = 1; i <= 5; i++) {
@@ -519,7 +519,7 @@ class SkuEntityTest {
   void recoveryStartsFromTheLatestSnapshot() {
     SkuSettings snapshotEvery10 = new SkuSettings(SETTINGS.maxBatchSize(), SETTINGS.maxBuffered(), 10, 2,
         SETTINGS.finishedKeysKept(), SETTINGS.finishedKeysFor(), SETTINGS.batchTimeout(), SETTINGS.restartBackoffMin(),
-        SETTINGS.restartBackoffMax(), SETTINGS.readJournal(), SETTINGS.linger());
+        SETTINGS.restartBackoffMax(), SETTINGS.readJournal(), SETTINGS.linger(), SETTINGS.passivateIdleAfter());
     entity = testKit(snapshotEvery10);
     setStock(100, false);
     for (int i = 0; i < 12; i++) reserve("o" + i, 1); // 13 events: a snapshot at 10

@@ -48,7 +48,7 @@ class SkuFrontTest {
   private static SkuSettings withMaxBuffered(int maxBuffered) {
     return new SkuSettings(SETTINGS.maxBatchSize(), maxBuffered, SETTINGS.snapshotEvery(), SETTINGS.keepSnapshots(),
         SETTINGS.finishedKeysKept(), SETTINGS.finishedKeysFor(), SETTINGS.batchTimeout(), Duration.ofMillis(50), Duration.ofMillis(200),
-        SETTINGS.readJournal(), SETTINGS.linger());
+        SETTINGS.readJournal(), SETTINGS.linger(), SETTINGS.passivateIdleAfter());
   }
 
   private void setStock(ActorRef<Command> entity, int onHand) {
