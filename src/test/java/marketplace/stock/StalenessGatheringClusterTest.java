@@ -178,6 +178,16 @@ class StalenessGatheringClusterTest {
     assertEquals(300, back.slots().get(0).maxMs());
     assertArrayEquals(new long[] {100, 120, 300}, back.slots().get(0).samples());
     assertEquals(33, serialization.findSerializerFor(new StalenessReporter.GetSlots(1, 2, a.ignoreRef())).identifier());
+    // A full page (every slot with 256 samples of the largest staleness kept, an hour) fits in one Artery frame.
+    long[] full = new long[256];
+    java.util.Arrays.fill(full, Duration.ofHours(1).toMillis());
+    List<StalenessSlots.Slot> slots = new java.util.ArrayList<>();
+    for (int i = 0; i < StalenessReporter.SLOTS_PER_PAGE; i++) {
+      slots.add(new StalenessSlots.Slot(180_000_000L + i, "whatsapp", 1_000_000, full[0], full));
+    }
+    int size = serialization.serialize(new StalenessReporter.SlotsPage(addressB, 0, 1, slots)).get().length;
+    long frame = a.settings().config().getBytes("akka.remote.artery.advanced.maximum-frame-size");
+    assertTrue(size < frame / 2, "a full page is " + size + " bytes, the frame " + frame);
   }
 
   @Test
