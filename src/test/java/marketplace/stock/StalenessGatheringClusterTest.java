@@ -88,7 +88,10 @@ class StalenessGatheringClusterTest {
     }
     StalenessReporter.init(a);
     bReporterHolder = b.systemActorOf(reporterHolder(), "reporter-holder", Props.empty());
-    Await.await("both reporters listed on node A", Duration.ofSeconds(60), () -> reporters(a) == 2);
+    // Each node's receptionist learns of the registrations by itself (gossip), its own too: wait for both.
+    for (ActorSystem<Void> node : List.of(a, b)) {
+      Await.await("both reporters listed on " + node, Duration.ofSeconds(60), () -> reporters(node) == 2);
+    }
 
     // Node A: two TikTok pushes in the window's first slot. Node B: two TikTok pushes in the same slot and one
     // Shopee push in each of 40 slots (41 slots: two pages).
