@@ -78,6 +78,7 @@ public final class Node implements AutoCloseable {
       MarketplaceApis marketplaces = Marketplaces.get(system);
       marketplace.connection.ShopConnections.get(system).start(marketplaces, database);
       ShopAdapter.init(system, marketplaces);
+      marketplace.stock.StalenessReporter.init(system); // this node's pushes on every node's sale chart
       readside.ledger.OrderProjection.init(system, database);
       readside.ledger.OrderSweeper.init(system, database);
       readside.ledger.OrderStateCounts.start(system, database, metrics);

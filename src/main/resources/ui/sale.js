@@ -96,9 +96,13 @@ function drawSync() {
   const series = data.staleness.map((s) => ({ key: s.channel, label: s.channel + " p99", color: colorOf(s.channel, CHANNEL_COLORS),
     values: s.p99Ms.map((v) => v == null ? null : Math.round(v)) }));
   const pushes = data.staleness.reduce((a, s) => a + s.count.reduce((x, y) => x + (y || 0), 0), 0);
-  $("staleness-note").textContent = "· " + pushes + " pushes from this node, ms from the stock change to the marketplace's answer";
+  const nodes = data.nodes.length;
+  const missing = data.missingNodes.map((m) => m.node.replace(/^akka:\/\/[^@]*@/, "") + " (" + m.reason + ")");
+  $("staleness-note").textContent = "· " + pushes + " pushes from " + nodes + (nodes === 1 ? " node" : " nodes")
+    + ", ms from the stock change to the marketplace's answer"
+    + (missing.length > 0 ? " · not answering, not counted: " + missing.join(", ") : "");
   lines($("staleness-chart"), { xs, series, from: xs[0], to: xs[xs.length - 1] + data.bucketSeconds * 1000, yUnit: "ms",
-    emptyText: "no stock pushes from this node in this window" });
+    emptyText: "no stock pushes in this window" });
   const forced = data.forcedCancellations.map((s) => ({ key: s.channel, label: s.channel, color: colorOf(s.channel, CHANNEL_COLORS),
     counts: s.counts }));
   const total = forced.reduce((a, s) => a + s.counts.reduce((x, y) => x + y, 0), 0);

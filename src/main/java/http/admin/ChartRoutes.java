@@ -1,7 +1,6 @@
 package http.admin;
 
 import akka.actor.typed.ActorSystem;
-import akka.cluster.typed.Cluster;
 import akka.http.javadsl.model.StatusCodes;
 import akka.http.javadsl.server.AllDirectives;
 import akka.http.javadsl.server.PathMatchers;
@@ -17,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
+import marketplace.stock.StalenessGathering;
 import marketplace.stock.StockStaleness;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,7 +26,7 @@ import sku.SkuTimeline;
 
 /**
  * What the dashboard's charts draw: {@code GET /admin/charts/orders} (orders per time bucket by channel and
- * status, from the ledger), {@code GET /admin/charts/sync} (this node's stock-push staleness and the forced
+ * status, from the ledger), {@code GET /admin/charts/sync} (the cluster's stock-push staleness and the forced
  * cancellations per bucket) and {@code GET /admin/skus/{sku}/timeline} (a SKU's quantities after each of its events).
  */
 public final class ChartRoutes extends AllDirectives {
@@ -40,8 +40,13 @@ public final class ChartRoutes extends AllDirectives {
 
   public record ChannelCounts(String channel, long[] counts) {}
 
-  public record SyncChart(Instant from, Instant to, int bucketSeconds, List<Instant> buckets, String node,
-                          List<StockStaleness.ChannelSeries> staleness, List<ChannelCounts> forcedCancellations) {}
+  /**
+   * {@code nodes}: the cluster nodes whose pushes {@code staleness} counts; {@code missingNodes}: members that did not
+   * answer in time (or run no reporter), their pushes not in it.
+   */
+  public record SyncChart(Instant from, Instant to, int bucketSeconds, List<Instant> buckets, List<String> nodes,
+                          List<StalenessGathering.Missing> missingNodes, List<StockStaleness.ChannelSeries> staleness,
+                          List<ChannelCounts> forcedCancellations) {}
 
   /** The buckets a request asked for: {@code count} of {@code seconds} from {@code first} (epoch seconds). */
   record Window(long first, int seconds, int count) {
@@ -58,12 +63,14 @@ public final class ChartRoutes extends AllDirectives {
   private final OrderCharts charts;
   private final Json json;
   private final Replies replies;
+  private final StalenessGathering gathering;
 
   public ChartRoutes(ActorSystem<?> system, Database database, Json json) {
     this.system = system;
     this.charts = new OrderCharts(database);
     this.json = json;
     this.replies = new Replies(json);
+    this.gathering = new StalenessGathering(system);
   }
 
   public Route route() {
@@ -84,13 +91,13 @@ public final class ChartRoutes extends AllDirectives {
   }
 
   private Route sync(Window w) {
-    return answer(charts.forcedCancellations(w.from(), w.to(), w.seconds()).thenApply(counts -> {
+    var staleness = gathering.gather(w.first(), w.seconds(), w.count());
+    return answer(charts.forcedCancellations(w.from(), w.to(), w.seconds()).thenCombine(staleness, (counts, pushes) -> {
       List<ChannelCounts> forced = new ArrayList<>();
       OrderCharts.series(counts, w.first(), w.seconds(), w.count())
           .forEach((key, values) -> forced.add(new ChannelCounts(key.get(0), values)));
-      return new SyncChart(w.from(), w.to(), w.seconds(), w.starts(),
-          Cluster.get(system).selfMember().address().toString(),
-          StockStaleness.get(system).series(w.first(), w.seconds(), w.count()), forced);
+      return new SyncChart(w.from(), w.to(), w.seconds(), w.starts(), pushes.nodes(), pushes.missing(),
+          pushes.staleness(), forced);
     }));
   }
 

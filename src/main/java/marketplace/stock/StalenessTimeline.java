@@ -42,9 +42,6 @@ final class StalenessTimeline {
     }
   }
 
-  /** Per channel: one bucket's push count, and its p99 and maximum in ms (null when it had no push). */
-  record Series(String channel, List<Long> count, List<Double> p99Ms, List<Double> maxMs) {}
-
   private final TreeMap<Long, Map<Channel, Slot>> slots = new TreeMap<>();
 
   synchronized void record(Channel channel, long ms, Instant at) {
@@ -53,48 +50,21 @@ final class StalenessTimeline {
     while (slots.size() > 0 && slots.firstKey() <= slot - SLOTS_KEPT) slots.pollFirstEntry();
   }
 
-  /**
-   * One entry per bucket of {@code bucketSeconds} (a multiple of the slot) from {@code firstBucket} (epoch
-   * seconds, aligned), {@code buckets} of them, per channel that pushed in the window.
-   */
-  synchronized List<Series> series(long firstBucket, int bucketSeconds, int buckets) {
-    Map<Channel, long[][]> byChannel = new EnumMap<>(Channel.class);
-    long fromSlot = firstBucket / SLOT_SECONDS;
-    long toSlot = (firstBucket + (long) bucketSeconds * buckets) / SLOT_SECONDS;
-    Map<Channel, List<List<long[]>>> samples = new EnumMap<>(Channel.class);
+  /** Copies of this node's slots from {@code fromSlot} (inclusive) to {@code toSlot} (exclusive), slot numbers. */
+  synchronized List<StalenessSlots.Slot> slots(long fromSlot, long toSlot) {
+    List<StalenessSlots.Slot> copies = new ArrayList<>();
+    if (fromSlot >= toSlot) return copies;
     for (var entry : slots.subMap(fromSlot, true, toSlot, false).entrySet()) {
-      int bucket = (int) ((entry.getKey() * SLOT_SECONDS - firstBucket) / bucketSeconds);
-      entry.getValue().forEach((channel, slot) -> {
-        long[][] figures = byChannel.computeIfAbsent(channel, c -> new long[2][buckets]);
-        figures[0][bucket] += slot.count;
-        figures[1][bucket] = Math.max(figures[1][bucket], slot.maxMs);
-        List<List<long[]>> perBucket = samples.computeIfAbsent(channel, c -> {
-          List<List<long[]>> list = new ArrayList<>();
-          for (int i = 0; i < buckets; i++) list.add(new ArrayList<>());
-          return list;
-        });
-        perBucket.get(bucket).add(Arrays.copyOf(slot.samples, slot.held()));
-      });
+      entry.getValue().forEach((channel, slot) -> copies.add(new StalenessSlots.Slot(entry.getKey(), channel.key(),
+          slot.count, slot.maxMs, Arrays.copyOf(slot.samples, slot.held()))));
     }
-    List<Series> result = new ArrayList<>();
-    byChannel.forEach((channel, figures) -> {
-      List<Long> count = new ArrayList<>();
-      List<Double> p99 = new ArrayList<>();
-      List<Double> max = new ArrayList<>();
-      for (int b = 0; b < buckets; b++) {
-        count.add(figures[0][b]);
-        boolean any = figures[0][b] > 0;
-        max.add(any ? (double) figures[1][b] : null);
-        p99.add(any ? percentile99(samples.get(channel).get(b)) : null);
-      }
-      result.add(new Series(channel.key(), count, p99, max));
-    });
-    return result;
+    return copies;
   }
 
-  private static double percentile99(List<long[]> parts) {
-    long[] all = parts.stream().flatMapToLong(Arrays::stream).sorted().toArray();
-    if (all.length == 0) return 0;
-    return all[(int) Math.min(all.length - 1, Math.ceil(all.length * 0.99) - 1)];
+  /** This node's series: see {@link StalenessSlots#series}. */
+  List<StockStaleness.ChannelSeries> series(long firstBucket, int bucketSeconds, int buckets) {
+    long fromSlot = firstBucket / SLOT_SECONDS;
+    long toSlot = (firstBucket + (long) bucketSeconds * buckets) / SLOT_SECONDS;
+    return StalenessSlots.series(slots(fromSlot, toSlot), firstBucket, bucketSeconds, buckets);
   }
 }

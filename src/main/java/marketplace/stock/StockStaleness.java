@@ -15,7 +15,8 @@ import org.HdrHistogram.Histogram;
  * oldest SKU write it covered (the first write after the previous acknowledged value) to the marketplace's
  * acknowledgement. Only pushes caused by live SKU writes count; re-pushes (reconciliation, "push now", catch-up
  * after a restart) carry old write times and would measure the repair, not the sync. In memory only; the last
- * hour also per 10-second slot for the dashboard's sale chart ({@link #series}).
+ * hour also per 10-second slot for the dashboard's sale chart ({@link #series}; the whole cluster's:
+ * {@link StalenessGathering}).
  */
 public final class StockStaleness implements Extension {
 
@@ -54,8 +55,12 @@ public final class StockStaleness implements Extension {
 
   /** The sale chart's staleness of the last hour: {@code buckets} buckets of {@code bucketSeconds} from {@code firstBucket}. */
   public List<ChannelSeries> series(long firstBucket, int bucketSeconds, int buckets) {
-    return timeline.series(firstBucket, bucketSeconds, buckets).stream()
-        .map(s -> new ChannelSeries(s.channel(), s.count(), s.p99Ms(), s.maxMs())).toList();
+    return timeline.series(firstBucket, bucketSeconds, buckets);
+  }
+
+  /** This node's raw slots numbered {@code fromSlot} (inclusive) to {@code toSlot} (exclusive): for other nodes. */
+  public List<StalenessSlots.Slot> slots(long fromSlot, long toSlot) {
+    return timeline.slots(fromSlot, toSlot);
   }
 
   /** Per bucket: pushes, and their p99 and largest staleness in ms (null for a bucket without a push). */

@@ -129,6 +129,9 @@ class ChartRoutesTest {
     staleness.record(Channel.TIKTOK, Duration.ofMillis(100), now);
     JsonNode sync = get(market.url(""), "/admin/charts/sync?minutes=2&bucket=10");
     assertEquals(12, sync.get("buckets").size());
+    assertEquals("[\"" + akka.cluster.typed.Cluster.get(market.node.system()).selfMember().address() + "\"]",
+        sync.get("nodes").toString(), "the one node's reporter answered");
+    assertEquals("[]", sync.get("missingNodes").toString());
     JsonNode tiktok = null;
     for (JsonNode s : sync.get("staleness")) if (s.get("channel").asText().equals("tiktok")) tiktok = s;
     assertTrue(tiktok != null, sync.toString());

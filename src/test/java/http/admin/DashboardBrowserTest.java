@@ -124,6 +124,10 @@ class DashboardBrowserTest {
     String gone = shopeeOrder("SKU-DASH-LOW", 5);
     awaitPhase(gone, "OUT_OF_STOCK", "CANCELLING", "CANCELLED");
     browser.waitFor("Number(document.getElementById('forced-chart').dataset.total) >= 1", WAIT, "the forced cancellation charted");
+    // The staleness chart counts every node's pushes: here the one node, which answered.
+    browser.waitFor("/^· [0-9]+ pushes from 1 node, /.test(document.getElementById('staleness-note').textContent)"
+        + " && !document.getElementById('staleness-note').textContent.includes('not answering')", WAIT,
+        "the staleness note: pushes from the 1 node");
     browser.click("#sale-view [data-group=\"state\"]");
     browser.waitFor("document.querySelector('#orders-chart rect[data-series=\"OUT_OF_STOCK\"], #orders-chart rect[data-series=\"CANCELLED\"], #orders-chart rect[data-series=\"CANCELLING\"]')",
         WAIT, "the chart by state shows the cancelled order");
