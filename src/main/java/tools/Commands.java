@@ -166,12 +166,14 @@ final class Commands {
     @Option(names = "--skus", paramLabel = "N", description = "SKUs (default 1000)") Integer skus;
     @Option(names = "--concurrency", paramLabel = "N", description = "requests in flight (default 64)") Integer concurrency;
     @Option(names = "--json", paramLabel = "FILE", description = "where the JSON results go (default bench-results/soak.json)") String json;
+    @Option(names = "--no-restock", description = "do not give every SKU its first stock again before each chunk (most orders then go out of stock)") boolean noRestock;
 
     @Override
     public Integer call() throws Exception {
       Args a = new Args(spec);
       a.positive("--orders", orders).positive("--chunk", chunk).positive("--skus", skus)
           .positive("--concurrency", concurrency).value("--json", json);
+      if (noRestock) a.value("--restock", "false");
       tools.bench.SoakBenchmark.main(a.array());
       return 0;
     }
