@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.function.IntConsumer;
 import sku.SkuState.Finished;
 import sku.SkuState.Outcome;
 
@@ -110,34 +111,33 @@ final class FinishedKeys {
   @JsonProperty("hashes")
   long[] hashes() {
     long[] out = new long[size];
-    int n = 0;
-    for (int i = 0; i < used; i++) {
-      int slot = (head + i) & (ringHash.length - 1);
-      if (isLive(slot)) out[n++] = ringHash[slot];
-    }
+    int[] n = {0};
+    forEachLive(slot -> out[n[0]++] = ringHash[slot]);
     return out;
   }
 
   @JsonProperty("payloads")
   long[] payloads() {
     long[] out = new long[size];
-    int n = 0;
-    for (int i = 0; i < used; i++) {
-      int slot = (head + i) & (ringHash.length - 1);
-      if (isLive(slot)) out[n++] = ringPayload[slot];
-    }
+    int[] n = {0};
+    forEachLive(slot -> out[n[0]++] = ringPayload[slot]);
     return out;
   }
 
   @JsonProperty("minutes")
   int[] minutes() {
     int[] out = new int[size];
-    int n = 0;
+    int[] n = {0};
+    forEachLive(slot -> out[n[0]++] = ringMinute[slot]);
+    return out;
+  }
+
+  /** The ring slots of the live keys, oldest first. */
+  private void forEachLive(IntConsumer action) {
     for (int i = 0; i < used; i++) {
       int slot = (head + i) & (ringHash.length - 1);
-      if (isLive(slot)) out[n++] = ringMinute[slot];
+      if (isLive(slot)) action.accept(slot);
     }
-    return out;
   }
 
   FinishedKeys copy() {

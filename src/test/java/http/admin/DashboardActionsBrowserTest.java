@@ -230,6 +230,7 @@ class DashboardActionsBrowserTest {
     assertEquals("disconnected", shop().at("/connection/state").asText(), shop().toString());
     ui.assertNoPageErrors();
   }
+
   /**
    * A request sent with a token that has since been replaced (a poll still in flight when the operator logged out
    * and in again) is answered 401: that refusal is about the old token and must not log the new session out.
