@@ -43,6 +43,8 @@ public final class SoakBenchmark {
     int skus = Integer.parseInt(o.getOrDefault("skus", "1000"));
     int concurrency = Integer.parseInt(o.getOrDefault("concurrency", "64"));
     boolean restock = Boolean.parseBoolean(o.getOrDefault("restock", "true"));
+    Set<Integer> quiesceAt = new HashSet<>();
+    for (String n : o.getOrDefault("quiesce-at", "20000," + orders).split(",")) quiesceAt.add(Integer.parseInt(n.trim()));
     Path jsonOut = Path.of(o.getOrDefault("json", "bench-results/soak.json"));
     String token = "soak-" + java.util.UUID.randomUUID();
     List<String> nodeJvm = java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
@@ -103,12 +105,14 @@ public final class SoakBenchmark {
                 + "in memory %d, this chunk %.0f orders/s%n", sent, accepted, c.path("seconds").asDouble(),
             c.path("heapAfterGcMib").asLong(), c.path("orderEntities").asInt(),
             c.path("chunkOrdersPerSecond").asDouble());
+        if (!quiesceAt.contains(sent)) continue;
         // Like for like: the same heap once this chunk's orders are final and have left memory (what is left is
-        // what the sale so far has made the node keep, whatever was in flight when the chunk ended).
+        // what the sale so far has made the node keep, whatever was in flight when the chunk ended). Orders
+        // waiting to retry a marketplace cancellation stay in memory for their timer: wait those out too.
         long quietFrom = System.currentTimeMillis();
         FlashSaleBenchmark.awaitFinal(sale, node, saleStart, accepted, quietFrom + 300_000);
         ObjectNode q = checkpoint(process, sale, node, sent, accepted, started);
-        while (q.path("orderEntities").asInt() > 200 && System.currentTimeMillis() < quietFrom + 180_000) {
+        while (q.path("orderEntities").asInt() > 20 && System.currentTimeMillis() < quietFrom + 600_000) {
           Thread.sleep(5000);
           q = checkpoint(process, sale, node, sent, accepted, started);
         }
@@ -143,7 +147,11 @@ public final class SoakBenchmark {
       r.set("checkpoints", checkpoints);
       r.set("afterAllFinal", last);
       JsonNode at20k = null;
-      for (JsonNode c : checkpoints) if (at20k == null && c.path("ordersSent").asInt() >= Math.min(20_000, orders)) at20k = c;
+      for (JsonNode c : checkpoints) {
+        if (at20k == null && c.has("quiescedHeapAfterGcMib") && c.path("ordersSent").asInt() >= Math.min(20_000, orders)) {
+          at20k = c;
+        }
+      }
       JsonNode atEnd = checkpoints.get(checkpoints.size() - 1);
       if (at20k != null) {
         double ratio = atEnd.path("heapAfterGcMib").asDouble() / Math.max(1, at20k.path("heapAfterGcMib").asDouble());
