@@ -47,9 +47,4 @@ public enum Phase {
       case NONE, CONFIRMED, SHIPPED, DELIVERED, COMPLETED, CANCELLED -> false;
     };
   }
-
-  /** Entering this phase makes a buyer notification due, which may still be unsent for a while after. */
-  public boolean notifiesBuyer() {
-    return this == CONFIRMED || this == SHIPPED;
-  }
 }

@@ -24,12 +24,13 @@ import support.TestDatabase;
 /**
  * Flyway migrations on the real PostgreSQL (and the embedded H2): a database made by the ddl/ scripts before Flyway
  * is baselined at 1 with its data, a fresh one gets V1 from scratch, a second run does nothing. The later version is
- * the test-only {@code db/migration-test/<profile>/V2__test_only_note.sql}, not idempotent on purpose.
+ * the test-only {@code db/migration-test/<profile>/V3__test_only_note.sql}, not idempotent on purpose.
  */
 class SchemaMigratorTest {
 
   private static final String TEST_V2 = "classpath:db/migration-test/postgres";
-  private static final String TEST_V2_APPLIED = "2 (test only note)";
+  private static final String TEST_ONLY_APPLIED = "3 (test only note)";
+  private static final String V2_APPLIED = "2 (order pending)";
   private static final String OLD_TAG_INDEX = "event_tag_tag_event_id_idx";
 
   private static final String EVENTS_BY_TAG = "select x2.x3, x2.x4, x2.x5, x2.x6, x2.x7, x2.x8, x2.x9, x2.x10, x2.x11, "
@@ -45,8 +46,8 @@ class SchemaMigratorTest {
     try (Connection c = emptySchema("flyway_fresh")) {
       SchemaMigrator.Outcome first = migrate("flyway_fresh");
       assertFalse(first.baselined());
-      assertEquals(List.of("1 (baseline)", TEST_V2_APPLIED), first.applied());
-      assertEquals("2", first.version());
+      assertEquals(List.of("1 (baseline)", V2_APPLIED, TEST_ONLY_APPLIED), first.applied());
+      assertEquals("3", first.version());
       Set<String> tables = names(c, "SELECT table_name FROM information_schema.tables WHERE table_schema = 'flyway_fresh'");
       assertTrue(tables.containsAll(Set.of("event_journal", "event_tag", "snapshot", "akka_projection_offset_store",
           "akka_projection_management", "orders", "order_lines", "inbound_messages", "outbound_messages",
@@ -58,11 +59,11 @@ class SchemaMigratorTest {
 
       // the non-idempotent V2 ran once; running again applies nothing and changes no history row
       List<String> history = history(c, "flyway_fresh");
-      assertEquals(List.of("1 SQL baseline true", "2 SQL test only note true"), history);
+      assertEquals(List.of("1 SQL baseline true", "2 SQL order pending true", "3 SQL test only note true"), history);
       SchemaMigrator.Outcome second = migrate("flyway_fresh");
       assertFalse(second.baselined());
       assertEquals(List.of(), second.applied());
-      assertEquals("2", second.version());
+      assertEquals("3", second.version());
       assertEquals(history, history(c, "flyway_fresh"));
     } finally {
       dropSchema("flyway_fresh");
@@ -85,21 +86,30 @@ class SchemaMigratorTest {
       s.execute("INSERT INTO event_tag (event_id, tag) VALUES (1, 'order-3')");
       s.execute("INSERT INTO orders (order_key, channel, shop_id, order_id, status, created_at, updated_at, "
           + "last_event_seq) VALUES ('shopee|s1|o1', 'shopee', 's1', 'o1', 'CONFIRMED', now(), now(), 1)");
+      // V2's pending for existing rows: as the sweeper chased them before, for a day (a buyer message 10 minutes)
+      s.execute("INSERT INTO orders (order_key, channel, shop_id, order_id, status, created_at, updated_at, "
+          + "last_event_seq) VALUES ('shopee|s1|o2', 'shopee', 's1', 'o2', 'OUT_OF_STOCK', now(), now(), 4), "
+          + "('shopee|s1|o3', 'shopee', 's1', 'o3', 'OUT_OF_STOCK', now() - interval '2 days', "
+          + "now() - interval '2 days', 4), ('shopee|s1|o4', 'shopee', 's1', 'o4', 'CONFIRMED', "
+          + "now() - interval '1 hour', now() - interval '1 hour', 3)");
       s.execute("INSERT INTO listing_sync (listing_key, sku, channel, shop_id, last_value, last_event_seq, "
           + "acknowledged, attempts, updated_at, failure_class) "
           + "VALUES ('SKU-1|shopee:s1', 'SKU-1', 'shopee', 's1', 7, 3, true, 0, now(), 'TRANSIENT')");
 
       SchemaMigrator.Outcome outcome = migrate("flyway_legacy");
       assertTrue(outcome.baselined());
-      assertEquals(List.of(TEST_V2_APPLIED), outcome.applied());
-      assertEquals("2", outcome.version());
-      assertEquals(List.of("1 BASELINE " + SchemaMigrator.BASELINE_DESCRIPTION + " true", "2 SQL test only note true"),
+      assertEquals(Set.of("o1 2", "o2 1", "o3 0", "o4 0"),
+          names(c, "SELECT order_id || ' ' || pending FROM flyway_legacy.orders"));
+      assertEquals(List.of(V2_APPLIED, TEST_ONLY_APPLIED), outcome.applied());
+      assertEquals("3", outcome.version());
+      assertEquals(List.of("1 BASELINE " + SchemaMigrator.BASELINE_DESCRIPTION + " true", "2 SQL order pending true", "3 SQL test only note true"),
           history(c, "flyway_legacy"));
 
       assertEquals(Set.of("Order|shopee|s1|o1 1 OrderEvent$Received 0102"), names(c, "SELECT persistence_id || ' ' "
           + "|| sequence_number || ' ' || event_ser_manifest || ' ' || encode(event_payload, 'hex') FROM event_journal"));
       assertEquals(Set.of("1 order-3"), names(c, "SELECT event_id || ' ' || tag FROM event_tag"));
-      assertEquals(Set.of("shopee|s1|o1 CONFIRMED"), names(c, "SELECT order_key || ' ' || status FROM orders"));
+      assertEquals(Set.of("shopee|s1|o1 CONFIRMED", "shopee|s1|o2 OUT_OF_STOCK", "shopee|s1|o3 OUT_OF_STOCK",
+          "shopee|s1|o4 CONFIRMED"), names(c, "SELECT order_key || ' ' || status FROM orders"));
       assertEquals(Set.of("SKU-1 7 TRANSIENT null"), names(c,
           "SELECT sku || ' ' || last_value || ' ' || failure_class || ' ' || coalesce(test_only_note, 'null') "
               + "FROM listing_sync"));
@@ -137,11 +147,11 @@ class SchemaMigratorTest {
           SchemaMigrator.Outcome outcome = run.get(60, java.util.concurrent.TimeUnit.SECONDS);
           if (outcome.baselined()) baselined++;
           applied.addAll(outcome.applied());
-          assertEquals("2", outcome.version());
+          assertEquals("3", outcome.version());
         }
         assertEquals(1, baselined);
-        assertEquals(List.of(TEST_V2_APPLIED), applied);
-        assertEquals(List.of("1 BASELINE " + SchemaMigrator.BASELINE_DESCRIPTION + " true", "2 SQL test only note true"),
+        assertEquals(List.of(V2_APPLIED, TEST_ONLY_APPLIED), applied);
+        assertEquals(List.of("1 BASELINE " + SchemaMigrator.BASELINE_DESCRIPTION + " true", "2 SQL order pending true", "3 SQL test only note true"),
             history(c, "flyway_race"));
       } finally {
         pool.shutdownNow();
@@ -177,7 +187,7 @@ class SchemaMigratorTest {
       SchemaMigrator.Outcome outcome =
           SchemaMigrator.migrate(legacyUrl, "sa", "", "h2", "classpath:db/migration-test/h2");
       assertTrue(outcome.baselined());
-      assertEquals(List.of(TEST_V2_APPLIED), outcome.applied());
+      assertEquals(List.of(V2_APPLIED, TEST_ONLY_APPLIED), outcome.applied());
       assertEquals(Set.of("Sku|SKU-1"), names(c, "SELECT \"persistence_id\" FROM \"event_journal\""));
       assertEquals(List.of(), SchemaMigrator.migrate(legacyUrl, "sa", "", "h2", "classpath:db/migration-test/h2")
           .applied());
@@ -186,7 +196,7 @@ class SchemaMigratorTest {
     String freshUrl = "jdbc:h2:file:" + dir.resolve("fresh") + ";DB_CLOSE_DELAY=-1";
     SchemaMigrator.Outcome fresh = SchemaMigrator.migrate(freshUrl, "sa", "", "h2");
     assertFalse(fresh.baselined());
-    assertEquals(List.of("1 (baseline)"), fresh.applied());
+    assertEquals(List.of("1 (baseline)", V2_APPLIED), fresh.applied());
     try (Connection c = DriverManager.getConnection(freshUrl, "sa", ""); Statement s = c.createStatement()) {
       assertEquals(Set.of("0"), names(c, "SELECT COUNT(*) FROM \"event_journal\""));
       s.execute("SHUTDOWN");

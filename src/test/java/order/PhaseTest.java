@@ -25,10 +25,4 @@ class PhaseTest {
         Phase.ofExistingOrders().stream().filter(Phase::waitsForSomething).toList());
     assertFalse(Phase.NONE.waitsForSomething(), "an order that does not exist waits for nothing");
   }
-
-  @Test
-  void confirmingAndShippingAreThePhasesThatNotifyTheBuyer() {
-    assertEquals(List.of(Phase.CONFIRMED, Phase.SHIPPED),
-        List.of(Phase.values()).stream().filter(Phase::notifiesBuyer).toList());
-  }
 }

@@ -32,6 +32,11 @@ public final class OrderLedger {
       OrderEvents.TrackingRecorded.class, OrderEvents.BuyerNotificationDue.class, OrderEvents.BuyerNotified.class,
       OrderEvents.BuyerNotificationFailed.class);
 
+  /** {@link OrderRow#pending}: a step of the saga (a peer's answer, a marketplace cancellation, a restock) is due. */
+  public static final int STEP = 1;
+  /** {@link OrderRow#pending}: a buyer message is due and not yet sent or refused for good. */
+  public static final int MESSAGE = 2;
+
   private OrderLedger() {}
 
   /**
@@ -128,7 +133,39 @@ public final class OrderLedger {
       IGNORED_WARNED.add(event.getClass());
       org.slf4j.LoggerFactory.getLogger(OrderLedger.class).warn("No ledger mapping for {}", event.getClass().getName());
     }
+    row.pending = pendingAfter(row, event);
     return row;
+  }
+
+  /**
+   * What the order waits for after {@code event}, as the entity's state says it: a waiting phase waits for its step,
+   * except an out-of-stock order whose compensation is done (and, when it cancels on the marketplace, the
+   * marketplace cancelled it) and a returned order that is not restocking; a buyer message waits until it is sent
+   * or refused for good.
+   */
+  private static int pendingAfter(OrderRow row, Event event) {
+    int pending = row.pending;
+    if (event instanceof OrderEvents.BuyerNotificationDue) pending |= MESSAGE;
+    if (event instanceof OrderEvents.BuyerNotified || event instanceof OrderEvents.BuyerNotificationFailed) {
+      pending &= ~MESSAGE;
+    }
+    boolean step;
+    if (event instanceof OrderEvents.OutOfStockDeclared) {
+      step = true;
+    } else if (event instanceof OrderEvents.CompensationFinished e) {
+      step = e.action() == OrderEvents.OutOfStockAction.CANCEL_ON_MARKETPLACE;
+    } else if (event instanceof OrderEvents.MarketplaceCancelled && Phase.OUT_OF_STOCK.name().equals(row.status)) {
+      step = false;
+    } else if (event instanceof OrderEvents.ReturnRequested) {
+      step = false; // an operator confirms the restock
+    } else if (event instanceof OrderEvents.RestockRequested || event instanceof OrderEvents.SkuRestocked) {
+      step = row.lines.values().stream().anyMatch(l -> l.state() == OrderRow.LineState.COMMITTED);
+    } else if (Phase.OUT_OF_STOCK.name().equals(row.status) || Phase.RETURNED.name().equals(row.status)) {
+      step = (pending & STEP) != 0; // within these phases only the events above change it
+    } else {
+      step = Phase.valueOf(row.status).waitsForSomething();
+    }
+    return step ? pending | STEP : pending & ~STEP;
   }
 
   private static OrderRow created(OrderEvents.Notified e, long sequenceNr) {
@@ -142,6 +179,7 @@ public final class OrderLedger {
     row.createdAt = e.at();
     row.updatedAt = e.at();
     row.lastEventSeq = sequenceNr;
+    row.pending = STEP;
     return row;
   }
 

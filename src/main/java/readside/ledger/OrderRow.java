@@ -49,6 +49,8 @@ public final class OrderRow {
   Instant confirmedAt;
   Instant shippedAt;
   long lastEventSeq;
+  /** What the order still waits for ({@link OrderLedger#STEP}, {@link OrderLedger#MESSAGE}): what the sweeper wakes. */
+  int pending;
   /** Per master SKU, in SKU order. */
   Map<String, Line> lines = new TreeMap<>();
 
@@ -70,6 +72,7 @@ public final class OrderRow {
   public Instant confirmedAt() { return confirmedAt; }
   public Instant shippedAt() { return shippedAt; }
   public long lastEventSeq() { return lastEventSeq; }
+  public int pending() { return pending; }
   public Map<String, Line> lines() { return Map.copyOf(lines); }
 
   OrderRow copy() {
@@ -92,6 +95,7 @@ public final class OrderRow {
     c.confirmedAt = confirmedAt;
     c.shippedAt = shippedAt;
     c.lastEventSeq = lastEventSeq;
+    c.pending = pending;
     c.lines = new TreeMap<>(lines);
     return c;
   }

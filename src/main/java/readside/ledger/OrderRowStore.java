@@ -37,7 +37,7 @@ public final class OrderRowStore {
 
   private static final String COLUMNS = "channel, shop_id, order_id, status, market_status, buyer_name, buyer_phone, "
       + "currency, total_amount, tracking_number, problem, unmapped_lines, created_at, updated_at, confirmed_at, "
-      + "shipped_at, last_event_seq";
+      + "shipped_at, last_event_seq, pending";
 
   private OrderRowStore() {}
 
@@ -97,6 +97,7 @@ public final class OrderRowStore {
     row.confirmedAt = instant(rs, 16);
     row.shippedAt = instant(rs, 17);
     row.lastEventSeq = rs.getLong(18);
+    row.pending = rs.getInt(19);
     row.lines = new TreeMap<>();
     return row;
   }
@@ -107,10 +108,10 @@ public final class OrderRowStore {
    */
   static void saveAll(Connection c, List<GroupedRows.Change<OrderRow>> changes) throws SQLException {
     RowBatches.insertOrUpdate(c, changes,
-        "INSERT INTO orders (" + COLUMNS + ", order_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO orders (" + COLUMNS + ", order_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         "UPDATE orders SET channel = ?, shop_id = ?, order_id = ?, status = ?, market_status = ?, buyer_name = ?, "
             + "buyer_phone = ?, currency = ?, total_amount = ?, tracking_number = ?, problem = ?, unmapped_lines = ?, "
-            + "created_at = ?, updated_at = ?, confirmed_at = ?, shipped_at = ?, last_event_seq = ? "
+            + "created_at = ?, updated_at = ?, confirmed_at = ?, shipped_at = ?, last_event_seq = ?, pending = ? "
             + "WHERE order_key = ?",
         OrderRowStore::bind, OrderRow::orderKey, "order row");
     saveLines(c, changes);
@@ -134,7 +135,8 @@ public final class OrderRowStore {
     setInstant(s, 15, after.confirmedAt);
     setInstant(s, 16, after.shippedAt);
     s.setLong(17, after.lastEventSeq);
-    s.setString(18, after.orderKey);
+    s.setInt(18, after.pending);
+    s.setString(19, after.orderKey);
   }
 
   private static void saveLines(Connection c, List<GroupedRows.Change<OrderRow>> changes) throws SQLException {

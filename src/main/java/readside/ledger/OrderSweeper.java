@@ -16,23 +16,18 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import order.OrderEntity;
-import order.Phase;
 
 /**
  * Wakes the orders a crash may have left idle with work outstanding (one per cluster). Orders are not remembered
  * entities, so after a node dies an order in the middle of its saga would wait for the next webhook; this singleton
- * reads the ledger for orders in a phase that still waits for something (or recently in a phase that notifies the
- * buyer, which may still owe the buyer a message) and not updated for a while, and sends each a
- * {@link OrderEntity.Wake}: recovery re-sends what the order still waits for, and an order with nothing to do
- * passivates again.
+ * reads the ledger for orders that still wait for something ({@code pending}: a step of the saga or a buyer
+ * message, derived from their events by {@link OrderLedger}) and not updated for a while, and sends each a
+ * {@link OrderEntity.Wake}: recovery re-sends what the order still waits for. An order that is done is never woken:
+ * the soak found out-of-stock orders long done woken 2,000 per sweep, forever, oldest first.
  */
 public final class OrderSweeper {
   private OrderSweeper() {}
 
-  private static final List<String> WAITING =
-      Phase.ofExistingOrders().stream().filter(Phase::waitsForSomething).map(Phase::name).toList();
-  private static final List<String> NOTIFYING =
-      Phase.ofExistingOrders().stream().filter(Phase::notifiesBuyer).map(Phase::name).toList();
 
   enum Tick { INSTANCE }
 
@@ -50,17 +45,14 @@ public final class OrderSweeper {
       ClusterSharding sharding = ClusterSharding.get(ctx.getSystem());
       return Behaviors.receiveMessage(tick -> {
         Instant before = Instant.now().minus(quiet);
-        Instant recent = Instant.now().minus(Duration.ofMinutes(10));
         database.withConnection(c -> {
           List<String> keys = new ArrayList<>();
-          try (PreparedStatement s = c.prepareStatement("SELECT order_key FROM orders WHERE updated_at < ? AND ("
-              + "status IN (" + placeholders(WAITING) + ") OR (status IN (" + placeholders(NOTIFYING) + ") AND "
-              + "updated_at > ?)) ORDER BY updated_at LIMIT 2000")) {
-            int i = 1;
-            s.setTimestamp(i++, Timestamp.from(before));
-            for (String w : WAITING) s.setString(i++, w);
-            for (String n : NOTIFYING) s.setString(i++, n);
-            s.setTimestamp(i, Timestamp.from(recent));
+          try (PreparedStatement s = c.prepareStatement("SELECT order_key FROM orders WHERE pending IN (?, ?, ?) "
+              + "AND updated_at < ? ORDER BY updated_at LIMIT 2000")) {
+            s.setInt(1, OrderLedger.STEP);
+            s.setInt(2, OrderLedger.MESSAGE);
+            s.setInt(3, OrderLedger.STEP | OrderLedger.MESSAGE);
+            s.setTimestamp(4, Timestamp.from(before));
             try (ResultSet rs = s.executeQuery()) {
               while (rs.next()) keys.add(rs.getString(1));
             }
@@ -74,9 +66,5 @@ public final class OrderSweeper {
         return Behaviors.same();
       });
     }));
-  }
-
-  private static String placeholders(List<String> values) {
-    return String.join(",", values.stream().map(v -> "?").toList());
   }
 }

@@ -46,6 +46,7 @@ class OrderLedgerTest {
     notifiedWithDetails(List.of(new OrderDetails.Line("A", 2, new BigDecimal("10000"), "a", null),
         new OrderDetails.Line("B", 1, new BigDecimal("10000"), "b", null)), List.of(), Map.of("A", 2, "B", 1));
     assertEquals("RESERVING", row.status());
+    assertEquals(OrderLedger.STEP, row.pending(), "reserving: waits for its SKUs");
     assertEquals(MarketStatus.PAID, row.marketStatus(), "the fetched status moves the order forward");
     assertEquals(new BigDecimal("10000"), row.lines().get("A").unitPrice());
     apply(new OrderEvents.SkuReserved(KEY, "A", 2, t(2)));
@@ -53,6 +54,7 @@ class OrderLedgerTest {
     // the last line's reservation is recorded by the confirmation
     apply(new OrderEvents.OrderConfirmed(KEY, Channel.SHOPEE, Map.of("A", 2, "B", 1), "628", null, t(2)));
     assertEquals("CONFIRMED", row.status());
+    assertEquals(0, row.pending(), "confirmed, no buyer message: waits for nothing");
     assertEquals(t(2), row.confirmedAt());
     assertEquals(OrderRow.LineState.RESERVED, row.lines().get("B").state());
     apply(new OrderEvents.ShipRequested(KEY, "TRK-1", "ops", t(3)));
@@ -69,8 +71,13 @@ class OrderLedgerTest {
     apply(new OrderEvents.StatusRecorded(KEY, "PAID", MarketStatus.PAID, "m3", false, t(6)));
     assertEquals(MarketStatus.DELIVERED, row.marketStatus(), "a late status is recorded, not acted on");
     apply(new OrderEvents.ReturnRequested(KEY, "marketplace", t(7)));
+    assertEquals(0, row.pending(), "returned: waits for an operator, whose command wakes it");
     apply(new OrderEvents.RestockRequested(KEY, "ops", t(8)));
+    assertEquals(OrderLedger.STEP, row.pending(), "restocking: waits for its SKUs");
     apply(new OrderEvents.SkuRestocked(KEY, "A", 2, t(9)));
+    assertEquals(OrderLedger.STEP, row.pending(), "B is not restocked yet");
+    apply(new OrderEvents.SkuRestocked(KEY, "B", 1, t(9)));
+    assertEquals(0, row.pending(), "every line restocked");
     assertEquals("RETURNED", row.status());
     assertEquals(OrderRow.LineState.RESTOCKED, row.lines().get("A").state());
     assertEquals(t(9), row.updatedAt());
@@ -124,11 +131,42 @@ class OrderLedgerTest {
     assertEquals("OUT_OF_STOCK", row.status());
     assertEquals("out of stock: A requested 1, available 0 (INSUFFICIENT_STOCK: none left)", row.problem());
     apply(new OrderEvents.SkuReleased(KEY, "A", 0, t(3)));
+    assertEquals(OrderLedger.STEP, row.pending(), "releasing its stock");
     apply(new OrderEvents.CompensationFinished(KEY, OrderEvents.OutOfStockAction.CANCEL_ON_MARKETPLACE, t(3)));
+    assertEquals(OrderLedger.STEP, row.pending(), "the marketplace cancellation is still to be accepted");
+    apply(new OrderEvents.StatusRecorded(KEY, "X", MarketStatus.UNKNOWN, null, false, t(3)));
+    assertEquals(OrderLedger.STEP, row.pending(), "other events in the phase change nothing");
     apply(new OrderEvents.MarketplaceCancelled(KEY, t(4)));
+    assertEquals(0, row.pending(), "done: never woken again (the soak's sweeper woke such orders forever)");
     assertEquals("OUT_OF_STOCK", row.status());
     assertEquals(t(4), row.updatedAt());
     assertEquals(OrderRow.LineState.RELEASED, row.lines().get("A").state());
+  }
+
+  @Test
+  void anOrderHeldForAnOperatorWaitsForNothingAndABuyerMessageUntilItIsSentOrRefused() {
+    notifiedWithDetails(List.of(new OrderDetails.Line("A", 1, BigDecimal.ONE, "a", null)), List.of(), Map.of("A", 1));
+    apply(new OrderEvents.OutOfStockDeclared(KEY, "A", 1, 0, "INSUFFICIENT_STOCK", t(2)));
+    apply(new OrderEvents.BuyerNotificationDue(KEY, OrderEvents.NotificationKind.SOLD_OUT, "p", null, "order_sold_out",
+        "en", List.of(), t(2)));
+    assertEquals(OrderLedger.STEP | OrderLedger.MESSAGE, row.pending());
+    apply(new OrderEvents.SkuReleased(KEY, "A", 0, t(3)));
+    apply(new OrderEvents.CompensationFinished(KEY, OrderEvents.OutOfStockAction.HOLD_FOR_OPERATOR, t(3)));
+    assertEquals(OrderLedger.MESSAGE, row.pending(), "held for an operator: only the message is due");
+    apply(new OrderEvents.BuyerNotified(KEY, OrderEvents.NotificationKind.SOLD_OUT, "wamid.1", t(4)));
+    assertEquals(0, row.pending());
+
+    // a confirmation's message is due until WhatsApp refuses it for good
+    row = null;
+    seq = 0;
+    notifiedWithDetails(List.of(new OrderDetails.Line("A", 1, BigDecimal.ONE, "a", null)), List.of(), Map.of("A", 1));
+    apply(new OrderEvents.OrderConfirmed(KEY, Channel.SHOPEE, Map.of("A", 1), "628", null, t(2)));
+    apply(new OrderEvents.BuyerNotificationDue(KEY, OrderEvents.NotificationKind.CONFIRMED, "p", null, "order_confirmed",
+        "en", List.of(), t(2)));
+    assertEquals(OrderLedger.MESSAGE, row.pending());
+    apply(new OrderEvents.BuyerNotificationFailed(KEY, OrderEvents.NotificationKind.CONFIRMED, "131026", "undeliverable",
+        t(3)));
+    assertEquals(0, row.pending());
   }
 
   @org.junit.jupiter.api.Test
