@@ -8,8 +8,10 @@ import akka.cluster.typed.ClusterSingleton;
 import akka.cluster.typed.SingletonActor;
 import infra.Database;
 import infra.Restarts;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
@@ -45,20 +47,7 @@ public final class OrderSweeper {
       ClusterSharding sharding = ClusterSharding.get(ctx.getSystem());
       return Behaviors.receiveMessage(tick -> {
         Instant before = Instant.now().minus(quiet);
-        database.withConnection(c -> {
-          List<String> keys = new ArrayList<>();
-          try (PreparedStatement s = c.prepareStatement("SELECT order_key FROM orders WHERE pending IN (?, ?, ?) "
-              + "AND updated_at < ? ORDER BY updated_at LIMIT 2000")) {
-            s.setInt(1, OrderLedger.STEP);
-            s.setInt(2, OrderLedger.MESSAGE);
-            s.setInt(3, OrderLedger.STEP | OrderLedger.MESSAGE);
-            s.setTimestamp(4, Timestamp.from(before));
-            try (ResultSet rs = s.executeQuery()) {
-              while (rs.next()) keys.add(rs.getString(1));
-            }
-          }
-          return keys;
-        }).whenComplete((keys, error) -> {
+        database.withConnection(c -> due(c, before)).whenComplete((keys, error) -> {
           if (keys != null) {
             keys.forEach(k -> sharding.entityRefFor(OrderEntity.ENTITY_TYPE_KEY, k).tell(OrderEntity.Wake.INSTANCE));
           }
@@ -66,5 +55,21 @@ public final class OrderSweeper {
         return Behaviors.same();
       });
     }));
+  }
+
+  /** The orders to wake: still waiting for something and not updated since {@code before}, oldest first. */
+  static List<String> due(Connection c, Instant before) throws SQLException {
+    List<String> keys = new ArrayList<>();
+    try (PreparedStatement s = c.prepareStatement("SELECT order_key FROM orders WHERE pending IN (?, ?, ?) "
+        + "AND updated_at < ? ORDER BY updated_at LIMIT 2000")) {
+      s.setInt(1, OrderLedger.STEP);
+      s.setInt(2, OrderLedger.MESSAGE);
+      s.setInt(3, OrderLedger.STEP | OrderLedger.MESSAGE);
+      s.setTimestamp(4, Timestamp.from(before));
+      try (ResultSet rs = s.executeQuery()) {
+        while (rs.next()) keys.add(rs.getString(1));
+      }
+    }
+    return keys;
   }
 }
