@@ -134,7 +134,8 @@ public final class SoakBenchmark {
         JsonNode state = sale.skuNumbers(node, sku).get();
         oversold += Math.max(0, state.path("reserved").asInt() - state.path("onHand").asInt());
       }
-      long inLedger = ledgerCount(sale, node, saleStart, acceptedIds);
+      long[] ledger = ledgerCount(sale, node, saleStart, acceptedIds);
+      long inLedger = ledger[0];
       ObjectNode last = checkpoint(process, sale, node, orders, accepted, started);
       if (jsonOut.getParent() != null) Files.createDirectories(jsonOut.getParent());
       Files.writeString(jsonOut.resolveSibling("soak-heap-histograms.txt"), histograms);
@@ -143,7 +144,8 @@ public final class SoakBenchmark {
       r.put("orders", orders).put("accepted", accepted).put("chunk", chunk).put("skus", skus).put("restock", restock)
           .put("concurrency", concurrency).put("nodeJvm", String.join(" ", FlashSaleBenchmark.startOptions(nodeJvm)));
       r.put("allFinalAfterS", finalAt == 0 ? -1 : (finalAt - started) / 1000.0).put("listingsWrong", listingsWrong);
-      r.put("oversoldUnits", oversold).put("acknowledgedButLost", accepted - inLedger);
+      r.put("oversoldUnits", oversold).put("acknowledgedButLost", accepted - inLedger)
+          .put("acceptedNotFinal", inLedger - ledger[1]);
       r.set("checkpoints", checkpoints);
       r.set("afterAllFinal", last);
       JsonNode at20k = null;
@@ -254,15 +256,21 @@ public final class SoakBenchmark {
     return wrong;
   }
 
-  /** How many of the accepted orders the ledger holds. */
-  private static long ledgerCount(FlashSale sale, String node, Instant since, Set<String> acceptedIds)
+  /** How many of the accepted orders the ledger holds, and how many of those are final (confirmed or out of stock). */
+  private static long[] ledgerCount(FlashSale sale, String node, Instant since, Set<String> acceptedIds)
       throws Exception {
     long seen = 0;
+    long done = 0;
     for (int offset = 0; ; offset += 500) {
       JsonNode page = sale.adminJson("GET", node + "/admin/orders?from=" + since + "&limit=500&offset=" + offset,
           null).get();
-      for (JsonNode row : page.path("orders")) if (acceptedIds.contains(row.path("orderId").asText())) seen++;
-      if (page.path("orders").size() < 500) return seen;
+      for (JsonNode row : page.path("orders")) {
+        if (!acceptedIds.contains(row.path("orderId").asText())) continue;
+        seen++;
+        String status = row.path("status").asText();
+        if (status.equals("CONFIRMED") || status.equals("OUT_OF_STOCK")) done++;
+      }
+      if (page.path("orders").size() < 500) return new long[] {seen, done};
     }
   }
 }
