@@ -167,6 +167,7 @@ final class Commands {
     @Option(names = "--concurrency", paramLabel = "N", description = "requests in flight (default 64)") Integer concurrency;
     @Option(names = "--json", paramLabel = "FILE", description = "where the JSON results go (default bench-results/soak.json)") String json;
     @Option(names = "--quiesce-at", paramLabel = "N,N", description = "orders sent after which the heap is also measured with every order final and out of memory (default 20000 and the last)") String quiesceAt;
+    @Option(names = "--no-ship", description = "do not ship the orders (their reservations then stay open)") boolean noShip;
     @Option(names = "--no-restock", description = "do not give every SKU its first stock again before each chunk (most orders then go out of stock)") boolean noRestock;
 
     @Override
@@ -175,6 +176,7 @@ final class Commands {
       a.positive("--orders", orders).positive("--chunk", chunk).positive("--skus", skus)
           .positive("--concurrency", concurrency).value("--json", json);
       if (noRestock) a.value("--restock", "false");
+      if (noShip) a.value("--ship", "false");
       a.value("--quiesce-at", quiesceAt);
       tools.bench.SoakBenchmark.main(a.array());
       return 0;

@@ -43,6 +43,7 @@ public final class SoakBenchmark {
     int skus = Integer.parseInt(o.getOrDefault("skus", "1000"));
     int concurrency = Integer.parseInt(o.getOrDefault("concurrency", "64"));
     boolean restock = Boolean.parseBoolean(o.getOrDefault("restock", "true"));
+    boolean ship = Boolean.parseBoolean(o.getOrDefault("ship", "true"));
     Set<Integer> quiesceAt = new HashSet<>();
     for (String n : o.getOrDefault("quiesce-at", "20000," + orders).split(",")) quiesceAt.add(Integer.parseInt(n.trim()));
     Path jsonOut = Path.of(o.getOrDefault("json", "bench-results/soak.json"));
@@ -85,8 +86,10 @@ public final class SoakBenchmark {
       Set<String> acceptedIds = new HashSet<>();
       ArrayNode checkpoints = JSON.createArrayNode();
       StringBuilder histograms = new StringBuilder();
+      List<FlashSale.Placed> toShip = new java.util.ArrayList<>();
       for (int sent = 0, k = 0; sent < orders; k++) {
         int n = Math.min(chunk, orders - sent);
+        if (ship) toShip = ship(sandbox, sale, node, toShip);
         FlashSale.Plan part = new FlashSale.Plan(n, 0.25, skus, 10, concurrency, 100 + k, runId + "-" + k);
         if (restock && k > 0) restock(sale, node, catalogue);
         long chunkStart = System.currentTimeMillis();
@@ -94,7 +97,11 @@ public final class SoakBenchmark {
         double chunkSeconds = (System.currentTimeMillis() - chunkStart) / 1000.0;
         sent += n;
         accepted += result.accepted();
-        for (FlashSale.Placed p : result.orders()) if (p.status() == 200) acceptedIds.add(p.orderId());
+        for (FlashSale.Placed p : result.orders()) {
+          if (p.status() != 200) continue;
+          acceptedIds.add(p.orderId());
+          toShip.add(p);
+        }
         ObjectNode c = checkpoint(process, sale, node, sent, accepted, started);
         // This chunk's own rate (webhooks answered per second while it was sent), apart from the quiesce pauses.
         c.put("chunkOrdersPerSecond", Math.round(result.accepted() / Math.max(0.001, chunkSeconds) * 10) / 10.0);
@@ -111,6 +118,7 @@ public final class SoakBenchmark {
         // waiting to retry a marketplace cancellation stay in memory for their timer: wait those out too.
         long quietFrom = System.currentTimeMillis();
         FlashSaleBenchmark.awaitFinal(sale, node, saleStart, accepted, quietFrom + 300_000);
+        if (ship) toShip = ship(sandbox, sale, node, toShip);
         ObjectNode q = checkpoint(process, sale, node, sent, accepted, started);
         while (q.path("orderEntities").asInt() > 20 && System.currentTimeMillis() < quietFrom + 600_000) {
           Thread.sleep(5000);
@@ -142,6 +150,7 @@ public final class SoakBenchmark {
 
       ObjectNode r = JSON.createObjectNode();
       r.put("orders", orders).put("accepted", accepted).put("chunk", chunk).put("skus", skus).put("restock", restock)
+          .put("ship", ship)
           .put("concurrency", concurrency).put("nodeJvm", String.join(" ", FlashSaleBenchmark.startOptions(nodeJvm)));
       r.put("allFinalAfterS", finalAt == 0 ? -1 : (finalAt - started) / 1000.0).put("listingsWrong", listingsWrong);
       r.put("oversoldUnits", oversold).put("acknowledgedButLost", accepted - inLedger)
@@ -203,6 +212,51 @@ public final class SoakBenchmark {
     }
     java.util.concurrent.CompletableFuture.allOf(calls.toArray(java.util.concurrent.CompletableFuture[]::new))
         .get(120, TimeUnit.SECONDS);
+  }
+
+  /**
+   * Ships the orders a seller would have shipped by now, so their reservations end (committed, a finished key) as in
+   * a real shop instead of piling up as an open book: Shopee and TikTok orders by their marketplace's shipped status
+   * (an order not yet confirmed ships once it is), WhatsApp orders by the admin API once confirmed. Returns those it
+   * could not ship yet (a WhatsApp order still reserving), to be tried with the next batch.
+   */
+  private static List<FlashSale.Placed> ship(Sandbox sandbox, FlashSale sale, String node,
+      List<FlashSale.Placed> placed)
+      throws Exception {
+    List<FlashSale.Placed> later = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    List<java.util.concurrent.CompletableFuture<?>> calls = new java.util.ArrayList<>();
+    for (FlashSale.Placed p : placed) {
+      java.util.concurrent.CompletableFuture<?> call = switch (p.channel()) {
+        case "shopee" -> sandbox.sendShopeeOrderStatus(node + "/webhooks/shopee", p.shopId(), p.orderId(),
+            "SHIPPED", tools.sandbox.Sandbox.Redelivery.ONCE).toCompletableFuture();
+        case "tiktok" -> sandbox.sendTikTokOrderStatus(node + "/webhooks/tiktok", p.shopId(), p.orderId(),
+            "IN_TRANSIT", tools.sandbox.Sandbox.Redelivery.ONCE).toCompletableFuture();
+        default -> sale.admin("POST", node + "/admin/orders/" + p.channel() + "/" + p.shopId() + "/" + p.orderId()
+            + "/ship", "{\"trackingNumber\":\"SOAK-" + p.orderId().hashCode() + "\"}").exceptionally(e -> {
+              later.add(p); // 409: not confirmed yet (or out of stock: dropped below)
+              return null;
+            });
+      };
+      calls.add(call);
+      if (calls.size() >= 64) {
+        java.util.concurrent.CompletableFuture.allOf(calls.toArray(java.util.concurrent.CompletableFuture[]::new))
+            .exceptionally(e -> null).get(300, TimeUnit.SECONDS);
+        calls.clear();
+      }
+    }
+    java.util.concurrent.CompletableFuture.allOf(calls.toArray(java.util.concurrent.CompletableFuture[]::new))
+        .exceptionally(e -> null).get(300, TimeUnit.SECONDS);
+    // Out-of-stock orders are refused for ever: keep only those still reserving (tried once more, then dropped).
+    List<FlashSale.Placed> retry = new java.util.ArrayList<>();
+    for (FlashSale.Placed p : later) {
+      JsonNode view = sale.adminJson("GET", node + "/admin/orders/" + p.channel() + "/" + p.shopId() + "/"
+          + p.orderId(), null).exceptionally(e -> null).get(60, TimeUnit.SECONDS);
+      if (view != null && !view.path("phase").asText().equals("OUT_OF_STOCK")
+          && !view.path("phase").asText().equals("SHIPPED")) {
+        retry.add(p);
+      }
+    }
+    return retry;
   }
 
   /** The node's heap after a full GC, its heap peak so far and its order entities in memory. */
