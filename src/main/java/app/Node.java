@@ -95,7 +95,7 @@ public final class Node implements AutoCloseable {
       routes.add(health.route());
       // Every /admin route behind one bearer-token check; the token's name is the actor in entity events.
       SkuRoutes skus = new SkuRoutes(system, json);
-      OrderRoutes orders = new OrderRoutes(system, json, outbound);
+      OrderRoutes orders = new OrderRoutes(system, json, outbound, buyerData);
       ShopRoutes shops = new ShopRoutes(system, marketplaces, json);
       ClusterRoutes cluster = new ClusterRoutes(system, json);
       http.admin.LedgerRoutes ledger = new http.admin.LedgerRoutes(system, database, json);

@@ -90,6 +90,19 @@ public final class BuyerDataStore implements BuyerPhones {
     });
   }
 
+  /** The buyer's name, unless unknown or erased (the order's events carry none since buyer data left the journal). */
+  public CompletionStage<Optional<String>> nameOf(String orderKey) {
+    return database.withConnection(c -> {
+      try (PreparedStatement s = c.prepareStatement(
+          "SELECT buyer_name FROM buyer_data WHERE order_key = ? AND erased_at IS NULL")) {
+        s.setString(1, orderKey);
+        try (ResultSet rs = s.executeQuery()) {
+          return Optional.ofNullable(rs.next() ? rs.getString(1) : null).filter(n -> !n.isBlank());
+        }
+      }
+    });
+  }
+
   /** The buyer's phone (digits), unless unknown or erased. */
   @Override
   public CompletionStage<Optional<String>> phoneOf(String orderKey) {

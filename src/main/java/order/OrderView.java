@@ -41,6 +41,13 @@ public record OrderView(String orderKey, Channel channel, String shopId, String 
         id.createdAt(), d.updatedAt(), d.notifications().stream().map(NotificationView::of).toList());
   }
 
+  /** The buyer's name from the buyer data store, for an order whose events carry none. */
+  public OrderView withBuyerName(String name) {
+    return new OrderView(orderKey, channel, shopId, orderId, phase, marketStatusRaw, marketStatus, lines, reserved,
+        releasing, unmapped, unknownSkus, holdUntil, trackingNumber, problem, name, currency, totalAmount, createdAt,
+        updatedAt, notifications);
+  }
+
   public OrderView withNotifications(List<NotificationView> views) {
     return new OrderView(orderKey, channel, shopId, orderId, phase, marketStatusRaw, marketStatus, lines, reserved,
         releasing, unmapped, unknownSkus, holdUntil, trackingNumber, problem, buyerName, currency, totalAmount, createdAt,

@@ -149,6 +149,7 @@ class BuyerDataTest {
     assertNotInJournal(key, "Ratna Buyer", "628177700001", "Rahasia");
     JsonNode held = ledgerEntry(key, "held until ");
     assertEquals("Ratna Buyer", held.path("buyerName").asText(), "the ledger shows what is held");
+    assertEquals("Ratna Buyer", before.path("buyerName").asText(), "the order page too, from the same store");
 
     // Shopee buyers get no WhatsApp message by default (ToS §8.2(c)), though the phone is known
     Thread.sleep(1000);
@@ -166,6 +167,7 @@ class BuyerDataTest {
     for (String field : List.of("phase", "lines", "totalAmount", "currency", "marketStatus", "reserved")) {
       assertEquals(before.get(field), after.get(field), field + " unchanged by the erasure");
     }
+    assertTrue(after.path("buyerName").isNull(), "erased from the order page: " + after);
     assertEquals("CONFIRMED", erased.path("status").asText());
     assertEquals(1, erased.path("lines").size(), String.valueOf(erased));
     assertEquals("SKU-BD", erased.at("/lines/0/sku").asText());

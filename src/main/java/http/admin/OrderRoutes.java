@@ -63,8 +63,10 @@ public final class OrderRoutes extends AllDirectives {
   private final Replies replies;
   private final Duration timeout;
   private final OutboundMessages outbound;
+  private final order.BuyerDataStore buyerData;
 
-  public OrderRoutes(ActorSystem<?> system, Json json, OutboundMessages outbound) {
+  public OrderRoutes(ActorSystem<?> system, Json json, OutboundMessages outbound, order.BuyerDataStore buyerData) {
+    this.buyerData = buyerData;
     this.system = system;
     this.outbound = outbound;
     this.sharding = ClusterSharding.get(system);
@@ -80,7 +82,7 @@ public final class OrderRoutes extends AllDirectives {
         pathPrefix(channel -> pathPrefix(shop -> pathPrefix(orderId ->
             withOrder(channel, shop, orderId, order -> concat(
                 pathEndOrSingleSlash(() -> get(() -> replies.complete(
-                    withDeliveries(order.askWithStatus(OrderEntity.Get::new, timeout)), StatusCodes.OK,
+                    withBuyer(withDeliveries(order.askWithStatus(OrderEntity.Get::new, timeout))), StatusCodes.OK,
                     OrderRoutes::errorStatus))),
                 path(action -> action(order, action,
                     OrderEntity.orderKey(Channel.fromKey(channel), shop, orderId), actor))))))))));
@@ -125,6 +127,13 @@ public final class OrderRoutes extends AllDirectives {
    * message would triple the journal writes of a notification at peak). Without the database the view is still
    * answered, its delivery fields empty.
    */
+  /** The buyer's name as the buyer data store holds it (until its retention), when the order's events have none. */
+  private CompletionStage<OrderView> withBuyer(CompletionStage<OrderView> view) {
+    return view.thenCompose(v -> v.buyerName() != null
+        ? CompletableFuture.completedFuture(v)
+        : buyerData.nameOf(v.orderKey()).thenApply(name -> name.map(v::withBuyerName).orElse(v)).exceptionally(e -> v));
+  }
+
   private CompletionStage<OrderView> withDeliveries(CompletionStage<OrderView> view) {
     return view.thenCompose(v -> v.notifications().stream().allMatch(n -> n.wamid() == null)
         ? CompletableFuture.completedFuture(v)
