@@ -153,7 +153,8 @@ public final class OrderLedger {
     if (event instanceof OrderEvents.OutOfStockDeclared) {
       step = true;
     } else if (event instanceof OrderEvents.CompensationFinished e) {
-      step = e.action() == OrderEvents.OutOfStockAction.CANCEL_ON_MARKETPLACE;
+      // as OrderSaga.outstanding: only a channel with a marketplace API has a cancellation to send
+      step = e.action() == OrderEvents.OutOfStockAction.CANCEL_ON_MARKETPLACE && row.channel.hasMarketplaceApi();
     } else if (event instanceof OrderEvents.MarketplaceCancelled && Phase.OUT_OF_STOCK.name().equals(row.status)) {
       step = false;
     } else if (event instanceof OrderEvents.ReturnRequested) {

@@ -169,6 +169,16 @@ class OrderLedgerTest {
     assertEquals(0, row.pending());
   }
 
+  @Test
+  void aWhatsAppOrderOutOfStockHasNoMarketplaceCancellationToWaitFor() {
+    apply(new OrderEvents.Notified("whatsapp|555|wamid.1", Channel.WHATSAPP, "555", "wamid.1", "UNPAID",
+        MarketStatus.UNPAID, "m1", t(0)));
+    apply(new OrderEvents.OutOfStockDeclared("whatsapp|555|wamid.1", "A", 1, 0, "INSUFFICIENT_STOCK", t(1)));
+    apply(new OrderEvents.CompensationFinished("whatsapp|555|wamid.1",
+        OrderEvents.OutOfStockAction.CANCEL_ON_MARKETPLACE, t(2)));
+    assertEquals(0, row.pending(), "no marketplace API, so no cancellation is sent (OrderSaga.outstanding)");
+  }
+
   @org.junit.jupiter.api.Test
   void everyOrderEventTypeHasALedgerMapping() {
     java.util.Set<Class<?>> all = java.util.Set.of(order.OrderEvents.Event.class.getPermittedSubclasses());

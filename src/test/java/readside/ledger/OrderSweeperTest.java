@@ -53,7 +53,7 @@ class OrderSweeperTest {
 
   /** A row as the ledger makes it from a Notified at T0 + {@code seconds} and then {@code events}. */
   private static OrderRow row(String key, int seconds, OrderEvents.Event... events) {
-    OrderRow row = OrderLedger.apply(null, new OrderEvents.Notified(key, Channel.WHATSAPP, "s1", key, "UNPAID",
+    OrderRow row = OrderLedger.apply(null, new OrderEvents.Notified(key, Channel.SHOPEE, "s1", key, "UNPAID",
         MarketStatus.UNPAID, "m", T0.plusSeconds(seconds)), 1);
     long seq = 1;
     for (OrderEvents.Event e : events) row = OrderLedger.apply(row, e, ++seq);
