@@ -310,7 +310,7 @@ public final class SoakBenchmark {
     return wrong;
   }
 
-  /** How many of the accepted orders the ledger holds, and how many of those are final (confirmed or out of stock). */
+  /** How many of the accepted orders the ledger holds, and how many of those are final (confirmed, shipped, out of stock). */
   private static long[] ledgerCount(FlashSale sale, String node, Instant since, Set<String> acceptedIds)
       throws Exception {
     long seen = 0;
@@ -322,7 +322,7 @@ public final class SoakBenchmark {
         if (!acceptedIds.contains(row.path("orderId").asText())) continue;
         seen++;
         String status = row.path("status").asText();
-        if (status.equals("CONFIRMED") || status.equals("OUT_OF_STOCK")) done++;
+        if (status.equals("CONFIRMED") || status.equals("SHIPPED") || status.equals("OUT_OF_STOCK")) done++;
       }
       if (page.path("orders").size() < 500) return new long[] {seen, done};
     }
