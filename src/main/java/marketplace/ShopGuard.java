@@ -251,7 +251,6 @@ public final class ShopGuard {
     }
   }
 
-  /** Fails the call without sending it when the shop is paused; true when it did. */
   /**
    * Memory bounded by configuration, not by the sale: calls beyond what the rate limit serves within
    * {@code max-queue-wait} are not held here (each held call is a few futures and a scheduled task; the soak found
@@ -267,6 +266,7 @@ public final class ShopGuard {
     return true;
   }
 
+  /** Fails the call without sending it when the shop is paused; true when it did. */
   private <T> boolean failIfPaused(String kind, int n, CompletableFuture<T> result) {
     Optional<Pause> paused = pause();
     if (paused.isEmpty()) return false;

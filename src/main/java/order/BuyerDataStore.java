@@ -92,33 +92,29 @@ public final class BuyerDataStore implements BuyerPhones {
 
   /** The buyer's name, unless unknown or erased (the order's events carry none since buyer data left the journal). */
   public CompletionStage<Optional<String>> nameOf(String orderKey) {
-    return database.withConnection(c -> {
-      try (PreparedStatement s = c.prepareStatement(
-          "SELECT buyer_name FROM buyer_data WHERE order_key = ? AND erased_at IS NULL")) {
-        s.setString(1, orderKey);
-        try (ResultSet rs = s.executeQuery()) {
-          return Optional.ofNullable(rs.next() ? rs.getString(1) : null).filter(n -> !n.isBlank());
-        }
-      }
-    });
+    return held(orderKey, "buyer_name").thenApply(name -> name.filter(n -> !n.isBlank()));
   }
 
   /** The buyer's phone (digits), unless unknown or erased. */
   @Override
   public CompletionStage<Optional<String>> phoneOf(String orderKey) {
+    return held(orderKey, "buyer_phone")
+        .thenApply(phone -> phone.map(p -> p.replaceAll("[^0-9]", "")).filter(p -> !p.isEmpty()));
+  }
+
+  /** One column of the order's row while it is held (not erased); {@code column} is one of this class's own. */
+  private CompletionStage<Optional<String>> held(String orderKey, String column) {
     return database.withConnection(c -> {
       try (PreparedStatement s = c.prepareStatement(
-          "SELECT buyer_phone FROM buyer_data WHERE order_key = ? AND erased_at IS NULL")) {
+          "SELECT " + column + " FROM buyer_data WHERE order_key = ? AND erased_at IS NULL")) {
         s.setString(1, orderKey);
         try (ResultSet rs = s.executeQuery()) {
-          String phone = rs.next() ? rs.getString(1) : null;
-          return Optional.ofNullable(phone).map(p -> p.replaceAll("[^0-9]", "")).filter(p -> !p.isEmpty());
+          return Optional.ofNullable(rs.next() ? rs.getString(1) : null);
         }
       }
     });
   }
 
-  /** Erases every row past its erase-after: the values are emptied, the row says when. Returns how many. */
   /**
    * Erases what is past its retention: the rows of this table, and the copies older orders left elsewhere (the
    * ledger's buyer columns of orders recorded before this table existed, and WhatsApp buyers' texts in

@@ -13,10 +13,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import marketplace.MarketplaceConfig;
 import tools.sandbox.Sandbox;
@@ -86,7 +89,7 @@ public final class SoakBenchmark {
       Set<String> acceptedIds = new HashSet<>();
       ArrayNode checkpoints = JSON.createArrayNode();
       StringBuilder histograms = new StringBuilder();
-      List<FlashSale.Placed> toShip = new java.util.ArrayList<>();
+      List<FlashSale.Placed> toShip = new ArrayList<>();
       for (int sent = 0, k = 0; sent < orders; k++) {
         int n = Math.min(chunk, orders - sent);
         if (ship) toShip = ship(sandbox, sale, node, toShip);
@@ -199,18 +202,18 @@ public final class SoakBenchmark {
    * ~75 % going out of stock and queueing for marketplace cancellations (the hot SKU gets ~60 % of its demand).
    */
   private static void restock(FlashSale sale, String node, FlashSale.Catalogue catalogue) throws Exception {
-    List<java.util.concurrent.CompletableFuture<Void>> calls = new java.util.ArrayList<>();
+    List<CompletableFuture<Void>> calls = new ArrayList<>();
     for (String sku : catalogue.skus()) {
       int first = catalogue.stock().get(sku);
       calls.add(sale.skuNumbers(node, sku).thenCompose(n -> sale.admin("PUT", node + "/admin/skus/" + sku + "/stock",
           "{\"onHand\":" + (n.path("reserved").asInt() + first) + "}")));
       if (calls.size() >= 16) {
-        java.util.concurrent.CompletableFuture.allOf(calls.toArray(java.util.concurrent.CompletableFuture[]::new))
+        CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new))
             .get(120, TimeUnit.SECONDS);
         calls.clear();
       }
     }
-    java.util.concurrent.CompletableFuture.allOf(calls.toArray(java.util.concurrent.CompletableFuture[]::new))
+    CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new))
         .get(120, TimeUnit.SECONDS);
   }
 
@@ -223,14 +226,14 @@ public final class SoakBenchmark {
   private static List<FlashSale.Placed> ship(Sandbox sandbox, FlashSale sale, String node,
       List<FlashSale.Placed> placed)
       throws Exception {
-    List<FlashSale.Placed> later = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
-    List<java.util.concurrent.CompletableFuture<?>> calls = new java.util.ArrayList<>();
+    List<FlashSale.Placed> later = Collections.synchronizedList(new ArrayList<>());
+    List<CompletableFuture<?>> calls = new ArrayList<>();
     for (FlashSale.Placed p : placed) {
-      java.util.concurrent.CompletableFuture<?> call = switch (p.channel()) {
+      CompletableFuture<?> call = switch (p.channel()) {
         case "shopee" -> sandbox.sendShopeeOrderStatus(node + "/webhooks/shopee", p.shopId(), p.orderId(),
-            "SHIPPED", tools.sandbox.Sandbox.Redelivery.ONCE).toCompletableFuture();
+            "SHIPPED", Sandbox.Redelivery.ONCE).toCompletableFuture();
         case "tiktok" -> sandbox.sendTikTokOrderStatus(node + "/webhooks/tiktok", p.shopId(), p.orderId(),
-            "IN_TRANSIT", tools.sandbox.Sandbox.Redelivery.ONCE).toCompletableFuture();
+            "IN_TRANSIT", Sandbox.Redelivery.ONCE).toCompletableFuture();
         default -> sale.admin("POST", node + "/admin/orders/" + p.channel() + "/" + p.shopId() + "/" + p.orderId()
             + "/ship", "{\"trackingNumber\":\"SOAK-" + p.orderId().hashCode() + "\"}").exceptionally(e -> {
               later.add(p); // 409: not confirmed yet (or out of stock: dropped below)
@@ -239,15 +242,15 @@ public final class SoakBenchmark {
       };
       calls.add(call);
       if (calls.size() >= 64) {
-        java.util.concurrent.CompletableFuture.allOf(calls.toArray(java.util.concurrent.CompletableFuture[]::new))
+        CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new))
             .exceptionally(e -> null).get(300, TimeUnit.SECONDS);
         calls.clear();
       }
     }
-    java.util.concurrent.CompletableFuture.allOf(calls.toArray(java.util.concurrent.CompletableFuture[]::new))
+    CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new))
         .exceptionally(e -> null).get(300, TimeUnit.SECONDS);
     // Out-of-stock orders are refused for ever: keep only those still reserving (tried once more, then dropped).
-    List<FlashSale.Placed> retry = new java.util.ArrayList<>();
+    List<FlashSale.Placed> retry = new ArrayList<>();
     for (FlashSale.Placed p : later) {
       JsonNode view = sale.adminJson("GET", node + "/admin/orders/" + p.channel() + "/" + p.shopId() + "/"
           + p.orderId(), null).exceptionally(e -> null).get(60, TimeUnit.SECONDS);
